@@ -1,0 +1,1 @@
+// The Expressions target; see docs/architecture.md.

@@ -1,0 +1,1 @@
+// The MCPClient target; see docs/architecture.md.

@@ -1,0 +1,1 @@
+// The Results target; see docs/architecture.md.

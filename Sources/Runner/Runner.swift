@@ -1,0 +1,1 @@
+// The Runner target; see docs/architecture.md.

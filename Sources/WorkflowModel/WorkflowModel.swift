@@ -1,0 +1,1 @@
+// The WorkflowModel target; see docs/architecture.md.

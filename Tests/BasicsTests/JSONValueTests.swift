@@ -1,0 +1,56 @@
+import Basics
+import Testing
+
+@Suite("JSONValue")
+struct JSONValueTests {
+    @Test(
+        "parses and re-serializes compactly with sorted keys",
+        arguments: [
+            (#"{"b":1,"a":[true,false,null]}"#, #"{"a":[true,false,null],"b":1}"#),
+            (#" [ 1.5 , -2, 3e2, "x\ny" ] "#, #"[1.5,-2,300,"x\ny"]"#),
+            (#""\u00e9\ud83d\ude00""#, "\"é😀\""),
+            ("0", "0"),
+        ])
+    func roundTrip(input: String, expected: String) throws {
+        #expect(try JSONValue.parse(input).serialized() == expected)
+    }
+
+    @Test("rejects malformed JSON", arguments: ["", "{", "[1,]", "{\"a\" 1}", "01", "\"abc", "tru", "1 2"])
+    func rejectsMalformed(input: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(input) }
+    }
+
+    @Test("keeps integers and doubles apart")
+    func integersStayIntegers() throws {
+        #expect(try JSONValue.parse("50") == .integer(50))
+        #expect(try JSONValue.parse("50.5") == .double(50.5))
+        #expect(JSONValue.double(50).serialized() == "50")
+    }
+
+    @Test("refuses nesting deeper than 512 levels")
+    func refusesDeepNesting() {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
+    }
+}
+
+@Suite("Secret")
+struct SecretTests {
+    @Test("never shows its value in descriptions, dumps or masks")
+    func neverShown() {
+        let secret = Secret("hunter2-token")
+        #expect("\(secret)" == "***")
+        #expect(String(reflecting: secret) == "Secret(***)")
+        var dumped = ""
+        dump(secret, to: &dumped)
+        #expect(!dumped.contains("hunter2"))
+        let masker = SecretMasker([secret])
+        #expect(masker.mask("Bearer hunter2-token!") == "Bearer ***!")
+    }
+
+    @Test("suggests the nearest known word")
+    func nearestWord() {
+        #expect(nearestMatch(to: "trasnport", in: ["url", "transport", "headers"]) == "transport")
+        #expect(nearestMatch(to: "zzzzzz", in: ["url", "transport"]) == nil)
+    }
+}
