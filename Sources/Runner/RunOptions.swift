@@ -1,0 +1,37 @@
+import Basics
+
+/// What the command line passes to a run.
+package struct RunOptions: Sendable {
+    /// `--inputs` file values and `--input K=V` values (the latter as strings, converted by declared type).
+    package var inputs: [String: InputValue]
+    /// Values from `--secrets FILE`.
+    package var secrets: [String: Secret]
+    /// The process environment.
+    package var environment: [String: String]
+    /// `--only STEP`: run just these steps.
+    package var only: [String]
+    package var runID: String
+    package var logger: Logger
+    /// Called as steps start and finish (progress lines, `--format jsonl`).
+    package var observer: @Sendable (RunEvent) -> Void
+
+    /// Options with nothing set.
+    package init(
+        inputs: [String: InputValue] = [:], secrets: [String: Secret] = [:], environment: [String: String] = [:],
+        only: [String] = [], runID: String, logger: Logger, observer: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    ) {
+        self.inputs = inputs
+        self.secrets = secrets
+        self.environment = environment
+        self.only = only
+        self.runID = runID
+        self.logger = logger
+        self.observer = observer
+    }
+}
+
+/// An input value as given: text from `--input K=V`, or JSON from `--inputs FILE`.
+package enum InputValue: Sendable {
+    case text(String)
+    case json(JSONValue)
+}

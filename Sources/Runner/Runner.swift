@@ -1,1 +1,0 @@
-// The Runner target; see docs/architecture.md.

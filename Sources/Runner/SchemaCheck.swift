@@ -1,0 +1,162 @@
+import Basics
+
+/// Checks arguments against a tool's `inputSchema` before the call (contract §5).
+///
+/// A practical subset of JSON Schema: `type` (one or a list), `required`, `properties`,
+/// `additionalProperties: false` or a schema, `items`, `enum`, `const`, `minimum`, `maximum`,
+/// `exclusiveMinimum`, `exclusiveMaximum`, `minLength`, `maxLength`, `minItems`, `maxItems`, `anyOf`, `oneOf`,
+/// `allOf`. Anything else, and every `$ref`, is accepted as given: a `$ref` is never fetched.
+package enum SchemaCheck {
+    /// One mismatch: where in the arguments, which schema keyword, and what was wrong.
+    package struct Mismatch: Sendable, Equatable, CustomStringConvertible {
+        /// JSON Pointer into the arguments, e.g. `/a`.
+        package var instancePath: String
+        /// JSON Pointer into the schema, e.g. `/properties/a/type`.
+        package var schemaPath: String
+        package var message: String
+        /// `at '/a' (schema /properties/a/type): expected integer, got string`.
+        package var description: String {
+            "at '\(instancePath.isEmpty ? "/" : instancePath)' (schema \(schemaPath.isEmpty ? "/" : schemaPath)): \(message)"
+        }
+    }
+
+    /// The first mismatch of `value` against `schema`, or nil when it conforms.
+    package static func firstMismatch(_ value: JSONValue, schema: JSONValue) -> Mismatch? {
+        check(value, schema, instancePath: "", schemaPath: "")
+    }
+
+    private static func check(_ value: JSONValue, _ schema: JSONValue, instancePath: String, schemaPath: String)
+        -> Mismatch?
+    {
+        if case .bool(let allowed) = schema {
+            return allowed ? nil : Mismatch(instancePath: instancePath, schemaPath: schemaPath, message: "no value is allowed here")
+        }
+        guard case .object(let s) = schema else { return nil }
+        func fail(_ keyword: String, _ message: String) -> Mismatch {
+            Mismatch(instancePath: instancePath, schemaPath: schemaPath + "/" + keyword, message: message)
+        }
+        if let type = s["type"] {
+            let types = type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue].compactMap { $0 }
+            if !types.isEmpty, !types.contains(where: { matches(value, type: $0) }) {
+                return fail("type", "expected \(types.joined(separator: " or ")), got \(value.typeName)")
+            }
+        }
+        if let options = s["enum"]?.arrayValue, !options.contains(where: { equal($0, value) }) {
+            return fail("enum", "\(value.serialized()) is not one of \(JSONValue.array(options).serialized())")
+        }
+        if let constant = s["const"], !equal(constant, value) {
+            return fail("const", "expected \(constant.serialized())")
+        }
+        if let number = value.doubleValue {
+            if let minimum = s["minimum"]?.doubleValue, number < minimum {
+                return fail("minimum", "\(JSONValue.format(number)) is less than \(JSONValue.format(minimum))")
+            }
+            if let maximum = s["maximum"]?.doubleValue, number > maximum {
+                return fail("maximum", "\(JSONValue.format(number)) is more than \(JSONValue.format(maximum))")
+            }
+            if let bound = s["exclusiveMinimum"]?.doubleValue, number <= bound {
+                return fail("exclusiveMinimum", "\(JSONValue.format(number)) is not more than \(JSONValue.format(bound))")
+            }
+            if let bound = s["exclusiveMaximum"]?.doubleValue, number >= bound {
+                return fail("exclusiveMaximum", "\(JSONValue.format(number)) is not less than \(JSONValue.format(bound))")
+            }
+        }
+        if case .string(let text) = value {
+            let count = text.count
+            if let minimum = s["minLength"]?.intValue, count < minimum {
+                return fail("minLength", "text is shorter than \(minimum) characters")
+            }
+            if let maximum = s["maxLength"]?.intValue, count > maximum {
+                return fail("maxLength", "text is longer than \(maximum) characters")
+            }
+        }
+        if case .array(let elements) = value {
+            if let minimum = s["minItems"]?.intValue, elements.count < minimum {
+                return fail("minItems", "expected at least \(minimum) items, got \(elements.count)")
+            }
+            if let maximum = s["maxItems"]?.intValue, elements.count > maximum {
+                return fail("maxItems", "expected at most \(maximum) items, got \(elements.count)")
+            }
+            if let items = s["items"], items.objectValue != nil || items.boolValue != nil {
+                for (index, element) in elements.enumerated() {
+                    if let mismatch = check(
+                        element, items, instancePath: instancePath + "/\(index)", schemaPath: schemaPath + "/items")
+                    {
+                        return mismatch
+                    }
+                }
+            }
+        }
+        if case .object(let members) = value {
+            for name in s["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where members[name] == nil {
+                return fail("required", "missing required property '\(name)'")
+            }
+            let properties = s["properties"]?.objectValue ?? [:]
+            for key in members.keys.sorted() {
+                guard let member = members[key] else { continue }
+                let path = instancePath + "/" + escape(key)
+                if let propertySchema = properties[key] {
+                    if let mismatch = check(
+                        member, propertySchema, instancePath: path, schemaPath: schemaPath + "/properties/" + escape(key))
+                    {
+                        return mismatch
+                    }
+                } else if let additional = s["additionalProperties"] {
+                    if additional == .bool(false) {
+                        let known = properties.keys.sorted()
+                        let near = nearestMatch(to: key, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+                        return fail("additionalProperties", "unexpected property '\(key)'\(near)")
+                    }
+                    if let mismatch = check(
+                        member, additional, instancePath: path, schemaPath: schemaPath + "/additionalProperties")
+                    {
+                        return mismatch
+                    }
+                }
+            }
+        }
+        if let all = s["allOf"]?.arrayValue {
+            for (index, sub) in all.enumerated() {
+                if let mismatch = check(value, sub, instancePath: instancePath, schemaPath: schemaPath + "/allOf/\(index)") {
+                    return mismatch
+                }
+            }
+        }
+        if let any = s["anyOf"]?.arrayValue, !any.isEmpty {
+            let mismatches = any.enumerated().map {
+                check(value, $1, instancePath: instancePath, schemaPath: schemaPath + "/anyOf/\($0)")
+            }
+            if !mismatches.contains(where: { $0 == nil }) { return mismatches.compactMap { $0 }.first }
+        }
+        if let one = s["oneOf"]?.arrayValue, !one.isEmpty {
+            let passing = one.enumerated().filter {
+                check(value, $1, instancePath: instancePath, schemaPath: schemaPath + "/oneOf/\($0)") == nil
+            }
+            if passing.count != 1 {
+                return fail("oneOf", passing.isEmpty ? "matches none of the alternatives" : "matches more than one alternative")
+            }
+        }
+        return nil
+    }
+
+    private static func matches(_ value: JSONValue, type: String) -> Bool {
+        switch (type, value) {
+        case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object),
+            ("number", .integer), ("number", .double), ("integer", .integer):
+            return true
+        case ("integer", .double(let d)):
+            return d.rounded() == d
+        default:
+            return false
+        }
+    }
+
+    private static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        if let x = a.doubleValue, let y = b.doubleValue { return x == y }
+        return a == b
+    }
+
+    private static func escape(_ key: String) -> String {
+        key.replacingAll("~", with: "~0").replacingAll("/", with: "~1")
+    }
+}

@@ -1,0 +1,96 @@
+import Basics
+import Expressions
+import Foundation
+import HTTP
+import MCPClient
+import WorkflowModel
+
+/// Turns a server definition into a connection config: templates evaluated, auth headers built.
+enum ServerResolver {
+    /// Resolves `spec` for connecting.
+    ///
+    /// - Throws: `RunError` with code `.unauthorized` for auth types this build cannot use, `.expression`
+    ///   for a template that fails.
+    static func resolve(_ spec: ServerSpec, context: EvaluationContext) throws -> ResolvedServer {
+        let where_ = ErrorContext(location: spec.location, server: spec.name)
+        func text(_ value: TemplateValue?, _ key: String) throws -> Evaluated? {
+            guard let value else { return nil }
+            do {
+                let evaluated = try value.evaluate(in: context)
+                switch evaluated.value {
+                case .string, .integer, .double, .bool:
+                    return evaluated
+                default:
+                    throw RunError(
+                        code: .expression, message: "server '\(spec.name)' \(key) must be text, not \(evaluated.value.typeName)",
+                        context: where_)
+                }
+            } catch let error as ExpressionError {
+                throw error.adding(where_)
+            }
+        }
+        func string(_ evaluated: Evaluated) -> String {
+            if case .string(let s) = evaluated.value { return s }
+            return evaluated.value.serialized()
+        }
+        var headers: [HTTPHeader] = []
+        for name in spec.headers.keys.sorted() {
+            guard let evaluated = try text(spec.headers[name], "header '\(name)'") else { continue }
+            let value = string(evaluated)
+            headers.append(HTTPHeader(name: name, value: evaluated.isSecret ? .secret(Secret(value)) : .plain(value)))
+        }
+        switch spec.authType {
+        case .none:
+            break
+        case .apiKey:
+            if let key = try text(spec.apiKey, "apiKey") {
+                headers.append(HTTPHeader(name: spec.apiKeyHeader, value: .secret(Secret(string(key)))))
+            }
+        case .bearerToken:
+            if let token = try text(spec.token, "token") {
+                headers.append(HTTPHeader(name: "Authorization", value: .secret(Secret("Bearer " + string(token)))))
+            }
+        case .basic:
+            if let user = try text(spec.username, "username"), let password = try text(spec.password, "password") {
+                let encoded = Data((string(user) + ":" + string(password)).utf8).base64EncodedString()
+                headers.append(HTTPHeader(name: "Authorization", value: .secret(Secret("Basic " + encoded))))
+            }
+        case .oauth2, .oauth2ClientCredentials:
+            throw RunError(
+                code: .unauthorized,
+                message: "authType '\(spec.authType.rawValue)' is not supported by this build of mcp-run yet",
+                hint: "use 'bearer-token' with a token you obtained, or 'basic' with an API token, for now",
+                context: where_)
+        }
+        let timeout = Duration.milliseconds(spec.timeout ?? 60_000)
+        let endpoint: ServerEndpoint
+        if spec.transport == .stdio {
+            var arguments: [String] = []
+            for (index, arg) in spec.args.enumerated() {
+                if let evaluated = try text(arg, "args[\(index)]") { arguments.append(string(evaluated)) }
+            }
+            var environment: [String: Secret] = [:]
+            for name in spec.env.keys.sorted() {
+                if let evaluated = try text(spec.env[name], "env '\(name)'") {
+                    environment[name] = Secret(string(evaluated))
+                }
+            }
+            endpoint = .stdio(
+                command: spec.command ?? "", arguments: arguments, environment: environment, directory: spec.cwd)
+        } else {
+            guard let url = try text(spec.url, "url") else {
+                throw RunError(code: .unreachable, message: "server '\(spec.name)' has no url", context: where_)
+            }
+            let kind: HTTPTransportKind
+            switch spec.transport {
+            case .streamableHTTP: kind = .streamableHTTP
+            case .httpSSE: kind = .legacySSE
+            case .sse, .stdio: kind = .negotiate
+            }
+            endpoint = .http(url: string(url), transport: kind)
+        }
+        return ResolvedServer(
+            name: spec.name,
+            config: ServerConfig(name: spec.name, endpoint: endpoint, headers: headers, requestTimeout: timeout))
+    }
+}

@@ -1,0 +1,178 @@
+import Basics
+import Expressions
+import Foundation
+import MCPClient
+import WorkflowModel
+
+/// Runs a workflow: resolves inputs and secrets, schedules steps, calls servers, collects the report.
+package struct WorkflowRunner: Sendable {
+    package var workflow: Workflow
+    package var options: RunOptions
+    package var opener: any SessionOpener
+
+    /// A runner for `workflow`.
+    package init(workflow: Workflow, options: RunOptions, opener: any SessionOpener = MCPSessionOpener()) {
+        self.workflow = workflow
+        self.options = options
+        self.opener = opener
+    }
+
+    /// Checks inputs and secrets and builds the starting evaluation context, without calling anything.
+    ///
+    /// - Throws: `RunError` with code `.invalidInput` (exit 2).
+    package func prepare(startedAt: Date) throws -> Prepared {
+        let inputs = try InputResolver.resolve(workflow.inputs, given: options.inputs)
+        let secretNames = SecretScanner.referencedSecrets(in: workflow)
+        var secrets: [String: JSONValue] = [:]
+        var masker = SecretMasker(Array(options.secrets.values))
+        for name in secretNames.required.union(secretNames.optional).sorted() {
+            if let secret = options.secrets[name] {
+                secrets[name] = .string(secret.withRevealedValue { $0 })
+                masker.add(secret)
+            } else if let value = options.environment[name] {
+                secrets[name] = .string(value)
+                masker.add(Secret(value))
+            } else if secretNames.required.contains(name) {
+                throw RunError(
+                    code: .invalidInput, message: "secret '\(name)' is not set",
+                    hint: "export \(name)=… in the environment, or put it in a file passed with --secrets")
+            }
+        }
+        var env: [String: JSONValue] = options.environment.mapValues { .string($0) }
+        var context = EvaluationContext(
+            variables: [
+                "inputs": .object(inputs), "secrets": .object(secrets), "env": .object(env), "steps": .object([:]),
+                "workflow": [
+                    "name": .string(workflow.name), "runId": .string(options.runID),
+                    "startedAt": .string(Timestamp.string(startedAt)), "file": .string(workflow.file),
+                ],
+            ],
+            secretRoots: ["secrets"], now: { Date().timeIntervalSince1970 })
+        for name in workflow.env.keys.sorted() {
+            guard let value = workflow.env[name] else { continue }
+            do {
+                let evaluated = try value.evaluate(in: context)
+                if evaluated.isSecret, let text = evaluated.value.stringValue { masker.add(Secret(text)) }
+                env[name] = evaluated.value
+            } catch let error as ExpressionError {
+                throw RunError(
+                    code: .invalidInput, message: error.message, hint: error.hint, context: error.context,
+                    underlying: error)
+            }
+        }
+        context.variables["env"] = .object(env)
+        return Prepared(inputs: inputs, context: context, masker: masker)
+    }
+
+    /// The result of `prepare`.
+    package struct Prepared: Sendable {
+        package var inputs: [String: JSONValue]
+        package var context: EvaluationContext
+        package var masker: SecretMasker
+    }
+
+    /// Runs every step and returns the report; never throws: failures are in the report.
+    package func run() async -> RunReport {
+        let startedAt = Date()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var report = RunReport(
+            workflow: workflow.name, file: workflow.file, runID: options.runID, status: .succeeded,
+            startedAt: startedAt, durationMs: 0, inputs: .object([:]),
+            steps: workflow.steps.map {
+                StepReport(
+                    id: $0.id, server: $0.server, kind: $0.kindName, name: $0.callName, continueOnError: $0.continueOnError)
+            },
+            outputs: [:], error: nil, masker: SecretMasker(Array(options.secrets.values)), outputPath: nil)
+        let prepared: Prepared
+        do {
+            prepared = try prepare(startedAt: startedAt)
+        } catch {
+            report.status = .failed
+            report.error = RunError.wrap(error)
+            report.durationMs = Int((clock.now - start).milliseconds)
+            return report
+        }
+        report.inputs = .object(prepared.inputs)
+        report.masker = prepared.masker
+        let pool = SessionPool(opener: opener, logger: options.logger)
+        let scheduler = Scheduler(workflow: workflow, options: options, pool: pool, masker: prepared.masker)
+        let outcome = await scheduler.run(context: prepared.context)
+        await pool.closeAll()
+        report.steps = outcome.steps
+        report.status = outcome.status
+        report.error = outcome.error
+        var context = outcome.context
+        context.variables["steps"] = outcome.context.variables["steps"]
+        for (name, value) in workflow.outputs {
+            do {
+                report.outputs[name] = try value.evaluate(in: context).value
+            } catch {
+                // A failed run may leave outputs unresolvable; only a succeeded run reports it.
+                if report.status == .succeeded {
+                    report.status = .failed
+                    report.error = RunError.wrap(error).adding(ErrorContext())
+                }
+                report.outputs[name] = .null
+            }
+        }
+        if let output = workflow.output {
+            do {
+                let evaluated = try output.evaluate(in: context).value
+                report.outputPath = evaluated.stringValue ?? evaluated.serialized()
+            } catch {
+                options.logger.warning("could not resolve 'output': \(error); writing to stdout")
+            }
+        }
+        report.durationMs = Int((clock.now - start).milliseconds)
+        return report
+    }
+}
+
+extension RunError {
+    /// Any error as a `RunError`, keeping its message, hint and context.
+    package static func wrap(_ error: any Error) -> RunError {
+        switch error {
+        case let error as RunError:
+            return error
+        case let error as ClientError:
+            let code: Code
+            switch error.code {
+            case .unauthorized: code = .unauthorized
+            case .rpc, .timedOut: code = .stepFailed
+            case .unreachable, .protocolViolation, .unsupportedVersion, .closed: code = .unreachable
+            }
+            return RunError(code: code, message: error.message, hint: error.hint, context: error.context, underlying: error)
+        case let error as ExpressionError:
+            return RunError(
+                code: .expression, message: error.message, hint: error.hint, context: error.context, underlying: error)
+        case is CancellationError:
+            return RunError(code: .cancelled, message: "the run was interrupted")
+        case let error as TimeoutError:
+            return RunError(code: .stepFailed, message: "\(error)")
+        case let error as any UserFacingError:
+            return RunError(code: .stepFailed, message: error.message, hint: error.hint, context: error.context, underlying: error)
+        default:
+            return RunError(code: .stepFailed, message: "\(error)", underlying: error)
+        }
+    }
+}
+
+extension Step {
+    /// `tool`, `resource` or `prompt`.
+    var kindName: String {
+        switch call {
+        case .tool: return "tool"
+        case .resource: return "resource"
+        case .prompt: return "prompt"
+        }
+    }
+
+    /// The tool or prompt name; a resource's URI when literal.
+    var callName: String {
+        switch call {
+        case .tool(let name), .prompt(let name): return name
+        case .resource(let uri): return uri.literalValue?.stringValue ?? ""
+        }
+    }
+}

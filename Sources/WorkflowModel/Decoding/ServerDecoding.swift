@@ -1,0 +1,133 @@
+import Basics
+import YAML
+
+/// The keys of a server definition, as contract §2 spells them.
+enum ServerKeys {
+    static let all = [
+        "url", "transport", "command", "args", "env", "cwd", "headers", "authType", "apiKey", "apiKeyHeader",
+        "token", "username", "password", "oauth", "timeout",
+    ]
+    static let oauth = [
+        "clientId", "clientSecret", "clientMetadataUrl", "resource", "scopes", "metadataUrl", "flow",
+        "tokenEndpointAuthMethod", "redirectPort",
+    ]
+}
+
+extension ServerSpec {
+    /// Decodes one server definition named `name`.
+    static func decode(
+        name: String, node: YAMLNode, origin: Origin, problems: inout ProblemCollector
+    ) -> ServerSpec? {
+        let what = "server '\(name)'"
+        guard let fields = Fields(node, what: what, known: ServerKeys.all, problems: &problems) else { return nil }
+        var spec = ServerSpec(
+            name: name, url: nil, transport: .sse, command: nil, args: [], env: [:], cwd: nil, headers: [:],
+            authType: .none, apiKey: nil, apiKeyHeader: "X-API-Key", token: nil, username: nil, password: nil,
+            oauth: nil, timeout: nil, location: node.location, origin: origin)
+        let before = problems.problems.count
+        spec.url = fields["url"].map { Read.template($0, &problems) }
+        if let transport: Transport = Read.oneOf(fields["transport"], "\(what) transport", &problems) {
+            spec.transport = transport
+        }
+        spec.command = Read.string(fields["command"], "\(what) command", &problems)
+        if let args = fields["args"] {
+            if let elements = args.sequenceElements {
+                spec.args = elements.map { Read.template($0, &problems) }
+            } else {
+                problems.add(.wrongType("args"), "\(what) args must be a list, not a \(args.kindName)", at: args.location)
+            }
+        }
+        spec.env = templateMap(fields["env"], "\(what) env", &problems)
+        spec.headers = templateMap(fields["headers"], "\(what) headers", &problems)
+        spec.cwd = Read.string(fields["cwd"], "\(what) cwd", &problems)
+        if let authType: AuthType = Read.oneOf(fields["authType"], "\(what) authType", &problems) {
+            spec.authType = authType
+        }
+        spec.apiKey = fields["apiKey"].map { Read.template($0, &problems) }
+        spec.apiKeyHeader = Read.string(fields["apiKeyHeader"], "\(what) apiKeyHeader", &problems) ?? "X-API-Key"
+        spec.token = fields["token"].map { Read.template($0, &problems) }
+        spec.username = fields["username"].map { Read.template($0, &problems) }
+        spec.password = fields["password"].map { Read.template($0, &problems) }
+        spec.timeout = Read.integer(fields["timeout"], "\(what) timeout", &problems, minimum: 1)
+        if let oauthNode = fields["oauth"],
+            let oauth = Fields(oauthNode, what: "\(what) oauth", known: ServerKeys.oauth, problems: &problems)
+        {
+            spec.oauth = OAuth(
+                clientID: oauth["clientId"].map { Read.template($0, &problems) },
+                clientSecret: oauth["clientSecret"].map { Read.template($0, &problems) },
+                clientMetadataURL: Read.string(oauth["clientMetadataUrl"], "oauth clientMetadataUrl", &problems),
+                resource: Read.string(oauth["resource"], "oauth resource", &problems),
+                scopes: Read.stringList(oauth["scopes"], "oauth scopes", &problems),
+                metadataURL: Read.string(oauth["metadataUrl"], "oauth metadataUrl", &problems),
+                flow: Read.string(oauth["flow"], "oauth flow", &problems),
+                tokenEndpointAuthMethod: Read.string(
+                    oauth["tokenEndpointAuthMethod"], "oauth tokenEndpointAuthMethod", &problems),
+                redirectPort: Read.integer(oauth["redirectPort"], "oauth redirectPort", &problems, minimum: 1))
+        }
+        spec.checkConsistency(fields: fields, problems: &problems)
+        for index in before..<problems.problems.count where problems.problems[index].context.server == nil {
+            problems.problems[index].context.server = name
+        }
+        return spec
+    }
+
+    private static func templateMap(
+        _ node: YAMLNode?, _ what: String, _ problems: inout ProblemCollector
+    ) -> [String: TemplateValue] {
+        guard let node else { return [:] }
+        guard let entries = node.mappingEntries else {
+            problems.add(.wrongType(what), "\(what) must be a mapping, not a \(node.kindName)", at: node.location)
+            return [:]
+        }
+        var result: [String: TemplateValue] = [:]
+        for entry in entries {
+            guard let key = entry.key.scalarText else { continue }
+            if case .scalar = entry.value.kind {
+                result[key] = Read.template(entry.value, &problems)
+            } else {
+                problems.add(
+                    .wrongType(what), "\(what) '\(key)' must be a string, not a \(entry.value.kindName)",
+                    at: entry.value.location)
+            }
+        }
+        return result
+    }
+
+    /// Checks that the keys fit the transport and auth type.
+    private func checkConsistency(fields: Fields, problems: inout ProblemCollector) {
+        let what = "server '\(name)'"
+        let here = fields.node.location
+        if transport == .stdio {
+            if command == nil {
+                problems.add(
+                    .missingKey("command"), "\(what) uses transport 'stdio' but has no 'command'", at: here,
+                    hint: "add 'command:' with the program to start, and 'args:' for its arguments")
+            }
+        } else if url == nil {
+            problems.add(
+                .missingKey("url"), "\(what) has no 'url'", at: here,
+                hint: command != nil
+                    ? "add 'transport: stdio' to start '\(command ?? "")' as a local process"
+                    : "add 'url:' with the server's http or https endpoint")
+        } else if case .literal(.string(let text)) = url, !(text.hasPrefix("http://") || text.hasPrefix("https://")) {
+            problems.add(
+                .invalidValue("url"), "\(what) url '\(text)' is not an http or https URL",
+                at: fields["url"]?.location ?? here)
+        }
+        func require(_ value: TemplateValue?, _ key: String) {
+            if value == nil {
+                problems.add(
+                    .missingKey(key), "\(what) uses authType '\(authType.rawValue)' but has no '\(key)'", at: here,
+                    hint: "add '\(key): ${{ secrets.NAME }}' and set NAME in the environment or a --secrets file")
+            }
+        }
+        switch authType {
+        case .apiKey: require(apiKey, "apiKey")
+        case .bearerToken: require(token, "token")
+        case .basic:
+            require(username, "username")
+            require(password, "password")
+        case .none, .oauth2, .oauth2ClientCredentials: break
+        }
+    }
+}

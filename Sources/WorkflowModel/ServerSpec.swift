@@ -1,0 +1,73 @@
+import Basics
+
+/// One server definition in the `MCP_SERVERS` schema (contract §2), from a workflow's `servers:`,
+/// a `--servers` file or the `MCP_SERVERS` variable.
+package struct ServerSpec: Sendable {
+    /// How to reach the server.
+    package enum Transport: String, Sendable, CaseIterable {
+        /// Negotiate: Streamable HTTP first, legacy HTTP+SSE on 400/404/405.
+        case sse
+        /// MCP Streamable HTTP only.
+        case streamableHTTP = "streamable-http"
+        /// Legacy HTTP+SSE (2024-11-05) only.
+        case httpSSE = "http-sse"
+        /// A local process.
+        case stdio
+    }
+
+    /// How the runner authenticates to the server.
+    package enum AuthType: String, Sendable, CaseIterable {
+        case none
+        case apiKey = "api-key"
+        case bearerToken = "bearer-token"
+        case basic
+        case oauth2
+        case oauth2ClientCredentials = "oauth2-client-credentials"
+    }
+
+    /// The `oauth:` block, kept for the auth issue; validated for known keys now.
+    package struct OAuth: Sendable {
+        package var clientID: TemplateValue?
+        package var clientSecret: TemplateValue?
+        package var clientMetadataURL: String?
+        package var resource: String?
+        package var scopes: [String]?
+        package var metadataURL: String?
+        package var flow: String?
+        package var tokenEndpointAuthMethod: String?
+        package var redirectPort: Int?
+    }
+
+    /// Where a definition came from, for precedence and messages.
+    package enum Origin: Sendable, Hashable {
+        case workflow, serversFile, environment
+    }
+
+    package var name: String
+    package var url: TemplateValue?
+    package var transport: Transport
+    package var command: String?
+    package var args: [TemplateValue]
+    package var env: [String: TemplateValue]
+    package var cwd: String?
+    package var headers: [String: TemplateValue]
+    package var authType: AuthType
+    package var apiKey: TemplateValue?
+    package var apiKeyHeader: String
+    package var token: TemplateValue?
+    package var username: TemplateValue?
+    package var password: TemplateValue?
+    package var oauth: OAuth?
+    /// Per-request timeout in milliseconds.
+    package var timeout: Int?
+    package var location: SourceLocation?
+    package var origin: Origin
+
+    /// A server reached by URL with nothing else configured (`mcp-run tools https://…`).
+    package static func adHoc(url: String) -> ServerSpec {
+        ServerSpec(
+            name: url, url: .literal(.string(url)), transport: .sse, command: nil, args: [], env: [:], cwd: nil,
+            headers: [:], authType: .none, apiKey: nil, apiKeyHeader: "X-API-Key", token: nil, username: nil,
+            password: nil, oauth: nil, timeout: nil, location: nil, origin: .environment)
+    }
+}

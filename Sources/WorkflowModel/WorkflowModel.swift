@@ -1,1 +1,0 @@
-// The WorkflowModel target; see docs/architecture.md.
