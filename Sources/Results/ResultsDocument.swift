@@ -1,0 +1,88 @@
+import Basics
+
+/// The one JSON document a run writes (contract §6), with `schemaVersion: 1`.
+///
+/// A value type the runner fills in as the run goes; `ResultsWriter` encodes it with sorted keys and
+/// every string masked. Failed and cancelled runs are written too: `status` says how the run ended,
+/// `error` says why when the failure was not any single step's (a server that could not be reached,
+/// an authorization that was refused).
+package struct ResultsDocument: Sendable, Hashable {
+    /// The version of this document's shape. Bumped only by incompatible changes.
+    package static let schemaVersion = 1
+
+    /// How a run ended.
+    package enum Status: String, Sendable, Hashable, CaseIterable {
+        /// Every step that ran succeeded (or failed under `continue-on-error`).
+        case succeeded
+        /// A step failed, or the run could not start or finish.
+        case failed
+        /// The run was interrupted (SIGINT/SIGTERM).
+        case cancelled
+    }
+
+    /// The workflow's `name` (default: the file's stem).
+    package var workflow: String
+    /// The workflow file as the user named it.
+    package var file: String
+    /// A unique id for this run.
+    package var runId: String
+    /// How the run ended.
+    package var status: Status
+    /// When the run started.
+    package var startedAt: Timestamp
+    /// How long the run took, in milliseconds.
+    package var durationMs: Int
+    /// The resolved inputs.
+    package var inputs: [String: JSONValue]
+    /// One record per step, in file order.
+    package var steps: [StepRecord]
+    /// The workflow's evaluated `outputs`.
+    package var outputs: [String: JSONValue]
+    /// A failure of the run as a whole, or nil; a step's own failure is in its record instead.
+    package var error: RunFailure?
+
+    /// Creates a document; collections default to empty and `error` to nil.
+    package init(
+        workflow: String, file: String, runId: String, status: Status, startedAt: Timestamp, durationMs: Int,
+        inputs: [String: JSONValue] = [:], steps: [StepRecord] = [], outputs: [String: JSONValue] = [:],
+        error: RunFailure? = nil
+    ) {
+        self.workflow = workflow
+        self.file = file
+        self.runId = runId
+        self.status = status
+        self.startedAt = startedAt
+        self.durationMs = durationMs
+        self.inputs = inputs
+        self.steps = steps
+        self.outputs = outputs
+        self.error = error
+    }
+}
+
+/// Why a run failed as a whole: the top-level `error` object, `{message, hint, server, step}`.
+///
+/// All four keys are always written; the ones that do not apply are `null`.
+package struct RunFailure: Sendable, Hashable {
+    /// The error's message, as the error renderer shows it (without location prefixes).
+    package var message: String
+    /// What the user can do, when known.
+    package var hint: String?
+    /// The server involved, when there is one.
+    package var server: String?
+    /// The step that was running, when there is one.
+    package var step: String?
+
+    /// Creates a run failure.
+    package init(message: String, hint: String? = nil, server: String? = nil, step: String? = nil) {
+        self.message = message
+        self.hint = hint
+        self.server = server
+        self.step = step
+    }
+
+    /// A run failure from any layer's error, taking its message, hint, server and step.
+    package init(_ error: some UserFacingError) {
+        self.init(message: error.message, hint: error.hint, server: error.context.server, step: error.context.step)
+    }
+}

@@ -1,0 +1,199 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Basics
+
+/// Turns a `ResultsDocument` into bytes and writes them atomically (contract §6).
+///
+/// Masking happens twice (STYLE.md §7): first on every string inside the JSON tree, so escaping
+/// cannot hide a secret, then on the serialized text as a last pass.
+package enum ResultsWriter {
+    /// The document as pretty JSON (sorted keys, 2-space indent) with a trailing newline, every
+    /// secret masked. This is what `--output -` prints to stdout.
+    package static func encode(_ document: ResultsDocument, masker: SecretMasker) -> [UInt8] {
+        encode(document.json, masker: masker, pretty: true)
+    }
+
+    /// Any JSON value as one masked line (compact, sorted keys, trailing newline): for `--format jsonl` events.
+    package static func encodeLine(_ value: JSONValue, masker: SecretMasker) -> [UInt8] {
+        encode(value, masker: masker, pretty: false)
+    }
+
+    private static func encode(_ value: JSONValue, masker: SecretMasker, pretty: Bool) -> [UInt8] {
+        let masked = value.masked(by: masker)
+        var text = masked.serialized(pretty: pretty)
+        text = masker.mask(text)
+        text.append("\n")
+        return Array(text.utf8)
+    }
+
+    /// Encodes the document and writes it to `path` atomically.
+    ///
+    /// See `writeAtomically(_:to:)`. Writing to stdout (`-o -`) is the caller's business: use `encode`.
+    /// - Throws: `ResultsError`; the previous file at `path` is then left intact.
+    package static func write(_ document: ResultsDocument, to path: String, masker: SecretMasker) throws(ResultsError) {
+        try writeAtomically(encode(document, masker: masker), to: path)
+    }
+
+    /// Writes `bytes` to `path` so that the file is either the old one or the complete new one.
+    ///
+    /// Creates missing parent folders (mode 0755, less the umask), then a temporary file with a unique
+    /// name in the same folder (`O_CREAT|O_EXCL`, mode 0644 less the umask), writes it fully, `fsync`s
+    /// it, and `rename(2)`s it over `path`; a rename within one folder is atomic. On any failure the
+    /// temporary file is removed. Blocking: call it off the cooperative pool for very large documents.
+    /// - Throws: `ResultsError` with code `.createFolder`, `.createTemporaryFile`, `.write` or `.replace`.
+    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ResultsError) {
+        try writeAtomically(bytes, to: path, beforeReplace: { _ in })
+    }
+
+    /// The atomic write with a seam for tests: `beforeReplace` runs with the temporary file's path
+    /// after it is written and synced, just before the rename; if it throws, the write fails as a
+    /// `.replace` failure would.
+    static func writeAtomically(
+        _ bytes: [UInt8], to path: String, beforeReplace: (String) throws(ResultsError) -> Void
+    ) throws(ResultsError) {
+        guard !path.isEmpty else {
+            throw ResultsError(
+                code: .createTemporaryFile, message: "the results path is empty",
+                hint: "pass a file path to '--output', or '-' for stdout", path: path)
+        }
+        let folder = parentFolder(of: path)
+        try createFolders(folder, for: path)
+        let (temporaryPath, descriptor) = try createTemporaryFile(in: folder, for: path)
+        do throws(ResultsError) {
+            try writeAll(bytes, to: descriptor, temporaryPath: temporaryPath, target: path)
+            try beforeReplace(temporaryPath)
+            guard rename(temporaryPath, path) == 0 else {
+                let failure = systemError("rename", temporaryPath)
+                throw ResultsError(
+                    code: .replace, message: "could not replace '\(path)': \(failure.reason)",
+                    hint: hint(for: failure.errorNumber), path: path, underlying: failure)
+            }
+        } catch {
+            unlink(temporaryPath)
+            throw error
+        }
+        syncFolder(folder)
+    }
+
+    /// The folder holding `path`: `.` for a bare name, `/` for a file at the root.
+    static func parentFolder(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        let folder = trimmed[..<slash]
+        return folder.isEmpty ? "/" : String(folder)
+    }
+
+    /// `mkdir -p folder`.
+    private static func createFolders(_ folder: String, for path: String) throws(ResultsError) {
+        var current = folder.hasPrefix("/") ? "" : "."
+        for component in folder.split(separator: "/", omittingEmptySubsequences: true) {
+            current += "/" + component
+            if mkdir(current, 0o755) == 0 { continue }
+            let failure = systemError("mkdir", current)
+            if failure.errorNumber == EEXIST, isDirectory(current) { continue }
+            throw ResultsError(
+                code: .createFolder,
+                message: "could not create the folder '\(current)' for '\(path)': \(failure.reason)",
+                hint: hint(for: failure.errorNumber), path: path, underlying: failure)
+        }
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Opens a new file named `.<name>.<random>.tmp` next to the target, retrying on a name clash.
+    private static func createTemporaryFile(
+        in folder: String, for path: String
+    ) throws(ResultsError) -> (path: String, descriptor: Int32) {
+        let name = path.split(separator: "/").last.map(String.init) ?? "results"
+        var failure = SystemCallError(call: "open", path: folder, errorNumber: EEXIST, reason: "file exists")
+        for _ in 0..<16 {
+            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            let candidate = (folder == "/" ? "" : folder) + "/.\(name).\(suffix).tmp"
+            let descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if descriptor >= 0 { return (candidate, descriptor) }
+            failure = systemError("open", candidate)
+            if failure.errorNumber != EEXIST { break }
+        }
+        throw ResultsError(
+            code: .createTemporaryFile,
+            message: "could not create a temporary file in '\(folder)' for '\(path)': \(failure.reason)",
+            hint: hint(for: failure.errorNumber), path: path, underlying: failure)
+    }
+
+    /// Writes every byte (retrying short writes and `EINTR`), `fsync`s and closes the descriptor.
+    private static func writeAll(
+        _ bytes: [UInt8], to descriptor: Int32, temporaryPath: String, target: String
+    ) throws(ResultsError) {
+        var failure: SystemCallError?
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                guard let base = buffer.baseAddress else { break }
+                let written = systemWrite(descriptor, base + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0, errno == EINTR {
+                    continue
+                } else {
+                    failure = systemError("write", temporaryPath)
+                    return
+                }
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 { failure = systemError("fsync", temporaryPath) }
+        if close(descriptor) != 0, failure == nil { failure = systemError("close", temporaryPath) }
+        if let failure {
+            throw ResultsError(
+                code: .write, message: "could not write '\(target)': \(failure.reason)",
+                hint: hint(for: failure.errorNumber), path: target, underlying: failure)
+        }
+    }
+
+    /// Makes the rename durable; best effort, since the document is complete either way.
+    private static func syncFolder(_ folder: String) {
+        let descriptor = open(folder, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    private static func systemError(_ call: String, _ path: String) -> SystemCallError {
+        let number = errno
+        var reason = strerror(number).map { String(cString: $0) } ?? "error \(number)"
+        if let first = reason.first, first.isUppercase, reason.dropFirst().first?.isLowercase ?? true {
+            reason = first.lowercased() + reason.dropFirst()
+        }
+        return SystemCallError(call: call, path: path, errorNumber: number, reason: reason)
+    }
+
+    private static func hint(for errorNumber: Int32) -> String {
+        switch errorNumber {
+        case EISDIR: return "name a file, not a folder, with '--output'"
+        case EACCES, EPERM, EROFS: return "check the folder's permissions, or choose another path with '--output'"
+        case ENOSPC, EDQUOT: return "free some disk space, or choose another path with '--output'"
+        case ENOTDIR: return "a part of the path is a file, not a folder; choose another path with '--output'"
+        default: return "check the path, or choose another one with '--output'"
+        }
+    }
+}
+
+/// `write(2)`, named apart from `ResultsWriter.write`.
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.write(descriptor, buffer, count)
+    #elseif canImport(Musl)
+        Musl.write(descriptor, buffer, count)
+    #else
+        Darwin.write(descriptor, buffer, count)
+    #endif
+}

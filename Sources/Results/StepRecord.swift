@@ -1,0 +1,101 @@
+import Basics
+
+/// One step's entry in the results document's `steps` array (contract §6).
+package struct StepRecord: Sendable, Hashable {
+    /// How a step ended.
+    package enum Status: String, Sendable, Hashable, CaseIterable {
+        /// The call returned a result and every `expect` held.
+        case succeeded
+        /// The call failed, returned `isError: true`, or an `expect` did not hold.
+        case failed
+        /// The step's `if` was falsy, or a step it needs did not succeed.
+        case skipped
+        /// The run was interrupted while the step was pending or in flight.
+        case cancelled
+    }
+
+    /// What the step asked of its server: a tool call, a resource read or a prompt.
+    ///
+    /// Encoded as one key of the step object: `tool`, `resource` or `prompt`.
+    package enum Target: Sendable, Hashable {
+        /// `tools/call` of the named tool.
+        case tool(String)
+        /// `resources/read` of the URI.
+        case resource(String)
+        /// `prompts/get` of the named prompt.
+        case prompt(String)
+    }
+
+    /// The step's id.
+    package var id: String
+    /// The server's name.
+    package var server: String
+    /// The tool, resource or prompt.
+    package var target: Target
+    /// How the step ended.
+    package var status: Status
+    /// When the first attempt started; nil for a step that never started (skipped, or cancelled early).
+    package var startedAt: Timestamp?
+    /// Milliseconds from the first attempt's start to the end of the last.
+    package var durationMs: Int
+    /// How many times the request was sent (0 when it never was).
+    package var attempts: Int
+    /// The evaluated arguments as sent; nil when they were never evaluated.
+    package var arguments: JSONValue?
+    /// The MCP result object, as received; nil when there was none.
+    package var result: JSONValue?
+    /// The step's evaluated `outputs`.
+    package var outputs: [String: JSONValue]
+    /// Why the step failed, or nil.
+    package var error: StepFailure?
+    /// The `params` of the `notifications/message` entries the server sent during the step, in order.
+    ///
+    /// Left out of the JSON when empty.
+    package var log: [JSONValue]
+
+    /// Creates a step record; optional parts default to empty.
+    package init(
+        id: String, server: String, target: Target, status: Status, startedAt: Timestamp? = nil,
+        durationMs: Int = 0, attempts: Int = 0, arguments: JSONValue? = nil, result: JSONValue? = nil,
+        outputs: [String: JSONValue] = [:], error: StepFailure? = nil, log: [JSONValue] = []
+    ) {
+        self.id = id
+        self.server = server
+        self.target = target
+        self.status = status
+        self.startedAt = startedAt
+        self.durationMs = durationMs
+        self.attempts = attempts
+        self.arguments = arguments
+        self.result = result
+        self.outputs = outputs
+        self.error = error
+        self.log = log
+    }
+}
+
+/// Why a step failed: the step's `error` object, `{message, hint?, code?}`.
+package struct StepFailure: Sendable, Hashable {
+    /// A machine-readable code for the failure.
+    package enum Code: Sendable, Hashable {
+        /// A JSON-RPC error response's code (for example `-32602`); written as a JSON integer.
+        case rpc(Int)
+        /// A local failure kind (for example `timedOut`, `toolError`, `expectFailed`,
+        /// `invalidArguments`); written as a JSON string.
+        case kind(String)
+    }
+
+    /// The error's message.
+    package var message: String
+    /// What the user can do, when known; the key is left out when nil.
+    package var hint: String?
+    /// The failure's code, when there is one; the key is left out when nil.
+    package var code: Code?
+
+    /// Creates a step failure.
+    package init(message: String, hint: String? = nil, code: Code? = nil) {
+        self.message = message
+        self.hint = hint
+        self.code = code
+    }
+}
