@@ -1,5 +1,5 @@
 import Basics
-import Foundation
+import Results
 
 /// How a step or a run ended (contract §6).
 package enum RunStatus: String, Sendable {
@@ -15,7 +15,7 @@ package struct StepReport: Sendable {
     /// The tool or prompt name, or the resource URI.
     package var name: String
     package var status: RunStatus
-    package var startedAt: Date?
+    package var startedAt: Timestamp?
     package var durationMs: Int
     package var attempts: Int
     package var arguments: JSONValue?
@@ -52,7 +52,7 @@ package struct RunReport: Sendable {
     package var file: String
     package var runID: String
     package var status: RunStatus
-    package var startedAt: Date
+    package var startedAt: Timestamp
     package var durationMs: Int
     package var inputs: JSONValue
     package var steps: [StepReport]

@@ -2,6 +2,7 @@ import Basics
 import Expressions
 import Foundation
 import MCPClient
+import Results
 import WorkflowModel
 
 /// Runs one step: condition, arguments, schema check, the call with retries, outputs, expectation.
@@ -19,7 +20,7 @@ struct StepExecutor: Sendable {
         var report = StepReport(
             id: step.id, server: step.server, kind: step.kindName, name: step.callName,
             continueOnError: step.continueOnError)
-        let startedAt = Date()
+        let startedAt = Timestamp.now()
         let clock = ContinuousClock()
         let start = clock.now
         report.startedAt = startedAt

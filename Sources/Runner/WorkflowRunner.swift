@@ -2,6 +2,7 @@ import Basics
 import Expressions
 import Foundation
 import MCPClient
+import Results
 import WorkflowModel
 
 /// Runs a workflow: resolves inputs and secrets, schedules steps, calls servers, collects the report.
@@ -20,7 +21,7 @@ package struct WorkflowRunner: Sendable {
     /// Checks inputs and secrets and builds the starting evaluation context, without calling anything.
     ///
     /// - Throws: `RunError` with code `.invalidInput` (exit 2).
-    package func prepare(startedAt: Date) throws -> Prepared {
+    package func prepare(startedAt: Timestamp) throws -> Prepared {
         let inputs = try InputResolver.resolve(workflow.inputs, given: options.inputs)
         let secretNames = SecretScanner.referencedSecrets(in: workflow)
         var secrets: [String: JSONValue] = [:]
@@ -44,7 +45,7 @@ package struct WorkflowRunner: Sendable {
                 "inputs": .object(inputs), "secrets": .object(secrets), "env": .object(env), "steps": .object([:]),
                 "workflow": [
                     "name": .string(workflow.name), "runId": .string(options.runID),
-                    "startedAt": .string(Timestamp.string(startedAt)), "file": .string(workflow.file),
+                    "startedAt": .string(startedAt.iso8601), "file": .string(workflow.file),
                 ],
             ],
             secretRoots: ["secrets"], now: { Date().timeIntervalSince1970 })
@@ -73,7 +74,7 @@ package struct WorkflowRunner: Sendable {
 
     /// Runs every step and returns the report; never throws: failures are in the report.
     package func run() async -> RunReport {
-        let startedAt = Date()
+        let startedAt = Timestamp.now()
         let clock = ContinuousClock()
         let start = clock.now
         var report = RunReport(
