@@ -1,0 +1,187 @@
+/// The option catalogue and every command's table (contract §5).
+///
+/// Options are defined once here and shared between the commands that take them; a command that
+/// gives one a more specific meaning uses `withHelp(_:)`.
+extension OptionSpec {
+    /// `-q, --quiet`: errors only. On every command.
+    package static let quiet = OptionSpec(long: "quiet", short: "q", kind: .flag, help: "show errors only")
+    /// `-v, --verbose`: protocol trace to stderr, secrets masked. On every command.
+    package static let verbose = OptionSpec(
+        long: "verbose", short: "v", kind: .flag, help: "also show protocol traffic on stderr (secrets masked)")
+    /// `--no-color`: plain output even on a terminal. On every command.
+    package static let noColor = OptionSpec(long: "no-color", kind: .flag, help: "never color the output")
+    /// `-h, --help`. On every command.
+    package static let help = OptionSpec(long: "help", short: "h", kind: .flag, help: "show this help")
+    /// `--version`. On every command.
+    package static let version = OptionSpec(long: "version", kind: .flag, help: "show the version of mcp-run")
+
+    /// `--input KEY=VALUE`, repeatable.
+    package static let input = OptionSpec(
+        long: "input", kind: .repeatable, valueName: "KEY=VALUE", help: "set the workflow input KEY to VALUE",
+        format: .keyValue)
+    /// `--inputs FILE`.
+    package static let inputs = OptionSpec(
+        long: "inputs", kind: .value, valueName: "FILE", help: "read inputs from a JSON or YAML file")
+    /// `--secrets FILE` (dotenv).
+    package static let secrets = OptionSpec(
+        long: "secrets", kind: .value, valueName: "FILE", help: "read secrets from a dotenv file")
+    /// `--servers FILE` (JSON or YAML, the `MCP_SERVERS` schema).
+    package static let servers = OptionSpec(
+        long: "servers", kind: .value, valueName: "FILE", help: "read server definitions from a JSON or YAML file")
+    /// `-o, --output PATH`; `-` is stdout.
+    package static let output = OptionSpec(
+        long: "output", short: "o", kind: .value, valueName: "PATH",
+        help: "write the results document to PATH ('-' for stdout)")
+    /// `--format json|jsonl`.
+    package static let format = OptionSpec(
+        long: "format", kind: .value, valueName: "FORMAT",
+        help: "'json' for one document, 'jsonl' for one event per line as steps start and end",
+        defaultValue: ResultsFormat.json.rawValue, choices: ResultsFormat.allCases.map(\.rawValue))
+    /// `--dry-run`.
+    package static let dryRun = OptionSpec(
+        long: "dry-run", kind: .flag, help: "validate, resolve what needs no results and print the plan; no network")
+    /// `--only STEP`, repeatable.
+    package static let only = OptionSpec(
+        long: "only", kind: .repeatable, valueName: "STEP", help: "run only this step (repeatable)")
+    /// `--non-interactive`.
+    package static let nonInteractive = OptionSpec(
+        long: "non-interactive", kind: .flag,
+        help: "never prompt or open a browser; fail with exit 3 when a login is needed")
+    /// `-f, --file FILE`: take server definitions from a workflow file.
+    package static let file = OptionSpec(
+        long: "file", short: "f", kind: .value, valueName: "FILE", help: "use the servers declared in this workflow file")
+    /// `--json` as a flag: machine-readable output (`tools`).
+    package static let jsonOutput = OptionSpec(long: "json", kind: .flag, help: "print JSON instead of a table")
+    /// `--json ARGS`: the call's arguments as a JSON object (`call`). Same long name as `jsonOutput`.
+    package static let jsonArguments = OptionSpec(
+        long: "json", kind: .value, valueName: "ARGS", help: "the tool's arguments as a JSON object")
+    /// `--no-browser`.
+    package static let noBrowser = OptionSpec(
+        long: "no-browser", kind: .flag, help: "do not open a browser; print the URL and accept the redirect on stdin")
+
+    /// The options every command takes.
+    package static let common: [OptionSpec] = [.quiet, .verbose, .noColor, .help, .version]
+}
+
+extension PositionalSpec {
+    /// The workflow file of `run`.
+    package static let workflowFile = PositionalSpec(name: "FILE", arity: .required, help: "the workflow file (YAML)")
+    /// The workflow files of `validate`.
+    package static let workflowFiles = PositionalSpec(
+        name: "FILE", arity: .oneOrMore, help: "a workflow file (YAML) to check")
+    /// The server of `tools` and `call`.
+    package static let server = PositionalSpec(
+        name: "SERVER", arity: .required, help: "a server's name (workflow, '--servers' or MCP_SERVERS) or URL")
+    /// The optional server of `auth`.
+    package static let optionalServer = PositionalSpec(
+        name: "SERVER", arity: .optional, help: "a server's name or URL; 'status' without it lists every cached login")
+    /// The tool of `call`.
+    package static let tool = PositionalSpec(name: "TOOL", arity: .required, help: "the tool's name")
+    /// The arguments of `call`.
+    package static let toolArguments = PositionalSpec(
+        name: "KEY=VALUE", arity: .zeroOrMore, help: "a tool argument; VALUE is parsed as JSON when it can be",
+        format: .keyValue)
+    /// What `auth` does.
+    package static let authAction = PositionalSpec(
+        name: "ACTION", arity: .required, help: "what to do", choices: AuthAction.allCases.map(\.rawValue))
+    /// The command `help` explains.
+    package static let helpTopic = PositionalSpec(
+        name: "COMMAND", arity: .optional, help: "the command to explain",
+        choices: CommandName.allCases.map(\.rawValue))
+}
+
+/// Every command's table.
+package enum CommandTable {
+    /// The tables in the order `mcp-run --help` lists them.
+    package static let all: [CommandSpec] = [run, validate, tools, call, auth, schema, help]
+
+    /// The table of `name`.
+    package static func spec(for name: CommandName) -> CommandSpec {
+        switch name {
+        case .run: return run
+        case .validate: return validate
+        case .tools: return tools
+        case .call: return call
+        case .auth: return auth
+        case .schema: return schema
+        case .help: return help
+        }
+    }
+
+    private static let quietOrVerbose = [OptionSpec.quiet.long, OptionSpec.verbose.long]
+
+    /// `mcp-run run FILE` / `mcp-run FILE`.
+    package static let run = CommandSpec(
+        name: .run, summary: "run a workflow and write its results document",
+        discussion: """
+            Runs the workflow's steps and writes one JSON results document: to stdout, or to the \
+            workflow's 'output', or to '--output'. Exit status: 0 succeeded, 1 a step failed, 2 usage \
+            or workflow error, 3 authorization needed or refused, 4 a server could not be reached, \
+            130 interrupted. 'mcp-run FILE' is short for 'mcp-run run FILE'.
+            """,
+        positionals: [.workflowFile],
+        options: [
+            .input, .inputs, .secrets, .servers, .output, .format, .dryRun, .only, .nonInteractive,
+        ] + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose])
+
+    /// `mcp-run validate FILE...`.
+    package static let validate = CommandSpec(
+        name: .validate, summary: "check workflow files without contacting any server",
+        discussion: """
+            Runs every check that needs no network and prints one 'file:line:col: message' line per \
+            problem. Exit status 0 when every file is valid, 2 otherwise.
+            """,
+        positionals: [.workflowFiles],
+        options: [.servers.withHelp("also accept servers defined in this JSON or YAML file")] + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose])
+
+    /// `mcp-run tools SERVER`.
+    package static let tools = CommandSpec(
+        name: .tools, summary: "list a server's tools with their input schemas",
+        discussion: "Connects to SERVER and lists its tools. Use '--json' for machine-readable output.",
+        positionals: [.server],
+        options: [.file, .jsonOutput, .servers, .secrets, .nonInteractive] + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose])
+
+    /// `mcp-run call SERVER TOOL [KEY=VALUE...]`.
+    package static let call = CommandSpec(
+        name: .call, summary: "call one tool and print its result",
+        discussion: """
+            Calls TOOL on SERVER once and prints the result JSON on stdout. Arguments come from \
+            KEY=VALUE pairs (a VALUE that parses as JSON keeps its type) and '--json', whose object \
+            the pairs are merged into.
+            """,
+        positionals: [.server, .tool, .toolArguments],
+        options: [
+            .jsonArguments, .file, .servers, .secrets,
+            .output.withHelp("write the result to PATH ('-' for stdout)", defaultValue: "-"), .nonInteractive,
+        ] + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose])
+
+    /// `mcp-run auth login|status|revoke|logout [SERVER]`.
+    package static let auth = CommandSpec(
+        name: .auth, summary: "log in to a server, or show, revoke or delete cached logins",
+        discussion: """
+            'login' runs the server's authorization flow and caches the tokens; 'status' shows server, \
+            grant, scopes and expiry (never a token); 'revoke' revokes the tokens at the server where \
+            it can, then deletes them; 'logout' deletes them locally.
+            """,
+        positionals: [.authAction, .optionalServer],
+        options: [.noBrowser, .file, .servers, .secrets] + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose])
+
+    /// `mcp-run schema`.
+    package static let schema = CommandSpec(
+        name: .schema, summary: "print the workflow file's JSON Schema",
+        discussion: "Prints the JSON Schema of workflow files on stdout, for editors' YAML language servers.",
+        positionals: [], options: OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose])
+
+    /// `mcp-run help [COMMAND]`.
+    package static let help = CommandSpec(
+        name: .help, summary: "show help for mcp-run or one of its commands",
+        discussion: "Without COMMAND, lists the commands; with it, shows that command's options.",
+        positionals: [.helpTopic], options: OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose])
+}
