@@ -1,7 +1,95 @@
+import Basics
+import Foundation
+import Results
+import Runner
+import WorkflowModel
+
 /// The command line's entry point.
 package enum CommandLineTool {
+    /// The version `--version` prints.
+    package static let version = "0.1.0"
+
     /// Runs the command named by `arguments` (without the program name) and returns the exit code.
+    ///
+    /// Every error ends here and is printed once, by `ErrorRenderer`, on stderr.
     package static func main(arguments: [String]) async -> Int32 {
-        0
+        let environment = ProcessInfo.processInfo.environment
+        let parsed: ParsedCommand
+        do {
+            parsed = try ArgumentParser.parse(arguments)
+        } catch {
+            let renderer = ErrorRenderer(
+                useColor: ErrorRenderer.standardErrorUsesColor(noColorFlag: arguments.contains("--no-color")))
+            Console(useColor: false).err(renderer.render(error))
+            return ExitCode.usage.rawValue
+        }
+        let console = Console(useColor: Console.colorAllowed(noColorFlag: parsed.flag(.noColor), environment: environment))
+        if parsed.isVersionRequested {
+            console.out("mcp-run \(version)\n")
+            return ExitCode.succeeded.rawValue
+        }
+        if parsed.isHelpRequested {
+            console.out(parsed.helpText + (parsed.helpText.hasSuffix("\n") ? "" : "\n"))
+            return ExitCode.succeeded.rawValue
+        }
+        let context = CommandContext(parsed: parsed, environment: environment, console: console)
+        do {
+            switch parsed.command {
+            case .run: return try await RunCommand(context: context).execute().rawValue
+            case .validate: return try ValidateCommand(context: context).execute().rawValue
+            case .tools: return try await ToolsCommand(context: context).execute().rawValue
+            case .call: return try await CallCommand(context: context).execute().rawValue
+            case .schema:
+                console.out(WorkflowSchema.document.serialized(pretty: true) + "\n")
+                return ExitCode.succeeded.rawValue
+            case .auth: return try AuthCommand(context: context).execute().rawValue
+            case .help:
+                console.out(parsed.helpText + "\n")
+                return ExitCode.succeeded.rawValue
+            }
+        } catch {
+            context.report(error)
+            return exitCode(for: error).rawValue
+        }
+    }
+}
+
+/// What every command gets: its parsed arguments, the environment, the console, a logger.
+struct CommandContext: Sendable {
+    var parsed: ParsedCommand
+    var environment: [String: String]
+    var console: Console
+    var masker = SecretMasker()
+
+    init(parsed: ParsedCommand, environment: [String: String], console: Console) {
+        self.parsed = parsed
+        self.environment = environment
+        self.console = console
+    }
+
+    var sources: Sources { Sources(environment: environment) }
+
+    var logLevel: LogLevel {
+        if parsed.flag(.verbose) { return .verbose }
+        if parsed.flag(.quiet) { return .quiet }
+        return .normal
+    }
+
+    func logger(masker: SecretMasker) -> Logger {
+        let console = self.console
+        return Logger(level: logLevel, masker: masker) { line in console.err(line) }
+    }
+
+    var renderer: ErrorRenderer { ErrorRenderer(masker: masker, useColor: console.useColor) }
+
+    /// Prints an error (or every problem of a `WorkflowProblems`) on stderr.
+    func report(_ error: any Error, masker: SecretMasker? = nil) {
+        var renderer = self.renderer
+        if let masker { renderer.masker = masker }
+        if let problems = error as? WorkflowProblems {
+            console.err(renderer.render(problems: problems.problems))
+        } else {
+            console.err(renderer.render(error))
+        }
     }
 }

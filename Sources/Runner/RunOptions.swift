@@ -14,6 +14,9 @@ package struct RunOptions: Sendable {
     package var logger: Logger
     /// Called as steps start and finish (progress lines, `--format jsonl`).
     package var observer: @Sendable (RunEvent) -> Void
+    /// Top-level arguments given as text on the command line (`mcp-run call … k=v`): each is
+    /// converted to the type the tool's input schema asks for before the schema check.
+    package var coercesTextArguments: Set<String> = []
 
     /// Options with nothing set.
     package init(

@@ -28,7 +28,8 @@ extension RunStatus {
 }
 
 extension StepReport {
-    fileprivate var record: StepRecord {
+    /// This step's entry in the results document.
+    package var record: StepRecord {
         let target: StepRecord.Target
         switch kind {
         case "resource": target = .resource(name)

@@ -25,6 +25,21 @@ package enum SchemaCheck {
         check(value, schema, instancePath: "", schemaPath: "")
     }
 
+    /// Converts the text values of `keys` to the type the schema's property asks for (`1` → 1 for an
+    /// integer); text that does not convert, and properties typed `string`, stay text.
+    package static func coerce(_ arguments: JSONValue, keys: Set<String>, schema: JSONValue) -> JSONValue {
+        guard case .object(var members) = arguments else { return arguments }
+        let properties = schema["properties"]?.objectValue ?? [:]
+        for key in keys {
+            guard case .string(let text)? = members[key] else { continue }
+            let type = properties[key]?["type"]
+            let types = type?.arrayValue?.compactMap(\.stringValue) ?? [type?.stringValue].compactMap { $0 }
+            if types.contains("string") { continue }
+            if let parsed = try? JSONValue.parse(text) { members[key] = parsed }
+        }
+        return .object(members)
+    }
+
     private static func check(_ value: JSONValue, _ schema: JSONValue, instancePath: String, schemaPath: String)
         -> Mismatch?
     {

@@ -77,6 +77,10 @@ struct StepExecutor: Sendable {
                         ?? "its tools are \(names.quotedList); run 'mcp-run tools \(step.server)' to list them",
                     context: here)
             }
+            if !options.coercesTextArguments.isEmpty {
+                arguments = SchemaCheck.coerce(arguments, keys: options.coercesTextArguments, schema: tool.inputSchema)
+                report.arguments = arguments
+            }
             if let mismatch = SchemaCheck.firstMismatch(arguments, schema: tool.inputSchema) {
                 throw RunError(
                     code: .stepFailed,

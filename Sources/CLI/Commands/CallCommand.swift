@@ -1,0 +1,64 @@
+import Basics
+import Foundation
+import Results
+import Runner
+import WorkflowModel
+
+/// `mcp-run call SERVER TOOL [k=v…] [--json ARGS]`: one tool call, its result JSON on stdout.
+struct CallCommand {
+    var context: CommandContext
+
+    func execute() async throws -> ExitCode {
+        let parsed = context.parsed
+        guard let serverName = parsed.argument(.server), let tool = parsed.argument(.tool) else {
+            throw UsageError(code: .missingArgument("SERVER"), message: "'call' needs a SERVER and a TOOL")
+        }
+        var spec = try ServerSelection.resolve(serverName, context: context)
+        let serverKey = spec.name
+        spec.name = serverKey
+        var arguments: [String: JSONValue] = [:]
+        if let json = parsed.value(.jsonArguments) {
+            guard case .object(let members)? = try? JSONValue.parse(json) else {
+                throw UsageError(
+                    code: .invalidValue(option: "--json", value: json), message: "--json must be a JSON object",
+                    hint: "for example --json '{\"text\": \"hi\"}'")
+            }
+            arguments = members
+        }
+        for (key, value) in parsed.keyValues(.toolArguments) {
+            arguments[key] = .string(value)
+        }
+        let secrets = try context.sources.secrets(file: parsed.value(.secrets))
+        let masker = SecretMasker(Array(secrets.values))
+        let step = Step(
+            id: "call", index: 0, server: serverKey, call: .tool(tool), arguments: .literal(.object(arguments)),
+            condition: nil, foreach: nil, needs: [], timeout: nil, retry: nil, continueOnError: false, outputs: [],
+            expect: nil, location: SourceLocation(file: "<command line>", line: 1, column: 1))
+        let workflow = Workflow(
+            name: "call", description: nil, file: "<command line>", inputs: [], servers: [serverKey: spec], env: [:],
+            defaults: StepDefaults(), concurrency: 1, steps: [step], outputs: [], output: nil, elicitation: nil)
+        var options = RunOptions(
+            secrets: secrets, environment: context.environment, runID: UUID().uuidString.lowercased(),
+            logger: context.logger(masker: masker))
+        options.coercesTextArguments = Set(parsed.keyValues(.toolArguments).map(\.key))
+        let report = await SignalHandling.runCancellable {
+            await WorkflowRunner(workflow: workflow, options: options).run()
+        }
+        guard let outcome = report.steps.first else { return .usage }
+        if let result = outcome.result {
+            let output = parsed.value(.output) ?? "-"
+            let bytes = ResultsWriter.encodeLine(result, masker: report.masker)
+            if output == "-" {
+                context.console.out(bytes)
+            } else {
+                try ResultsWriter.writeAtomically(bytes, to: output)
+            }
+        }
+        if let error = outcome.error ?? report.error {
+            context.report(error, masker: report.masker)
+            if outcome.status == .failed, outcome.result != nil { return .stepFailed }
+            return RunCommand.exitCode(for: error)
+        }
+        return outcome.status == .succeeded ? .succeeded : .stepFailed
+    }
+}

@@ -1,0 +1,168 @@
+import Basics
+import Dispatch
+import Foundation
+import Results
+import Runner
+import WorkflowModel
+import YAML
+
+/// `mcp-run FILE` / `mcp-run run FILE`: run a workflow and write its results document.
+struct RunCommand {
+    var context: CommandContext
+
+    func execute() async throws -> ExitCode {
+        let parsed = context.parsed
+        guard let file = parsed.argument(.workflowFile) else {
+            throw UsageError(code: .missingArgument("FILE"), message: "no workflow file given")
+        }
+        let sources = context.sources
+        let secrets = try sources.secrets(file: parsed.value(.secrets))
+        let masker = SecretMasker(Array(secrets.values))
+        let servers = try sources.extraServers(serversFile: parsed.value(.servers))
+        let workflow = try WorkflowLoader.load(
+            text: try sources.read(file, what: "workflow file"), file: file, extraServers: servers)
+        var inputs: [String: InputValue] = [:]
+        if let inputsFile = parsed.value(.inputs) {
+            for (name, value) in try Self.inputsFile(inputsFile, sources: sources) { inputs[name] = .json(value) }
+        }
+        for (name, value) in parsed.keyValues(.input) { inputs[name] = .text(value) }
+        let only = parsed.values(.only)
+        for id in only where !workflow.steps.contains(where: { $0.id == id }) {
+            throw UsageError(
+                code: .invalidValue(option: "--only", value: id), message: "no step '\(id)' in '\(file)'",
+                hint: nearestMatch(to: id, in: workflow.steps.map(\.id)).map { "did you mean '\($0)'?" }
+                    ?? "steps are \(workflow.steps.map(\.id).quotedList)")
+        }
+        let jsonl = parsed.value(.format) == ResultsFormat.jsonl.rawValue
+        let console = context.console
+        let quiet = context.logLevel == .quiet
+        var options = RunOptions(
+            inputs: inputs, secrets: secrets, environment: context.environment, only: only,
+            runID: UUID().uuidString.lowercased(), logger: context.logger(masker: masker))
+        if parsed.flag(.dryRun) {
+            let runner = WorkflowRunner(workflow: workflow, options: options)
+            do {
+                console.out(ResultsWriter.encodeLine(try runner.plan(), masker: masker))
+            } catch {
+                context.report(error, masker: masker)
+                return Self.exitCode(for: RunError.wrap(error))
+            }
+            return .succeeded
+        }
+        let outputOverride = parsed.value(.output)
+        if let path = outputOverride, path != "-" { try Self.checkWritable(path) }
+        let renderer = ErrorRenderer(masker: masker, useColor: console.useColor)
+        options.observer = { event in
+            switch event {
+            case .stepStarted(let id, let description):
+                if jsonl {
+                    console.out(ResultsWriter.encodeLine(
+                        ["event": "step.started", "step": .string(id), "at": .string(Timestamp.now().iso8601)],
+                        masker: masker))
+                }
+                if !quiet && context.logLevel >= .verbose { console.err("step '\(id)' started: \(description)") }
+            case .stepFinished(let report):
+                if jsonl {
+                    console.out(ResultsWriter.encodeLine(
+                        ["event": "step.finished", "step": report.record.json], masker: masker))
+                }
+                guard !quiet else { return }
+                let attempts = report.attempts > 1 ? " after \(report.attempts) attempts" : ""
+                switch report.status {
+                case .skipped:
+                    console.err("step '\(report.id)' skipped")
+                case .succeeded:
+                    console.err("step '\(report.id)' succeeded in \(report.durationMs)ms\(attempts)")
+                case .failed, .cancelled:
+                    console.err("step '\(report.id)' \(report.status.rawValue) in \(report.durationMs)ms\(attempts)")
+                    if let error = report.error { console.err(renderer.render(error)) }
+                }
+            }
+        }
+        let runner = WorkflowRunner(workflow: workflow, options: options)
+        let report = await SignalHandling.runCancellable { await runner.run() }
+        let document = report.document
+        let path = outputOverride ?? report.outputPath ?? "-"
+        if let error = report.error, report.steps.allSatisfy({ $0.status != .failed || $0.error == nil }) {
+            // A run-level failure that no step reported (inputs, secrets).
+            context.report(error, masker: report.masker)
+        }
+        if jsonl {
+            console.out(ResultsWriter.encodeLine(["event": "run.finished", "results": document.json], masker: report.masker))
+            if path != "-" { try ResultsWriter.write(document, to: path, masker: report.masker) }
+        } else if path == "-" {
+            console.out(ResultsWriter.encode(document, masker: report.masker))
+        } else {
+            try ResultsWriter.write(document, to: path, masker: report.masker)
+            if !quiet { console.err("results written to \(path)") }
+        }
+        if let error = report.error { return Self.exitCode(for: error) }
+        return ExitCode(runStatus: document.status)
+    }
+
+    static func exitCode(for error: RunError) -> ExitCode {
+        switch error.code {
+        case .invalidInput: return .usage
+        case .unauthorized: return .auth
+        case .unreachable: return .unreachable
+        case .cancelled: return .interrupted
+        case .stepFailed, .expression: return .stepFailed
+        }
+    }
+
+    /// Reads `--inputs FILE` (JSON or YAML) as an object of input values.
+    static func inputsFile(_ path: String, sources: Sources) throws -> [String: JSONValue] {
+        let text = try sources.read(path, what: "inputs file")
+        let parsed = try YAMLParser.parse(text, file: path)
+        if let problem = parsed.problems.first { throw problem }
+        guard let root = parsed.root else { return [:] }
+        guard case .object(let members) = root.toJSON() else {
+            throw WorkflowError(
+                code: .wrongType("inputs"), message: "the inputs file must hold a mapping of input names to values",
+                context: ErrorContext(location: root.location))
+        }
+        return members
+    }
+
+    /// Fails before anything is called when the results folder cannot be created or written.
+    static func checkWritable(_ path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        let directory = folder.isEmpty ? "." : folder
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue, FileManager.default.isWritableFile(atPath: directory) else {
+                throw UsageError(
+                    code: .invalidValue(option: "--output", value: path),
+                    message: "cannot write the results to '\(path)': '\(directory)' is not a writable folder")
+            }
+        }
+    }
+}
+
+/// SIGINT/SIGTERM handling for runs: the first signal cancels the run (which then writes its
+/// document with `cancelled`); a second one exits at once with 130.
+enum SignalHandling {
+    static func runCancellable<R: Sendable>(_ body: @escaping @Sendable () async -> R) async -> R {
+        // Unstructured: a signal handler must reach the run's task to cancel it; the task is awaited here.
+        let task = Task { await body() }
+        let signals = Locked<Int>(0)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                let count = signals.withLock { count -> Int in
+                    count += 1
+                    return count
+                }
+                if count > 1 { exit(130) }
+                task.cancel()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        let result = await task.value
+        for source in sources { source.cancel() }
+        return result
+    }
+}

@@ -1,0 +1,49 @@
+import Basics
+import MCPClient
+import Results
+import Runner
+
+/// `mcp-run tools SERVER`: the server's tools with their input schemas.
+struct ToolsCommand {
+    var context: CommandContext
+
+    func execute() async throws -> ExitCode {
+        let parsed = context.parsed
+        guard let name = parsed.argument(.server) else {
+            throw UsageError(code: .missingArgument("SERVER"), message: "no server given")
+        }
+        let spec = try ServerSelection.resolve(name, context: context)
+        let secrets = try context.sources.secrets(file: parsed.value(.secrets))
+        let masker = SecretMasker(Array(secrets.values))
+        let tools: [ToolDescription]
+        do {
+            tools = try await ServerAccess.listTools(
+                spec, secrets: secrets, environment: context.environment, logger: context.logger(masker: masker))
+        } catch let error as RunError {
+            context.report(error, masker: masker)
+            return RunCommand.exitCode(for: error)
+        }
+        if parsed.flag(.jsonOutput) {
+            context.console.out(ResultsWriter.encodeLine(.array(tools.map(\.raw)), masker: masker))
+            return .succeeded
+        }
+        var lines: [String] = []
+        for tool in tools {
+            lines.append(tool.name)
+            if let description = tool.description?.split(separator: "\n").first {
+                lines.append("  " + description.trimmingCharacters(in: .whitespaces))
+            }
+            let properties = tool.inputSchema["properties"]?.objectValue ?? [:]
+            let required = Set(tool.inputSchema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            for key in properties.keys.sorted() {
+                let schema = properties[key] ?? .null
+                let type = schema["type"]?.stringValue ?? schema["type"]?.serialized() ?? "any"
+                var line = "    \(key): \(type)\(required.contains(key) ? " (required)" : "")"
+                if let description = schema["description"]?.stringValue { line += " — \(description)" }
+                lines.append(line)
+            }
+        }
+        context.console.out(masker.mask(lines.joined(separator: "\n")) + "\n")
+        return .succeeded
+    }
+}

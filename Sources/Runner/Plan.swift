@@ -1,0 +1,41 @@
+import Basics
+import Expressions
+import Results
+import WorkflowModel
+
+extension WorkflowRunner {
+    /// The plan `--dry-run` prints: each step with its arguments resolved where they need no results.
+    ///
+    /// Calls nothing. A template that needs a step's result is shown as written.
+    /// - Throws: `RunError` `.invalidInput` for bad inputs or missing secrets.
+    package func plan() throws -> JSONValue {
+        let prepared = try prepare(startedAt: Timestamp.now())
+        var steps: [JSONValue] = []
+        for step in workflow.steps {
+            var entry: [String: JSONValue] = [
+                "id": .string(step.id), "server": .string(step.server), step.kindName: .string(step.callName),
+            ]
+            if let server = workflow.servers[step.server] {
+                entry["transport"] = .string(server.transport.rawValue)
+            }
+            if let arguments = step.arguments { entry["arguments"] = Self.partiallyEvaluated(arguments, prepared.context) }
+            if !step.needs.isEmpty { entry["needs"] = .array(step.needs.map { .string($0) }) }
+            if let condition = step.condition { entry["if"] = .string(condition.origin.text) }
+            steps.append(.object(entry))
+        }
+        return [
+            "workflow": .string(workflow.name), "file": .string(workflow.file), "dryRun": true,
+            "inputs": .object(prepared.inputs), "steps": .array(steps),
+        ]
+    }
+
+    private static func partiallyEvaluated(_ value: TemplateValue, _ context: EvaluationContext) -> JSONValue {
+        switch value {
+        case .literal(let json): return json
+        case .template(let string):
+            return (try? string.template.evaluate(in: context).value) ?? .string(string.origin.text)
+        case .array(let elements): return .array(elements.map { partiallyEvaluated($0, context) })
+        case .object(let members): return .object(members.mapValues { partiallyEvaluated($0, context) })
+        }
+    }
+}
