@@ -1,0 +1,42 @@
+import Basics
+
+/// The values an expression can see, and the clock behind `now()`.
+///
+/// `Expressions` knows nothing of steps: the runner builds `variables` (`inputs`, `env`,
+/// `secrets`, `steps`, `item`, `index`, `workflow`) as plain JSON.
+package struct EvaluationContext: Sendable {
+    /// The root names an expression may start with, and their values.
+    package var variables: [String: JSONValue]
+    /// Roots whose values are secret (normally `["secrets"]`): anything read through them taints the result.
+    package var secretRoots: Set<String>
+    /// Seconds since 1970-01-01T00:00:00Z, read by `now()`.
+    package var now: @Sendable () -> Double
+
+    /// Creates a context.
+    ///
+    /// - Parameters:
+    ///   - variables: the root names and their values.
+    ///   - secretRoots: roots whose values taint every result derived from them.
+    ///   - now: the wall clock, in seconds since 1970; `Expressions` has none of its own.
+    package init(
+        variables: [String: JSONValue], secretRoots: Set<String> = [], now: @escaping @Sendable () -> Double
+    ) {
+        self.variables = variables
+        self.secretRoots = secretRoots
+        self.now = now
+    }
+}
+
+/// The value of an expression or template, and whether it was derived from a secret.
+package struct Evaluated: Sendable, Hashable {
+    /// The value.
+    package var value: JSONValue
+    /// True when any value read through a secret root contributed to this one: mask it in output.
+    package var isSecret: Bool
+
+    /// Creates a result.
+    package init(value: JSONValue, isSecret: Bool = false) {
+        self.value = value
+        self.isSecret = isSecret
+    }
+}

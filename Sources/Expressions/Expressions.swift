@@ -1,1 +1,0 @@
-// The Expressions target; see docs/architecture.md.
