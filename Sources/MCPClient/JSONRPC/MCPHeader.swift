@@ -1,0 +1,23 @@
+/// The HTTP header names of the Streamable HTTP transport (MCP 2025-11-25, Transports).
+///
+/// Every header name in the target is spelled here and nowhere else.
+package enum MCPHeader {
+    /// The session id the server assigns in its `initialize` response.
+    package static let sessionID = "Mcp-Session-Id"
+    /// The negotiated protocol version, sent on every request after initialization (MCP 2025-06-18).
+    package static let protocolVersion = "MCP-Protocol-Version"
+    /// The id of the last SSE event seen, for resuming a stream.
+    package static let lastEventID = "Last-Event-ID"
+    /// Standard HTTP: what we accept.
+    package static let accept = "Accept"
+    /// Standard HTTP: the body's type.
+    package static let contentType = "Content-Type"
+    /// `Accept` for a POST: both response forms (MCP 2025-11-25, Sending Messages to the Server).
+    package static let acceptPost = "application/json, text/event-stream"
+    /// `Accept` for a GET stream.
+    package static let acceptStream = "text/event-stream"
+    /// The JSON media type.
+    package static let json = "application/json"
+    /// The SSE media type.
+    package static let eventStream = "text/event-stream"
+}

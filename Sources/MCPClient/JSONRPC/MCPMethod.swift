@@ -1,0 +1,31 @@
+/// The MCP method names this client sends or understands (MCP 2025-11-25, Schema).
+///
+/// Every method name in the target is spelled here and nowhere else.
+package enum MCPMethod {
+    /// Lifecycle: the first request (MCP 2025-11-25, Lifecycle).
+    package static let initialize = "initialize"
+    /// Lifecycle: sent once the `initialize` result is in.
+    package static let initialized = "notifications/initialized"
+    /// Utilities: liveness check, either direction.
+    package static let ping = "ping"
+    /// Utilities: cancel an in-flight request (MCP 2025-11-25, Cancellation).
+    package static let cancelled = "notifications/cancelled"
+    /// Utilities: progress for a request that carried a `progressToken`.
+    package static let progress = "notifications/progress"
+    /// Server logging (MCP 2025-11-25, Logging).
+    package static let message = "notifications/message"
+    /// Tools: list, paginated.
+    package static let toolsList = "tools/list"
+    /// Tools: invoke one.
+    package static let toolsCall = "tools/call"
+    /// Resources: read one by URI.
+    package static let resourcesRead = "resources/read"
+    /// Prompts: get one with arguments.
+    package static let promptsGet = "prompts/get"
+    /// Client features the server may call: roots.
+    package static let rootsList = "roots/list"
+    /// Client features the server may call: sampling (not supported).
+    package static let samplingCreateMessage = "sampling/createMessage"
+    /// Client features the server may call: elicitation.
+    package static let elicitationCreate = "elicitation/create"
+}

@@ -1,1 +1,0 @@
-// The MCPClient target; see docs/architecture.md.

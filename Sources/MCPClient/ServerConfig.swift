@@ -1,0 +1,36 @@
+import Basics
+
+/// Which HTTP transport to speak (contract §2, `transport`).
+package enum HTTPTransportKind: Sendable, Hashable {
+    /// `sse` (the default): Streamable HTTP first, legacy HTTP+SSE on 400, 404 or 405.
+    case negotiate
+    /// `streamable-http`: MCP Streamable HTTP only (MCP 2025-03-26 and later).
+    case streamableHTTP
+    /// `http-sse`: the legacy HTTP+SSE transport only (MCP 2024-11-05).
+    case legacySSE
+}
+
+/// Where a server is and how to reach it.
+package enum ServerEndpoint: Sendable {
+    /// A local process speaking stdio; `environment` is added to the allow-listed variables.
+    case stdio(command: String, arguments: [String], environment: [String: Secret], directory: String?)
+    /// An HTTP endpoint.
+    case http(url: String, transport: HTTPTransportKind)
+}
+
+/// Everything the client needs to open a session with one server, resolved by the runner.
+package struct ServerConfig: Sendable {
+    /// The server's name in the workflow (or its URL), used in every error's context.
+    package var name: String
+    /// Where it is.
+    package var endpoint: ServerEndpoint
+    /// The per-request timeout (contract §2 `timeout`; default 60 s).
+    package var requestTimeout: Duration
+
+    /// Creates a config.
+    package init(name: String, endpoint: ServerEndpoint, requestTimeout: Duration = .seconds(60)) {
+        self.name = name
+        self.endpoint = endpoint
+        self.requestTimeout = requestTimeout
+    }
+}

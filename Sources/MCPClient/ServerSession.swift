@@ -1,0 +1,395 @@
+import Basics
+
+/// One MCP session with one server: the connection's only actor (STYLE.md §5).
+///
+/// It owns the pending-request table, the next request id and the negotiated protocol version.
+/// `open` starts the transport, starts the session's two owned tasks — a read loop that routes
+/// incoming messages and a writer that sends answers to server requests and
+/// `notifications/cancelled` from a task that is never itself cancelled — and runs
+/// `initialize` + `notifications/initialized` (MCP 2025-11-25, Lifecycle). `close()` ends both
+/// tasks and awaits them; the runner's pool calls it on every exit path.
+///
+/// Requests run concurrently; each is registered in the table before it is sent, so a fast reply
+/// cannot be lost, and each is bounded by its timeout. A timeout or a cancelled caller sends
+/// `notifications/cancelled` to the server (MCP 2025-11-25, Cancellation).
+package actor ServerSession {
+    /// The version offered in `initialize`.
+    package static let offeredProtocolVersion = "2025-11-25"
+    /// The versions accepted from the server (contract §8), newest first.
+    package static let supportedProtocolVersions = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]
+    /// `clientInfo.name`.
+    package static let clientName = "mcp-run"
+    /// `clientInfo.version`.
+    package static let clientVersion = "0.1.0"
+
+    /// The config's name, for errors and traces.
+    package nonisolated let name: String
+    /// The version the server chose in `initialize`.
+    package private(set) var protocolVersion = ""
+    /// The server's `serverInfo` (null before `initialize` completes).
+    package private(set) var serverInfo: JSONValue = .null
+    /// The server's `capabilities`.
+    package private(set) var serverCapabilities: JSONValue = [:]
+
+    private let transport: any Transport
+    private let logger: Logger
+    private let observer: (@Sendable (ServerNotification) -> Void)?
+    private let requestTimeout: Duration
+    private let outbox: AsyncStream<JSONRPCMessage>.Continuation
+    private let outboxStream: AsyncStream<JSONRPCMessage>
+    private var nextID = 0
+    private var waiting: [RequestID: AsyncThrowingStream<JSONValue, any Error>.Continuation] = [:]
+    private var readTask: Task<Void, Never>?
+    private var writeTask: Task<Void, Never>?
+    private var ended: ClientError?
+    private var isClosed = false
+
+    private init(
+        transport: any Transport, name: String, requestTimeout: Duration, logger: Logger,
+        observer: (@Sendable (ServerNotification) -> Void)?
+    ) {
+        self.transport = transport
+        self.name = name
+        self.requestTimeout = requestTimeout
+        self.logger = logger
+        self.observer = observer
+        (outboxStream, outbox) = AsyncStream<JSONRPCMessage>.makeStream()
+    }
+
+    /// Starts the server's transport and initializes the session.
+    ///
+    /// - Parameters:
+    ///   - config: the resolved server.
+    ///   - logger: traces every JSON-RPC message at `-v` (never header values).
+    ///   - observer: receives `notifications/message`, `notifications/progress` and other server
+    ///     notifications, on the session's read loop; it must return quickly.
+    /// - Throws: `ClientError`: `.unreachable` (cannot start or connect), `.unauthorized`,
+    ///   `.unsupportedVersion` (naming both versions), `.protocolViolation`, `.timedOut`, `.closed`.
+    package static func open(
+        _ config: ServerConfig, logger: Logger, observer: (@Sendable (ServerNotification) -> Void)? = nil
+    ) async throws(ClientError) -> ServerSession {
+        let transport = try await makeTransport(config, logger: logger)
+        return try await open(
+            transport: transport, name: config.name, requestTimeout: config.requestTimeout, logger: logger,
+            observer: observer)
+    }
+
+    /// Initializes a session over an already started transport (tests use an in-memory one).
+    ///
+    /// On failure the transport is closed before the error is thrown.
+    /// - Throws: as `open(_:logger:observer:)`.
+    package static func open(
+        transport: any Transport, name: String, requestTimeout: Duration = .seconds(60), logger: Logger,
+        observer: (@Sendable (ServerNotification) -> Void)? = nil
+    ) async throws(ClientError) -> ServerSession {
+        let session = ServerSession(
+            transport: transport, name: name, requestTimeout: requestTimeout, logger: logger, observer: observer)
+        await session.start()
+        do {
+            try await session.initialize()
+        } catch {
+            await session.close()
+            throw error
+        }
+        return session
+    }
+
+    static func makeTransport(_ config: ServerConfig, logger: Logger) async throws(ClientError) -> any Transport {
+        switch config.endpoint {
+        case .stdio(let command, let arguments, let environment, let directory):
+            return try await StdioTransport.start(
+                command: command, arguments: arguments, environment: environment, directory: directory,
+                serverName: config.name, logger: logger)
+        case .http(let url, _):
+            throw ClientError(
+                code: .unreachable, message: "cannot reach '\(url)': HTTP transports are not built yet",
+                context: ErrorContext(server: config.name))
+        }
+    }
+
+    /// Starts the owned read loop and writer.
+    private func start() {
+        let incoming = transport.incoming
+        // Unstructured: the session's own read loop, cancelled and awaited by close().
+        readTask = Task { [weak self] in
+            for await event in incoming {
+                guard let self else { return }
+                await self.handle(event)
+            }
+            await self?.transportFinished()
+        }
+        let outboxStream = self.outboxStream
+        let transport = self.transport
+        let logger = self.logger
+        let name = self.name
+        // Unstructured: the session's own writer, ended by finishing the outbox in close() and awaited there.
+        writeTask = Task {
+            for await message in outboxStream {
+                do {
+                    try await transport.send(message)
+                } catch {
+                    logger.trace("[\(name)] could not send \(message.method ?? "a response"): \(error)")
+                }
+            }
+        }
+    }
+
+    // MARK: - Lifecycle
+
+    private func initialize() async throws(ClientError) {
+        let params = MCPWire.initializeParams(
+            protocolVersion: Self.offeredProtocolVersion, clientName: Self.clientName, clientVersion: Self.clientVersion)
+        let result = try await request(MCPMethod.initialize, params, timeout: nil)
+        guard let initialized = MCPWire.InitializeResult(result) else {
+            throw ClientError(
+                code: .protocolViolation, message: "the initialize result has no protocolVersion",
+                context: context(MCPMethod.initialize))
+        }
+        guard Self.supportedProtocolVersions.contains(initialized.protocolVersion) else {
+            let chosen = initialized.protocolVersion
+            throw ClientError(
+                code: .unsupportedVersion(chosen),
+                message:
+                    "the server chose protocol version '\(chosen)', but mcp-run offered '\(Self.offeredProtocolVersion)'",
+                hint: "mcp-run speaks \(Self.supportedProtocolVersions.quotedList); use a server that supports one of them",
+                context: context(MCPMethod.initialize))
+        }
+        protocolVersion = initialized.protocolVersion
+        serverInfo = initialized.serverInfo
+        serverCapabilities = initialized.capabilities
+        await transport.didInitialize(protocolVersion: initialized.protocolVersion)
+        try await notify(MCPMethod.initialized, params: nil)
+        if logger.isTracing {
+            logger.trace("[\(name)] initialized: protocol \(protocolVersion), server \(serverInfo.serialized())")
+        }
+    }
+
+    /// Ends the session: pending requests fail with `.closed`, queued answers are flushed (up to
+    /// 2 s), the transport is closed (stdio: staged shutdown; HTTP: DELETE), and the owned tasks
+    /// are awaited. Idempotent; suspends for at most about 8 s.
+    package func close() async {
+        guard !isClosed else { return }
+        isClosed = true
+        failPending(ClientError(code: .closed, message: "the session was closed", context: context(nil)))
+        outbox.finish()
+        if let writeTask {
+            let finished = (try? await withTimeout(.seconds(2)) { await writeTask.value }) != nil
+            if !finished { writeTask.cancel() }
+        }
+        await transport.close()
+        readTask?.cancel()
+        await readTask?.value
+        readTask = nil
+        writeTask = nil
+    }
+
+    // MARK: - Requests
+
+    /// Lists every tool, following `nextCursor` (MCP 2025-11-25, Tools; Pagination).
+    /// - Throws: `ClientError` (`.rpc` for a JSON-RPC error, `.protocolViolation` for a malformed
+    ///   page or a cursor that repeats, `.timedOut` per page, `.closed`).
+    package func listTools() async throws(ClientError) -> [ToolDescription] {
+        var tools: [ToolDescription] = []
+        var cursor: String?
+        var seen: Set<String> = []
+        repeat {
+            let result = try await request(MCPMethod.toolsList, MCPWire.listToolsParams(cursor: cursor), timeout: nil)
+            let page: (tools: [ToolDescription], nextCursor: String?)
+            do {
+                page = try MCPWire.toolsPage(result)
+            } catch {
+                throw ClientError(
+                    code: .protocolViolation, message: error.message, context: context(MCPMethod.toolsList),
+                    underlying: error)
+            }
+            tools += page.tools
+            cursor = page.nextCursor
+            if let cursor, !seen.insert(cursor).inserted {
+                throw ClientError(
+                    code: .protocolViolation, message: "the server repeated the tools/list cursor '\(cursor)'",
+                    context: context(MCPMethod.toolsList))
+            }
+        } while cursor != nil
+        return tools
+    }
+
+    /// Calls a tool and returns its result object (MCP 2025-11-25, Tools, Calling Tools).
+    ///
+    /// A result with `isError: true` is returned, not thrown. With an observer, the request
+    /// carries a progress token so the server may send `notifications/progress`.
+    /// - Parameter timeout: this call's limit; nil for the server's `requestTimeout`.
+    /// - Throws: `ClientError`: `.rpc` (JSON-RPC error response, such as an unknown tool),
+    ///   `.timedOut` (after sending `notifications/cancelled`), `.cancelled`, `.closed`,
+    ///   `.protocolViolation`.
+    package func callTool(_ name: String, arguments: JSONValue, timeout: Duration?) async throws(ClientError)
+        -> JSONValue
+    {
+        let params = MCPWire.callToolParams(name: name, arguments: arguments)
+        return try await request(MCPMethod.toolsCall, params, timeout: timeout, wantsProgress: observer != nil)
+    }
+
+    /// Reads a resource (MCP 2025-11-25, Resources, Reading Resources); returns the result object.
+    /// - Throws: `ClientError`, as `callTool`.
+    package func readResource(_ uri: String, timeout: Duration?) async throws(ClientError) -> JSONValue {
+        try await request(MCPMethod.resourcesRead, MCPWire.readResourceParams(uri: uri), timeout: timeout)
+    }
+
+    /// Gets a prompt (MCP 2025-11-25, Prompts, Getting a Prompt); returns the result object.
+    /// - Throws: `ClientError`, as `callTool`.
+    package func getPrompt(_ name: String, arguments: JSONValue, timeout: Duration?) async throws(ClientError)
+        -> JSONValue
+    {
+        try await request(
+            MCPMethod.promptsGet, MCPWire.getPromptParams(name: name, arguments: arguments), timeout: timeout)
+    }
+
+    /// Sends a request and awaits its result (STYLE.md §5).
+    ///
+    /// Registers the reply slot before sending; the send and the wait both run under
+    /// `withTimeout` (a Streamable HTTP send reads its response stream inline). A timeout or a
+    /// cancelled caller queues `notifications/cancelled` on the writer, whose task is not
+    /// cancelled, so the notice reaches the wire either way.
+    /// - Throws: `ClientError` with `context.server` and `context.method` set.
+    package func request(
+        _ method: String, _ params: JSONValue?, timeout: Duration?, wantsProgress: Bool = false
+    ) async throws(ClientError) -> JSONValue {
+        if let ended { throw ended.adding(context(method)) }
+        guard !isClosed else {
+            throw ClientError(code: .closed, message: "the session was closed", context: context(method))
+        }
+        nextID += 1
+        let id = RequestID.number(nextID)
+        let (reply, slot) = AsyncThrowingStream<JSONValue, any Error>.makeStream()
+        waiting[id] = slot  // registered first: a fast reply cannot be lost
+        defer { waiting[id] = nil }
+        let sentParams = wantsProgress ? MCPWire.addingProgressToken(id.jsonValue, to: params) : params
+        let message = JSONRPCMessage.request(id: id, method: method, params: sentParams)
+        trace("→", message)
+        let transport = self.transport
+        let limit = timeout ?? requestTimeout
+        do {
+            return try await withTimeout(limit) {
+                try await transport.send(message)
+                for try await value in reply { return value }
+                throw CancellationError()
+            }
+        } catch let error as TimeoutError {
+            outbox.yield(.cancelled(id, reason: "timed out after \(error.duration.humanReadable)"))
+            throw ClientError.timedOut(method, after: limit, server: name)
+        } catch is CancellationError {
+            outbox.yield(.cancelled(id, reason: "the client cancelled the request"))
+            throw ClientError(
+                code: .cancelled, message: "'\(method)' was cancelled", context: context(method),
+                underlying: CancellationError())
+        } catch let error as ClientError {
+            throw error.adding(context(method))
+        } catch {
+            throw ClientError(
+                code: .closed, message: "'\(method)' failed: \(error)", context: context(method), underlying: error)
+        }
+    }
+
+    /// Sends a notification directly, bounded by the request timeout.
+    private func notify(_ method: String, params: JSONValue?) async throws(ClientError) {
+        let message = JSONRPCMessage.notification(method: method, params: params)
+        trace("→", message)
+        let transport = self.transport
+        do {
+            try await withTimeout(requestTimeout) { try await transport.send(message) }
+        } catch let error as ClientError {
+            throw error.adding(context(method))
+        } catch is TimeoutError {
+            throw ClientError.timedOut(method, after: requestTimeout, server: name)
+        } catch {
+            throw ClientError(code: .cancelled, message: "'\(method)' was cancelled", context: context(method))
+        }
+    }
+
+    // MARK: - Incoming
+
+    private func handle(_ event: TransportEvent) {
+        switch event {
+        case .message(let message):
+            trace("←", message)
+            route(message)
+        case .malformed(let text):
+            logger.trace("[\(name)] ignored: \(text)")
+        case .ended(let error):
+            let error = error.adding(context(nil))
+            ended = error
+            logger.trace("[\(name)] connection ended: \(error.message)")
+            failPending(error)
+        }
+    }
+
+    private func transportFinished() {
+        guard ended == nil else { return }
+        let error = ClientError(code: .closed, message: "the connection to the server ended", context: context(nil))
+        ended = error
+        failPending(error)
+    }
+
+    private func route(_ message: JSONRPCMessage) {
+        switch message {
+        case .response(let id, let result):
+            guard let slot = waiting[id] else {
+                logger.trace("[\(name)] ignored a response to unknown request \(id)")
+                return
+            }
+            slot.yield(result)
+            slot.finish()
+        case .errorResponse(let id, let error):
+            guard let id, let slot = waiting[id] else {
+                logger.trace("[\(name)] ignored an error response (\(error.code) \(error.message))")
+                return
+            }
+            slot.finish(
+                throwing: ClientError(
+                    code: .rpc(code: error.code, message: error.message),
+                    message: "the server answered with error \(error.code): \(error.message)",
+                    hint: error.code == JSONRPCError.methodNotFound
+                        ? "the server does not support this request; check the tool, resource or prompt name" : nil))
+        case .request(let id, let method, _):
+            outbox.yield(answer(to: id, method: method))
+        case .notification(let method, let params):
+            if method == MCPMethod.cancelled {
+                logger.trace("[\(name)] the server cancelled request \(MCPWire.cancelledRequestID(params).map { "\($0)" } ?? "?")")
+                return
+            }
+            observer?(MCPWire.notification(method: method, params: params))
+        }
+    }
+
+    /// The answer to a server-to-client request (contract §8).
+    private func answer(to id: RequestID, method: String) -> JSONRPCMessage {
+        let answer: JSONRPCMessage
+        switch method {
+        case MCPMethod.ping:
+            answer = .response(id: id, result: MCPWire.pingResult)
+        case MCPMethod.rootsList:
+            answer = .response(id: id, result: MCPWire.emptyRootsResult)
+        case MCPMethod.elicitationCreate:
+            answer = .response(id: id, result: MCPWire.declineElicitationResult)
+        default:
+            answer = .errorResponse(
+                id: id,
+                error: JSONRPCError(code: JSONRPCError.methodNotFound, message: "mcp-run does not support '\(method)'"))
+        }
+        trace("→", answer)
+        return answer
+    }
+
+    private func failPending(_ error: ClientError) {
+        for slot in waiting.values { slot.finish(throwing: error) }
+        waiting.removeAll()
+    }
+
+    private func context(_ method: String?) -> ErrorContext { ErrorContext(server: name, method: method) }
+
+    private func trace(_ direction: String, _ message: JSONRPCMessage) {
+        guard logger.isTracing else { return }
+        let text = message.jsonValue.serialized()
+        let shown = text.utf8.count > 4096 ? String(text.prefix(4096)) + "… (\(text.utf8.count) bytes)" : text
+        logger.trace("[\(name)] \(direction) \(shown)")
+    }
+}

@@ -1,0 +1,214 @@
+import Basics
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// How a child process ended.
+package enum ProcessExit: Sendable, Equatable, CustomStringConvertible {
+    /// It called `exit` with this status.
+    case exited(Int32)
+    /// A signal ended it.
+    case signaled(Int32)
+
+    /// `exited with status 3`, `was killed by signal 9`.
+    package var description: String {
+        switch self {
+        case .exited(let status): return "exited with status \(status)"
+        case .signaled(let signal): return "was killed by signal \(signal)"
+        }
+    }
+}
+
+/// The last lines a child wrote to stderr, kept for error messages.
+///
+/// Written by the child's stderr thread, read by whoever builds an error; shared through
+/// `Locked` because the writer is a plain thread, not a task.
+package final class StderrTail: Sendable {
+    private let lines = Locked<[String]>([])
+    private let limit: Int
+
+    /// Keeps the last `limit` lines.
+    package init(limit: Int = 50) { self.limit = limit }
+
+    /// Adds one line, dropping the oldest beyond the limit.
+    package func append(_ line: String) {
+        lines.withLock { lines in
+            lines.append(line)
+            if lines.count > limit { lines.removeFirst(lines.count - limit) }
+        }
+    }
+
+    /// The kept lines, oldest first.
+    package var snapshot: [String] { lines.value }
+}
+
+/// A one-shot signal a plain thread can wait on with a deadline; set once, seen by every wait.
+final class OneShotFlag: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private let isSet = Locked(false)
+
+    /// Sets the flag (idempotent).
+    func set() {
+        let first = isSet.withLock { value -> Bool in
+            defer { value = true }
+            return !value
+        }
+        if first { semaphore.signal() }
+    }
+
+    /// Blocks the calling thread (never a task) until set or until `seconds` pass.
+    /// - Returns: whether it was set.
+    func wait(seconds: Double) -> Bool {
+        if isSet.value { return true }
+        let result = semaphore.wait(timeout: .now() + seconds)
+        if result == .success { semaphore.signal() }  // let later waiters through too
+        return result == .success
+    }
+}
+
+/// Writes framed messages to a child's stdin on a thread of its own, so a child that reads
+/// slowly never blocks the cooperative pool (STYLE.md §5).
+///
+/// `enqueue` is called from tasks; the thread drains the queue in order and closes the pipe
+/// after `finish()` once everything queued is written.
+final class PipeWriter: Sendable {
+    private struct State: Sendable {
+        var queue: [[UInt8]] = []
+        var finishing = false
+        var failed = false
+    }
+
+    private let handle: FileHandle
+    private let state = Locked(State())
+    private let wakeup = DispatchSemaphore(value: 0)
+
+    init(handle: FileHandle) { self.handle = handle }
+
+    /// Starts the writer thread.
+    func start(name: String) {
+        let thread = Thread { [self] in run() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Queues bytes for writing.
+    /// - Returns: false when the pipe is closed or broken (the child is gone).
+    func enqueue(_ bytes: [UInt8]) -> Bool {
+        let accepted = state.withLock { state -> Bool in
+            guard !state.finishing, !state.failed else { return false }
+            state.queue.append(bytes)
+            return true
+        }
+        if accepted { wakeup.signal() }
+        return accepted
+    }
+
+    /// Closes stdin once the queue is written (the first stage of shutdown).
+    func finish() {
+        state.withLock { $0.finishing = true }
+        wakeup.signal()
+    }
+
+    private func run() {
+        while true {
+            wakeup.wait()
+            while true {
+                let (next, done) = state.withLock { state -> ([UInt8]?, Bool) in
+                    if state.queue.isEmpty { return (nil, state.finishing) }
+                    return (state.queue.removeFirst(), false)
+                }
+                if let next {
+                    do {
+                        try handle.write(contentsOf: Data(next))
+                    } catch {
+                        state.withLock {
+                            $0.failed = true
+                            $0.queue.removeAll()
+                        }
+                    }
+                    continue
+                }
+                if done {
+                    try? handle.close()
+                    return
+                }
+                break
+            }
+        }
+    }
+}
+
+/// Blocking line reading from a pipe, for a child's own reader threads.
+enum PipeReader {
+    /// Reads `fd` until end of file, calling `line` with each line (without its `\n` or a
+    /// trailing `\r`). Runs on the calling thread; must never be called from a task.
+    /// - Returns: false when a line grew past `maxLine` bytes (reading stops there).
+    static func readLines(fd: Int32, maxLine: Int, line: ([UInt8]) -> Void) -> Bool {
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { buffer in read(fd, buffer.baseAddress, buffer.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if count == 0 { break }
+            var start = 0
+            var index = 0
+            while index < count {
+                if chunk[index] == UInt8(ascii: "\n") {
+                    pending.append(contentsOf: chunk[start..<index])
+                    if pending.last == UInt8(ascii: "\r") { pending.removeLast() }
+                    line(pending)
+                    pending.removeAll(keepingCapacity: pending.count < 1 << 20)
+                    start = index + 1
+                }
+                index += 1
+            }
+            pending.append(contentsOf: chunk[start..<count])
+            if pending.count > maxLine { return false }
+        }
+        if !pending.isEmpty { line(pending) }
+        return true
+    }
+}
+
+/// Process-wide: a write to a pipe whose reader is gone must fail with EPIPE, not kill us.
+let ignoreBrokenPipes: Void = {
+    _ = signal(SIGPIPE, SIG_IGN)
+}()
+
+/// Sends `signal` to process `pid` (SIGKILL, the last stage of shutdown).
+func sendSignal(_ signalNumber: Int32, to pid: Int32) {
+    _ = kill(pid, signalNumber)
+}
+
+/// SIGKILL, without importing the C library elsewhere.
+let killSignal: Int32 = SIGKILL
+
+/// Calls `process.run()` on a new thread whose signal mask is empty, so the child's is too
+/// (on Linux a spawned child inherits the spawning thread's mask; swift-corelibs-foundation#4772).
+func runWithCleanSignalMask(_ process: Process) async throws {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let thread = Thread {
+            var nothing = sigset_t()
+            sigemptyset(&nothing)
+            pthread_sigmask(SIG_SETMASK, &nothing, nil)
+            do {
+                try process.run()
+                continuation.resume()
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        thread.name = "mcp-run spawner"
+        thread.start()
+    }
+}

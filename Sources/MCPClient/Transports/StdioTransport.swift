@@ -1,0 +1,264 @@
+import Basics
+import Foundation
+
+/// The stdio transport: a child process speaking newline-delimited JSON-RPC on stdin and stdout
+/// (MCP 2025-11-25, Transports, stdio).
+///
+/// The child gets an allow-listed environment (PATH, HOME, USER, LOGNAME, SHELL, TERM plus the
+/// configured variables; never the whole parent environment, STYLE.md §7). Its stdout and stderr
+/// are read by blocking `read(2)` on a thread of their own each, and its stdin is written by a
+/// third, so no blocking call ever runs on the cooperative pool. The last 50 stderr lines are kept
+/// for error messages and traced under `-v`.
+///
+/// Shutdown is staged (STYLE.md §5): close stdin, wait 2 s, SIGTERM, wait 2 s, SIGKILL. When the
+/// child ends on its own, `incoming` yields `.ended` with a `.closed` error naming the exit status
+/// and the last stderr lines.
+package actor StdioTransport: Transport {
+    /// The variables passed through from our own environment.
+    package static let inheritedVariables = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM"]
+    /// The longest stdout line accepted: 64 MiB.
+    package static let maxLineBytes = 64 << 20
+
+    package nonisolated let incoming: AsyncStream<TransportEvent>
+    private let continuation: AsyncStream<TransportEvent>.Continuation
+    private let process: Process
+    private let pipes: (stdin: Pipe, stdout: Pipe, stderr: Pipe)
+    private let writer: PipeWriter
+    private let exitEvents: AsyncStream<ProcessExit>
+    private let closing: OneShotFlag
+    private let serverName: String
+    private var exit: ProcessExit?
+    private var isClosed = false
+
+    /// The child's last stderr lines (up to 50), for error messages.
+    package nonisolated let stderrTail: StderrTail
+
+    /// Starts the child.
+    ///
+    /// `Process.run()` is called from a thread of its own whose signal mask is empty: on Linux the
+    /// child inherits the mask of the spawning thread, and the cooperative pool's threads block
+    /// SIGTERM and SIGINT, which would make the SIGTERM stage of shutdown a no-op.
+    /// - Parameters:
+    ///   - command: a program name looked up on the child's `PATH`, or a path (relative paths
+    ///     are taken from `directory` when given).
+    ///   - environment: the configured variables, added to the allow-listed ones.
+    ///   - serverName: the config's name, for errors and traces.
+    /// - Throws: `ClientError.unreachable` when the command cannot be found or started.
+    package static func start(
+        command: String, arguments: [String], environment: [String: Secret], directory: String?,
+        serverName: String, logger: Logger
+    ) async throws(ClientError) -> StdioTransport {
+        _ = ignoreBrokenPipes
+        let childEnvironment = Self.environment(adding: environment)
+        guard let executable = Self.resolve(command, path: childEnvironment["PATH"], directory: directory) else {
+            throw ClientError(
+                code: .unreachable, message: "cannot start '\(command)': no such executable",
+                hint: command.contains("/")
+                    ? "check the server's `command` path and that the file is executable"
+                    : "install '\(command)' or give its full path in the server's `command`; it is looked up on PATH",
+                context: ErrorContext(server: serverName))
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = childEnvironment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory, isDirectory: true) }
+        let pipes = (stdin: Pipe(), stdout: Pipe(), stderr: Pipe())
+        process.standardInput = pipes.stdin
+        process.standardOutput = pipes.stdout
+        process.standardError = pipes.stderr
+
+        let (exitEvents, exitContinuation) = AsyncStream<ProcessExit>.makeStream()
+        let exited = OneShotFlag()
+        let exitBox = Locked<ProcessExit?>(nil)
+        process.terminationHandler = { process in
+            let exit: ProcessExit =
+                process.terminationReason == .uncaughtSignal
+                ? .signaled(process.terminationStatus) : .exited(process.terminationStatus)
+            exitBox.withLock { $0 = exit }
+            exited.set()
+            exitContinuation.yield(exit)
+        }
+        do {
+            try await runWithCleanSignalMask(process)
+        } catch {
+            throw ClientError(
+                code: .unreachable, message: "cannot start '\(command)': \(error.localizedDescription)",
+                hint: directory.map { "check that '\($0)' (the server's `cwd`) exists and the command is executable" }
+                    ?? "check that the server's `command` is executable",
+                context: ErrorContext(server: serverName), underlying: error)
+        }
+        return StdioTransport(
+            process: process, pipes: pipes, exitEvents: exitEvents, exited: exited, exitBox: exitBox,
+            serverName: serverName, logger: logger)
+    }
+
+    private init(
+        process: Process, pipes: (stdin: Pipe, stdout: Pipe, stderr: Pipe), exitEvents: AsyncStream<ProcessExit>,
+        exited: OneShotFlag, exitBox: Locked<ProcessExit?>, serverName: String, logger: Logger
+    ) {
+        self.serverName = serverName
+        self.process = process
+        self.pipes = pipes
+        self.exitEvents = exitEvents
+        let (incoming, continuation) = AsyncStream<TransportEvent>.makeStream()
+        self.incoming = incoming
+        self.continuation = continuation
+        let tail = StderrTail()
+        self.stderrTail = tail
+        let closing = OneShotFlag()
+        self.closing = closing
+        writer = PipeWriter(handle: pipes.stdin.fileHandleForWriting)
+        writer.start(name: "mcp-run stdin \(serverName)")
+
+        let stderrDone = OneShotFlag()
+        let stderrHandle = pipes.stderr.fileHandleForReading
+        let stderrThread = Thread {
+            // The handle is captured so that its descriptor stays open while this thread reads it.
+            withExtendedLifetime(stderrHandle) {
+                _ = PipeReader.readLines(fd: stderrHandle.fileDescriptor, maxLine: 1 << 20) { bytes in
+                    let line = String(decoding: bytes, as: UTF8.self)
+                    tail.append(line)
+                    logger.trace("[\(serverName)] stderr: \(line)")
+                }
+            }
+            stderrDone.set()
+        }
+        stderrThread.name = "mcp-run stderr \(serverName)"
+        stderrThread.start()
+
+        let stdoutHandle = pipes.stdout.fileHandleForReading
+        let pid = process.processIdentifier
+        let stdoutThread = Thread {
+            let complete = withExtendedLifetime(stdoutHandle) {
+                PipeReader.readLines(fd: stdoutHandle.fileDescriptor, maxLine: Self.maxLineBytes) { bytes in
+                guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
+                do {
+                    for message in try JSONRPCMessage.decodeAll(bytes) { continuation.yield(.message(message)) }
+                } catch {
+                    continuation.yield(.malformed("stdout line is not JSON-RPC (\(error)): \(Self.preview(bytes))"))
+                }
+                }
+            }
+            if !complete {
+                continuation.yield(
+                    .ended(
+                        ClientError(
+                            code: .protocolViolation,
+                            message: "the server wrote a line longer than \(Self.maxLineBytes) bytes to stdout",
+                            context: ErrorContext(server: serverName))))
+                continuation.finish()
+                return
+            }
+            // stdout is at its end: the child is exiting. Collect its status and last words.
+            _ = stderrDone.wait(seconds: 2)
+            let exit = exited.wait(seconds: 2) ? exitBox.value : nil
+            if !closing.wait(seconds: 0) {
+                continuation.yield(.ended(Self.endedError(exit: exit, pid: pid, tail: tail.snapshot, server: serverName)))
+            }
+            continuation.finish()
+        }
+        stdoutThread.name = "mcp-run stdout \(serverName)"
+        stdoutThread.start()
+    }
+
+    package func send(_ message: JSONRPCMessage) async throws {
+        var bytes = message.serializedBytes
+        bytes.append(UInt8(ascii: "\n"))
+        guard !isClosed, writer.enqueue(bytes) else {
+            throw ClientError(
+                code: .closed, message: "the server process is no longer accepting input",
+                hint: Self.stderrHint(stderrTail.snapshot), context: ErrorContext(server: serverName))
+        }
+    }
+
+    /// Staged shutdown: close stdin, wait 2 s, SIGTERM, wait 2 s, SIGKILL (STYLE.md §5).
+    ///
+    /// Suspends while waiting for the exit; idempotent. `incoming` finishes without `.ended`.
+    package func close() async {
+        guard !isClosed else { return }
+        isClosed = true
+        closing.set()
+        writer.finish()
+        if await !waitForExit(.seconds(2)) {
+            if process.isRunning { process.terminate() }
+            if await !waitForExit(.seconds(2)) {
+                sendSignal(killSignal, to: process.processIdentifier)
+                _ = await waitForExit(.seconds(2))
+            }
+        }
+        continuation.finish()
+    }
+
+    /// How the child ended, once it has.
+    package var exitStatus: ProcessExit? { exit }
+
+    private func waitForExit(_ limit: Duration) async -> Bool {
+        if exit != nil { return true }
+        let events = exitEvents
+        let status = try? await withTimeout(limit) { () async -> ProcessExit? in
+            for await status in events { return status }
+            return nil
+        }
+        if let status = status ?? nil { exit = status }
+        return exit != nil
+    }
+
+    // MARK: - Helpers
+
+    /// The allow-listed parent variables plus the configured ones (which win).
+    static func environment(adding configured: [String: Secret]) -> [String: String] {
+        let parent = ProcessInfo.processInfo.environment
+        var result: [String: String] = [:]
+        for name in inheritedVariables { result[name] = parent[name] }
+        for (name, value) in configured { result[name] = value.withRevealedValue { $0 } }
+        return result
+    }
+
+    /// The executable's path: `command` itself when it has a slash, else the first match on `path`.
+    static func resolve(_ command: String, path: String?, directory: String?) -> String? {
+        let files = FileManager.default
+        if command.contains("/") {
+            var candidate = command
+            if !command.hasPrefix("/"), let directory {
+                candidate = URL(fileURLWithPath: directory, isDirectory: true).appendingPathComponent(command).path
+            }
+            return files.isExecutableFile(atPath: candidate) ? candidate : nil
+        }
+        let searchPath = path ?? "/usr/local/bin:/usr/bin:/bin"
+        for folder in searchPath.split(separator: ":", omittingEmptySubsequences: true) {
+            let candidate = folder.hasSuffix("/") ? "\(folder)\(command)" : "\(folder)/\(command)"
+            var isDirectory: ObjCBool = false
+            if files.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
+                files.isExecutableFile(atPath: candidate)
+            {
+                return candidate
+            }
+        }
+        return nil
+    }
+
+    static func endedError(exit: ProcessExit?, pid: Int32, tail: [String], server: String) -> ClientError {
+        let what = exit.map { "the server process \($0)" } ?? "the server process closed its stdout"
+        return ClientError(
+            code: .closed, message: what + Self.stderrSuffix(tail), hint: stderrHint(tail),
+            context: ErrorContext(server: server))
+    }
+
+    /// `: <last stderr line>` when there is one, so the one-line form says why.
+    static func stderrSuffix(_ tail: [String]) -> String {
+        guard let last = tail.last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return "" }
+        return ": " + String(last.prefix(300))
+    }
+
+    static func stderrHint(_ tail: [String]) -> String? {
+        let lines = tail.suffix(10)
+        guard !lines.isEmpty else { return "the server wrote nothing to stderr; run with -v to see its traffic" }
+        return "its last stderr lines:\n" + lines.map { "    " + $0 }.joined(separator: "\n")
+    }
+
+    static func preview(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+        return bytes.count > 200 ? text + "…" : text
+    }
+}
