@@ -128,6 +128,16 @@ struct ErrorTests {
         #expect(error.context.location?.column == limit + 1)
     }
 
+    @Test("an alias whose copy would nest too deep is a fatal error at the alias")
+    func nestingDepthThroughAlias() throws {
+        let half = YAMLParser.maxNestingDepth / 2 + 10
+        let anchored = "&deep " + String(repeating: "[", count: half) + String(repeating: "]", count: half)
+        let aliased = String(repeating: "[", count: half) + "*deep" + String(repeating: "]", count: half)
+        let error = try #require(parseError("a: \(anchored)\nb: \(aliased)\n"))
+        #expect(error.code == .nestingTooDeep)
+        #expect(error.context.location == SourceLocation(file: "test.yaml", line: 2, column: half + 4))
+    }
+
     @Test("every error conforms to UserFacingError and prints file:line:col first")
     func userFacing() throws {
         let error = try #require(parseError("a: *nope\n"))

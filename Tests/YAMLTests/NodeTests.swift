@@ -57,6 +57,30 @@ struct NodeTests {
         #expect(node["missing"] == nil)
     }
 
+    @Test("nodes compare equal by kind and location, so an alias's copy differs from its original only in place")
+    func equality() throws {
+        let node = try root("a: &x { k: [1, 'two'] }\nb: *x\nc: { k: [1, 'two'] }\n")
+        let original = try #require(node["a"])
+        var copy = try #require(node["b"])
+        #expect(copy != original)
+        copy.location = original.location
+        #expect(copy == original)
+        #expect(node["c"]?.toJSON() == original.toJSON())
+        #expect(node["c"] != original)
+    }
+
+    @Test("nodes can be built by hand, as decoder tests do")
+    func handBuilt() {
+        let location = SourceLocation(file: "x.yaml", line: 2, column: 3)
+        let key = YAMLNode(
+            kind: .scalar(YAMLScalar(text: "id", style: .plain, tag: nil, value: "id")), location: location)
+        let value = YAMLNode(
+            kind: .scalar(YAMLScalar(text: "7", style: .plain, tag: nil, value: 7)), location: location)
+        let mapping = YAMLNode(kind: .mapping([YAMLMapEntry(key: key, value: value)]), location: location)
+        #expect(mapping.toJSON() == ["id": 7])
+        #expect(mapping["id"]?.kindName == "integer")
+    }
+
     @Test("multi-line and unicode strings survive intact")
     func unicodeStrings() throws {
         let node = try root("greeting: \"héllo\\n\\u263A 😀\"\nplain: naïve café\nkey日本: 値\n")
