@@ -1,5 +1,4 @@
 import Basics
-import Results
 import Testing
 
 @testable import CLI
