@@ -37,6 +37,7 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
         Int(max(0, later.millisecondsSince1970 - millisecondsSince1970))
     }
 
+    /// Earlier is less.
     package static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.millisecondsSince1970 < rhs.millisecondsSince1970
     }

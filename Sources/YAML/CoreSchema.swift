@@ -61,8 +61,9 @@ enum CoreSchema {
             approximate = approximate * Double(radix) + Double(digit)
             if !overflowed {
                 let (shifted, overflow1) = value.multipliedReportingOverflow(by: radix)
-                let (added, overflow2) = negative
-                    ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+                // Negative values accumulate downwards, so that `Int.min` fits.
+                let (added, overflow2) =
+                    negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
                 overflowed = overflow1 || overflow2
                 value = added
             }

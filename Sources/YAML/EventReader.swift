@@ -31,7 +31,9 @@ enum Event {
 /// `YAMLParser.parse` call.
 final class EventReader {
     private let parser: UnsafeMutablePointer<yaml_parser_t>
+    /// A copy of the input: its first `inputLength` bytes (an empty input still gets a one-byte buffer).
     private let input: UnsafeMutableBufferPointer<UInt8>
+    private let inputLength: Int
     private let isInitialized: Bool
     private let file: String
 
@@ -44,13 +46,13 @@ final class EventReader {
         if body.unicodeScalars.first == "\u{FEFF}" { body = Substring(body.unicodeScalars.dropFirst()) }
         let utf8 = body.utf8
         input = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(utf8.count, 1))
-        _ = input.initialize(from: utf8)
+        inputLength = input.initialize(from: utf8).index
         parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         parser.initialize(to: yaml_parser_t())
         isInitialized = yaml_parser_initialize(parser) != 0
         if isInitialized, let base = input.baseAddress {
             yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
-            yaml_parser_set_input_string(parser, base, utf8.count)
+            yaml_parser_set_input_string(parser, base, inputLength)
         }
     }
 
@@ -58,6 +60,7 @@ final class EventReader {
         if isInitialized { yaml_parser_delete(parser) }
         parser.deinitialize(count: 1)
         parser.deallocate()
+        input.baseAddress?.deinitialize(count: inputLength)
         input.deallocate()
     }
 
@@ -125,7 +128,8 @@ final class EventReader {
                 let hex = String(error.problem_value, radix: 16, uppercase: true)
                 message += " (U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex))"
             }
-            return YAMLError(code: .invalidCharacter, message: message, location: location(ofByte: error.problem_offset))
+            return YAMLError(
+                code: .invalidCharacter, message: message, location: location(ofByte: error.problem_offset))
         case YAML_MEMORY_ERROR:
             return YAMLError(
                 code: .syntax, message: "libyaml ran out of memory", location: location(of: error.problem_mark))
@@ -150,15 +154,18 @@ final class EventReader {
         var line = 1
         var column = 1
         var index = 0
-        let end = min(offset, input.count)
+        let end = min(offset, inputLength)
         while index < end {
             let byte = input[index]
-            if byte == UInt8(ascii: "\n") || (byte == UInt8(ascii: "\r") && (index + 1 >= input.count
-                || input[index + 1] != UInt8(ascii: "\n")))
-            {
+            let isLineFeed = byte == UInt8(ascii: "\n")
+            // A lone CR breaks a line; in CRLF only the LF does.
+            let isLoneCarriageReturn =
+                byte == UInt8(ascii: "\r") && (index + 1 == inputLength || input[index + 1] != UInt8(ascii: "\n"))
+            if isLineFeed || isLoneCarriageReturn {
                 line += 1
                 column = 1
-            } else if byte & 0xC0 != 0x80, byte != UInt8(ascii: "\r") {
+            } else if byte & 0xC0 != 0x80 && byte != UInt8(ascii: "\r") {
+                // Count a scalar at its first byte, never at a UTF-8 continuation byte.
                 column += 1
             }
             index += 1

@@ -50,7 +50,7 @@ struct TreeBuilder {
                 guard !hasDocument else {
                     throw YAMLError(
                         code: .multipleDocuments, message: "the file holds more than one YAML document",
-                        hint: "keep one document per file: remove this '---' and what follows, or move it to a file of its own",
+                        hint: "keep one document per file: move this '---' and what follows to a file of its own",
                         location: location)
                 }
                 hasDocument = true
@@ -86,19 +86,28 @@ struct TreeBuilder {
                 size += element.size
                 height = max(height, element.height)
             }
-            let built = Built(node: YAMLNode(kind: .sequence(elements), location: location), size: size, height: height + 1)
+            let built = Built(
+                node: YAMLNode(kind: .sequence(elements), location: location), size: size, height: height + 1)
             register(properties.anchor, built)
             return built
         case .mappingStart(let properties, let location):
             try checkDepth(depth, at: location)
             open(properties.anchor)
             var pairs: [(key: Built, value: Built)] = []
+            // Where each key was first seen; checked as soon as a key is read, so problems stay in file order.
+            var firstSeen: [String: SourceLocation] = [:]
             while true {
                 let next = try reader.next()
                 if case .mappingEnd = next { break }
                 let key = try buildNode(next, depth: depth + 1)
+                let text = key.node.keyText
+                let first = firstSeen[text]
+                if let first { problems.append(duplicateKey(text, at: key.node.location, first: first)) }
                 let value = try buildNode(reader.next(), depth: depth + 1)
-                pairs.append((key, value))
+                if first == nil {
+                    firstSeen[text] = key.node.location
+                    pairs.append((key, value))
+                }
             }
             let built = finishMapping(pairs, at: location)
             register(properties.anchor, built)
@@ -214,27 +223,25 @@ struct TreeBuilder {
         case merge([YAMLMapEntry])
     }
 
-    /// The mapping with duplicate keys dropped (the first wins, each later one is a problem) and merge keys
-    /// applied at their place: explicit keys win over merged ones, and earlier merged mappings over later ones.
+    /// A duplicate key problem; the mapping keeps the first value.
+    private func duplicateKey(_ text: String, at location: SourceLocation, first: SourceLocation) -> YAMLError {
+        YAMLError(
+            code: .duplicateKey(text),
+            message: "duplicate key '\(text)' (first defined at \(first.line):\(first.column))",
+            hint: "remove or rename one of the two '\(text)' keys; only the first is used", location: location)
+    }
+
+    /// The mapping with merge keys applied where they are written.
+    ///
+    /// Explicit keys win over merged ones, and earlier merged mappings over later ones. `pairs` holds no
+    /// duplicate keys.
     private mutating func finishMapping(_ pairs: [(key: Built, value: Built)], at location: SourceLocation) -> Built {
-        var firstSeen: [String: SourceLocation] = [:]
         var pieces: [Piece] = []
         pieces.reserveCapacity(pairs.count)
         var size = 1
         var height = 0
         var hasMerge = false
         for (key, value) in pairs {
-            let text = key.node.keyText
-            if let first = firstSeen[text] {
-                problems.append(
-                    YAMLError(
-                        code: .duplicateKey(text),
-                        message: "duplicate key '\(text)' (first defined at \(first.line):\(first.column))",
-                        hint: "remove or rename one of the two '\(text)' keys; only the first is used",
-                        location: key.node.location))
-                continue
-            }
-            firstSeen[text] = key.node.location
             if Self.isMergeKey(key.node) {
                 hasMerge = true
                 pieces.append(.merge(mergeCandidates(value.node)))
@@ -251,7 +258,7 @@ struct TreeBuilder {
             }
             return Built(node: YAMLNode(kind: .mapping(entries), location: location), size: size, height: height + 1)
         }
-        var present = Set(firstSeen.keys)
+        var present = Set(pairs.map { $0.key.node.keyText })
         var entries: [YAMLMapEntry] = []
         for piece in pieces {
             switch piece {
@@ -276,9 +283,10 @@ struct TreeBuilder {
         return scalar.style == .plain && scalar.text == "<<" && (scalar.tag == nil || scalar.tag == "!!merge")
     }
 
-    /// The entries a merge key's value offers, in priority order; a value that is neither a mapping nor a
-    /// sequence of mappings is a problem and offers nothing. Null (as from an alias past the bound) offers
-    /// nothing quietly.
+    /// The entries a merge key's value offers, in priority order.
+    ///
+    /// A value that is neither a mapping nor a sequence of mappings is a problem and offers nothing. Null (as
+    /// from an alias past the bound) offers nothing quietly.
     private mutating func mergeCandidates(_ value: YAMLNode) -> [YAMLMapEntry] {
         switch value.kind {
         case .mapping(let entries):

@@ -5,9 +5,9 @@ import Basics
 /// Aliases are already expanded into copies and merge keys (`<<`) already applied, so a consumer never sees
 /// either. The root of an alias's copy carries the alias's location; the nodes inside it keep the locations of
 /// the anchored original, where their text is.
-package struct YAMLNode: Sendable {
+package struct YAMLNode: Sendable, Equatable {
     /// The node's shape and content.
-    package enum Kind: Sendable {
+    package enum Kind: Sendable, Equatable {
         /// A scalar with its text, style, tag and resolved value.
         case scalar(YAMLScalar)
         /// A sequence's elements, in order.
@@ -29,7 +29,7 @@ package struct YAMLNode: Sendable {
 }
 
 /// One `key: value` entry of a mapping.
-package struct YAMLMapEntry: Sendable {
+package struct YAMLMapEntry: Sendable, Equatable {
     /// The key node; usually a scalar.
     package var key: YAMLNode
     /// The value node.

@@ -1,7 +1,7 @@
 import Basics
 
 /// A scalar's text as written, how it was written, and its value under the YAML 1.2 core schema.
-package struct YAMLScalar: Sendable {
+package struct YAMLScalar: Sendable, Equatable {
     /// How the scalar was written.
     package enum Style: Sendable, Hashable {
         /// Unquoted: the only style whose value is resolved by the core schema.

@@ -103,9 +103,11 @@ struct ResultsWriterTests {
         }
     }
 
-    @Test("the parent folder of a path", arguments: [
-        ("report.json", "."), ("a/b.json", "a"), ("/b.json", "/"), ("/x/y/z.json", "/x/y"), ("./r.json", "."),
-    ])
+    @Test(
+        "the parent folder of a path",
+        arguments: [
+            ("report.json", "."), ("a/b.json", "a"), ("/b.json", "/"), ("/x/y/z.json", "/x/y"), ("./r.json", "."),
+        ])
     func parentFolder(path: String, folder: String) {
         #expect(ResultsWriter.parentFolder(of: path) == folder)
     }

@@ -89,7 +89,9 @@ struct ScalarResolutionTests {
 
     @Test(
         "a tagged scalar whose text does not fit its tag is a problem and stays a string",
-        arguments: [("!!int abc", "!!int"), ("!!float 1.2.3", "!!float"), ("!!bool yes", "!!bool"), ("!!null 0", "!!null")])
+        arguments: [
+            ("!!int abc", "!!int"), ("!!float 1.2.3", "!!float"), ("!!bool yes", "!!bool"), ("!!null 0", "!!null"),
+        ])
     func misfitTag(source: String, tag: String) throws {
         let result = try parse("v: \(source)")
         let value = try #require(result.root?["v"])

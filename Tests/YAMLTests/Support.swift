@@ -18,7 +18,8 @@ func root(_ text: String) throws -> YAMLNode {
 func parseError(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> YAMLError? {
     do {
         let result = try parse(text)
-        Issue.record("expected an error, parsed \(String(describing: result.root?.toJSON()))", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected an error, parsed \(String(describing: result.root?.toJSON()))", sourceLocation: sourceLocation)
         return nil
     } catch {
         return error

@@ -41,9 +41,10 @@ package enum ArgumentParser {
         }
         guard looksLikeFile(word.text) else {
             let names = CommandName.allCases.map(\.rawValue)
+            let fileHint = "to run a workflow file, give its path, such as './\(word.text).yaml'"
             let hint =
                 nearestMatch(to: word.text, in: names).map { "did you mean '\($0)'?" }
-                ?? "commands are \(names.quotedList); to run a workflow file, give its path, such as './\(word.text).yaml'"
+                ?? "commands are \(names.quotedList); \(fileHint)"
             throw UsageError(
                 code: .unknownCommand(word.text), message: "unknown command '\(word.text)'", hint: hint,
                 argumentIndex: word.index)
@@ -129,7 +130,7 @@ package enum ArgumentParser {
                 if lenient { continue }
                 throw UsageError(
                     code: .missingArgument(positional.name),
-                    message: "'\(spec.invocation)' needs \(positional.name)",
+                    message: "missing \(positional.name) for '\(spec.invocation)'",
                     hint: "usage: \(spec.usageLine)", command: spec.name)
             }
             for token in taken {
@@ -149,11 +150,14 @@ package enum ArgumentParser {
     }
 
     /// Checks a value against choices and format.
+    ///
+    /// `name` is an option's quoted spelling (`'--input'`) or a positional's bare name (`ACTION`).
     static func check(
         _ value: String, name: String, choices: [String], format: ValueFormat, index: Int, spec: CommandSpec
     ) throws(UsageError) {
         if !choices.isEmpty, !choices.contains(value) {
-            let hint = nearestMatch(to: value, in: choices).map { "did you mean '\($0)'?" }
+            let hint =
+                nearestMatch(to: value, in: choices).map { "did you mean '\($0)'?" }
                 ?? "use one of \(choices.quotedList)"
             throw UsageError(
                 code: .invalidValue(option: name, value: value),
@@ -162,9 +166,10 @@ package enum ArgumentParser {
         if format == .keyValue {
             let key = value.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             guard value.contains("="), !key.isEmpty else {
+                let subject = name.hasPrefix("'") ? "value '\(value)' for \(name)" : "argument '\(value)'"
                 throw UsageError(
                     code: .invalidValue(option: name, value: value),
-                    message: "invalid value '\(value)' for \(name): expected KEY=VALUE",
+                    message: "invalid \(subject): expected KEY=VALUE",
                     hint: value.contains("=") ? "give a name before '='" : "write '\(value)=VALUE'",
                     argumentIndex: index, command: spec.name)
             }
@@ -237,7 +242,8 @@ private struct Binder {
             guard position < tokens.count, Self.canBeValue(tokens[position]) else {
                 var hint = "write '\(spelled) \(option.valueName)'"
                 if position < tokens.count {
-                    hint = "to give a value that starts with '--', write '\(option.longSpelling)=\(tokens[position].text)'"
+                    hint =
+                        "to give a value that starts with '--', write '\(option.longSpelling)=\(tokens[position].text)'"
                 }
                 throw UsageError(
                     code: .missingValue(option: option.longSpelling),
@@ -281,9 +287,10 @@ private struct Binder {
                 hint = "'\(spelled)' is an option of " + others.map(\.invocation).quotedList
             }
         }
-        let clusterNote = token.text == spelled ? "" : " (in '\(token.text)')"
+        let clusterNote = spelled.hasPrefix("--") || token.text == spelled ? "" : " (in '\(token.text)')"
         return UsageError(
-            code: .unknownOption(spelled), message: "unknown option '\(spelled)'\(clusterNote) for '\(spec.invocation)'",
+            code: .unknownOption(spelled),
+            message: "unknown option '\(spelled)'\(clusterNote) for '\(spec.invocation)'",
             hint: hint, argumentIndex: token.index, command: spec.name)
     }
 }

@@ -35,7 +35,7 @@ extension OptionSpec {
     /// `--format json|jsonl`.
     package static let format = OptionSpec(
         long: "format", kind: .value, valueName: "FORMAT",
-        help: "'json' for one document, 'jsonl' for one event per line as steps start and end",
+        help: "the output format; 'jsonl' writes one event per line as steps start and end",
         defaultValue: ResultsFormat.json.rawValue, choices: ResultsFormat.allCases.map(\.rawValue))
     /// `--dry-run`.
     package static let dryRun = OptionSpec(
@@ -49,7 +49,8 @@ extension OptionSpec {
         help: "never prompt or open a browser; fail with exit 3 when a login is needed")
     /// `-f, --file FILE`: take server definitions from a workflow file.
     package static let file = OptionSpec(
-        long: "file", short: "f", kind: .value, valueName: "FILE", help: "use the servers declared in this workflow file")
+        long: "file", short: "f", kind: .value, valueName: "FILE",
+        help: "use the servers declared in this workflow file")
     /// `--json` as a flag: machine-readable output (`tools`).
     package static let jsonOutput = OptionSpec(long: "json", kind: .flag, help: "print JSON instead of a table")
     /// `--json ARGS`: the call's arguments as a JSON object (`call`). Same long name as `jsonOutput`.
