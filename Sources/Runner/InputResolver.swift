@@ -1,4 +1,5 @@
 import Basics
+import Expressions
 import WorkflowModel
 
 /// Checks and converts inputs against the workflow's declarations.

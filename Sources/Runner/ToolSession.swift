@@ -25,6 +25,8 @@ package protocol SessionOpener: Sendable {
 package struct ResolvedServer: Sendable {
     package var name: String
     package var config: ServerConfig
+    /// The auth and `headers:` headers, sent on every HTTP request.
+    package var headers: [ResolvedHeader]
 }
 
 extension ServerSession: ToolSession {}

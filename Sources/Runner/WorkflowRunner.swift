@@ -142,6 +142,7 @@ extension RunError {
             case .unauthorized: code = .unauthorized
             case .rpc, .timedOut: code = .stepFailed
             case .unreachable, .protocolViolation, .unsupportedVersion, .closed: code = .unreachable
+            case .cancelled: code = .cancelled
             }
             return RunError(code: code, message: error.message, hint: error.hint, context: error.context, underlying: error)
         case let error as ExpressionError:

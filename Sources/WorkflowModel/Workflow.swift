@@ -20,6 +20,27 @@ package struct Workflow: Sendable {
     package var output: TemplateValue?
     /// Answers for `elicitation/create` requests, by message or field.
     package var elicitation: JSONValue?
+
+    /// Creates a workflow; the loader normally does, `mcp-run call` builds a one-step one.
+    package init(
+        name: String, description: String? = nil, file: String, inputs: [InputSpec] = [],
+        servers: [String: ServerSpec], env: [String: TemplateValue] = [:], defaults: StepDefaults = StepDefaults(),
+        concurrency: Int = 4, steps: [Step], outputs: [(name: String, value: TemplateValue)] = [],
+        output: TemplateValue? = nil, elicitation: JSONValue? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.file = file
+        self.inputs = inputs
+        self.servers = servers
+        self.env = env
+        self.defaults = defaults
+        self.concurrency = concurrency
+        self.steps = steps
+        self.outputs = outputs
+        self.output = output
+        self.elicitation = elicitation
+    }
 }
 
 /// A declared input.
@@ -56,6 +77,12 @@ package struct RetryPolicy: Sendable, Hashable {
     package var attempts: Int
     /// The first backoff in milliseconds; doubled each time, with jitter.
     package var backoff: Int
+
+    /// Creates a policy.
+    package init(attempts: Int, backoff: Int) {
+        self.attempts = attempts
+        self.backoff = backoff
+    }
 }
 
 /// One step: a tool call, a resource read or a prompt.
@@ -88,6 +115,29 @@ package struct Step: Sendable {
     package var serverLocation: SourceLocation? = nil
     package var needsLocation: SourceLocation? = nil
     package var idLocation: SourceLocation? = nil
+
+    /// Creates a step; the loader normally does, `mcp-run call` builds one.
+    package init(
+        id: String, index: Int, server: String, call: Call, arguments: TemplateValue? = nil,
+        condition: TemplateString? = nil, foreach: TemplateString? = nil, needs: [String] = [], timeout: Int? = nil,
+        retry: RetryPolicy? = nil, continueOnError: Bool = false, outputs: [(name: String, value: TemplateValue)] = [],
+        expect: TemplateString? = nil, location: SourceLocation
+    ) {
+        self.id = id
+        self.index = index
+        self.server = server
+        self.call = call
+        self.arguments = arguments
+        self.condition = condition
+        self.foreach = foreach
+        self.needs = needs
+        self.timeout = timeout
+        self.retry = retry
+        self.continueOnError = continueOnError
+        self.outputs = outputs
+        self.expect = expect
+        self.location = location
+    }
 
     /// `tool`, `resource` or `prompt`, for messages.
     package var callDescription: String {

@@ -41,9 +41,8 @@ struct CallCommand {
             secrets: secrets, environment: context.environment, runID: UUID().uuidString.lowercased(),
             logger: context.logger(masker: masker))
         options.coercesTextArguments = Set(parsed.keyValues(.toolArguments).map(\.key))
-        let report = await SignalHandling.runCancellable {
-            await WorkflowRunner(workflow: workflow, options: options).run()
-        }
+        let runner = WorkflowRunner(workflow: workflow, options: options)
+        let report = await SignalHandling.runCancellable { await runner.run() }
         guard let outcome = report.steps.first else { return .usage }
         if let result = outcome.result {
             let output = parsed.value(.output) ?? "-"
@@ -56,9 +55,9 @@ struct CallCommand {
         }
         if let error = outcome.error ?? report.error {
             context.report(error, masker: report.masker)
-            if outcome.status == .failed, outcome.result != nil { return .stepFailed }
+            if outcome.status == RunStatus.failed, outcome.result != nil { return .stepFailed }
             return RunCommand.exitCode(for: error)
         }
-        return outcome.status == .succeeded ? .succeeded : .stepFailed
+        return outcome.status == RunStatus.succeeded ? ExitCode.succeeded : ExitCode.stepFailed
     }
 }

@@ -1,4 +1,5 @@
 import Basics
+import Foundation
 import MCPClient
 import Results
 import Runner
