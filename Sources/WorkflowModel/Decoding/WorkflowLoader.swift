@@ -49,8 +49,20 @@ package enum WorkflowLoader {
         if let workflow {
             WorkflowValidator.validate(workflow, problems: &problems)
         }
-        guard let workflow, problems.problems.isEmpty else { throw WorkflowProblems(problems.problems) }
+        guard let workflow, problems.problems.isEmpty else {
+            throw WorkflowProblems(problems.problems.map(withoutRepeatedStep))
+        }
         return workflow
+    }
+
+    /// The renderer prefixes `step 'x': `; a message that starts with the same words drops them.
+    static func withoutRepeatedStep(_ problem: WorkflowError) -> WorkflowError {
+        guard let step = problem.context.step else { return problem }
+        let prefix = "step '\(step)' "
+        guard problem.message.hasPrefix(prefix) else { return problem }
+        var copy = problem
+        copy.message = String(problem.message.dropFirst(prefix.count))
+        return copy
     }
 
     /// Parses server definitions from a `--servers` file or `MCP_SERVERS` (JSON is YAML too).
