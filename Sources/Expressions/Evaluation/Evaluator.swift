@@ -88,7 +88,7 @@ struct Evaluator {
         let value: Evaluated
         do {
             value = try evaluate(arguments[0])
-        } catch where error.code == .missingProperty {
+        } catch let error where error.code == .missingProperty {
             return try evaluate(arguments[1])
         }
         guard value.value.isNull else { return value }
