@@ -40,10 +40,12 @@ package struct Expression: Sendable, Hashable {
         try Evaluator(context: context, expression: self).evaluate(root)
     }
 
+    /// Equal when the source and offset are: the tree is a function of them.
     package static func == (lhs: Expression, rhs: Expression) -> Bool {
         lhs.source == rhs.source && lhs.offset == rhs.offset
     }
 
+    /// Hashes the source and offset.
     package func hash(into hasher: inout Hasher) {
         hasher.combine(source)
         hasher.combine(offset)

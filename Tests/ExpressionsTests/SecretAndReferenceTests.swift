@@ -52,8 +52,10 @@ struct ReferenceTests {
         arguments: [
             ("${{ steps.site.json[0].id }}", [ref("steps.site.json", 4)]),
             ("${{ steps['fetch-data'].json }}", [ref("steps.fetch-data.json", 4)]),
-            ("${{ default(steps.later.json.x, inputs.y) }}",
-             [ref("steps.later.json.x", 12, guarded: true), ref("inputs.y", 32)]),
+            (
+                "${{ default(steps.later.json.x, inputs.y) }}",
+                [ref("steps.later.json.x", 12, guarded: true), ref("inputs.y", 32)]
+            ),
             ("${{ steps.a.json[inputs.i].x }}", [ref("steps.a.json", 4), ref("inputs.i", 17)]),
             ("a ${{ inputs.x }} b ${{ env.HOME }}", [ref("inputs.x", 6), ref("env.HOME", 24)]),
             ("${{ length(steps.search.json.issues) > 0 }}", [ref("steps.search.json.issues", 11)]),
@@ -64,8 +66,10 @@ struct ReferenceTests {
             ("${{ 1 + 2 }}", []),
             ("{{ steps.x }}", []),
             ("${{ default(a.b && c['d'], 1) }}", [ref("a.b", 12, guarded: true), ref("c.d", 19, guarded: true)]),
-            ("${{ default(1, x.y) || default(steps.z.json, 0) }}",
-             [ref("x.y", 15), ref("steps.z.json", 31, guarded: true)]),
+            (
+                "${{ default(1, x.y) || default(steps.z.json, 0) }}",
+                [ref("x.y", 15), ref("steps.z.json", 31, guarded: true)]
+            ),
         ])
     func references(template: String, expected: [Reference]) throws {
         #expect(try Template.parse(template).references == expected)

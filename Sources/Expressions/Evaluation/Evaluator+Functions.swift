@@ -175,6 +175,7 @@ extension Evaluator {
                 default: next = nil
                 }
                 guard let next else {
+                    guard !isGuarded else { throw caughtMissing(call.node) }
                     let reached = segments.prefix(depth).joined(separator: ".")
                     let whose = reached.isEmpty ? "element \(position)" : "'\(reached)' of element \(position)"
                     var hint = "write default(\(expression.text(of: call.node)), fallback) where it may be missing"
