@@ -28,9 +28,19 @@ struct SecretTests {
             "${{ inputs[secrets.TOKEN] }}", "${{ secrets.TOKEN + 1 }}", "${{ secrets.TOKEN.x }}",
         ] {
             let error = try #require(failure(of: template))
-            let text = error.message + (error.hint ?? "")
-            #expect(!text.contains("t0k3n"), "\(template): \(text)")
+            let text = error.message + (error.hint ?? "") + (error.underlying.map { "\($0)" } ?? "")
+            #expect(!text.contains("t0k3n") && !text.contains("'t'"), "\(template): \(text)")
         }
+    }
+
+    @Test("a JSON parse error does not quote a secret's text")
+    func fromJSONDoesNotLeak() throws {
+        let context = EvaluationContext(variables: ["secrets": ["KEY": "zebra"]], secretRoots: ["secrets"], now: { 0 })
+        let error = try #require(failure(of: "${{ fromJSON(secrets.KEY) }}", in: context))
+        #expect(error.message == "fromJSON(): the argument is not valid JSON")
+        #expect(error.underlying == nil)
+        let plain = try #require(failure(of: "${{ fromJSON('zebra') }}", in: context))
+        #expect(plain.message.contains("'z'"))
     }
 
     @Test("a context without secret roots taints nothing")

@@ -40,6 +40,8 @@ extension Evaluator {
             do {
                 return try JSONValue.parse(text)
             } catch {
+                // The parse error quotes the text it stopped at: not for a secret's text.
+                guard !call.arguments[0].isSecret else { throw call.bad(0, "the argument is not valid JSON") }
                 var failure = call.bad(0, "the argument is not valid JSON (\(error.description))")
                 failure.underlying = error
                 throw failure
