@@ -33,10 +33,11 @@ struct Evaluator {
             default:
                 break
             }
-            throw ExpressionError(
-                code: .typeMismatch,
-                message: "an index must be a string or a whole number, not \(index.value.typeDescription)",
-                offset: indexNode.start)
+            let problem =
+                index.value.doubleValue != nil
+                ? "an array index must be a whole number"
+                : "an index must be a string or a whole number, not \(index.value.typeDescription)"
+            throw ExpressionError(code: .typeMismatch, message: problem, offset: indexNode.start)
         case .unary(.not, let operandNode):
             let operand = try evaluate(operandNode)
             return Evaluated(value: .bool(!operand.value.isTruthy), isSecret: operand.isSecret)
