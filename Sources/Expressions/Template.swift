@@ -7,7 +7,9 @@ import Basics
 package struct Template: Sendable, Hashable {
     /// A run of literal text, or one expression.
     package enum Part: Sendable, Hashable {
+        /// Text copied as it is.
         case literal(String)
+        /// A `${{ }}` expression.
         case expression(Expression)
     }
 

@@ -40,6 +40,8 @@ extension Evaluator {
             do {
                 return try JSONValue.parse(text)
             } catch {
+                // The parse error quotes the text it stopped at: not for a secret's text.
+                guard !call.arguments[0].isSecret else { throw call.bad(0, "the argument is not valid JSON") }
                 var failure = call.bad(0, "the argument is not valid JSON (\(error.description))")
                 failure.underlying = error
                 throw failure
@@ -175,6 +177,7 @@ extension Evaluator {
                 default: next = nil
                 }
                 guard let next else {
+                    guard !isGuarded else { throw caughtMissing(call.node) }
                     let reached = segments.prefix(depth).joined(separator: ".")
                     let whose = reached.isEmpty ? "element \(position)" : "'\(reached)' of element \(position)"
                     var hint = "write default(\(expression.text(of: call.node)), fallback) where it may be missing"

@@ -7,6 +7,9 @@ import Basics
 struct Evaluator {
     let context: EvaluationContext
     let expression: Expression
+    /// True inside the first argument of `default()`, which catches every missing property: such
+    /// errors are thrown without their message and hint, which nobody would read.
+    var isGuarded = false
 
     func evaluate(_ node: Node) throws(ExpressionError) -> Evaluated {
         switch node.kind {
@@ -30,10 +33,11 @@ struct Evaluator {
             default:
                 break
             }
-            throw ExpressionError(
-                code: .typeMismatch,
-                message: "an index must be a string or a whole number, not \(index.value.typeDescription)",
-                offset: indexNode.start)
+            let problem =
+                index.value.doubleValue != nil
+                ? "an array index must be a whole number"
+                : "an index must be a string or a whole number, not \(index.value.typeDescription)"
+            throw ExpressionError(code: .typeMismatch, message: problem, offset: indexNode.start)
         case .unary(.not, let operandNode):
             let operand = try evaluate(operandNode)
             return Evaluated(value: .bool(!operand.value.isTruthy), isSecret: operand.isSecret)
@@ -85,10 +89,12 @@ struct Evaluator {
         guard arguments.count == 2 else {
             preconditionFailure("invariant: the parser checks that default() has 2 arguments")
         }
+        var guarded = self
+        guarded.isGuarded = true
         let value: Evaluated
         do {
-            value = try evaluate(arguments[0])
-        } catch where error.code == .missingProperty {
+            value = try guarded.evaluate(arguments[0])
+        } catch let error where error.code == .missingProperty {
             return try evaluate(arguments[1])
         }
         guard value.value.isNull else { return value }
@@ -103,9 +109,11 @@ struct Evaluator {
     ) throws(ExpressionError) -> Evaluated {
         let shownName = keyIsSecret ? "***" : name
         guard case .object(let members) = base.value else {
+            guard !isGuarded else { throw caughtMissing(node) }
             throw missing(node, reason: notContainer(base.value, baseNode: baseNode, wanted: "an object"))
         }
         if let value = members[name] { return Evaluated(value: value, isSecret: base.isSecret || keyIsSecret) }
+        guard !isGuarded else { throw caughtMissing(node) }
         let keys = members.keys.sorted()
         var hint: String
         if keys.isEmpty {
@@ -132,11 +140,13 @@ struct Evaluator {
         _ position: Int, isSecret indexIsSecret: Bool, of base: Evaluated, baseNode: Node, node: Node
     ) throws(ExpressionError) -> Evaluated {
         guard case .array(let elements) = base.value else {
+            guard !isGuarded else { throw caughtMissing(node) }
             throw missing(node, reason: notContainer(base.value, baseNode: baseNode, wanted: "an array"))
         }
         if elements.indices.contains(position) {
             return Evaluated(value: elements[position], isSecret: base.isSecret || indexIsSecret)
         }
+        guard !isGuarded else { throw caughtMissing(node) }
         let count = elements.count == 1 ? "1 element" : "\(elements.count) elements"
         throw missing(
             node, reason: "'\(label(baseNode))' has \(count)",
@@ -164,7 +174,13 @@ struct Evaluator {
             hint: hint.map { "\($0); \(guardHint)" } ?? guardHint, offset: node.start)
     }
 
+    /// The error for a missing property that an enclosing `default()` will catch.
+    func caughtMissing(_ node: Node) -> ExpressionError {
+        ExpressionError(code: .missingProperty, message: "missing", offset: node.start)
+    }
+
     private func unknownName(_ name: String, at node: Node) -> ExpressionError {
+        guard !isGuarded else { return caughtMissing(node) }
         let known = context.variables.keys.sorted()
         let suggestion = nearestMatch(to: name, in: known).map { "did you mean '\($0)'? " } ?? ""
         return ExpressionError(
