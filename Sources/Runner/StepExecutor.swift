@@ -61,7 +61,7 @@ struct StepExecutor: Sendable {
                     code: .stepFailed, message: "arguments must be a mapping, not \(arguments.typeName)", context: here)
             }
         }
-        report.arguments = arguments
+        if step.arguments != nil || step.kindName == "tool" { report.arguments = arguments }
         let server = try ServerResolver.resolve(spec, context: context)
         let timeout = Duration.milliseconds(step.timeout ?? workflow.defaults.timeout ?? spec.timeout ?? 60_000)
         let retry = step.retry ?? workflow.defaults.retry ?? RetryPolicy(attempts: 1, backoff: 0)
