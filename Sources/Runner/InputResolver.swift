@@ -26,6 +26,8 @@ enum InputResolver {
                     throw RunError(
                         code: .invalidInput, message: "input '\(spec.name)' is required",
                         hint: "pass --input \(spec.name)=VALUE", context: context)
+                } else {
+                    result[spec.name] = .null
                 }
                 continue
             }

@@ -23,12 +23,16 @@ package struct RunError: UserFacingError {
     package var hint: String?
     package var context: ErrorContext
     package var underlying: (any Error)?
+    /// A finer kind for the results document's step `error.code`: `toolError`, `expectFailed`,
+    /// `invalidArguments`, `unknownTool`, `timedOut`; nil when `code` says enough.
+    package var kind: String?
 
     /// Creates the error.
     package init(
         code: Code, message: String, hint: String? = nil, context: ErrorContext = ErrorContext(),
-        underlying: (any Error)? = nil
+        underlying: (any Error)? = nil, kind: String? = nil
     ) {
+        self.kind = kind
         self.code = code
         self.message = message
         self.hint = hint

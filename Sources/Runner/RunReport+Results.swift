@@ -1,4 +1,5 @@
 import Basics
+import MCPClient
 import Results
 
 extension RunReport {
@@ -13,7 +14,10 @@ extension RunReport {
     /// The top-level `error`: set when the run as a whole failed (unreachable, auth, inputs).
     private var runLevelFailure: RunFailure? {
         guard let error, status != .succeeded else { return nil }
-        return RunFailure(error)
+        switch error.code {
+        case .invalidInput, .unreachable, .unauthorized, .cancelled: return RunFailure(error)
+        case .stepFailed, .expression: return nil  // in the step's own record
+        }
     }
 }
 
@@ -53,7 +57,14 @@ extension StepReport {
 extension RunError {
     /// The step error's machine-readable code.
     fileprivate var failureCode: StepFailure.Code? {
-        if let underlying = underlying as? RunError, underlying.code != code { return underlying.failureCode }
+        if let kind { return .kind(kind) }
+        if let client = underlying as? ClientError {
+            switch client.code {
+            case .rpc(let number, _): return .rpc(number)
+            case .timedOut: return .kind("timedOut")
+            default: break
+            }
+        }
         switch code {
         case .invalidInput: return .kind("invalidInput")
         case .unreachable: return .kind("unreachable")

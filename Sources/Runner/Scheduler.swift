@@ -83,14 +83,13 @@ struct Scheduler {
         } else if stopped {
             status = .failed
         }
-        for index in reports.indices where !started.contains(index) {
-            reports[index].status = stopped ? .skipped : reports[index].status
-            if stopped, let runError, let failed = reports.first(where: { $0.status == .failed })?.id {
-                _ = runError
-                reports[index].error = RunError(
-                    code: .stepFailed, message: "not run: step '\(failed)' failed",
-                    context: ErrorContext(step: reports[index].id))
-            }
+        let stopper = runError?.context.step
+        for index in reports.indices where !started.contains(index) && stopped {
+            reports[index].status = .skipped
+            reports[index].error = RunError(
+                code: .stepFailed,
+                message: stopper.map { "not run: step '\($0)' failed" } ?? "not run: the run was stopped",
+                context: ErrorContext(step: reports[index].id))
         }
         return Outcome(steps: reports, status: status, error: runError, context: context)
     }

@@ -75,7 +75,7 @@ struct StepExecutor: Sendable {
                     code: .stepFailed, message: "server '\(step.server)' has no tool '\(name)'",
                     hint: nearestMatch(to: name, in: names).map { "did you mean '\($0)'?" }
                         ?? "its tools are \(names.quotedList); run 'mcp-run tools \(step.server)' to list them",
-                    context: here)
+                    context: here, kind: "unknownTool")
             }
             if !options.coercesTextArguments.isEmpty {
                 arguments = SchemaCheck.coerce(arguments, keys: options.coercesTextArguments, schema: tool.inputSchema)
@@ -85,7 +85,7 @@ struct StepExecutor: Sendable {
                 throw RunError(
                     code: .stepFailed,
                     message: "arguments do not match tool '\(name)' input schema \(mismatch)",
-                    hint: "run 'mcp-run tools \(step.server)' to see the schema", context: here)
+                    hint: "run 'mcp-run tools \(step.server)' to see the schema", context: here, kind: "invalidArguments")
             }
             let args = arguments
             call = { session in try await session.callTool(name, arguments: args, timeout: timeout) }
@@ -123,7 +123,7 @@ struct StepExecutor: Sendable {
             report.error = RunError(
                 code: .stepFailed,
                 message: "tool '\(report.name)' returned an error\(text.isEmpty ? "" : ": " + Self.firstLine(text))",
-                context: here)
+                context: here, kind: "toolError")
         }
         var resultContext = context
         resultContext.variables["result"] = result
@@ -140,7 +140,8 @@ struct StepExecutor: Sendable {
                 report.status = .failed
                 report.error = RunError(
                     code: .stepFailed, message: "expectation '\(source)' is not met",
-                    context: ErrorContext(location: expect.origin.start, step: step.id, server: step.server))
+                    context: ErrorContext(location: expect.origin.start, step: step.id, server: step.server),
+                    kind: "expectFailed")
             }
         }
     }
@@ -203,16 +204,3 @@ struct StepExecutor: Sendable {
     }
 }
 
-extension JSONValue {
-    /// Truthiness as expressions see it: null, false, 0 and "" are false.
-    var isTruthy: Bool {
-        switch self {
-        case .null: return false
-        case .bool(let b): return b
-        case .integer(let i): return i != 0
-        case .double(let d): return d != 0
-        case .string(let s): return !s.isEmpty
-        case .array, .object: return true
-        }
-    }
-}

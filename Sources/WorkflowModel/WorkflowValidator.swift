@@ -74,7 +74,7 @@ enum WorkflowValidator {
     ) -> [String: Set<String>] {
         let ids = workflow.steps.map(\.id)
         var edges: [String: [String]] = [:]
-        for step in workflow.steps {
+        for step in workflow.steps where edges[step.id] == nil {
             var valid: [String] = []
             for need in step.needs {
                 if indexByID[need] == nil {
@@ -114,8 +114,10 @@ enum WorkflowValidator {
             for next in edges[id] ?? [] { visit(next, path: path + [id]) }
             state[id] = 2
         }
-        for id in ids { visit(id, path: []) }
-        guard reported.isEmpty else { return [:] }
+        for id in Set(ids).sorted(by: { (indexByID[$0] ?? 0) < (indexByID[$1] ?? 0) }) { visit(id, path: []) }
+        // After a cycle, every step counts as finished before every other, so the cycle is
+        // reported once and no reference is flagged because of it.
+        guard reported.isEmpty else { return Dictionary(uniqueKeysWithValues: Set(ids).map { ($0, Set(ids)) }) }
         var ancestors: [String: Set<String>] = [:]
         func collect(_ id: String) -> Set<String> {
             if let known = ancestors[id] { return known }
@@ -127,7 +129,7 @@ enum WorkflowValidator {
             ancestors[id] = result
             return result
         }
-        for id in ids { _ = collect(id) }
+        for id in Set(ids) { _ = collect(id) }
         return ancestors
     }
 

@@ -126,15 +126,19 @@ struct RunCommand {
 
     /// Fails before anything is called when the results folder cannot be created or written.
     static func checkWritable(_ path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        let directory = folder.isEmpty ? "." : folder
+        var directory = (path as NSString).deletingLastPathComponent
+        if directory.isEmpty { directory = "." }
+        // The nearest folder that exists must be a writable folder: the writer creates the rest.
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue, FileManager.default.isWritableFile(atPath: directory) else {
-                throw UsageError(
-                    code: .invalidValue(option: "--output", value: path),
-                    message: "cannot write the results to '\(path)': '\(directory)' is not a writable folder")
-            }
+        while !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            let parent = (directory as NSString).deletingLastPathComponent
+            directory = parent.isEmpty ? "." : parent
+        }
+        guard isDirectory.boolValue, FileManager.default.isWritableFile(atPath: directory) else {
+            throw UsageError(
+                code: .invalidValue(option: "--output", value: path),
+                message: "cannot write the results to '\(path)': '\(directory)' is not a writable folder",
+                hint: "choose another path with -o, or '-' for stdout")
         }
     }
 }

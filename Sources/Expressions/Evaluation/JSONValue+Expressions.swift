@@ -2,7 +2,8 @@ import Basics
 
 extension JSONValue {
     /// Falsy: `null`, `false`, `0`, NaN and `''`. Everything else, every array and object included, is truthy.
-    var isTruthy: Bool {
+    /// Truthiness as expressions see it: null, false, 0, NaN and "" are false; everything else is true.
+    package var isTruthy: Bool {
         switch self {
         case .null: return false
         case .bool(let b): return b

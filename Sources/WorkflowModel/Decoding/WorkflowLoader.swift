@@ -57,11 +57,11 @@ package enum WorkflowLoader {
 
     /// The renderer prefixes `step 'x': `; a message that starts with the same words drops them.
     static func withoutRepeatedStep(_ problem: WorkflowError) -> WorkflowError {
-        guard let step = problem.context.step else { return problem }
-        let prefix = "step '\(step)' "
-        guard problem.message.hasPrefix(prefix) else { return problem }
         var copy = problem
-        copy.message = String(problem.message.dropFirst(prefix.count))
+        for prefix in [problem.context.step.map { "step '\($0)' " }, problem.context.server.map { "server '\($0)' " }] {
+            guard let prefix, copy.message.hasPrefix(prefix) else { continue }
+            copy.message = String(copy.message.dropFirst(prefix.count))
+        }
         return copy
     }
 
