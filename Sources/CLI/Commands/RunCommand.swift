@@ -1,5 +1,4 @@
 import Basics
-import Dispatch
 import Foundation
 import Results
 import Runner
@@ -143,30 +142,44 @@ struct RunCommand {
     }
 }
 
+/// The self-pipe a signal handler writes to: the only thing it may safely do.
+private let signalPipe: (read: Int32, write: Int32) = {
+    var fds: [Int32] = [-1, -1]
+    _ = pipe(&fds)
+    return (fds[0], fds[1])
+}()
+
 /// SIGINT/SIGTERM handling for runs: the first signal cancels the run (which then writes its
 /// document with `cancelled`); a second one exits at once with 130.
+///
+/// The C handler only writes a byte to a pipe; a thread of its own reads the pipe and cancels the
+/// run's task. (A Dispatch signal source does not fire on Linux for a signal set to `SIG_IGN`.)
 enum SignalHandling {
     static func runCancellable<R: Sendable>(_ body: @escaping @Sendable () async -> R) async -> R {
-        // Unstructured: a signal handler must reach the run's task to cancel it; the task is awaited here.
+        let pipe = signalPipe
+        // Unstructured: the signal watcher thread must reach the run's task to cancel it; awaited below.
         let task = Task { await body() }
-        let signals = Locked<Int>(0)
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                let count = signals.withLock { count -> Int in
-                    count += 1
-                    return count
-                }
-                if count > 1 { exit(130) }
+        let watcher = Thread {
+            var signals = 0
+            var byte: UInt8 = 0
+            while read(pipe.read, &byte, 1) == 1, byte != 0 {
+                signals += 1
+                if signals > 1 { exit(130) }
                 task.cancel()
             }
-            source.resume()
-            sources.append(source)
         }
+        watcher.start()
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            var byte: UInt8 = 1
+            _ = write(signalPipe.write, &byte, 1)
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
         let result = await task.value
-        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+        var stop: UInt8 = 0
+        _ = write(pipe.write, &stop, 1)
         return result
     }
 }
