@@ -17,6 +17,8 @@ struct FakeCall: Sendable {
     var arguments: JSONValue
     /// 1 for the first call of this tool on this server, 2 for the second, …
     var attempt: Int
+    /// The request timeout the runner asked for.
+    var timeout: Duration?
 }
 
 /// A scripted tool: its schema and what a call does.
@@ -105,9 +107,9 @@ actor Recorder {
     func listed(_ server: String) { listings.append(server) }
 
     /// Records a call's start and returns its attempt number.
-    func begin(_ server: String, _ tool: String, _ arguments: JSONValue) -> FakeCall {
+    func begin(_ server: String, _ tool: String, _ arguments: JSONValue, timeout: Duration?) -> FakeCall {
         let attempt = calls.filter { $0.server == server && $0.tool == tool }.count + 1
-        let call = FakeCall(server: server, tool: tool, arguments: arguments, attempt: attempt)
+        let call = FakeCall(server: server, tool: tool, arguments: arguments, attempt: attempt, timeout: timeout)
         calls.append(call)
         inFlight += 1
         maxInFlight = max(maxInFlight, inFlight)
@@ -173,7 +175,7 @@ struct FakeSession: ToolSession {
         guard let tool = script.tools.first(where: { $0.name == name }) else {
             throw ClientError(code: .rpc(code: -32602, message: "unknown tool"), message: "unknown tool '\(name)'")
         }
-        let call = await recorder.begin(server, name, arguments)
+        let call = await recorder.begin(server, name, arguments, timeout: timeout)
         do {
             let result = try await tool.respond(call, recorder)
             await recorder.end(name)
@@ -185,11 +187,13 @@ struct FakeSession: ToolSession {
     }
 
     func readResource(_ uri: String, timeout: Duration?) async throws -> JSONValue {
-        ["contents": [["uri": .string(uri), "text": "resource"]]]
+        await recorder.note("read:\(uri)")
+        return ["contents": [["uri": .string(uri), "mimeType": "application/json", "text": #"{"from": "resource"}"#]]]
     }
 
     func getPrompt(_ name: String, arguments: JSONValue, timeout: Duration?) async throws -> JSONValue {
-        ["messages": []]
+        await recorder.note("prompt:\(name):\(arguments.serialized())")
+        return ["messages": [["role": "user", "content": ["type": "text", "text": .string("prompt \(name)")]]]]
     }
 
     func close() async {

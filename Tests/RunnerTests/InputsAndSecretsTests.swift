@@ -4,7 +4,9 @@ import Results
 import Runner
 import Testing
 
-private let echoServers = ["s": FakeServer(tools: [FakeTool("echo") { call, _ in textResult(call.arguments.serialized()) }])]
+private let echoServers = [
+    "s": FakeServer(tools: [FakeTool("echo") { call, _ in textResult(call.arguments.serialized()) }])
+]
 
 @Suite("Inputs and secrets")
 struct InputsAndSecretsTests {
@@ -58,13 +60,19 @@ struct InputsAndSecretsTests {
     static let badInputs = [
         BadInput(inputs: ["project": .text("ENG"), "dayz": .text("2")], message: "unknown input 'dayz'"),
         BadInput(inputs: ["days": .text("2")], message: "input 'project' is required"),
-        BadInput(inputs: ["project": .text("ENG"), "days": .text("five")], message: "input 'days' must be of type 'integer'"),
-        BadInput(inputs: ["project": .text("ENG"), "days": .text("1.5")], message: "input 'days' must be of type 'integer'"),
-        BadInput(inputs: ["project": .text("ENG"), "draft": .text("yes")], message: "input 'draft' must be of type 'boolean'"),
+        BadInput(
+            inputs: ["project": .text("ENG"), "days": .text("five")], message: "input 'days' must be of type 'integer'"),
+        BadInput(
+            inputs: ["project": .text("ENG"), "days": .text("1.5")], message: "input 'days' must be of type 'integer'"),
+        BadInput(
+            inputs: ["project": .text("ENG"), "draft": .text("yes")], message: "input 'draft' must be of type 'boolean'"
+        ),
         BadInput(inputs: ["project": .json(5)], message: "input 'project' must be of type 'string'"),
     ]
 
-    @Test("a bad, unknown or missing input fails the run as invalid input before any server is opened", arguments: badInputs)
+    @Test(
+        "a bad, unknown or missing input fails the run as invalid input before any server is opened",
+        arguments: badInputs)
     func invalidInput(_ example: BadInput) async throws {
         let recorder = Recorder()
         let report = try await run(

@@ -129,7 +129,9 @@ struct SchedulerTests {
                 server: s
                 tool: last
             """
-        let servers = ["s": FakeServer(tools: [.text("a", "A"), .held("slow"), .text("quick", "Q"), .text("last", "L")])]
+        let servers = [
+            "s": FakeServer(tools: [.text("a", "A"), .held("slow"), .text("quick", "Q"), .text("last", "L")])
+        ]
         async let running = run(workflow, servers: servers, recorder: recorder)
         // `slow` is held; `quick` (later in the file) must still run to the end meanwhile.
         try await recorder.waitUntil { $0.contains("start:slow") && $0.contains("end:quick") }

@@ -44,9 +44,12 @@ struct SchemaCheckTests {
         // Types.
         MismatchCase("5", ["type": "integer"], "at '/' (schema /type): expected integer, got string"),
         MismatchCase(1.5, ["type": "integer"], "at '/' (schema /type): expected integer, got number"),
-        MismatchCase(nil, ["type": ["string", "integer"]], "at '/' (schema /type): expected string or integer, got null"),
+        MismatchCase(
+            nil, ["type": ["string", "integer"]], "at '/' (schema /type): expected string or integer, got null"),
         MismatchCase(["n": "1"], objectSchema, "at '/n' (schema /properties/n/type): expected integer, got string"),
-        MismatchCase(["n": 1, "a/b": "yes"], objectSchema, "at '/a~1b' (schema /properties/a~1b/type): expected boolean, got string"),
+        MismatchCase(
+            ["n": 1, "a/b": "yes"], objectSchema,
+            "at '/a~1b' (schema /properties/a~1b/type): expected boolean, got string"),
         MismatchCase(3, false, "at '/' (schema /): no value is allowed here"),
         // Object keywords.
         MismatchCase(["name": "ab"], objectSchema, "at '/' (schema /required): missing required property 'n'"),
@@ -57,7 +60,9 @@ struct SchemaCheckTests {
             ["x": "1"], ["type": "object", "additionalProperties": ["type": "integer"]],
             "at '/x' (schema /additionalProperties/type): expected integer, got string"),
         // Enum and const.
-        MismatchCase(["n": 1, "mode": "medium"], objectSchema, #"at '/mode' (schema /properties/mode/enum): "medium" is not one of ["fast","slow"]"#),
+        MismatchCase(
+            ["n": 1, "mode": "medium"], objectSchema,
+            #"at '/mode' (schema /properties/mode/enum): "medium" is not one of ["fast","slow"]"#),
         MismatchCase(1, ["enum": [1.0, 2]], nil),
         MismatchCase("a", ["const": "b"], #"at '/' (schema /const): expected "b""#),
         // Numbers and strings.
@@ -65,18 +70,33 @@ struct SchemaCheckTests {
         MismatchCase(["n": 11], objectSchema, "at '/n' (schema /properties/n/maximum): 11 is more than 10"),
         MismatchCase(5, ["exclusiveMaximum": 5], "at '/' (schema /exclusiveMaximum): 5 is not less than 5"),
         MismatchCase(5, ["exclusiveMinimum": 5], "at '/' (schema /exclusiveMinimum): 5 is not more than 5"),
-        MismatchCase(["n": 1, "name": "a"], objectSchema, "at '/name' (schema /properties/name/minLength): text is shorter than 2 characters"),
-        MismatchCase(["n": 1, "name": "abcde"], objectSchema, "at '/name' (schema /properties/name/maxLength): text is longer than 4 characters"),
+        MismatchCase(
+            ["n": 1, "name": "a"], objectSchema,
+            "at '/name' (schema /properties/name/minLength): text is shorter than 2 characters"),
+        MismatchCase(
+            ["n": 1, "name": "abcde"], objectSchema,
+            "at '/name' (schema /properties/name/maxLength): text is longer than 4 characters"),
         // Arrays.
-        MismatchCase(["n": 1, "tags": ["x", 2]], objectSchema, "at '/tags/1' (schema /properties/tags/items/type): expected string, got integer"),
-        MismatchCase(["n": 1, "tags": ["x", "y", "z"]], objectSchema, "at '/tags' (schema /properties/tags/maxItems): expected at most 2 items, got 3"),
+        MismatchCase(
+            ["n": 1, "tags": ["x", 2]], objectSchema,
+            "at '/tags/1' (schema /properties/tags/items/type): expected string, got integer"),
+        MismatchCase(
+            ["n": 1, "tags": ["x", "y", "z"]], objectSchema,
+            "at '/tags' (schema /properties/tags/maxItems): expected at most 2 items, got 3"),
         MismatchCase([], ["minItems": 1], "at '/' (schema /minItems): expected at least 1 items, got 0"),
         // Combinators.
         MismatchCase(3, ["anyOf": [["type": "string"], ["type": "integer"]]], nil),
-        MismatchCase(true, ["anyOf": [["type": "string"], ["type": "integer"]]], "at '/' (schema /anyOf/0/type): expected string, got boolean"),
-        MismatchCase(3, ["allOf": [["type": "integer"], ["minimum": 5]]], "at '/' (schema /allOf/1/minimum): 3 is less than 5"),
-        MismatchCase(3, ["oneOf": [["type": "integer"], ["type": "number"]]], "at '/' (schema /oneOf): matches more than one alternative"),
-        MismatchCase("x", ["oneOf": [["type": "integer"], ["type": "number"]]], "at '/' (schema /oneOf): matches none of the alternatives"),
+        MismatchCase(
+            true, ["anyOf": [["type": "string"], ["type": "integer"]]],
+            "at '/' (schema /anyOf/0/type): expected string, got boolean"),
+        MismatchCase(
+            3, ["allOf": [["type": "integer"], ["minimum": 5]]], "at '/' (schema /allOf/1/minimum): 3 is less than 5"),
+        MismatchCase(
+            3, ["oneOf": [["type": "integer"], ["type": "number"]]],
+            "at '/' (schema /oneOf): matches more than one alternative"),
+        MismatchCase(
+            "x", ["oneOf": [["type": "integer"], ["type": "number"]]],
+            "at '/' (schema /oneOf): matches none of the alternatives"),
         MismatchCase(3.5, ["oneOf": [["type": "integer"], ["type": "number"]]], nil),
     ]
 
@@ -132,6 +152,7 @@ struct SchemaCheckTests {
 
     @Test("coerce converts the given keys' text to the type their property asks for", arguments: coerceCases)
     func coerce(_ example: CoerceCase) {
-        #expect(SchemaCheck.coerce(example.arguments, keys: example.keys, schema: Self.coerceSchema) == example.expected)
+        #expect(
+            SchemaCheck.coerce(example.arguments, keys: example.keys, schema: Self.coerceSchema) == example.expected)
     }
 }

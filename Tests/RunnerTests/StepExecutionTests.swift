@@ -101,7 +101,10 @@ struct StepExecutionTests {
                 "s": FakeServer(tools: [
                     .returning(
                         "search",
-                        ["content": [], "structuredContent": ["total": 2, "issues": [["key": "ENG-1"], ["key": "ENG-2"]]]]),
+                        [
+                            "content": [],
+                            "structuredContent": ["total": 2, "issues": [["key": "ENG-1"], ["key": "ENG-2"]]],
+                        ]),
                     .text("echo", "ok"),
                 ])
             ], recorder: recorder)
@@ -161,7 +164,9 @@ struct StepExecutionTests {
                     tool: divide
                     arguments: { a: 1, b: 0 }
                 """,
-            servers: ["s": FakeServer(tools: [.returning("divide", textResult("division by zero\ntrace…", isError: true))])],
+            servers: [
+                "s": FakeServer(tools: [.returning("divide", textResult("division by zero\ntrace…", isError: true))])
+            ],
             recorder: recorder)
         let step = try report.step("divide")
         #expect(step.status == .failed)
@@ -223,7 +228,9 @@ struct StepExecutionTests {
             servers: [
                 "s": FakeServer(tools: [
                     .text("fine", "ok"),
-                    .failing("broken", ClientError(code: .rpc(code: -32603, message: "boom"), message: "internal error: boom")),
+                    .failing(
+                        "broken",
+                        ClientError(code: .rpc(code: -32603, message: "boom"), message: "internal error: boom")),
                 ])
             ], recorder: recorder)
         #expect(report.status == .failed)
@@ -254,7 +261,8 @@ struct StepExecutionTests {
                     tool: take
                     arguments: { n: "five" }
                 """,
-            servers: ["s": FakeServer(tools: [.returning("take", schema: schema, textResult("ok"))])], recorder: recorder)
+            servers: ["s": FakeServer(tools: [.returning("take", schema: schema, textResult("ok"))])],
+            recorder: recorder)
         let step = try report.step("a")
         #expect(step.status == .failed)
         #expect(
@@ -307,7 +315,8 @@ struct StepExecutionTests {
                     tool: take
                     arguments: \(example.arguments)
                 """,
-            servers: ["s": FakeServer(tools: [.returning("take", schema: schema, textResult("ok"))])], recorder: recorder)
+            servers: ["s": FakeServer(tools: [.returning("take", schema: schema, textResult("ok"))])],
+            recorder: recorder)
         let message = try #require(try report.step("a").error?.message)
         #expect(message.contains("(schema \(example.schemaPath)): \(example.message)"), "\(message)")
         #expect(await recorder.calls.isEmpty)
@@ -330,7 +339,8 @@ struct StepExecutionTests {
                     tool: take
                     arguments: { n: "${{ inputs.n * 2 }}", mode: "fast" }
                 """,
-            servers: ["s": FakeServer(tools: [.returning("take", schema: schema, textResult("ok"))])], recorder: recorder)
+            servers: ["s": FakeServer(tools: [.returning("take", schema: schema, textResult("ok"))])],
+            recorder: recorder)
         #expect(report.status == .succeeded)
         #expect(await recorder.calls.map(\.arguments) == [["n": 14, "mode": "fast"]])
     }
@@ -358,7 +368,8 @@ struct StepExecutionTests {
         #expect(step.record.attempts == 3)
         #expect(step.result == textResult("third time lucky"))
         #expect(await recorder.calls.count == 3)
-        #expect(report.encodedDocument.contains(#""attempts" : 3"#) || report.encodedDocument.contains(#""attempts": 3"#))
+        #expect(
+            report.encodedDocument.contains(#""attempts" : 3"#) || report.encodedDocument.contains(#""attempts": 3"#))
     }
 
     @Test("a step that fails every attempt reports the last error and all attempts")
@@ -372,7 +383,9 @@ struct StepExecutionTests {
                     server: s
                     tool: down
                 """,
-            servers: ["s": FakeServer(tools: [.failing("down", ClientError(code: .closed, message: "the connection closed"))])],
+            servers: [
+                "s": FakeServer(tools: [.failing("down", ClientError(code: .closed, message: "the connection closed"))])
+            ],
             recorder: recorder)
         let step = try report.step("a")
         #expect(step.status == .failed)
