@@ -1,0 +1,158 @@
+import Basics
+import Runner
+import Testing
+
+@Suite("SchemaCheck")
+struct SchemaCheckTests {
+    struct MismatchCase: Sendable, CustomTestStringConvertible {
+        var value: JSONValue
+        var schema: JSONValue
+        /// The mismatch's description, or nil when the value conforms.
+        var expected: String?
+        var testDescription: String { "\(value.serialized()) against \(schema.serialized())" }
+
+        init(_ value: JSONValue, _ schema: JSONValue, _ expected: String?) {
+            self.value = value
+            self.schema = schema
+            self.expected = expected
+        }
+    }
+
+    static let objectSchema: JSONValue = [
+        "type": "object",
+        "properties": [
+            "n": ["type": "integer", "minimum": 1, "maximum": 10],
+            "name": ["type": "string", "minLength": 2, "maxLength": 4],
+            "mode": ["enum": ["fast", "slow"]],
+            "tags": ["type": "array", "items": ["type": "string"], "maxItems": 2],
+            "a/b": ["type": "boolean"],
+        ],
+        "required": ["n"],
+        "additionalProperties": false,
+    ]
+
+    static let cases: [MismatchCase] = [
+        // Conforming values.
+        MismatchCase(["n": 1], objectSchema, nil),
+        MismatchCase(["n": 10, "name": "abcd", "mode": "slow", "tags": ["x", "y"], "a/b": true], objectSchema, nil),
+        MismatchCase(["n": 2.0], objectSchema, nil),
+        MismatchCase("anything", ["$ref": "#/definitions/elsewhere"], nil),
+        MismatchCase(nil, true, nil),
+        MismatchCase(3, ["type": ["string", "integer"]], nil),
+        MismatchCase(3, ["type": "number"], nil),
+        MismatchCase(["extra": 1], ["type": "object"], nil),
+        // Types.
+        MismatchCase("5", ["type": "integer"], "at '/' (schema /type): expected integer, got string"),
+        MismatchCase(1.5, ["type": "integer"], "at '/' (schema /type): expected integer, got number"),
+        MismatchCase(
+            nil, ["type": ["string", "integer"]], "at '/' (schema /type): expected string or integer, got null"),
+        MismatchCase(["n": "1"], objectSchema, "at '/n' (schema /properties/n/type): expected integer, got string"),
+        MismatchCase(
+            ["n": 1, "a/b": "yes"], objectSchema,
+            "at '/a~1b' (schema /properties/a~1b/type): expected boolean, got string"),
+        MismatchCase(3, false, "at '/' (schema /): no value is allowed here"),
+        // Object keywords.
+        MismatchCase(["name": "ab"], objectSchema, "at '/' (schema /required): missing required property 'n'"),
+        MismatchCase(
+            ["n": 1, "nmae": "ab"], objectSchema,
+            "at '/' (schema /additionalProperties): unexpected property 'nmae' (did you mean 'name'?)"),
+        MismatchCase(
+            ["x": "1"], ["type": "object", "additionalProperties": ["type": "integer"]],
+            "at '/x' (schema /additionalProperties/type): expected integer, got string"),
+        // Enum and const.
+        MismatchCase(
+            ["n": 1, "mode": "medium"], objectSchema,
+            #"at '/mode' (schema /properties/mode/enum): "medium" is not one of ["fast","slow"]"#),
+        MismatchCase(1, ["enum": [1.0, 2]], nil),
+        MismatchCase("a", ["const": "b"], #"at '/' (schema /const): expected "b""#),
+        // Numbers and strings.
+        MismatchCase(["n": 0], objectSchema, "at '/n' (schema /properties/n/minimum): 0 is less than 1"),
+        MismatchCase(["n": 11], objectSchema, "at '/n' (schema /properties/n/maximum): 11 is more than 10"),
+        MismatchCase(5, ["exclusiveMaximum": 5], "at '/' (schema /exclusiveMaximum): 5 is not less than 5"),
+        MismatchCase(5, ["exclusiveMinimum": 5], "at '/' (schema /exclusiveMinimum): 5 is not more than 5"),
+        MismatchCase(
+            ["n": 1, "name": "a"], objectSchema,
+            "at '/name' (schema /properties/name/minLength): text is shorter than 2 characters"),
+        MismatchCase(
+            ["n": 1, "name": "abcde"], objectSchema,
+            "at '/name' (schema /properties/name/maxLength): text is longer than 4 characters"),
+        // Arrays.
+        MismatchCase(
+            ["n": 1, "tags": ["x", 2]], objectSchema,
+            "at '/tags/1' (schema /properties/tags/items/type): expected string, got integer"),
+        MismatchCase(
+            ["n": 1, "tags": ["x", "y", "z"]], objectSchema,
+            "at '/tags' (schema /properties/tags/maxItems): expected at most 2 items, got 3"),
+        MismatchCase([], ["minItems": 1], "at '/' (schema /minItems): expected at least 1 items, got 0"),
+        // Combinators.
+        MismatchCase(3, ["anyOf": [["type": "string"], ["type": "integer"]]], nil),
+        MismatchCase(
+            true, ["anyOf": [["type": "string"], ["type": "integer"]]],
+            "at '/' (schema /anyOf/0/type): expected string, got boolean"),
+        MismatchCase(
+            3, ["allOf": [["type": "integer"], ["minimum": 5]]], "at '/' (schema /allOf/1/minimum): 3 is less than 5"),
+        MismatchCase(
+            3, ["oneOf": [["type": "integer"], ["type": "number"]]],
+            "at '/' (schema /oneOf): matches more than one alternative"),
+        MismatchCase(
+            "x", ["oneOf": [["type": "integer"], ["type": "number"]]],
+            "at '/' (schema /oneOf): matches none of the alternatives"),
+        MismatchCase(3.5, ["oneOf": [["type": "integer"], ["type": "number"]]], nil),
+    ]
+
+    @Test("firstMismatch finds the first mismatch and names its instance and schema paths", arguments: cases)
+    func firstMismatch(_ example: MismatchCase) {
+        let mismatch = SchemaCheck.firstMismatch(example.value, schema: example.schema)
+        #expect(mismatch?.description == example.expected)
+    }
+
+    @Test("a mismatch carries its JSON Pointers apart from its message")
+    func mismatchParts() throws {
+        let mismatch = try #require(SchemaCheck.firstMismatch(["n": "1"], schema: Self.objectSchema))
+        #expect(mismatch.instancePath == "/n")
+        #expect(mismatch.schemaPath == "/properties/n/type")
+        #expect(mismatch.message == "expected integer, got string")
+    }
+
+    struct CoerceCase: Sendable, CustomTestStringConvertible {
+        var arguments: JSONValue
+        var keys: Set<String>
+        var expected: JSONValue
+        var testDescription: String { "\(arguments.serialized()) with keys \(keys.sorted())" }
+
+        init(_ arguments: JSONValue, _ keys: Set<String>, _ expected: JSONValue) {
+            self.arguments = arguments
+            self.keys = keys
+            self.expected = expected
+        }
+    }
+
+    static let coerceSchema: JSONValue = [
+        "type": "object",
+        "properties": [
+            "n": ["type": "integer"], "ratio": ["type": "number"], "flag": ["type": "boolean"],
+            "name": ["type": "string"], "either": ["type": ["string", "integer"]], "list": ["type": "array"],
+            "any": [:],
+        ],
+    ]
+
+    static let coerceCases: [CoerceCase] = [
+        CoerceCase(["n": "5"], ["n"], ["n": 5]),
+        CoerceCase(["ratio": "2.5"], ["ratio"], ["ratio": 2.5]),
+        CoerceCase(["flag": "true"], ["flag"], ["flag": true]),
+        CoerceCase(["list": "[1, 2]"], ["list"], ["list": [1, 2]]),
+        CoerceCase(["name": "5"], ["name"], ["name": "5"]),
+        CoerceCase(["either": "5"], ["either"], ["either": "5"]),
+        CoerceCase(["n": "five"], ["n"], ["n": "five"]),
+        CoerceCase(["n": "5"], [], ["n": "5"]),
+        CoerceCase(["n": "5", "ratio": "2"], ["ratio"], ["n": "5", "ratio": 2]),
+        CoerceCase(["n": 5], ["n"], ["n": 5]),
+        CoerceCase("not an object", ["n"], "not an object"),
+    ]
+
+    @Test("coerce converts the given keys' text to the type their property asks for", arguments: coerceCases)
+    func coerce(_ example: CoerceCase) {
+        #expect(
+            SchemaCheck.coerce(example.arguments, keys: example.keys, schema: Self.coerceSchema) == example.expected)
+    }
+}
