@@ -125,12 +125,14 @@ struct StepExecutor: Sendable {
                 message: "tool '\(report.name)' returned an error\(text.isEmpty ? "" : ": " + Self.firstLine(text))",
                 context: here, kind: "toolError")
         }
+        // A failed call keeps its own error: outputs are read from successful results only.
+        guard report.status == .succeeded else { return }
         var resultContext = context
         resultContext.variables["result"] = result
         for (name, value) in step.outputs {
             report.outputs[name] = try evaluate(value, resultContext).value
         }
-        if report.status == .succeeded, let expect = step.expect {
+        if let expect = step.expect {
             let value = try evaluate(.template(expect), resultContext)
             if !value.value.isTruthy {
                 let source = expect.template.parts.compactMap { part -> String? in

@@ -43,18 +43,25 @@ package struct MCPSessionOpener: SessionOpener {
 
 /// One session per server for the whole run, opened when a step first needs it (contract §8).
 ///
-/// An actor: concurrent steps asking for the same server wait for the one opening, never start a
-/// second. `closeAll()` ends every session; the runner calls it on every exit path.
+/// An actor: concurrent steps asking for the same server wait for the one opening (and the one
+/// `tools/list`), never start a second. `closeAll()` ends every session; the runner calls it on
+/// every exit path. Waiters are resumed on every path, so none is left hanging.
 package actor SessionPool {
     private enum Entry {
         case opening([CheckedContinuation<any ToolSession, any Error>])
-        case open(any ToolSession, tools: [ToolDescription]?)
+        case open(any ToolSession)
         case failed(any Error)
+    }
+
+    private enum Listing {
+        case listing([CheckedContinuation<[ToolDescription], any Error>])
+        case listed([ToolDescription])
     }
 
     private let opener: any SessionOpener
     private let logger: Logger
     private var entries: [String: Entry] = [:]
+    private var listings: [String: Listing] = [:]
     private var isClosed = false
 
     /// A pool using `opener` to connect.
@@ -65,8 +72,9 @@ package actor SessionPool {
 
     /// The session for `server`, opening it on first use; a failed opening is remembered and rethrown.
     package func session(for server: ResolvedServer) async throws -> any ToolSession {
+        if isClosed { throw CancellationError() }
         switch entries[server.name] {
-        case .open(let session, _)?:
+        case .open(let session)?:
             return session
         case .failed(let error)?:
             throw error
@@ -76,45 +84,75 @@ package actor SessionPool {
             }
         case nil:
             entries[server.name] = .opening([])
+            let result: Result<any ToolSession, any Error>
             do {
-                let session = try await opener.open(server, logger: logger)
-                // Re-read after the await: waiters may have joined.
-                let waiters: [CheckedContinuation<any ToolSession, any Error>]
-                if case .opening(let current)? = entries[server.name] { waiters = current } else { waiters = [] }
-                if isClosed {
-                    await session.close()
-                    throw CancellationError()
-                }
-                entries[server.name] = .open(session, tools: nil)
+                result = .success(try await opener.open(server, logger: logger))
+            } catch {
+                result = .failure(error)
+            }
+            // Re-read after the await: waiters may have joined, and closeAll() may have run.
+            var waiters: [CheckedContinuation<any ToolSession, any Error>] = []
+            if case .opening(let current)? = entries[server.name] { waiters = current }
+            switch result {
+            case .success(let session) where isClosed:
+                await session.close()
+                for waiter in waiters { waiter.resume(throwing: CancellationError()) }
+                throw CancellationError()
+            case .success(let session):
+                entries[server.name] = .open(session)
                 for waiter in waiters { waiter.resume(returning: session) }
                 return session
-            } catch {
-                if case .opening(let waiters)? = entries[server.name] {
-                    for waiter in waiters { waiter.resume(throwing: error) }
-                }
+            case .failure(let error):
                 entries[server.name] = .failed(error)
+                for waiter in waiters { waiter.resume(throwing: error) }
                 throw error
             }
         }
     }
 
-    /// The server's tools, listed once per run and cached.
+    /// The server's tools, listed once per run and cached; concurrent callers share the one listing.
     package func tools(for server: ResolvedServer) async throws -> [ToolDescription] {
         let session = try await session(for: server)
-        if case .open(_, let tools?)? = entries[server.name] { return tools }
-        let tools = try await session.listTools()
-        entries[server.name] = .open(session, tools: tools)
-        return tools
+        switch listings[server.name] {
+        case .listed(let tools)?:
+            return tools
+        case .listing(let waiters)?:
+            return try await withCheckedThrowingContinuation { continuation in
+                listings[server.name] = .listing(waiters + [continuation])
+            }
+        case nil:
+            listings[server.name] = .listing([])
+            let result: Result<[ToolDescription], any Error>
+            do {
+                result = .success(try await session.listTools())
+            } catch {
+                result = .failure(error)
+            }
+            var waiters: [CheckedContinuation<[ToolDescription], any Error>] = []
+            if case .listing(let current)? = listings[server.name] { waiters = current }
+            switch result {
+            case .success(let tools):
+                listings[server.name] = .listed(tools)
+                for waiter in waiters { waiter.resume(returning: tools) }
+                return tools
+            case .failure(let error):
+                listings[server.name] = nil  // a later step may try again
+                for waiter in waiters { waiter.resume(throwing: error) }
+                throw error
+            }
+        }
     }
 
-    /// Closes every open session.
+    /// Closes every open session; sessions still opening are closed when their opening ends.
     package func closeAll() async {
         isClosed = true
-        let sessions = entries.values.compactMap { entry -> (any ToolSession)? in
-            if case .open(let session, _) = entry { return session }
-            return nil
+        var sessions: [any ToolSession] = []
+        for (name, entry) in entries {
+            if case .open(let session) = entry {
+                sessions.append(session)
+                entries[name] = .failed(CancellationError())
+            }
         }
-        entries = [:]
         await withTaskGroup(of: Void.self) { group in
             for session in sessions { group.addTask { await session.close() } }
         }
