@@ -21,7 +21,9 @@ package struct Logger: Sendable {
     private let sink: @Sendable (String) -> Void
 
     /// A logger writing lines to `sink` (the CLI passes stderr; tests pass a collector).
-    package init(level: LogLevel = .normal, masker: SecretMasker = SecretMasker(), sink: @escaping @Sendable (String) -> Void) {
+    package init(
+        level: LogLevel = .normal, masker: SecretMasker = SecretMasker(), sink: @escaping @Sendable (String) -> Void
+    ) {
         self.level = level
         self.masker = masker
         self.sink = sink

@@ -23,7 +23,8 @@ package enum CommandLineTool {
             Console(useColor: false).err(renderer.render(error))
             return ExitCode.usage.rawValue
         }
-        let console = Console(useColor: Console.colorAllowed(noColorFlag: parsed.flag(.noColor), environment: environment))
+        let console = Console(
+            useColor: Console.colorAllowed(noColorFlag: parsed.flag(.noColor), environment: environment))
         if parsed.isVersionRequested {
             console.out("mcp-run \(version)\n")
             return ExitCode.succeeded.rawValue

@@ -51,7 +51,9 @@ package struct Template: Sendable, Hashable {
     }
 
     /// The index of the `}}` that ends the expression opened at `start`, skipping quoted strings.
-    private static func closingBraces(in scalars: [Unicode.Scalar], openedAt start: Int)
+    private static func closingBraces(
+        in scalars: [Unicode.Scalar], openedAt start: Int
+    )
         throws(ExpressionError) -> Int
     {
         var quoteStart: Int?

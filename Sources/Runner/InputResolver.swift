@@ -15,7 +15,8 @@ enum InputResolver {
             throw RunError(
                 code: .invalidInput, message: "unknown input '\(name)'",
                 hint: nearestMatch(to: name, in: declared).map { "did you mean '\($0)'?" }
-                    ?? (declared.isEmpty ? "the workflow declares no inputs" : "declared inputs are \(declared.quotedList)"))
+                    ?? (declared.isEmpty
+                        ? "the workflow declares no inputs" : "declared inputs are \(declared.quotedList)"))
         }
         for spec in specs {
             let context = ErrorContext(location: spec.location)
@@ -41,7 +42,8 @@ enum InputResolver {
                     code: .invalidInput, message: "input '\(spec.name)' must be of type '\(spec.kind.rawValue)'",
                     hint: example(for: spec), context: context)
             }
-            result[spec.name] = spec.kind == .integer ? (converted.intValue.map(JSONValue.integer) ?? converted) : converted
+            result[spec.name] =
+                spec.kind == .integer ? (converted.intValue.map(JSONValue.integer) ?? converted) : converted
         }
         return result
     }

@@ -18,7 +18,9 @@ extension WorkflowRunner {
             if let server = workflow.servers[step.server] {
                 entry["transport"] = .string(server.transport.rawValue)
             }
-            if let arguments = step.arguments { entry["arguments"] = Self.partiallyEvaluated(arguments, prepared.context) }
+            if let arguments = step.arguments {
+                entry["arguments"] = Self.partiallyEvaluated(arguments, prepared.context)
+            }
             if !step.needs.isEmpty { entry["needs"] = .array(step.needs.map { .string($0) }) }
             if let condition = step.condition { entry["if"] = .string(condition.origin.text) }
             steps.append(.object(entry))

@@ -23,7 +23,8 @@ struct Scheduler {
     func run(context initial: EvaluationContext) async -> Outcome {
         var context = initial
         var reports = workflow.steps.map {
-            StepReport(id: $0.id, server: $0.server, kind: $0.kindName, name: $0.callName, continueOnError: $0.continueOnError)
+            StepReport(
+                id: $0.id, server: $0.server, kind: $0.kindName, name: $0.callName, continueOnError: $0.continueOnError)
         }
         var stepValues: [String: JSONValue] = [:]
         let only = Set(options.only)

@@ -40,11 +40,15 @@ package enum SchemaCheck {
         return .object(members)
     }
 
-    private static func check(_ value: JSONValue, _ schema: JSONValue, instancePath: String, schemaPath: String)
+    private static func check(
+        _ value: JSONValue, _ schema: JSONValue, instancePath: String, schemaPath: String
+    )
         -> Mismatch?
     {
         if case .bool(let allowed) = schema {
-            return allowed ? nil : Mismatch(instancePath: instancePath, schemaPath: schemaPath, message: "no value is allowed here")
+            return allowed
+                ? nil
+                : Mismatch(instancePath: instancePath, schemaPath: schemaPath, message: "no value is allowed here")
         }
         guard case .object(let s) = schema else { return nil }
         func fail(_ keyword: String, _ message: String) -> Mismatch {
@@ -70,10 +74,12 @@ package enum SchemaCheck {
                 return fail("maximum", "\(JSONValue.format(number)) is more than \(JSONValue.format(maximum))")
             }
             if let bound = s["exclusiveMinimum"]?.doubleValue, number <= bound {
-                return fail("exclusiveMinimum", "\(JSONValue.format(number)) is not more than \(JSONValue.format(bound))")
+                return fail(
+                    "exclusiveMinimum", "\(JSONValue.format(number)) is not more than \(JSONValue.format(bound))")
             }
             if let bound = s["exclusiveMaximum"]?.doubleValue, number >= bound {
-                return fail("exclusiveMaximum", "\(JSONValue.format(number)) is not less than \(JSONValue.format(bound))")
+                return fail(
+                    "exclusiveMaximum", "\(JSONValue.format(number)) is not less than \(JSONValue.format(bound))")
             }
         }
         if case .string(let text) = value {
@@ -112,7 +118,8 @@ package enum SchemaCheck {
                 let path = instancePath + "/" + escape(key)
                 if let propertySchema = properties[key] {
                     if let mismatch = check(
-                        member, propertySchema, instancePath: path, schemaPath: schemaPath + "/properties/" + escape(key))
+                        member, propertySchema, instancePath: path,
+                        schemaPath: schemaPath + "/properties/" + escape(key))
                     {
                         return mismatch
                     }
@@ -132,7 +139,9 @@ package enum SchemaCheck {
         }
         if let all = s["allOf"]?.arrayValue {
             for (index, sub) in all.enumerated() {
-                if let mismatch = check(value, sub, instancePath: instancePath, schemaPath: schemaPath + "/allOf/\(index)") {
+                if let mismatch = check(
+                    value, sub, instancePath: instancePath, schemaPath: schemaPath + "/allOf/\(index)")
+                {
                     return mismatch
                 }
             }
@@ -148,7 +157,8 @@ package enum SchemaCheck {
                 check(value, $1, instancePath: instancePath, schemaPath: schemaPath + "/oneOf/\($0)") == nil
             }
             if passing.count != 1 {
-                return fail("oneOf", passing.isEmpty ? "matches none of the alternatives" : "matches more than one alternative")
+                return fail(
+                    "oneOf", passing.isEmpty ? "matches none of the alternatives" : "matches more than one alternative")
             }
         }
         return nil

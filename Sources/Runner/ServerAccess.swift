@@ -16,7 +16,8 @@ package enum ServerAccess {
         for template in spec.templates {
             for part in template.template.parts {
                 guard case .expression(let expression) = part else { continue }
-                for reference in expression.references where reference.path.first == "secrets" && reference.path.count > 1 {
+                for reference in expression.references
+                where reference.path.first == "secrets" && reference.path.count > 1 {
                     let name = reference.path[1]
                     if let secret = secrets[name] {
                         secretValues[name] = .string(secret.withRevealedValue { $0 })

@@ -21,7 +21,8 @@ enum ServerResolver {
                     return evaluated
                 default:
                     throw RunError(
-                        code: .expression, message: "server '\(spec.name)' \(key) must be text, not \(evaluated.value.typeName)",
+                        code: .expression,
+                        message: "server '\(spec.name)' \(key) must be text, not \(evaluated.value.typeName)",
                         context: where_)
                 }
             } catch let error as ExpressionError {
@@ -36,7 +37,8 @@ enum ServerResolver {
         for name in spec.headers.keys.sorted() {
             guard let evaluated = try text(spec.headers[name], "header '\(name)'") else { continue }
             let value = string(evaluated)
-            headers.append(ResolvedHeader(name: name, value: evaluated.isSecret ? .secret(Secret(value)) : .plain(value)))
+            headers.append(
+                ResolvedHeader(name: name, value: evaluated.isSecret ? .secret(Secret(value)) : .plain(value)))
         }
         switch spec.authType {
         case .none:

@@ -85,7 +85,8 @@ struct StepExecutor: Sendable {
                 throw RunError(
                     code: .stepFailed,
                     message: "arguments do not match tool '\(name)' input schema \(mismatch)",
-                    hint: "run 'mcp-run tools \(step.server)' to see the schema", context: here, kind: "invalidArguments")
+                    hint: "run 'mcp-run tools \(step.server)' to see the schema", context: here,
+                    kind: "invalidArguments")
             }
             let args = arguments
             call = { session in try await session.callTool(name, arguments: args, timeout: timeout) }
@@ -205,4 +206,3 @@ struct StepExecutor: Sendable {
         return .object(value)
     }
 }
-

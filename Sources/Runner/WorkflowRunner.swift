@@ -82,7 +82,8 @@ package struct WorkflowRunner: Sendable {
             startedAt: startedAt, durationMs: 0, inputs: .object([:]),
             steps: workflow.steps.map {
                 StepReport(
-                    id: $0.id, server: $0.server, kind: $0.kindName, name: $0.callName, continueOnError: $0.continueOnError)
+                    id: $0.id, server: $0.server, kind: $0.kindName, name: $0.callName,
+                    continueOnError: $0.continueOnError)
             },
             outputs: [:], error: nil, masker: SecretMasker(Array(options.secrets.values)), outputPath: nil)
         let prepared: Prepared
@@ -144,7 +145,8 @@ extension RunError {
             case .unreachable, .protocolViolation, .unsupportedVersion, .closed: code = .unreachable
             case .cancelled: code = .cancelled
             }
-            return RunError(code: code, message: error.message, hint: error.hint, context: error.context, underlying: error)
+            return RunError(
+                code: code, message: error.message, hint: error.hint, context: error.context, underlying: error)
         case let error as ExpressionError:
             return RunError(
                 code: .expression, message: error.message, hint: error.hint, context: error.context, underlying: error)
@@ -153,7 +155,8 @@ extension RunError {
         case let error as TimeoutError:
             return RunError(code: .stepFailed, message: "\(error)")
         case let error as any UserFacingError:
-            return RunError(code: .stepFailed, message: error.message, hint: error.hint, context: error.context, underlying: error)
+            return RunError(
+                code: .stepFailed, message: error.message, hint: error.hint, context: error.context, underlying: error)
         default:
             return RunError(code: .stepFailed, message: "\(error)", underlying: error)
         }

@@ -11,7 +11,9 @@ package enum WorkflowSchema {
         let milliseconds: JSONValue = ["type": "integer", "minimum": 1, "description": "milliseconds"]
         let retry: JSONValue = [
             "type": "object", "additionalProperties": false,
-            "properties": ["attempts": ["type": "integer", "minimum": 1], "backoff": ["type": "integer", "minimum": 0]],
+            "properties": [
+                "attempts": ["type": "integer", "minimum": 1], "backoff": ["type": "integer", "minimum": 0],
+            ],
         ]
         let oauthProperties: [String: JSONValue] = [
             "clientId": stringOrTemplate, "clientSecret": stringOrTemplate, "clientMetadataUrl": ["type": "string"],

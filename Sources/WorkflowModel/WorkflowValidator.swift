@@ -12,7 +12,8 @@ enum WorkflowValidator {
         for step in workflow.steps {
             if let earlier = indexByID[step.id] {
                 problems.add(
-                    .duplicateStepID(step.id), "step id '\(step.id)' is used twice", at: step.idLocation ?? step.location,
+                    .duplicateStepID(step.id), "step id '\(step.id)' is used twice",
+                    at: step.idLocation ?? step.location,
                     hint: "the first is step \(earlier + 1); give each step its own id", step: step.id)
             } else {
                 indexByID[step.id] = step.index
@@ -41,21 +42,25 @@ enum WorkflowValidator {
             if case .resource(let uri) = step.call { templates += uri.templates }
             templates += [step.condition, step.foreach].compactMap { $0 }
             for template in templates {
-                checkReferences(template, scope: scope, workflow: workflow, indexByID: indexByID, inputs: inputNames,
+                checkReferences(
+                    template, scope: scope, workflow: workflow, indexByID: indexByID, inputs: inputNames,
                     problems: &problems)
             }
             let resultScope = Scope(
                 step: step, allowsResult: true, allowsItem: step.foreach != nil, ancestors: scope.ancestors)
             for template in step.outputs.flatMap(\.value.templates) + [step.expect].compactMap({ $0 }) {
-                checkReferences(template, scope: resultScope, workflow: workflow, indexByID: indexByID,
+                checkReferences(
+                    template, scope: resultScope, workflow: workflow, indexByID: indexByID,
                     inputs: inputNames, problems: &problems)
             }
         }
         let all = Set(workflow.steps.map(\.id))
-        let finalTemplates = workflow.outputs.flatMap(\.value.templates) + (workflow.output?.templates ?? [])
+        let finalTemplates =
+            workflow.outputs.flatMap(\.value.templates) + (workflow.output?.templates ?? [])
             + workflow.env.keys.sorted().compactMap { workflow.env[$0] }.flatMap(\.templates)
         for template in finalTemplates {
-            checkReferences(template, scope: Scope(step: nil, allowsResult: false, allowsItem: false, ancestors: all),
+            checkReferences(
+                template, scope: Scope(step: nil, allowsResult: false, allowsItem: false, ancestors: all),
                 workflow: workflow, indexByID: indexByID, inputs: inputNames, problems: &problems)
         }
     }
@@ -207,7 +212,8 @@ enum WorkflowValidator {
                                     .expression, "'\(shown)': step '\(target)' has no output '\(reference.path[3])'",
                                     at: location,
                                     hint: names.isEmpty
-                                        ? "declare it under the step's 'outputs:'" : "its outputs are \(names.quotedList)",
+                                        ? "declare it under the step's 'outputs:'"
+                                        : "its outputs are \(names.quotedList)",
                                     step: stepID)
                             }
                         }

@@ -172,7 +172,9 @@ struct TreeBuilder {
     ///
     /// - Throws: `YAMLError` `.unknownAlias` for an undefined or enclosing anchor, `.nestingTooDeep` when the
     ///   copy would nest too deep.
-    private mutating func expandAlias(_ name: String, at location: SourceLocation, depth: Int) throws(YAMLError)
+    private mutating func expandAlias(
+        _ name: String, at location: SourceLocation, depth: Int
+    ) throws(YAMLError)
         -> Built
     {
         guard let target = anchors[name] else {

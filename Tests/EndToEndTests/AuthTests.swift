@@ -42,7 +42,8 @@ struct AuthCase: CustomStringConvertible, Sendable {
 
 @Suite("auth and secrets", .timeLimit(.minutes(3)))
 struct AuthTests {
-    @Test("each auth type reaches a server that demands it, and no planted secret shows anywhere, even under -v",
+    @Test(
+        "each auth type reaches a server that demands it, and no planted secret shows anywhere, even under -v",
         arguments: AuthCase.all)
     func authTypes(authCase: AuthCase) async throws {
         try await withServer(
@@ -59,7 +60,8 @@ struct AuthTests {
             var environment = authCase.secrets
             environment["MCP_SERVERS"] = servers
             environment["PLANTED"] = echoed
-            let run = try await runMCPRun(["run", fixture("workflows/auth.yaml"), "-v", "-o", output], environment: environment)
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/auth.yaml"), "-v", "-o", output], environment: environment)
             #expect(run.exitCode == 0, "\(run)")
             let document = try String(contentsOfFile: output, encoding: .utf8)
             let results = try JSONValue.parse(document)
@@ -103,7 +105,8 @@ struct AuthTests {
                 ["run", fixture("workflows/auth.yaml"), "--secrets", file], environment: ["MCP_SERVERS": servers])
             #expect(run.exitCode == 0, "\(run)")
             #expect(!run.stdout.contains("t0k3n-planted-77aa") && !run.stdout.contains("echo-planted-5d9e"))
-            let missing = try await runMCPRun(["run", fixture("workflows/auth.yaml")], environment: ["MCP_SERVERS": servers])
+            let missing = try await runMCPRun(
+                ["run", fixture("workflows/auth.yaml")], environment: ["MCP_SERVERS": servers])
             #expect(missing.exitCode == 2, "\(missing)")
             #expect(missing.stderr.contains("secret 'FIXTURE_TOKEN_VALUE' is not set"), "\(missing)")
         }
@@ -123,14 +126,16 @@ struct AuthTests {
             environment: ["MCP_SERVERS": servers, "PARENT_ONLY_VARIABLE": "leak"])
         #expect(parentOnly.exitCode == 0, "\(parentOnly)")
         #expect(!parentOnly.stdout.contains("leak"), "\(parentOnly)")
-        let declared = try await runMCPRun(["call", "fixture", "env", "name=DECLARED"], environment: ["MCP_SERVERS": servers])
+        let declared = try await runMCPRun(
+            ["call", "fixture", "env", "name=DECLARED"], environment: ["MCP_SERVERS": servers])
         #expect(declared.stdout.contains("yes"), "\(declared)")
     }
 }
 
 @Suite("interruption", .timeLimit(.minutes(2)))
 struct InterruptTests {
-    @Test("SIGINT during a long call: exit 130 and the results document on disk with 'cancelled'",
+    @Test(
+        "SIGINT during a long call: exit 130 and the results document on disk with 'cancelled'",
         arguments: [FixtureTransport.stdio, .streamableSSE])
     func sigint(transport: FixtureTransport) async throws {
         try await withFixture(transport) { servers in

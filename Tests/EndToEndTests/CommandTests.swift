@@ -60,7 +60,8 @@ struct CommandTests {
     @Test("call runs one tool, converting k=v text to the schema's types, and prints the result")
     func callCommand() async throws {
         try await withFixture(.stdio) { servers in
-            let run = try await runMCPRun(["call", "fixture", "add", "a=2", "b=3"], environment: ["MCP_SERVERS": servers])
+            let run = try await runMCPRun(
+                ["call", "fixture", "add", "a=2", "b=3"], environment: ["MCP_SERVERS": servers])
             #expect(run.exitCode == 0, "\(run)")
             #expect(try run.json()["structuredContent"] == ["result": 5])
             let echo = try await runMCPRun(
@@ -96,7 +97,8 @@ struct CommandTests {
         #expect(schema["$defs"]?["step"]?["properties"]?["tool"] != nil)
     }
 
-    @Test("--help and --version work on every command",
+    @Test(
+        "--help and --version work on every command",
         arguments: [[], ["run"], ["validate"], ["tools"], ["call"], ["auth"], ["schema"]])
     func helpAndVersion(command: [String]) async throws {
         let help = try await runMCPRun(command + ["--help"])

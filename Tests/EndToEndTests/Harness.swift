@@ -34,7 +34,8 @@ func serversJSON(
     var server: [String: JSONValue]
     switch transport {
     case .stdio:
-        let (command, arguments) = try fixtureServerCommand("tools.py", arguments: ["--transport", "stdio"] + serverArguments)
+        let (command, arguments) = try fixtureServerCommand(
+            "tools.py", arguments: ["--transport", "stdio"] + serverArguments)
         server = ["transport": "stdio", "command": .string(command), "args": .array(arguments.map { .string($0) })]
     case .streamableJSON, .streamableSSE:
         server = ["url": .string(url ?? ""), "transport": "streamable-http"]

@@ -26,15 +26,17 @@ struct RunTests {
             #expect(results.step("greeting")?["resource"] == "fixture://greeting")
             #expect(results.step("prompt")?["prompt"] == "greet")
             #expect(results.step("prompt")?["result"]?["messages"]?.arrayValue?.isEmpty == false)
-            #expect(results["steps"]?.arrayValue?.map { $0["id"] } == [
-                "greet", "sum", "skipped", "tolerated", "greeting", "prompt", "big", "chained",
-            ])
+            #expect(
+                results["steps"]?.arrayValue?.map { $0["id"] } == [
+                    "greet", "sum", "skipped", "tolerated", "greeting", "prompt", "big", "chained",
+                ])
             #expect(results["schemaVersion"] == 1)
             #expect(run.stderr.contains("step 'tolerated' failed"), "\(run)")
         }
     }
 
-    @Test("a failed step fails the run with exit 1, skips the rest, and the file document is still written",
+    @Test(
+        "a failed step fails the run with exit 1, skips the rest, and the file document is still written",
         arguments: [FixtureTransport.stdio, .streamableJSON])
     func failedStep(transport: FixtureTransport) async throws {
         try await withFixture(transport) { servers in
@@ -48,7 +50,9 @@ struct RunTests {
             #expect(results["status"] == "failed")
             #expect(results.step("ok")?["status"] == "succeeded")
             #expect(results.step("broken")?["status"] == "failed")
-            #expect(results.step("broken")?["error"]?["message"]?.stringValue?.contains("the fixture failed on purpose") == true)
+            #expect(
+                results.step("broken")?["error"]?["message"]?.stringValue?.contains("the fixture failed on purpose")
+                    == true)
             #expect(results.step("after")?["status"] == "skipped")
             #expect(results.step("after")?["startedAt"] == .null)
             #expect(run.stderr.contains("step 'broken'"), "\(run)")

@@ -92,7 +92,8 @@ struct WorkflowLoaderTests {
     @Test("servers from --servers and MCP_SERVERS count, the workflow's own win")
     func extraServers() throws {
         let extra = try WorkflowLoader.loadServers(
-            text: #"{"remote": {"url": "https://example.com/mcp", "authType": "bearer-token", "token": "${{ secrets.T }}"}}"#,
+            text:
+                #"{"remote": {"url": "https://example.com/mcp", "authType": "bearer-token", "token": "${{ secrets.T }}"}}"#,
             file: "servers.json", origin: .serversFile)
         let workflow = try load(
             """

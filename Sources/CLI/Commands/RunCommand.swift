@@ -55,15 +55,17 @@ struct RunCommand {
             switch event {
             case .stepStarted(let id, let description):
                 if jsonl {
-                    console.out(ResultsWriter.encodeLine(
-                        ["event": "step.started", "step": .string(id), "at": .string(Timestamp.now().iso8601)],
-                        masker: masker))
+                    console.out(
+                        ResultsWriter.encodeLine(
+                            ["event": "step.started", "step": .string(id), "at": .string(Timestamp.now().iso8601)],
+                            masker: masker))
                 }
                 if !quiet && context.logLevel >= .verbose { console.err("step '\(id)' started: \(description)") }
             case .stepFinished(let report):
                 if jsonl {
-                    console.out(ResultsWriter.encodeLine(
-                        ["event": "step.finished", "step": report.record.json], masker: masker))
+                    console.out(
+                        ResultsWriter.encodeLine(
+                            ["event": "step.finished", "step": report.record.json], masker: masker))
                 }
                 guard !quiet else { return }
                 let attempts = report.attempts > 1 ? " after \(report.attempts) attempts" : ""
@@ -87,7 +89,8 @@ struct RunCommand {
             context.report(error, masker: report.masker)
         }
         if jsonl {
-            console.out(ResultsWriter.encodeLine(["event": "run.finished", "results": document.json], masker: report.masker))
+            console.out(
+                ResultsWriter.encodeLine(["event": "run.finished", "results": document.json], masker: report.masker))
             if path != "-" { try ResultsWriter.write(document, to: path, masker: report.masker) }
         } else if path == "-" {
             console.out(ResultsWriter.encode(document, masker: report.masker))

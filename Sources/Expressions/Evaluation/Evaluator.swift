@@ -196,7 +196,9 @@ struct Evaluator {
 
     // MARK: - Operators
 
-    private func binary(_ op: BinaryOperator, _ left: JSONValue, _ right: JSONValue, node: Node)
+    private func binary(
+        _ op: BinaryOperator, _ left: JSONValue, _ right: JSONValue, node: Node
+    )
         throws(ExpressionError) -> JSONValue
     {
         switch op {
@@ -208,7 +210,9 @@ struct Evaluator {
         }
     }
 
-    private func compare(_ op: BinaryOperator, _ left: JSONValue, _ right: JSONValue, node: Node)
+    private func compare(
+        _ op: BinaryOperator, _ left: JSONValue, _ right: JSONValue, node: Node
+    )
         throws(ExpressionError) -> Bool
     {
         let order: Int
@@ -236,7 +240,9 @@ struct Evaluator {
         }
     }
 
-    private func arithmetic(_ op: BinaryOperator, _ left: JSONValue, _ right: JSONValue, node: Node)
+    private func arithmetic(
+        _ op: BinaryOperator, _ left: JSONValue, _ right: JSONValue, node: Node
+    )
         throws(ExpressionError) -> JSONValue
     {
         switch (left, right) {

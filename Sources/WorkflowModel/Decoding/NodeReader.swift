@@ -97,7 +97,8 @@ enum Read {
         guard let node else { return nil }
         if let single = node.scalarText, case .scalar = node.kind { return [single] }
         guard let elements = node.sequenceElements else {
-            problems.add(.wrongType(what), "\(what) must be a list of strings, not a \(node.kindName)", at: node.location)
+            problems.add(
+                .wrongType(what), "\(what) must be a list of strings, not a \(node.kindName)", at: node.location)
             return nil
         }
         var result: [String] = []

@@ -34,7 +34,8 @@ extension ServerSpec {
             if let elements = args.sequenceElements {
                 spec.args = elements.map { Read.template($0, &problems) }
             } else {
-                problems.add(.wrongType("args"), "\(what) args must be a list, not a \(args.kindName)", at: args.location)
+                problems.add(
+                    .wrongType("args"), "\(what) args must be a list, not a \(args.kindName)", at: args.location)
             }
         }
         spec.env = templateMap(fields["env"], "\(what) env", &problems)

@@ -171,7 +171,8 @@ package enum WorkflowLoader {
             let defaultValue = fields["default"]?.toJSON()
             if let defaultValue, let node = fields["default"], !InputSpec.value(defaultValue, fits: kind) {
                 problems.add(
-                    .wrongType(what), "\(what) default must be of type '\(kind.rawValue)', not '\(defaultValue.typeName)'",
+                    .wrongType(what),
+                    "\(what) default must be of type '\(kind.rawValue)', not '\(defaultValue.typeName)'",
                     at: node.location)
             }
             inputs.append(
@@ -270,7 +271,8 @@ package enum WorkflowLoader {
             timeout: Read.integer(fields["timeout"], "\(what) timeout", &problems, minimum: 1),
             retry: decodeRetry(fields["retry"], what: "\(what) retry", problems: &problems),
             continueOnError: Read.bool(fields["continue-on-error"], "\(what) continue-on-error", &problems) ?? false,
-            outputs: [], expect: fields["expect"].flatMap {
+            outputs: [],
+            expect: fields["expect"].flatMap {
                 Read.templateString($0, bareExpression: true, problems: &problems)
             },
             location: node.location)
