@@ -1,0 +1,223 @@
+import Basics
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A child process started for a test, with its stdout and stderr collected as they arrive.
+///
+/// Both streams are drained concurrently by a plain thread each (blocking `read(2)` never runs on
+/// the cooperative pool), so a child that writes a lot to one stream never stalls on the other.
+/// Every wait takes a deadline. The owner must call `terminate(grace:)` (or see it exit) on every
+/// path; `withServer` and `runMCPRun` do.
+package final class ChildProcess: Sendable {
+    /// The executable followed by its arguments, for failure messages.
+    package let commandLine: [String]
+    /// The process id.
+    package let processIdentifier: Int32
+
+    private let stdoutBytes: Observed<Output>
+    private let stderrBytes: Observed<Output>
+    private let exitStatus: Observed<Termination?>
+
+    /// Bytes read from one stream so far, and whether it reached end-of-file.
+    struct Output: Sendable {
+        var bytes: [UInt8] = []
+        var isClosed = false
+        var text: String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    /// How the process ended.
+    package struct Termination: Sendable, Equatable {
+        /// The exit status, or `128 + signal` when a signal ended it (as shells report it).
+        package var exitCode: Int32
+        /// The signal that ended it, if one did.
+        package var signal: Int32?
+    }
+
+    /// Starts `executable` with `arguments`.
+    ///
+    /// The child starts with an empty signal mask. `Foundation.Process` on Linux passes on the
+    /// mask of the thread that calls `run()` (swift-corelibs-foundation#4772), and the threads of
+    /// Swift's cooperative pool and of Dispatch block SIGTERM and SIGINT: a child started from a
+    /// test would ignore them. So `run()` is called from a thread of its own that clears its mask.
+    ///
+    /// - Parameters:
+    ///   - environment: the child's whole environment (nothing is inherited beyond it).
+    ///   - workingDirectory: the child's working directory; default: the current one.
+    ///   - stdin: text written to the child's stdin, which is then closed; nil: `/dev/null`.
+    /// - Throws: `TestSupportError` when the process cannot be started.
+    package init(
+        executable: String, arguments: [String], environment: [String: String],
+        workingDirectory: String? = nil, stdin: String? = nil
+    ) async throws {
+        commandLine = [executable] + arguments
+        let stdoutBytes = Observed(Output())
+        let stderrBytes = Observed(Output())
+        let exitStatus = Observed<Termination?>(nil)
+        self.stdoutBytes = stdoutBytes
+        self.stderrBytes = stderrBytes
+        self.exitStatus = exitStatus
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        let inPipe: Pipe? = stdin == nil ? nil : Pipe()
+        process.standardInput = inPipe ?? FileHandle.nullDevice
+        process.terminationHandler = { finished in
+            let termination =
+                finished.terminationReason == .uncaughtSignal
+                ? Termination(exitCode: 128 + finished.terminationStatus, signal: finished.terminationStatus)
+                : Termination(exitCode: finished.terminationStatus, signal: nil)
+            exitStatus.update { $0 = termination }
+        }
+        do {
+            try await Self.runWithCleanSignalMask(process)
+        } catch {
+            throw TestSupportError(
+                "could not start \(Self.render(commandLine)): \(error)",
+                hint: "check that '\(executable)' exists and is executable")
+        }
+        processIdentifier = process.processIdentifier
+
+        Self.drain(outPipe.fileHandleForReading, into: stdoutBytes, name: "stdout")
+        Self.drain(errPipe.fileHandleForReading, into: stderrBytes, name: "stderr")
+        if let inPipe, let stdin {
+            let writer = inPipe.fileHandleForWriting
+            let bytes = Data(stdin.utf8)
+            // A thread of its own: a child that never reads its stdin must not block the test.
+            let thread = Thread {
+                try? writer.write(contentsOf: bytes)
+                try? writer.close()
+            }
+            thread.name = "TestSupport stdin \(processIdentifier)"
+            thread.start()
+        }
+    }
+
+    /// Calls `process.run()` on a new thread whose signal mask is empty, so the child's is too.
+    private static func runWithCleanSignalMask(_ process: Process) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread {
+                var nothing = sigset_t()
+                sigemptyset(&nothing)
+                pthread_sigmask(SIG_SETMASK, &nothing, nil)
+                do {
+                    try process.run()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "TestSupport spawner"
+            thread.start()
+        }
+    }
+
+    /// Reads `handle` until end-of-file on a thread of its own, appending to `output`.
+    private static func drain(_ handle: FileHandle, into output: Observed<Output>, name: String) {
+        let descriptor = handle.fileDescriptor
+        let thread = Thread {
+            // `handle` is captured so that its descriptor stays open while this thread reads it.
+            withExtendedLifetime(handle) {
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                    if count > 0 {
+                        let chunk = Array(buffer[0..<count])
+                        output.update { $0.bytes += chunk }
+                    } else if count < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        break
+                    }
+                }
+                output.update { $0.isClosed = true }
+            }
+        }
+        thread.name = "TestSupport \(name) reader"
+        thread.start()
+    }
+
+    /// Everything the child wrote to stdout so far.
+    package var stdout: String { stdoutBytes.value.text }
+    /// Everything the child wrote to stderr so far.
+    package var stderr: String { stderrBytes.value.text }
+    /// How the child ended, or nil while it runs.
+    package var termination: Termination? { exitStatus.value }
+
+    /// Waits until stdout holds a complete line (ending in a newline) for which `match` returns a
+    /// value, or until stdout closes, or the deadline passes.
+    ///
+    /// - Returns: `match`'s value, or nil if stdout closed or the deadline passed first.
+    package func waitForStdoutLine<T: Sendable>(
+        timeout: Duration, _ match: @escaping @Sendable (Substring) -> T?
+    ) async -> T? {
+        let firstMatch: @Sendable (Output) -> T? = { output in
+            let text = output.text
+            guard let lastNewline = text.lastIndex(of: "\n") else { return nil }
+            for line in text[..<lastNewline].split(separator: "\n", omittingEmptySubsequences: false) {
+                if let value = match(line) { return value }
+            }
+            return nil
+        }
+        let output = await stdoutBytes.wait(timeout: timeout) { firstMatch($0) != nil || $0.isClosed }
+        return output.flatMap(firstMatch)
+    }
+
+    /// Waits for the child to exit, for at most `timeout`.
+    ///
+    /// - Returns: how it ended, or nil if it still runs.
+    package func waitForExit(timeout: Duration) async -> Termination? {
+        await exitStatus.wait(timeout: timeout) { $0 != nil } ?? nil
+    }
+
+    /// Waits for stdout and stderr to reach end-of-file, for at most `timeout`.
+    ///
+    /// A grandchild that inherited a stream can hold it open after the child exits.
+    /// - Returns: whether both closed.
+    package func waitForOutputClosed(timeout: Duration) async -> Bool {
+        async let out = stdoutBytes.wait(timeout: timeout) { $0.isClosed }
+        async let err = stderrBytes.wait(timeout: timeout) { $0.isClosed }
+        let (stdoutClosed, stderrClosed) = await (out, err)
+        return stdoutClosed != nil && stderrClosed != nil
+    }
+
+    /// Sends `signal` to the child, unless it has already exited.
+    package func send(signal: Int32) {
+        guard termination == nil else { return }
+        kill(processIdentifier, signal)
+    }
+
+    /// Stops the child: SIGTERM, up to `grace` to exit, then SIGKILL and up to 5 s more.
+    ///
+    /// Returns at once when the child has already exited. Safe to call more than once.
+    /// - Returns: how it ended, or nil if even SIGKILL did not end it within 5 s.
+    @discardableResult
+    package func terminate(grace: Duration = .seconds(3)) async -> Termination? {
+        if let termination { return termination }
+        send(signal: SIGTERM)
+        if let ended = await waitForExit(timeout: grace) { return ended }
+        send(signal: SIGKILL)
+        return await waitForExit(timeout: .seconds(5))
+    }
+
+    /// `arg arg 'arg with space'`: a command line a person can paste into a shell.
+    package static func render(_ commandLine: [String]) -> String {
+        commandLine.map { argument in
+            let plain = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:@,+%".contains($0) }
+            return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
+    }
+}
