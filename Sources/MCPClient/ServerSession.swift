@@ -274,10 +274,10 @@ package actor ServerSession {
                 throw CancellationError()
             }
         } catch let error as TimeoutError {
-            outbox.yield(.cancelled(id, reason: "timed out after \(error.duration.humanReadable)"))
+            sendCancelled(id, method: method, reason: "timed out after \(error.duration.humanReadable)")
             throw ClientError.timedOut(method, after: limit, server: name)
         } catch is CancellationError {
-            outbox.yield(.cancelled(id, reason: "the client cancelled the request"))
+            sendCancelled(id, method: method, reason: "the client cancelled the request")
             throw ClientError(
                 code: .cancelled, message: "'\(method)' was cancelled", context: context(method),
                 underlying: CancellationError())
@@ -287,6 +287,15 @@ package actor ServerSession {
             throw ClientError(
                 code: .closed, message: "'\(method)' failed: \(error)", context: context(method), underlying: error)
         }
+    }
+
+    /// Queues `notifications/cancelled` for request `id` on the writer (MCP 2025-11-25,
+    /// Cancellation); `initialize` is never cancelled, as the spec requires.
+    private func sendCancelled(_ id: RequestID, method: String, reason: String) {
+        guard method != MCPMethod.initialize, !isClosed else { return }
+        let notice = JSONRPCMessage.cancelled(id, reason: reason)
+        trace("→", notice)
+        outbox.yield(notice)
     }
 
     /// Sends a notification directly, bounded by the request timeout.
