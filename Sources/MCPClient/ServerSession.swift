@@ -100,9 +100,13 @@ package actor ServerSession {
             return try await StdioTransport.start(
                 command: command, arguments: arguments, environment: environment, directory: directory,
                 serverName: config.name, logger: logger)
-        case .http(let url, _):
+        case .http(let url, .streamableHTTP), .http(let url, .negotiate):
+            // TODO(#transports): `.negotiate` falls back to legacy HTTP+SSE on 400/404/405.
+            return StreamableHTTPTransport(url: url, headers: config.headers, serverName: config.name, logger: logger)
+        case .http(let url, .legacySSE):
             throw ClientError(
-                code: .unreachable, message: "cannot reach '\(url)': HTTP transports are not built yet",
+                code: .unreachable, message: "cannot reach '\(url)': the legacy HTTP+SSE transport is not supported yet",
+                hint: "use `transport: streamable-http` if the server supports it",
                 context: ErrorContext(server: config.name))
         }
     }
