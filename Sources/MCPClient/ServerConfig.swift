@@ -1,4 +1,5 @@
 import Basics
+import HTTP
 
 /// Which HTTP transport to speak (contract §2, `transport`).
 package enum HTTPTransportKind: Sendable, Hashable {
@@ -24,13 +25,19 @@ package struct ServerConfig: Sendable {
     package var name: String
     /// Where it is.
     package var endpoint: ServerEndpoint
+    /// Extra HTTP headers sent on every request, auth already resolved and secret-valued
+    /// (ignored for stdio).
+    package var headers: [HTTPHeader]
     /// The per-request timeout (contract §2 `timeout`; default 60 s).
     package var requestTimeout: Duration
 
     /// Creates a config.
-    package init(name: String, endpoint: ServerEndpoint, requestTimeout: Duration = .seconds(60)) {
+    package init(
+        name: String, endpoint: ServerEndpoint, headers: [HTTPHeader] = [], requestTimeout: Duration = .seconds(60)
+    ) {
         self.name = name
         self.endpoint = endpoint
+        self.headers = headers
         self.requestTimeout = requestTimeout
     }
 }

@@ -100,9 +100,13 @@ package actor ServerSession {
             return try await StdioTransport.start(
                 command: command, arguments: arguments, environment: environment, directory: directory,
                 serverName: config.name, logger: logger)
-        case .http(let url, _):
+        case .http(let url, .streamableHTTP), .http(let url, .negotiate):
+            // TODO(#transports): `.negotiate` falls back to legacy HTTP+SSE on 400/404/405.
+            return StreamableHTTPTransport(url: url, headers: config.headers, serverName: config.name, logger: logger)
+        case .http(let url, .legacySSE):
             throw ClientError(
-                code: .unreachable, message: "cannot reach '\(url)': HTTP transports are not built yet",
+                code: .unreachable, message: "cannot reach '\(url)': the legacy HTTP+SSE transport is not supported yet",
+                hint: "use `transport: streamable-http` if the server supports it",
                 context: ErrorContext(server: config.name))
         }
     }
@@ -274,10 +278,10 @@ package actor ServerSession {
                 throw CancellationError()
             }
         } catch let error as TimeoutError {
-            outbox.yield(.cancelled(id, reason: "timed out after \(error.duration.humanReadable)"))
+            sendCancelled(id, method: method, reason: "timed out after \(error.duration.humanReadable)")
             throw ClientError.timedOut(method, after: limit, server: name)
         } catch is CancellationError {
-            outbox.yield(.cancelled(id, reason: "the client cancelled the request"))
+            sendCancelled(id, method: method, reason: "the client cancelled the request")
             throw ClientError(
                 code: .cancelled, message: "'\(method)' was cancelled", context: context(method),
                 underlying: CancellationError())
@@ -287,6 +291,15 @@ package actor ServerSession {
             throw ClientError(
                 code: .closed, message: "'\(method)' failed: \(error)", context: context(method), underlying: error)
         }
+    }
+
+    /// Queues `notifications/cancelled` for request `id` on the writer (MCP 2025-11-25,
+    /// Cancellation); `initialize` is never cancelled, as the spec requires.
+    private func sendCancelled(_ id: RequestID, method: String, reason: String) {
+        guard method != MCPMethod.initialize, !isClosed else { return }
+        let notice = JSONRPCMessage.cancelled(id, reason: reason)
+        trace("→", notice)
+        outbox.yield(notice)
     }
 
     /// Sends a notification directly, bounded by the request timeout.

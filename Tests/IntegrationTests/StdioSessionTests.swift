@@ -1,6 +1,7 @@
 import Basics
 import Foundation
 import Testing
+import TestSupport
 
 @testable import MCPClient
 
@@ -8,7 +9,7 @@ import Testing
 @Suite("ServerSession over stdio against tools.py")
 struct StdioSessionTests {
     func config(environment: [String: Secret] = [:], timeout: Duration = .seconds(30)) throws -> ServerConfig {
-        let (command, arguments) = try fixtureCommand("tools.py")
+        let (command, arguments) = try fixtureServerCommand("tools.py")
         return ServerConfig(
             name: "tools", endpoint: .stdio(command: command, arguments: arguments, environment: environment, directory: nil),
             requestTimeout: timeout)
@@ -59,7 +60,7 @@ struct StdioSessionTests {
 
     @Test("a child that exits fails the session with .closed naming the status and its stderr")
     func childExits() async throws {
-        let python = try fixtureCommand("tools.py").command
+        let python = try fixtureServerCommand("tools.py").command
         let config = ServerConfig(
             name: "dies",
             endpoint: .stdio(

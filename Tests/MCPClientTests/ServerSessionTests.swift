@@ -233,6 +233,60 @@ struct ServerSessionTests {
         await session.close()
     }
 
+    @Test("a late response after a timeout is ignored and the session stays usable")
+    func lateResponseIgnored() async throws {
+        let first = Locked<RequestID?>(nil)
+        let transport = FakeTransport.initializing { message, transport in
+            guard case .request(let id, "tools/call", let params?) = message else { return }
+            if params["arguments"]?["text"] == "slow" {
+                first.withLock { $0 = id }
+                return
+            }
+            // Answer the timed-out call now, late, and then this one.
+            if let late = first.value { transport.deliver(.response(id: late, result: ["late": true])) }
+            transport.deliver(.response(id: id, result: ["late": false]))
+        }
+        let session = try await open(transport)
+        await #expect(throws: ClientError.self) {
+            try await session.callTool("echo", arguments: ["text": "slow"], timeout: .milliseconds(10))
+        }
+        let result = try await session.callTool("echo", arguments: ["text": "fast"], timeout: nil)
+        #expect(result == ["late": false])
+        await session.close()
+    }
+
+    @Test("a server request arriving during a call is answered before the call completes")
+    func serverRequestDuringCall() async throws {
+        let transport = FakeTransport.initializing { message, transport in
+            switch message {
+            case .request(_, "tools/call", _):
+                transport.deliver(.request(id: .string("p"), method: "ping", params: nil))
+            case .response(.string("p"), _):
+                // The ping was answered: now finish the call (id 2: initialize was 1).
+                transport.deliver(.response(id: .number(2), result: ["pinged": true]))
+            default:
+                break
+            }
+        }
+        let session = try await open(transport)
+        let result = try await session.callTool("echo", arguments: [:], timeout: nil)
+        #expect(result == ["pinged": true])
+        await session.close()
+    }
+
+    @Test("initialize is never cancelled, even when it times out")
+    func initializeNotCancelled() async throws {
+        let transport = FakeTransport { _, _ in }  // never answers
+        let error = await #expect(throws: ClientError.self) {
+            try await ServerSession.open(transport: transport, name: "mute", requestTimeout: .milliseconds(20), logger: .silent)
+        }
+        #expect(error?.code == .timedOut)
+        #expect(error?.context.method == "initialize")
+        var methods: [String] = []
+        for await message in transport.sent { methods.append(message.method ?? "") }
+        #expect(methods == ["initialize"])
+    }
+
     @Test("close is idempotent and fails later requests with .closed")
     func closeIdempotent() async throws {
         let transport = FakeTransport.initializing()

@@ -5,7 +5,9 @@ import Basics
 /// MCP forbids `null` ids on requests, so there is no case for it; an error response that has
 /// no id carries `nil` instead.
 package enum RequestID: Sendable, Hashable, CustomStringConvertible {
+    /// An integer id (what this client sends).
     case number(Int)
+    /// A string id (what some servers send).
     case string(String)
 
     /// The id as it appears on the wire.

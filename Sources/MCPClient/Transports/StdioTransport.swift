@@ -19,15 +19,15 @@ package actor StdioTransport: Transport {
     /// The longest stdout line accepted: 64 MiB.
     package static let maxLineBytes = 64 << 20
 
+    /// Messages read from the child's stdout, then `.ended` when it exits on its own.
     package nonisolated let incoming: AsyncStream<TransportEvent>
     private let continuation: AsyncStream<TransportEvent>.Continuation
     private let process: Process
     private let pipes: (stdin: Pipe, stdout: Pipe, stderr: Pipe)
     private let writer: PipeWriter
-    private let exitEvents: AsyncStream<ProcessExit>
+    private let exitWatch: ExitWatch
     private let closing: OneShotFlag
     private let serverName: String
-    private var exit: ProcessExit?
     private var isClosed = false
 
     /// The child's last stderr lines (up to 50), for error messages.
@@ -68,7 +68,7 @@ package actor StdioTransport: Transport {
         process.standardOutput = pipes.stdout
         process.standardError = pipes.stderr
 
-        let (exitEvents, exitContinuation) = AsyncStream<ProcessExit>.makeStream()
+        let exitWatch = ExitWatch()
         let exited = OneShotFlag()
         let exitBox = Locked<ProcessExit?>(nil)
         process.terminationHandler = { process in
@@ -77,7 +77,7 @@ package actor StdioTransport: Transport {
                 ? .signaled(process.terminationStatus) : .exited(process.terminationStatus)
             exitBox.withLock { $0 = exit }
             exited.set()
-            exitContinuation.yield(exit)
+            exitWatch.record(exit)
         }
         do {
             try await runWithCleanSignalMask(process)
@@ -89,18 +89,18 @@ package actor StdioTransport: Transport {
                 context: ErrorContext(server: serverName), underlying: error)
         }
         return StdioTransport(
-            process: process, pipes: pipes, exitEvents: exitEvents, exited: exited, exitBox: exitBox,
+            process: process, pipes: pipes, exitWatch: exitWatch, exited: exited, exitBox: exitBox,
             serverName: serverName, logger: logger)
     }
 
     private init(
-        process: Process, pipes: (stdin: Pipe, stdout: Pipe, stderr: Pipe), exitEvents: AsyncStream<ProcessExit>,
+        process: Process, pipes: (stdin: Pipe, stdout: Pipe, stderr: Pipe), exitWatch: ExitWatch,
         exited: OneShotFlag, exitBox: Locked<ProcessExit?>, serverName: String, logger: Logger
     ) {
         self.serverName = serverName
         self.process = process
         self.pipes = pipes
-        self.exitEvents = exitEvents
+        self.exitWatch = exitWatch
         let (incoming, continuation) = AsyncStream<TransportEvent>.makeStream()
         self.incoming = incoming
         self.continuation = continuation
@@ -162,6 +162,8 @@ package actor StdioTransport: Transport {
         stdoutThread.start()
     }
 
+    /// Queues the message, newline-framed, for the stdin writer thread; returns at once.
+    /// - Throws: `ClientError.closed` once stdin is closed or broken.
     package func send(_ message: JSONRPCMessage) async throws {
         var bytes = message.serializedBytes
         bytes.append(UInt8(ascii: "\n"))
@@ -191,17 +193,13 @@ package actor StdioTransport: Transport {
     }
 
     /// How the child ended, once it has.
-    package var exitStatus: ProcessExit? { exit }
+    package var exitStatus: ProcessExit? { exitWatch.exit }
 
     private func waitForExit(_ limit: Duration) async -> Bool {
-        if exit != nil { return true }
-        let events = exitEvents
-        let status = try? await withTimeout(limit) { () async -> ProcessExit? in
-            for await status in events { return status }
-            return nil
-        }
-        if let status = status ?? nil { exit = status }
-        return exit != nil
+        if exitWatch.exit != nil { return true }
+        let watch = exitWatch
+        _ = try? await withTimeout(limit) { await watch.wait() }
+        return exitWatch.exit != nil
     }
 
     // MARK: - Helpers

@@ -1,0 +1,327 @@
+import Basics
+import CCurl
+import CCurlShim
+
+/// The status line and header fields of a final response.
+struct ResponseHead: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+}
+
+/// One request on its way through the curl thread.
+///
+/// Created by `HTTPClient.send(_:)` on the caller's task, which also builds the curl header list
+/// (the only place a secret header value is revealed). From `submit` on, the curl-thread fields are
+/// touched only by the curl thread: configuring the easy handle, curl's header and write callbacks,
+/// and `finish`. The awaiting task and the curl thread meet in two places only: `headState` (a
+/// lock) and the body stream's continuation (thread-safe).
+final class Transfer: @unchecked Sendable {
+    // @unchecked Sendable: the immutable fields are set in `init`; the mutable ones below the
+    // "curl thread only" mark are read and written only by the curl thread after `submit` hands
+    // the transfer over under the queue's lock; `headState` is a `Locked`.
+
+    /// Where the awaiting task is.
+    private enum HeadState: Sendable {
+        /// `send` has not started waiting yet.
+        case idle
+        /// `send` is suspended until the head arrives.
+        case waiting(CheckedContinuation<ResponseHead, any Error>)
+        /// The head, an error or a cancellation was handed over (or is no longer wanted).
+        case resolved
+    }
+
+    /// `scheme://host[:port]`, for error contexts.
+    let origin: String
+    private let url: String
+    private let method: String
+    private let body: [UInt8]?
+    private let timeoutMilliseconds: Int?
+    private let connectTimeoutMilliseconds: Int
+    private let bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    private let headState = Locked(HeadState.idle)
+
+    // Curl thread only.
+    /// The easy handle while the transfer runs.
+    private(set) var easy: EasyHandle?
+    private var context: Unmanaged<Transfer>?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var status: Int?
+    private var headers = HTTPHeaders()
+    private var isHeadDelivered = false
+
+    /// Validates `request` and builds its curl header list, revealing secret header values.
+    ///
+    /// - Throws: `HTTPError` `.invalidURL` for a URL that is not absolute `http`/`https`,
+    ///   `.transfer(43)` for a header field with a line break or an invalid name.
+    init(
+        _ request: HTTPRequest, bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    ) throws(HTTPError) {
+        origin = try Self.origin(of: request.url)
+        url = request.url
+        method = request.method
+        body = request.body
+        timeoutMilliseconds = request.timeout.map { max(1, Int($0.milliseconds)) }
+        connectTimeoutMilliseconds = max(1, Int(request.connectTimeout.milliseconds))
+        self.bodyContinuation = bodyContinuation
+        headerList = try Self.headerList(for: request, origin: origin)
+    }
+
+    deinit {
+        // Normally freed by `finish`; this covers a transfer that was never submitted.
+        if let headerList { curl_slist_free_all(headerList) }
+    }
+
+    // MARK: - The awaiting task
+
+    /// Registers the continuation `send` waits on; `false` (having resumed it with
+    /// `CancellationError`) when the task was cancelled first. Called before `submit`.
+    func waitForHead(_ continuation: CheckedContinuation<ResponseHead, any Error>) -> Bool {
+        let isRegistered = headState.withLock { state in
+            guard case .idle = state else { return false }
+            state = .waiting(continuation)
+            return true
+        }
+        if !isRegistered { continuation.resume(throwing: CancellationError()) }
+        return isRegistered
+    }
+
+    /// Hands `result` to the task waiting in `send`, if it still waits; from any thread, once.
+    func resolveHead(_ result: Result<ResponseHead, any Error>) {
+        let waiter = headState.withLock { state -> CheckedContinuation<ResponseHead, any Error>? in
+            defer { state = .resolved }
+            guard case .waiting(let continuation) = state else { return nil }
+            return continuation
+        }
+        waiter?.resume(with: result)
+    }
+
+    // MARK: - The curl thread
+
+    /// Sets every option on `easy` for this transfer; returns the first failure.
+    func configure(_ easy: EasyHandle, caFile: String?, caDirectory: String?) -> CURLcode {
+        self.easy = easy
+        let context = Unmanaged.passRetained(self)
+        self.context = context
+        let handle = easy.raw
+        var failure = CURLE_OK
+        func check(_ result: CURLcode) { if failure == CURLE_OK { failure = result } }
+
+        check(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, easy.errorBuffer))
+        check(ccurl_setopt_string(handle, CURLOPT_URL, url))
+        check(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        check(ccurl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        check(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
+        check(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
+        check(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
+        if let caFile { check(ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
+        if let caDirectory { check(ccurl_setopt_string(handle, CURLOPT_CAPATH, caDirectory)) }
+        check(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
+        check(ccurl_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1))
+        check(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMilliseconds))
+        if let timeoutMilliseconds { check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)) }
+        if let headerList { check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)) }
+
+        check(
+            ccurl_setopt_header_callback(handle) { buffer, size, count, userdata in
+                guard let buffer, let userdata else { return 0 }
+                let transfer = Unmanaged<Transfer>.fromOpaque(userdata).takeUnretainedValue()
+                let bytes = UnsafeRawBufferPointer(start: buffer, count: size * count)
+                return transfer.receiveHeaderLine(bytes) ? size * count : 0
+            })
+        check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context.toOpaque()))
+        check(
+            ccurl_setopt_write_callback(handle) { buffer, size, count, userdata in
+                guard let buffer, let userdata else { return 0 }
+                let transfer = Unmanaged<Transfer>.fromOpaque(userdata).takeUnretainedValue()
+                let bytes = UnsafeRawBufferPointer(start: buffer, count: size * count)
+                return transfer.receiveBody(bytes) ? size * count : 0
+            })
+        check(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque()))
+
+        if let body {
+            check(ccurl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            // COPYPOSTFIELDS copies during the call, so the pointer need not outlive this scope.
+            let copied = body.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress {
+                    return ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base))
+                }
+                return ccurl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, "")
+            }
+            check(copied)
+            if method != "POST" { check(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)) }
+        } else if method == "GET" {
+            check(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        } else if method == "HEAD" {
+            check(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1))
+        } else {
+            check(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
+        }
+        return failure
+    }
+
+    /// curl's header callback: one line of a header block (status line, field, or the blank end).
+    private func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !isHeadDelivered else { return true }  // trailers after a chunked body
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let line = bytes[..<end]
+        if line.isEmpty {
+            guard let status else { return true }
+            if (100..<200).contains(status) {
+                // An informational response (100 Continue, 103 Early Hints): the final one follows.
+                self.status = nil
+                headers = HTTPHeaders()
+                return true
+            }
+            deliverHead(status: status)
+            return true
+        }
+        if line.starts(with: "HTTP/".utf8) {
+            let text = String(decoding: line, as: UTF8.self)
+            status = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) }
+            headers = HTTPHeaders()
+            return true
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let colon = text.firstIndex(of: ":") else { return true }
+        let name = text[..<colon].trimmingWhitespace()
+        let value = text[text.index(after: colon)...].trimmingWhitespace()
+        if !name.isEmpty { headers.append(name: String(name), value: String(value)) }
+        return true
+    }
+
+    /// curl's write callback: a piece of the body, yielded to the stream as it is.
+    private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if !isHeadDelivered { deliverHead(status: status ?? responseCode()) }
+        if case .terminated = bodyContinuation.yield(Array(bytes)) {
+            return false  // nobody will read it: abort now rather than when the cancellation arrives
+        }
+        return true
+    }
+
+    private func deliverHead(status: Int) {
+        isHeadDelivered = true
+        resolveHead(.success(ResponseHead(status: status, headers: headers)))
+    }
+
+    private func responseCode() -> Int {
+        var code = 0
+        guard let easy else { return 0 }
+        _ = ccurl_getinfo_long(easy.raw, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+
+    /// Ends the transfer after its easy handle left the multi handle: hands over the head (if still
+    /// due) and the end of the body, then releases the callback context and the header list.
+    ///
+    /// - Parameter error: `nil` on success, else an `HTTPError` or `CancellationError`.
+    func finish(with error: (any Error)?) {
+        if !isHeadDelivered {
+            if let error {
+                isHeadDelivered = true
+                resolveHead(.failure(error))
+            } else {
+                deliverHead(status: status ?? responseCode())
+            }
+        }
+        if let error {
+            bodyContinuation.finish(throwing: error)
+        } else {
+            bodyContinuation.finish()
+        }
+        easy = nil
+        context?.release()
+        context = nil
+        if let headerList { curl_slist_free_all(headerList) }
+        headerList = nil
+    }
+
+    // MARK: - Request validation
+
+    /// `scheme://host[:port]` of an `http` or `https` URL, without user info.
+    static func origin(of url: String) throws(HTTPError) -> String {
+        guard let separator = url.firstRange(of: "://") else {
+            throw HTTPError(code: .invalidURL, message: "the URL is not absolute", hint: "use an absolute http or https URL")
+        }
+        let scheme = url[..<separator.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            throw HTTPError(
+                code: .invalidURL, message: "unsupported URL scheme '\(scheme)'", hint: "use an http or https URL")
+        }
+        let rest = url[separator.upperBound...]
+        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        guard !authority.isEmpty else {
+            throw HTTPError(code: .invalidURL, message: "the URL has no host", hint: "use an absolute http or https URL")
+        }
+        return "\(scheme)://\(authority)"
+    }
+
+    /// The curl header list for `request`, plus an empty `Expect:` that stops curl from sending
+    /// `Expect: 100-continue` with a body. Secret values are revealed here and nowhere else.
+    private static func headerList(
+        for request: HTTPRequest, origin: String
+    ) throws(HTTPError) -> UnsafeMutablePointer<curl_slist>? {
+        var lines: [String] = []
+        lines.reserveCapacity(request.headers.count + 1)
+        var hasExpect = false
+        for header in request.headers {
+            guard isValidName(header.name) else { throw invalidHeader(header.name, origin: origin) }
+            hasExpect = hasExpect || header.name.lowercased() == "expect"
+            let line: String? =
+                switch header.value {
+                case .plain(let value): fieldLine(name: header.name, value: value)
+                case .secret(let secret): secret.withRevealedValue { fieldLine(name: header.name, value: $0) }
+                }
+            guard let line else { throw invalidHeader(header.name, origin: origin) }
+            lines.append(line)
+        }
+        if request.body != nil, !hasExpect { lines.append("Expect:") }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in lines {
+            guard let appended = curl_slist_append(list, line) else {
+                if let list { curl_slist_free_all(list) }
+                throw HTTPError(
+                    code: .transfer(Int(CURLE_OUT_OF_MEMORY.rawValue)), message: "out of memory building headers",
+                    context: ErrorContext(server: origin))
+            }
+            list = appended
+        }
+        return list
+    }
+
+    /// `Name: value`, or `Name;` (curl's spelling for an empty value); `nil` for a value with a
+    /// line break or NUL, which could smuggle another header.
+    private static func fieldLine(name: String, value: String) -> String? {
+        guard !value.utf8.contains(where: { $0 == 0 || $0 == 10 || $0 == 13 }) else { return nil }
+        return value.isEmpty ? "\(name);" : "\(name): \(value)"
+    }
+
+    /// An RFC 9110 token: visible ASCII without separators.
+    private static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                byte > 32 && byte < 127 && !"\"(),/:;<=>?@[\\]{}".utf8.contains(byte)
+            }
+    }
+
+    private static func invalidHeader(_ name: String, origin: String) -> HTTPError {
+        let shown = isValidName(name) ? name : String(name.unicodeScalars.filter { $0.value > 32 && $0.value < 127 })
+        return HTTPError(
+            code: .transfer(Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue)),
+            message: "header '\(shown)' has an invalid name or a line break in its value",
+            context: ErrorContext(server: origin))
+    }
+}
+
+extension Substring {
+    /// This text without leading and trailing spaces and tabs.
+    fileprivate func trimmingWhitespace() -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return self[endIndex...]
+        }
+        return self[start...last]
+    }
+}

@@ -1,1 +1,0 @@
-// The HTTP target; see docs/architecture.md.

@@ -1,0 +1,209 @@
+import Basics
+import Foundation
+
+/// A local HTTP/1.1 test server (Python's `http.server`, standard library only) on 127.0.0.1.
+///
+/// It binds port 0 and prints `READY <port>`; `start()` waits for that line with a deadline.
+/// Endpoints, one behaviour each:
+/// - `/echo` (any method): the request as JSON (`method`, `path`, `headers` lower-cased, `body`,
+///   `clientPort`).
+/// - `/json`: a fixed JSON-RPC response.
+/// - `/gated?id=X`: chunked; sends `first\n`, then waits (up to 20 s) for `/release?id=X`, then `second\n`.
+/// - `/slow?ms=N`: answers `late` after N ms.
+/// - `/forever?id=X`: chunked `tick\n` every 50 ms until the client goes away; `/closed?id=X&wait=ms`
+///   then answers `closed` (or `open` if it did not notice within `wait`).
+/// - `/redirect`: 302 to `/echo`. `/big?n=N`: N bytes. `/truncated`: promises 100 bytes, sends 10,
+///   closes. `/informational`: a `100 Continue` then the final 200.
+final class TestServer: @unchecked Sendable {
+    // @unchecked Sendable: `process` is only started in `start()` and terminated in `stop()`,
+    // both of which `withTestServer` calls from one task; `Process` itself is thread-safe for these.
+    private let process: Process
+    /// The server's stdin: it exits when this closes, so a crashed test leaves no server behind.
+    private let input: Pipe
+    /// The bound port.
+    let port: Int
+
+    /// `http://127.0.0.1:<port>`.
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    private init(process: Process, input: Pipe, port: Int) {
+        self.process = process
+        self.input = input
+        self.port = port
+    }
+
+    private static let scriptPath: String = {
+        let path = NSTemporaryDirectory() + "mcp-run-http-test-server-\(getpid()).py"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(script.utf8))
+        return path
+    }()
+
+    /// Starts a server and waits (at most 10 s) for its `READY` line.
+    static func start() async throws -> TestServer {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-u", scriptPath]
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        process.standardError = FileHandle.standardError
+        let (lines, continuation) = AsyncStream<String>.makeStream()
+        let reader = output.fileHandleForReading
+        // A plain thread does the blocking reads, so the cooperative pool never blocks.
+        let thread = Thread {
+            var buffer = Data()
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { break }
+                buffer.append(data)
+                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    continuation.yield(String(decoding: buffer[..<newline], as: UTF8.self))
+                    buffer = Data(buffer[(newline + 1)...])
+                }
+            }
+            continuation.finish()
+        }
+        try process.run()
+        thread.start()
+        let server = TestServer(process: process, input: input, port: 0)
+        do {
+            let port = try await withTimeout(.seconds(10)) {
+                for await line in lines where line.hasPrefix("READY ") {
+                    if let port = Int(line.dropFirst(6)) { return port }
+                }
+                throw ServerStartError(message: "the test server exited without printing READY")
+            }
+            return TestServer(process: process, input: input, port: port)
+        } catch {
+            server.stop()
+            throw error
+        }
+    }
+
+    /// Stops the server with SIGKILL (it keeps no state) and reaps it.
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+struct ServerStartError: Error {
+    var message: String
+}
+
+/// Runs `body` with a fresh test server, and stops the server however `body` ends.
+func withTestServer<R: Sendable>(_ body: (TestServer) async throws -> R) async throws -> R {
+    let server = try await TestServer.start()
+    defer { server.stop() }
+    return try await body(server)
+}
+
+private let script = #"""
+import json, os, signal, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse, parse_qs
+
+gates = {}
+closed = {}
+lock = threading.Lock()
+
+def event(table, key):
+    with lock:
+        return table.setdefault(key, threading.Event())
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, content_type="text/plain", extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def start_chunked(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def handle_any(self):
+        url = urlparse(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path = url.path
+        if path == "/echo":
+            document = {
+                "method": self.command, "path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": body.decode("utf-8", "replace"), "clientPort": self.client_address[1],
+            }
+            self.reply(200, json.dumps(document).encode(), "application/json", [("X-Multi", "one"), ("x-multi", "two")])
+        elif path == "/json":
+            self.reply(200, b'{"jsonrpc":"2.0","id":1,"result":{"ok":true}}', "application/json")
+        elif path == "/gated":
+            gate = event(gates, query["id"])
+            self.start_chunked()
+            self.chunk(b"first\n")
+            self.chunk(b"second\n" if gate.wait(20) else b"gate-timeout\n")
+            self.chunk(b"")
+        elif path == "/release":
+            event(gates, query["id"]).set()
+            self.reply(200, b"ok")
+        elif path == "/slow":
+            time.sleep(int(query.get("ms", "1000")) / 1000)
+            self.reply(200, b"late")
+        elif path == "/forever":
+            done = event(closed, query["id"])
+            self.start_chunked()
+            try:
+                while True:
+                    self.chunk(b"tick\n")
+                    time.sleep(0.05)
+            except OSError:
+                done.set()
+                self.close_connection = True
+        elif path == "/closed":
+            noticed = event(closed, query["id"]).wait(int(query.get("wait", "5000")) / 1000)
+            self.reply(200, b"closed" if noticed else b"open")
+        elif path == "/redirect":
+            self.reply(302, b"moved", extra=[("Location", "/echo")])
+        elif path == "/big":
+            self.reply(200, b"x" * int(query.get("n", "100000")))
+        elif path == "/truncated":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            self.wfile.flush()
+            self.close_connection = True
+        elif path == "/informational":
+            self.send_response_only(100)
+            self.end_headers()
+            self.reply(200, b"final")
+        else:
+            self.reply(404, b"not found")
+
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = handle_any
+
+# The test process may spawn us with signals blocked; and when it dies, stdin closes and so do we.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+ThreadingHTTPServer.request_queue_size = 256
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print("READY %d" % server.server_address[1], flush=True)
+server.serve_forever()
+"""#

@@ -1,0 +1,53 @@
+import Basics
+import Testing
+import TestSupport
+
+@testable import MCPClient
+
+/// Staged shutdown of stdio servers that do not exit when stdin closes (STYLE.md §5).
+@Suite("stdio staged shutdown")
+struct StdioShutdownTests {
+    /// A minimal stdio server that answers `initialize`, then stops reading and sleeps.
+    static func stubborn(ignoringSIGTERM: Bool) -> String {
+        """
+        import json, signal, sys, time
+        if \(ignoringSIGTERM ? "True" : "False"):
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for line in sys.stdin:
+            message = json.loads(line)
+            if message.get("method") == "initialize":
+                result = {"protocolVersion": "2025-06-18", "capabilities": {}, "serverInfo": {"name": "stubborn"}}
+                print(json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": result}), flush=True)
+            if message.get("method") == "notifications/initialized":
+                break
+        time.sleep(60)
+        """
+    }
+
+    func closeTiming(ignoringSIGTERM: Bool) async throws -> (Duration, ProcessExit?) {
+        let python = try venvPython()
+        let transport = try await StdioTransport.start(
+            command: python, arguments: ["-c", Self.stubborn(ignoringSIGTERM: ignoringSIGTERM)], environment: [:],
+            directory: nil, serverName: "stubborn", logger: .silent)
+        let session = try await ServerSession.open(transport: transport, name: "stubborn", logger: .silent)
+        #expect(await session.protocolVersion == "2025-06-18")
+        let clock = ContinuousClock()
+        let started = clock.now
+        await session.close()
+        return (clock.now - started, await transport.exitStatus)
+    }
+
+    @Test("a server that ignores stdin's end gets SIGTERM after 2 s")
+    func sigterm() async throws {
+        let (elapsed, exit) = try await closeTiming(ignoringSIGTERM: false)
+        #expect(exit == .signaled(15))
+        #expect(elapsed >= .milliseconds(1900) && elapsed < .seconds(4), "closed in \(elapsed)")
+    }
+
+    @Test("a server that also ignores SIGTERM gets SIGKILL after 4 s")
+    func sigkill() async throws {
+        let (elapsed, exit) = try await closeTiming(ignoringSIGTERM: true)
+        #expect(exit == .signaled(9))
+        #expect(elapsed >= .milliseconds(3900) && elapsed < .seconds(6), "closed in \(elapsed)")
+    }
+}
