@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "MCPClient", dependencies: ["Basics", "HTTP"]),
         .target(name: "Results", dependencies: ["Basics"]),
         .target(
-            name: "Runner", dependencies: ["Basics", "WorkflowModel", "Expressions", "MCPClient", "Results", "YAML"]),
+            name: "Runner", dependencies: ["Basics", "WorkflowModel", "Expressions", "MCPClient", "Results", "HTTP"]),
         .target(
             name: "CLI",
             dependencies: ["Basics", "YAML", "Expressions", "WorkflowModel", "HTTP", "MCPClient", "Results", "Runner"]),
@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Basics", "TestSupport"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "HTTP", "Basics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Basics"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "WorkflowModel", "MCPClient", "Results", "Basics"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "WorkflowModel", "MCPClient", "HTTP", "Results", "Basics"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Basics"]),
         .testTarget(name: "IntegrationTests", dependencies: ["MCPClient", "HTTP", "Basics", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Basics", "TestSupport"], exclude: ["Fixtures"]),

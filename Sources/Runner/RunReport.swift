@@ -68,5 +68,6 @@ package struct RunReport: Sendable {
 /// A step starting or finishing, for progress output.
 package enum RunEvent: Sendable {
     case stepStarted(id: String, description: String)
-    case stepFinished(StepReport)
+    /// A step ended; `masker` masks every secret the run has read, for whatever prints the report.
+    case stepFinished(StepReport, masker: SecretMasker)
 }

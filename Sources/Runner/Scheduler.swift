@@ -69,7 +69,7 @@ struct Scheduler {
                 reports[index] = report
                 stepValues[report.id] = value
                 context.variables["steps"] = .object(stepValues)
-                options.observer(.stepFinished(report))
+                options.observer(.stepFinished(report, masker: masker))
                 if report.status == .failed, !report.continueOnError, !stopped {
                     stopped = true
                     runError = report.error

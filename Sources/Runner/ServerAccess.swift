@@ -13,6 +13,7 @@ package enum ServerAccess {
         opener: any SessionOpener = MCPSessionOpener()
     ) async throws -> [ToolDescription] {
         var secretValues: [String: JSONValue] = [:]
+        var logger = logger
         for template in spec.templates {
             for part in template.template.parts {
                 guard case .expression(let expression) = part else { continue }
@@ -21,8 +22,10 @@ package enum ServerAccess {
                     let name = reference.path[1]
                     if let secret = secrets[name] {
                         secretValues[name] = .string(secret.withRevealedValue { $0 })
+                        logger.masker.add(secret)
                     } else if let value = environment[name] {
                         secretValues[name] = .string(value)
+                        logger.masker.add(Secret(value))
                     } else if !reference.isGuarded {
                         throw RunError(
                             code: .invalidInput, message: "secret '\(name)' is not set",

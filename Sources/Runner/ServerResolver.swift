@@ -1,6 +1,7 @@
 import Basics
 import Expressions
 import Foundation
+import HTTP
 import MCPClient
 import WorkflowModel
 
@@ -33,28 +34,28 @@ enum ServerResolver {
             if case .string(let s) = evaluated.value { return s }
             return evaluated.value.serialized()
         }
-        var headers: [ResolvedHeader] = []
+        var headers: [HTTPHeader] = []
         for name in spec.headers.keys.sorted() {
             guard let evaluated = try text(spec.headers[name], "header '\(name)'") else { continue }
             let value = string(evaluated)
             headers.append(
-                ResolvedHeader(name: name, value: evaluated.isSecret ? .secret(Secret(value)) : .plain(value)))
+                HTTPHeader(name: name, value: evaluated.isSecret ? .secret(Secret(value)) : .plain(value)))
         }
         switch spec.authType {
         case .none:
             break
         case .apiKey:
             if let key = try text(spec.apiKey, "apiKey") {
-                headers.append(ResolvedHeader(name: spec.apiKeyHeader, value: .secret(Secret(string(key)))))
+                headers.append(HTTPHeader(name: spec.apiKeyHeader, value: .secret(Secret(string(key)))))
             }
         case .bearerToken:
             if let token = try text(spec.token, "token") {
-                headers.append(ResolvedHeader(name: "Authorization", value: .secret(Secret("Bearer " + string(token)))))
+                headers.append(HTTPHeader(name: "Authorization", value: .secret(Secret("Bearer " + string(token)))))
             }
         case .basic:
             if let user = try text(spec.username, "username"), let password = try text(spec.password, "password") {
                 let encoded = Data((string(user) + ":" + string(password)).utf8).base64EncodedString()
-                headers.append(ResolvedHeader(name: "Authorization", value: .secret(Secret("Basic " + encoded))))
+                headers.append(HTTPHeader(name: "Authorization", value: .secret(Secret("Basic " + encoded))))
             }
         case .oauth2, .oauth2ClientCredentials:
             throw RunError(
@@ -92,17 +93,6 @@ enum ServerResolver {
         }
         return ResolvedServer(
             name: spec.name,
-            config: ServerConfig(name: spec.name, endpoint: endpoint, requestTimeout: timeout), headers: headers)
+            config: ServerConfig(name: spec.name, endpoint: endpoint, headers: headers, requestTimeout: timeout))
     }
-}
-
-/// An HTTP header a server definition asks for, its value secret when it came from a secret.
-package struct ResolvedHeader: Sendable {
-    /// Plain text, or a secret that is revealed only on the wire.
-    package enum Value: Sendable {
-        case plain(String), secret(Secret)
-    }
-
-    package var name: String
-    package var value: Value
 }

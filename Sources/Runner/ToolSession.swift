@@ -24,9 +24,8 @@ package protocol SessionOpener: Sendable {
 /// A server definition with every template evaluated, ready to connect.
 package struct ResolvedServer: Sendable {
     package var name: String
+    /// The connection config, auth headers included (secret-valued).
     package var config: ServerConfig
-    /// The auth and `headers:` headers, sent on every HTTP request.
-    package var headers: [ResolvedHeader]
 }
 
 extension ServerSession: ToolSession {}

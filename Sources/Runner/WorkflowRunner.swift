@@ -97,6 +97,9 @@ package struct WorkflowRunner: Sendable {
         }
         report.inputs = .object(prepared.inputs)
         report.masker = prepared.masker
+        // Every line logged from here on masks the secrets this run read, not only --secrets ones.
+        var options = self.options
+        options.logger.masker = prepared.masker
         let pool = SessionPool(opener: opener, logger: options.logger)
         let scheduler = Scheduler(workflow: workflow, options: options, pool: pool, masker: prepared.masker)
         let outcome = await scheduler.run(context: prepared.context)
@@ -123,7 +126,7 @@ package struct WorkflowRunner: Sendable {
                 let evaluated = try output.evaluate(in: context).value
                 report.outputPath = evaluated.stringValue ?? evaluated.serialized()
             } catch {
-                options.logger.warning("could not resolve 'output': \(error); writing to stdout")
+                self.options.logger.warning("could not resolve 'output': \(error); writing to stdout")
             }
         }
         report.durationMs = Int((clock.now - start).milliseconds)

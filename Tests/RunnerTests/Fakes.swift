@@ -1,4 +1,5 @@
 import Basics
+import HTTP
 import MCPClient
 import Results
 import Runner
@@ -76,7 +77,7 @@ actor Recorder {
     private(set) var opens: [String] = []
     private(set) var closes: [String] = []
     private(set) var listings: [String] = []
-    private(set) var openedHeaders: [String: [ResolvedHeader]] = [:]
+    private(set) var openedHeaders: [String: [HTTPHeader]] = [:]
     private(set) var inFlight = 0
     private(set) var maxInFlight = 0
 
@@ -98,7 +99,7 @@ actor Recorder {
 
     func opened(_ server: ResolvedServer) {
         opens.append(server.name)
-        openedHeaders[server.name] = server.headers
+        openedHeaders[server.name] = server.config.headers
         note("open:\(server.name)")
     }
 

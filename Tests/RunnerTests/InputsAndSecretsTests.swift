@@ -1,4 +1,5 @@
 import Basics
+import HTTP
 import MCPClient
 import Results
 import Runner

@@ -13,7 +13,7 @@ private final class ObservedEvents: Sendable {
             let line: String
             switch event {
             case .stepStarted(let id, _): line = "started:\(id)"
-            case .stepFinished(let report): line = "finished:\(report.id):\(report.status.rawValue)"
+            case .stepFinished(let report, _): line = "finished:\(report.id):\(report.status.rawValue)"
             }
             events.withLock { $0.append(line) }
         }

@@ -22,7 +22,7 @@ package struct FixtureServer: Sendable {
 }
 
 /// How long a fixture server may take to print `READY <port>`.
-package let fixtureServerStartDeadline: Duration = .seconds(20)
+package let fixtureServerStartDeadline: Duration = .seconds(30)
 
 /// Starts `fixtures/servers/<script>` with the venv's Python, waits for its `READY <port>` line,
 /// runs `body` with it, and stops it (SIGTERM, then SIGKILL) when `body` returns or throws.
@@ -56,14 +56,18 @@ package func withServer<R>(
     var childEnvironment = ProcessInfo.processInfo.environment
     childEnvironment.merge(environment) { _, new in new }
     childEnvironment["PYTHONUNBUFFERED"] = "1"
-    let process = try await ChildProcess(
-        executable: python, arguments: ["-u", scriptPath] + arguments, environment: childEnvironment,
-        workingDirectory: repoRoot)
-
-    let port = await process.waitForStdoutLine(timeout: fixtureServerStartDeadline) { line -> Int? in
-        let words = line.split(separator: " ")
-        guard words.count == 2, words[0] == "READY" else { return nil }
-        return Int(words[1])
+    let startEnvironment = childEnvironment
+    // Started through the gate: see `StartGate` for why; the deadline counts from here.
+    let (process, port) = try await fixtureStartGate.run { () async throws -> (ChildProcess, Int?) in
+        let process = try await ChildProcess(
+            executable: python, arguments: ["-u", scriptPath] + arguments, environment: startEnvironment,
+            workingDirectory: repoRoot)
+        let port = await process.waitForStdoutLine(timeout: fixtureServerStartDeadline) { line -> Int? in
+            let words = line.split(separator: " ")
+            guard words.count == 2, words[0] == "READY" else { return nil }
+            return Int(words[1])
+        }
+        return (process, port)
     }
     guard let port else {
         let ended = await process.terminate(grace: .seconds(1))

@@ -19,7 +19,7 @@ import Foundation
 ///   - deadline: how long the run may take.
 /// - Returns: the output; a non-zero exit status is returned, not thrown.
 /// - Throws: `TestSupportError` when the binary is missing or cannot be started.
-package func runMCPRun(
+func runMCPRunUngated(
     _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
     workingDirectory: String? = nil, deadline: Duration = .seconds(60)
 ) async throws -> RunOutput {
@@ -43,4 +43,16 @@ package func runMCPRun(
     return RunOutput(
         commandLine: process.commandLine, exitCode: termination?.exitCode ?? -1, signal: termination?.signal,
         timedOut: timedOut, stdout: process.stdout, stderr: process.stderr)
+}
+
+/// Runs the `mcp-run` binary under test; see `runMCPRunUngated`. Runs pass through `mcpRunGate`
+/// so that a parallel test run does not start more processes than the machine can serve.
+package func runMCPRun(
+    _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+    workingDirectory: String? = nil, deadline: Duration = .seconds(60)
+) async throws -> RunOutput {
+    try await mcpRunGate.run {
+        try await runMCPRunUngated(
+            arguments, environment: environment, stdin: stdin, workingDirectory: workingDirectory, deadline: deadline)
+    }
 }

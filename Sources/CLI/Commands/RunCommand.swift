@@ -50,7 +50,6 @@ struct RunCommand {
         }
         let outputOverride = parsed.value(.output)
         if let path = outputOverride, path != "-" { try Self.checkWritable(path) }
-        let renderer = ErrorRenderer(masker: masker, useColor: console.useColor)
         options.observer = { event in
             switch event {
             case .stepStarted(let id, let description):
@@ -61,7 +60,8 @@ struct RunCommand {
                             masker: masker))
                 }
                 if !quiet && context.logLevel >= .verbose { console.err("step '\(id)' started: \(description)") }
-            case .stepFinished(let report):
+            case .stepFinished(let report, let masker):
+                let renderer = ErrorRenderer(masker: masker, useColor: console.useColor)
                 if jsonl {
                     console.out(
                         ResultsWriter.encodeLine(
