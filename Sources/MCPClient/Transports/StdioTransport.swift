@@ -48,7 +48,6 @@ package actor StdioTransport: Transport {
         command: String, arguments: [String], environment: [String: Secret], directory: String?,
         serverName: String, logger: Logger
     ) async throws(ClientError) -> StdioTransport {
-        _ = ignoreBrokenPipes
         let childEnvironment = Self.environment(adding: environment)
         guard let executable = Self.resolve(command, path: childEnvironment["PATH"], directory: directory) else {
             throw ClientError(
