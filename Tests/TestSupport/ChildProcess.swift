@@ -216,7 +216,8 @@ package final class ChildProcess: Sendable {
     /// `arg arg 'arg with space'`: a command line a person can paste into a shell.
     package static func render(_ commandLine: [String]) -> String {
         commandLine.map { argument in
-            let plain = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:@,+%".contains($0) }
+            let plain =
+                !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:@,+%".contains($0) }
             return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }.joined(separator: " ")
     }

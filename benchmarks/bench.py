@@ -1,0 +1,398 @@
+"""mcp-run's client-side benchmark; run it through benchmarks/run.
+
+Starts one fixture server (tools.py, Streamable HTTP, JSON responses) and measures, against that
+same server in the same run:
+
+  mcp-run, N calls      an N-step workflow of `echo` calls: `mcp-run run FILE -o OUT -q`
+  python SDK, N calls   benchmarks/python_client.py: one session, N sequential call_tool
+  curl floor, N calls   one curl process, one keep-alive connection, --next: initialize,
+                        notifications/initialized and N tools/call POSTs (the session id comes from
+                        an initialize made beforehand, outside the measurement)
+  mcp-run, 1 call       a one-step workflow, run R times (median)
+  python SDK, 1 call    python_client.py with N = 1, run R times (median)
+
+Each client is one child process; its CPU (user + sys) and max RSS come from wait4(2), so the
+server's work is not counted. Prints a table and the ratios on stdout; --json FILE also saves them.
+A part that fails is reported as failed and the others still run; the exit status is then 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PROTOCOL_VERSION = "2025-06-18"
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Measurement:
+    name: str
+    calls: int
+    runs: int = 1
+    wall_seconds: float = 0.0  # median over runs
+    cpu_seconds: float = 0.0  # user + sys of the client process, median over runs
+    max_rss_kib: int = 0  # largest over runs
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def calls_per_second(self) -> float:
+        return self.calls / self.wall_seconds if self.wall_seconds else 0.0
+
+    @property
+    def cpu_ms_per_call(self) -> float:
+        return 1000 * self.cpu_seconds / self.calls if self.calls else 0.0
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    rss_kib: int
+    status: int
+    stdout: bytes
+    stderr: bytes
+
+
+def measure(command: list[str], *, timeout: float = 600) -> Sample:
+    """Runs `command` as one child and returns its wall time, CPU and max RSS (from wait4).
+
+    Blocks in wait4 (no polling, which would steal CPU from the client on a small machine); a
+    timer kills the child at `timeout`.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        killer = threading.Timer(timeout, process.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            killer.cancel()
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
+        out.seek(0)
+        err.seek(0)
+        return Sample(
+            wall=wall,
+            cpu=usage.ru_utime + usage.ru_stime,
+            rss_kib=usage.ru_maxrss,
+            status=process.returncode,
+            stdout=out.read(),
+            stderr=err.read(),
+        )
+
+
+def summarize(name: str, calls: int, samples: list[Sample]) -> Measurement:
+    return Measurement(
+        name=name,
+        calls=calls,
+        runs=len(samples),
+        wall_seconds=statistics.median(s.wall for s in samples),
+        cpu_seconds=statistics.median(s.cpu for s in samples),
+        max_rss_kib=max(s.rss_kib for s in samples),
+    )
+
+
+def failure(name: str, calls: int, command: list[str], sample: Sample, why: str) -> Measurement:
+    tail = (sample.stderr or sample.stdout).decode(errors="replace").strip().splitlines()[-5:]
+    say(f"{name}: FAILED ({why}): $ {shlex.join(command)}")
+    for line in tail:
+        say(f"  | {line}")
+    return Measurement(name=name, calls=calls, error=f"{why}: {tail[-1] if tail else 'no output'}")
+
+
+class Server:
+    """tools.py --transport streamable-http --json-response on 127.0.0.1, port 0."""
+
+    def __init__(self) -> None:
+        command = [PYTHON, str(REPO / "fixtures/servers/tools.py"), "--transport", "streamable-http", "--json-response"]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line.startswith("READY "):
+            self.process.kill()
+            raise SystemExit(f"bench: the fixture server did not start (printed {line!r})")
+        self.port = int(line.split()[1])
+        self.url = f"http://127.0.0.1:{self.port}/mcp"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def workflow_yaml(url: str, calls: int) -> str:
+    lines = [
+        f"name: bench-{calls}",
+        "servers:",
+        "  bench:",
+        f"    url: {url}",
+        "    transport: streamable-http",
+        "steps:",
+    ]
+    for index in range(1, calls + 1):
+        lines.append(f"  - {{id: s{index}, server: bench, tool: echo, arguments: {{text: hi}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def check_results(path: Path, calls: int) -> str | None:
+    """None when the results document says every one of `calls` steps succeeded."""
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        return f"no readable results document ({error})"
+    steps = document.get("steps") or []
+    succeeded = sum(1 for step in steps if step.get("status") == "succeeded")
+    if document.get("status") != "succeeded" or succeeded != calls:
+        return f"results: status {document.get('status')!r}, {succeeded}/{calls} steps succeeded"
+    return None
+
+
+def bench_mcp_run(binary: str, url: str, calls: int, runs: int, workdir: Path, name: str) -> Measurement:
+    if not os.access(binary, os.X_OK):
+        say(f"{name}: skipped: no executable at {binary}")
+        return Measurement(name=name, calls=calls, error=f"no mcp-run binary at {binary}")
+    workflow = workdir / f"bench-{calls}.yaml"
+    workflow.write_text(workflow_yaml(url, calls))
+    output = workdir / f"results-{calls}.json"
+    command = [binary, "run", str(workflow), "-o", str(output), "-q"]
+    env_home = workdir / "mcp-run-home"
+    env_home.mkdir(exist_ok=True)
+    os.environ["MCP_RUN_HOME"] = str(env_home)
+    samples = []
+    for _ in range(runs):
+        output.unlink(missing_ok=True)
+        sample = measure(command)
+        if sample.status != 0:
+            return failure(name, calls, command, sample, f"exit {sample.status}")
+        problem = check_results(output, calls)
+        if problem:
+            return failure(name, calls, command, sample, problem)
+        samples.append(sample)
+    return summarize(name, calls, samples)
+
+
+def bench_python(url: str, calls: int, runs: int, name: str) -> Measurement:
+    command = [PYTHON, str(REPO / "benchmarks/python_client.py"), url, str(calls)]
+    samples = []
+    inner: list[dict[str, float]] = []
+    for _ in range(runs):
+        sample = measure(command)
+        if sample.status != 0:
+            return failure(name, calls, command, sample, f"exit {sample.status}")
+        samples.append(sample)
+        inner.append(json.loads(sample.stdout))
+    measurement = summarize(name, calls, samples)
+    calls_seconds = statistics.median(i["callsSeconds"] for i in inner)
+    connect_seconds = statistics.median(i["connectSeconds"] for i in inner)
+    startup = measurement.wall_seconds - calls_seconds - connect_seconds
+    measurement.notes.append(
+        f"inside the process: start-up and imports {startup:.2f} s, connect {connect_seconds * 1000:.0f} ms, "
+        f"calls {calls_seconds:.2f} s ({calls / calls_seconds if calls_seconds else 0:.0f} calls/s)"
+    )
+    return measurement
+
+
+def curl_config(url: str, session_id: str, calls: int) -> str:
+    """A curl config: initialize, initialized, then `calls` tools/call POSTs, joined by `next`."""
+
+    def request(body: dict, with_session: bool) -> str:
+        headers = ["Content-Type: application/json", "Accept: application/json, text/event-stream"]
+        if with_session:
+            headers += [f"Mcp-Session-Id: {session_id}", f"MCP-Protocol-Version: {PROTOCOL_VERSION}"]
+        lines = [f"url = {json.dumps(url)}"]
+        lines += [f"header = {json.dumps(h)}" for h in headers]
+        lines.append(f"data-binary = {json.dumps(json.dumps(body, separators=(',', ':')))}")
+        lines.append('output = "/dev/null"')
+        lines.append('write-out = "%{http_code}\\n"')
+        return "\n".join(lines) + "\n"
+
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 0,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": PROTOCOL_VERSION,
+            "capabilities": {},
+            "clientInfo": {"name": "curl-floor", "version": "0"},
+        },
+    }
+    parts = [request(initialize, False), request({"jsonrpc": "2.0", "method": "notifications/initialized"}, True)]
+    for index in range(1, calls + 1):
+        call = {
+            "jsonrpc": "2.0",
+            "id": index,
+            "method": "tools/call",
+            "params": {"name": "echo", "arguments": {"text": "hi"}},
+        }
+        parts.append(request(call, True))
+    return "next\n".join(parts)
+
+
+def curl_session(url: str) -> str:
+    """Runs initialize + initialized with curl and returns the Mcp-Session-Id."""
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"protocolVersion": PROTOCOL_VERSION, "capabilities": {}, "clientInfo": {"name": "c", "version": "0"}},
+        }
+    )
+    headers_out = subprocess.run(
+        ["curl", "-sS", "-D", "-", "-o", "/dev/null", "-H", "Content-Type: application/json",
+         "-H", "Accept: application/json, text/event-stream", "--data-binary", body, url],
+        check=True, capture_output=True, text=True, timeout=30,
+    ).stdout  # fmt: skip
+    for line in headers_out.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "mcp-session-id":
+            session_id = value.strip()
+            subprocess.run(
+                ["curl", "-sS", "-o", "/dev/null", "-H", "Content-Type: application/json",
+                 "-H", "Accept: application/json, text/event-stream", "-H", f"Mcp-Session-Id: {session_id}",
+                 "-H", f"MCP-Protocol-Version: {PROTOCOL_VERSION}",
+                 "--data-binary", '{"jsonrpc":"2.0","method":"notifications/initialized"}', url],
+                check=True, timeout=30,
+            )  # fmt: skip
+            return session_id
+    raise SystemExit(f"bench: initialize gave no Mcp-Session-Id:\n{headers_out}")
+
+
+def bench_curl(url: str, calls: int, workdir: Path, name: str) -> Measurement:
+    session_id = curl_session(url)
+    config = workdir / f"curl-{calls}.cfg"
+    config.write_text(curl_config(url, session_id, calls))
+    command = ["curl", "-sS", "--config", str(config)]
+    sample = measure(command)
+    statuses = sample.stdout.decode().split()
+    expected = ["200", "202"] + ["200"] * calls
+    if sample.status != 0 or statuses != expected:
+        counts = {code: statuses.count(code) for code in sorted(set(statuses))}
+        return failure(name, calls, command, sample, f"exit {sample.status}, HTTP statuses {counts}")
+    measurement = summarize(name, calls, [sample])
+    measurement.notes.append("one connection (keep-alive); includes an extra initialize + initialized")
+    return measurement
+
+
+def render(measurements: list[Measurement]) -> str:
+    header = f"{'client':<22} {'calls':>6} {'runs':>4} {'wall':>9} {'calls/s':>9} {'CPU/call':>10} {'CPU total':>10} {'max RSS':>9}"
+    lines = [header, "-" * len(header)]
+    for m in measurements:
+        if not m.ok:
+            lines.append(f"{m.name:<22} {m.calls:>6} {'':>4} FAILED: {m.error}")
+            continue
+        throughput = f"{m.calls_per_second:.0f}" if m.calls > 1 else "-"
+        wall = f"{m.wall_seconds:.3f} s" if m.wall_seconds >= 1 else f"{m.wall_seconds * 1000:.0f} ms"
+        lines.append(
+            f"{m.name:<22} {m.calls:>6} {m.runs:>4} {wall:>9} {throughput:>9} "
+            f"{m.cpu_ms_per_call:>7.3f} ms {m.cpu_seconds * 1000:>7.0f} ms {m.max_rss_kib / 1024:>6.1f} MB"
+        )
+    for m in measurements:
+        for note in m.notes:
+            lines.append(f"  {m.name}: {note}")
+    return "\n".join(lines)
+
+
+def ratios(by_name: dict[str, Measurement], calls: int) -> list[str]:
+    lines = []
+
+    def compare(a: str, b: str) -> None:
+        x, y = by_name.get(a), by_name.get(b)
+        if not (x and y):
+            lines.append(f"{a} vs {b}: n/a (not measured)")
+            return
+        if not (x.ok and y.ok):
+            lines.append(f"{a} vs {b}: n/a (failed)")
+            return
+        lines.append(
+            f"{a} vs {b}: throughput x{x.calls_per_second / y.calls_per_second:.2f}, "
+            f"CPU per call x{x.cpu_ms_per_call / y.cpu_ms_per_call:.2f}, "
+            f"wall x{x.wall_seconds / y.wall_seconds:.2f}, max RSS x{x.max_rss_kib / y.max_rss_kib:.2f}"
+        )
+
+    compare(f"mcp-run, {calls} calls", f"python SDK, {calls} calls")
+    compare(f"mcp-run, {calls} calls", f"curl floor, {calls} calls")
+    compare(f"python SDK, {calls} calls", f"curl floor, {calls} calls")
+    compare("mcp-run, 1 call", "python SDK, 1 call")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="mcp-run client benchmark (see benchmarks/run)")
+    parser.add_argument("-n", "--calls", type=int, default=1000, help="calls per batch run (default 1000)")
+    parser.add_argument("-r", "--repeat", type=int, default=10, help="runs of each one-call case (default 10)")
+    parser.add_argument("--binary", default=str(REPO / ".build/release/mcp-run"), help="mcp-run to measure")
+    parser.add_argument("--only", action="append", choices=["mcp-run", "python", "curl"], help="run only these")
+    parser.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
+    options = parser.parse_args()
+    parts = set(options.only or ["mcp-run", "python", "curl"])
+    calls = options.calls
+
+    server = Server()
+    say(f"server: tools.py --transport streamable-http --json-response at {server.url}")
+    measurements: list[Measurement] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="mcp-run-bench-") as directory:
+            workdir = Path(directory)
+            if "curl" in parts:
+                say(f"curl floor: {calls} calls")
+                measurements.append(bench_curl(server.url, calls, workdir, f"curl floor, {calls} calls"))
+            if "python" in parts:
+                say(f"python SDK: {calls} calls")
+                measurements.append(bench_python(server.url, calls, 1, f"python SDK, {calls} calls"))
+            if "mcp-run" in parts:
+                say(f"mcp-run: {calls} calls")
+                measurements.append(
+                    bench_mcp_run(options.binary, server.url, calls, 1, workdir, f"mcp-run, {calls} calls")
+                )
+                say(f"mcp-run: 1 call x {options.repeat}")
+                measurements.append(
+                    bench_mcp_run(options.binary, server.url, 1, options.repeat, workdir, "mcp-run, 1 call")
+                )
+            if "python" in parts:
+                say(f"python SDK: 1 call x {options.repeat}")
+                measurements.append(bench_python(server.url, 1, options.repeat, "python SDK, 1 call"))
+    finally:
+        server.stop()
+
+    print(f"mcp-run benchmark: echo over Streamable HTTP (JSON responses), {calls} sequential calls")
+    print(f"CPU and RSS are the client process's own (wait4); wall and CPU are medians over runs.\n")
+    print(render(measurements))
+    by_name = {m.name: m for m in measurements}
+    print()
+    for line in ratios(by_name, calls):
+        print(line)
+    if options.json:
+        Path(options.json).write_text(
+            json.dumps([asdict(m) | {"callsPerSecond": m.calls_per_second} for m in measurements], indent=2) + "\n"
+        )
+    return 0 if all(m.ok for m in measurements) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
