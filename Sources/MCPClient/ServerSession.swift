@@ -105,7 +105,8 @@ package actor ServerSession {
             return StreamableHTTPTransport(url: url, headers: config.headers, serverName: config.name, logger: logger)
         case .http(let url, .legacySSE):
             throw ClientError(
-                code: .unreachable, message: "cannot reach '\(url)': the legacy HTTP+SSE transport is not supported yet",
+                code: .unreachable,
+                message: "cannot reach '\(url)': the legacy HTTP+SSE transport is not supported yet",
                 hint: "use `transport: streamable-http` if the server supports it",
                 context: ErrorContext(server: config.name))
         }
@@ -142,7 +143,8 @@ package actor ServerSession {
 
     private func initialize() async throws(ClientError) {
         let params = MCPWire.initializeParams(
-            protocolVersion: Self.offeredProtocolVersion, clientName: Self.clientName, clientVersion: Self.clientVersion)
+            protocolVersion: Self.offeredProtocolVersion, clientName: Self.clientName, clientVersion: Self.clientVersion
+        )
         let result = try await request(MCPMethod.initialize, params, timeout: nil)
         guard let initialized = MCPWire.InitializeResult(result) else {
             throw ClientError(
@@ -155,7 +157,8 @@ package actor ServerSession {
                 code: .unsupportedVersion(chosen),
                 message:
                     "the server chose protocol version '\(chosen)', but mcp-run offered '\(Self.offeredProtocolVersion)'",
-                hint: "mcp-run speaks \(Self.supportedProtocolVersions.quotedList); use a server that supports one of them",
+                hint:
+                    "mcp-run speaks \(Self.supportedProtocolVersions.quotedList); use a server that supports one of them",
                 context: context(MCPMethod.initialize))
         }
         protocolVersion = initialized.protocolVersion
@@ -366,7 +369,9 @@ package actor ServerSession {
             outbox.yield(answer(to: id, method: method))
         case .notification(let method, let params):
             if method == MCPMethod.cancelled {
-                logger.trace("[\(name)] the server cancelled request \(MCPWire.cancelledRequestID(params).map { "\($0)" } ?? "?")")
+                logger.trace(
+                    "[\(name)] the server cancelled request \(MCPWire.cancelledRequestID(params).map { "\($0)" } ?? "?")"
+                )
                 return
             }
             observer?(MCPWire.notification(method: method, params: params))

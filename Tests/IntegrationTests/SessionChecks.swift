@@ -66,7 +66,8 @@ enum SessionChecks {
         try await withThrowingTaskGroup(of: (Int, JSONValue).self) { group in
             for index in 0..<20 {
                 group.addTask {
-                    let arguments: JSONValue = index % 2 == 0 ? ["text": .string("n\(index)")] : ["a": .integer(index), "b": 1]
+                    let arguments: JSONValue =
+                        index % 2 == 0 ? ["text": .string("n\(index)")] : ["a": .integer(index), "b": 1]
                     let tool = index % 2 == 0 ? "echo" : "add"
                     return (index, try await session.callTool(tool, arguments: arguments, timeout: nil))
                 }

@@ -11,7 +11,8 @@ struct StdioSessionTests {
     func config(environment: [String: Secret] = [:], timeout: Duration = .seconds(30)) throws -> ServerConfig {
         let (command, arguments) = try fixtureServerCommand("tools.py")
         return ServerConfig(
-            name: "tools", endpoint: .stdio(command: command, arguments: arguments, environment: environment, directory: nil),
+            name: "tools",
+            endpoint: .stdio(command: command, arguments: arguments, environment: environment, directory: nil),
             requestTimeout: timeout)
     }
 
@@ -38,7 +39,8 @@ struct StdioSessionTests {
     func environmentAllowListed() async throws {
         setenv("MCP_RUN_TEST_PARENT_ONLY", "leaked", 1)
         try await withSession(environment: ["FROM_CONFIG": Secret("configured")]) { session in
-            let parent = try await session.callTool("env", arguments: ["name": "MCP_RUN_TEST_PARENT_ONLY"], timeout: nil)
+            let parent = try await session.callTool(
+                "env", arguments: ["name": "MCP_RUN_TEST_PARENT_ONLY"], timeout: nil)
             #expect(parent["structuredContent"]?["value"] == .null)
             let configured = try await session.callTool("env", arguments: ["name": "FROM_CONFIG"], timeout: nil)
             #expect(configured["structuredContent"]?["value"] == "configured")

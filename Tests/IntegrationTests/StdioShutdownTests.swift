@@ -51,3 +51,30 @@ struct StdioShutdownTests {
         #expect(elapsed >= .milliseconds(3900) && elapsed < .seconds(6), "closed in \(elapsed)")
     }
 }
+
+@Suite("stdio broken pipes")
+struct StdioBrokenPipeTests {
+    @Test("writing to a child that closed its stdin fails with .closed instead of killing us")
+    func brokenPipe() async throws {
+        let transport = try await StdioTransport.start(
+            command: "/bin/sh", arguments: ["-c", "exec 0<&-; echo closed >&2; sleep 5"], environment: [:],
+            directory: nil, serverName: "deaf", logger: .silent)
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while !transport.stderrTail.snapshot.contains("closed"), clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        var failure: ClientError?
+        while failure == nil, clock.now < deadline {
+            do {
+                try await transport.send(.notification(method: "notifications/initialized", params: nil))
+                try await Task.sleep(for: .milliseconds(10))
+            } catch let error as ClientError {
+                failure = error
+            }
+        }
+        #expect(failure?.code == .closed)
+        #expect(failure?.context.server == "deaf")
+        await transport.close()
+    }
+}

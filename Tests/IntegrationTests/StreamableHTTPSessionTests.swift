@@ -90,7 +90,8 @@ struct StreamableHTTPSessionTests {
 
     /// close() DELETEs the session: its id is refused afterwards.
     func closeDeletesSession(url: String) async throws {
-        let transport = StreamableHTTPTransport(url: url, headers: Self.authorization, serverName: "tools", logger: .silent)
+        let transport = StreamableHTTPTransport(
+            url: url, headers: Self.authorization, serverName: "tools", logger: .silent)
         let session = try await ServerSession.open(transport: transport, name: "tools", logger: .silent)
         let sessionID = try #require(await transport.currentSessionID)
         _ = try await session.callTool("echo", arguments: ["text": "x"], timeout: nil)
@@ -100,7 +101,8 @@ struct StreamableHTTPSessionTests {
             HTTPRequest(
                 method: "POST", url: url,
                 headers: Self.authorization + [
-                    HTTPHeader(MCPHeader.accept, MCPHeader.acceptPost), HTTPHeader(MCPHeader.contentType, MCPHeader.json),
+                    HTTPHeader(MCPHeader.accept, MCPHeader.acceptPost),
+                    HTTPHeader(MCPHeader.contentType, MCPHeader.json),
                     HTTPHeader(MCPHeader.sessionID, sessionID),
                 ], body: ping.serializedBytes, timeout: .seconds(10)))
         _ = try? await response.body.collect(limit: 1 << 20)

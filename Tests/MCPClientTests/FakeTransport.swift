@@ -49,7 +49,9 @@ actor FakeTransport: Transport {
                 transport.deliver(
                     .response(
                         id: id,
-                        result: ["protocolVersion": .string(version), "serverInfo": ["name": "fake"], "capabilities": [:]]))
+                        result: [
+                            "protocolVersion": .string(version), "serverInfo": ["name": "fake"], "capabilities": [:],
+                        ]))
                 return
             }
             await rest(message, transport)

@@ -18,14 +18,19 @@ struct SSEParserTests {
         Case(
             name: "id persists across events", input: "id: 7\ndata: a\n\ndata: b\n\n",
             events: [SSEEvent(data: "a", id: "7"), SSEEvent(data: "b", id: "7")]),
-        Case(name: "id with NUL is ignored", input: "id: 1\ndata: a\n\nid: x\u{0}y\ndata: b\n\n",
+        Case(
+            name: "id with NUL is ignored", input: "id: 1\ndata: a\n\nid: x\u{0}y\ndata: b\n\n",
             events: [SSEEvent(data: "a", id: "1"), SSEEvent(data: "b", id: "1")]),
-        Case(name: "empty id resets", input: "id: 1\ndata: a\n\nid\ndata: b\n\n",
+        Case(
+            name: "empty id resets", input: "id: 1\ndata: a\n\nid\ndata: b\n\n",
             events: [SSEEvent(data: "a", id: "1"), SSEEvent(data: "b", id: "")]),
         Case(name: "comments are ignored", input: ": keep-alive\ndata: x\n: more\n\n", events: [SSEEvent(data: "x")]),
-        Case(name: "CR line endings", input: "data: a\r\rdata: b\r\r", events: [SSEEvent(data: "a"), SSEEvent(data: "b")]),
+        Case(
+            name: "CR line endings", input: "data: a\r\rdata: b\r\r",
+            events: [SSEEvent(data: "a"), SSEEvent(data: "b")]),
         Case(name: "CRLF line endings", input: "data: a\r\n\r\n", events: [SSEEvent(data: "a")]),
-        Case(name: "mixed line endings", input: "data: a\rdata: b\r\ndata: c\n\r\n", events: [SSEEvent(data: "a\nb\nc")]),
+        Case(
+            name: "mixed line endings", input: "data: a\rdata: b\r\ndata: c\n\r\n", events: [SSEEvent(data: "a\nb\nc")]),
         Case(name: "leading BOM dropped", input: "\u{FEFF}data: a\n\n", events: [SSEEvent(data: "a")]),
         Case(name: "only one BOM dropped", input: "\u{FEFF}\u{FEFF}data: a\n\n", events: []),
         Case(name: "field without colon has empty value", input: "data\n\n", events: [SSEEvent(data: "")]),
@@ -33,13 +38,18 @@ struct SSEParserTests {
         Case(name: "only one leading space stripped", input: "data:  two\n\n", events: [SSEEvent(data: " two")]),
         Case(name: "no space after colon", input: "data:x\n\n", events: [SSEEvent(data: "x")]),
         Case(name: "colon inside value kept", input: "data: a:b: c\n\n", events: [SSEEvent(data: "a:b: c")]),
-        Case(name: "event without data is not dispatched", input: "event: x\n\ndata: y\n\n", events: [SSEEvent(data: "y")]),
-        Case(name: "type resets after dispatch", input: "event: x\ndata: 1\n\ndata: 2\n\n",
+        Case(
+            name: "event without data is not dispatched", input: "event: x\n\ndata: y\n\n",
+            events: [SSEEvent(data: "y")]),
+        Case(
+            name: "type resets after dispatch", input: "event: x\ndata: 1\n\ndata: 2\n\n",
             events: [SSEEvent(type: "x", data: "1"), SSEEvent(data: "2")]),
         Case(name: "unterminated event is discarded", input: "data: a\n\ndata: b\n", events: [SSEEvent(data: "a")]),
         Case(name: "unknown fields are ignored", input: "foo: bar\ndata: a\n\n", events: [SSEEvent(data: "a")]),
         Case(name: "field names are case-sensitive", input: "Data: a\ndata: b\n\n", events: [SSEEvent(data: "b")]),
-        Case(name: "empty data line keeps an empty event", input: "id: p1\ndata:\n\n", events: [SSEEvent(data: "", id: "p1")]),
+        Case(
+            name: "empty data line keeps an empty event", input: "id: p1\ndata:\n\n",
+            events: [SSEEvent(data: "", id: "p1")]),
         Case(name: "multi-byte UTF-8", input: "data: héllo ✓ 🎉\n\n", events: [SSEEvent(data: "héllo ✓ 🎉")]),
         Case(
             name: "MCP message events",
@@ -78,7 +88,8 @@ struct SSEParserTests {
 
     @Test("a sample stream parses the same when split at every pair of offsets")
     func sampleStreamEveryTwoSplits() throws {
-        let sample = "\u{FEFF}: hi\r\nretry: 1500\r\nid: 1\r\nevent: message\r\ndata: {\"a\":1}\r\r"
+        let sample =
+            "\u{FEFF}: hi\r\nretry: 1500\r\nid: 1\r\nevent: message\r\ndata: {\"a\":1}\r\r"
             + "data: x\ndata: y\n\nid\ndata\r\n\r\n"
         let bytes = Array(sample.utf8)
         var reference = SSEParser()
@@ -96,10 +107,12 @@ struct SSEParserTests {
         }
     }
 
-    @Test("retry accepts ASCII digits only", arguments: [
-        ("retry: 3000\n", 3000), ("retry: 30a0\n", nil), ("retry: -1\n", nil), ("retry:\n", nil),
-        ("retry: 10\nretry: x\n", 10),
-    ] as [(String, Int?)])
+    @Test(
+        "retry accepts ASCII digits only",
+        arguments: [
+            ("retry: 3000\n", 3000), ("retry: 30a0\n", nil), ("retry: -1\n", nil), ("retry:\n", nil),
+            ("retry: 10\nretry: x\n", 10),
+        ] as [(String, Int?)])
     func retry(input: String, expected: Int?) throws {
         var parser = SSEParser()
         _ = try parser.feed(Array(input.utf8))
@@ -128,7 +141,9 @@ struct SSEParserTests {
     func capIsPerEvent() throws {
         var parser = SSEParser(maxEventBytes: 64)
         var count = 0
-        for _ in 0..<100 { count += try parser.feed(Array("data: \(String(repeating: "z", count: 40))\n\n".utf8)).count }
+        for _ in 0..<100 {
+            count += try parser.feed(Array("data: \(String(repeating: "z", count: 40))\n\n".utf8)).count
+        }
         #expect(count == 100)
     }
 }

@@ -278,7 +278,8 @@ struct ServerSessionTests {
     func initializeNotCancelled() async throws {
         let transport = FakeTransport { _, _ in }  // never answers
         let error = await #expect(throws: ClientError.self) {
-            try await ServerSession.open(transport: transport, name: "mute", requestTimeout: .milliseconds(20), logger: .silent)
+            try await ServerSession.open(
+                transport: transport, name: "mute", requestTimeout: .milliseconds(20), logger: .silent)
         }
         #expect(error?.code == .timedOut)
         #expect(error?.context.method == "initialize")

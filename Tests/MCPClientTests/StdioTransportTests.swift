@@ -8,7 +8,9 @@ import Testing
 struct StdioTransportTests {
     @Test("the child environment is the allow-list plus the configured variables, which win")
     func environmentAllowList() {
-        let environment = StdioTransport.environment(adding: ["API_TOKEN": Secret("t0k3n-fake"), "HOME": Secret("/srv")])
+        let environment = StdioTransport.environment(adding: [
+            "API_TOKEN": Secret("t0k3n-fake"), "HOME": Secret("/srv"),
+        ])
         let allowed = Set(StdioTransport.inheritedVariables + ["API_TOKEN"])
         #expect(Set(environment.keys).isSubset(of: allowed))
         #expect(environment["API_TOKEN"] == "t0k3n-fake")
@@ -32,7 +34,8 @@ struct StdioTransportTests {
         #expect(error.code == .closed)
         #expect(error.message == "the server process exited with status 2: KeyError: 'TOKEN'")
         #expect(error.hint?.contains("Traceback") == true)
-        #expect(StdioTransport.endedError(exit: .signaled(9), pid: 1, tail: [], server: "s").message
-            == "the server process was killed by signal 9")
+        #expect(
+            StdioTransport.endedError(exit: .signaled(9), pid: 1, tail: [], server: "s").message
+                == "the server process was killed by signal 9")
     }
 }

@@ -9,8 +9,14 @@ package struct FixtureServer: Sendable {
     /// The server process: its stderr so far, and `send(signal:)` for tests that kill it mid-run.
     package let process: ChildProcess
 
+    /// The MCP endpoint's path: `/sse` for `--transport sse` (legacy HTTP+SSE), else `/mcp`.
+    package let endpointPath: String
+
     /// `http://127.0.0.1:<port>`.
     package var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// The MCP endpoint's URL: `http://127.0.0.1:<port>/mcp`, or `…/sse` for legacy HTTP+SSE.
+    package var endpoint: String { baseURL + endpointPath }
 
     /// `http://127.0.0.1:<port><path>`.
     ///
@@ -82,7 +88,8 @@ package func withServer<R>(
             output: "stdout:\n\(process.stdout)\nstderr:\n\(process.stderr)")
     }
 
-    let server = FixtureServer(port: port, process: process)
+    let isLegacySSE = zip(arguments, arguments.dropFirst()).contains { $0 == ("--transport", "sse") }
+    let server = FixtureServer(port: port, process: process, endpointPath: isLegacySSE ? "/sse" : "/mcp")
     do {
         let result = try await body(server)
         await process.terminate()
@@ -91,4 +98,38 @@ package func withServer<R>(
         await process.terminate()
         throw error
     }
+}
+
+/// The HTTP flavours of `tools.py`, for `withServer(_:transport:arguments:environment:body:)`.
+package enum FixtureTransport: Sendable, CaseIterable {
+    /// Streamable HTTP at `/mcp`, answering POSTs with SSE streams (the SDK's default).
+    case streamableHTTP
+    /// Streamable HTTP at `/mcp`, answering POSTs with plain JSON bodies (`--json-response`).
+    case streamableHTTPJSON
+    /// Streamable HTTP at `/mcp` without sessions (`--stateless`), SSE responses.
+    case streamableHTTPStateless
+    /// Legacy HTTP+SSE (MCP 2024-11-05): GET `/sse`, POST `/messages/?session_id=…`.
+    case legacySSE
+
+    /// The server's command-line arguments for this transport.
+    package var arguments: [String] {
+        switch self {
+        case .streamableHTTP: ["--transport", "streamable-http"]
+        case .streamableHTTPJSON: ["--transport", "streamable-http", "--json-response"]
+        case .streamableHTTPStateless: ["--transport", "streamable-http", "--stateless"]
+        case .legacySSE: ["--transport", "sse"]
+        }
+    }
+}
+
+/// Starts `script` with `transport`'s arguments followed by `arguments`, like `withServer(_:arguments:…)`.
+///
+/// `arguments` adds options such as `["--auth", "bearer"]`.
+///
+/// - Throws: as `withServer(_:arguments:environment:body:)`.
+package func withServer<R>(
+    _ script: String, transport: FixtureTransport, arguments: [String] = [], environment: [String: String] = [:],
+    body: (FixtureServer) async throws -> R
+) async throws -> R {
+    try await withServer(script, arguments: transport.arguments + arguments, environment: environment, body: body)
 }

@@ -91,3 +91,10 @@ package func withTemporaryDirectory<R>(
     defer { try? FileManager.default.removeItem(atPath: directory) }
     return try await body(directory)
 }
+
+/// The absolute path of `Tests/EndToEndTests/Fixtures/<relativePath>`.
+///
+/// For example `fixture("workflows/tool-error.yaml")`.
+package func fixture(_ relativePath: String) -> String {
+    repoPath("Tests/EndToEndTests/Fixtures/\(relativePath)")
+}

@@ -133,7 +133,9 @@ extension JSONRPCMessage {
             throw JSONRPCDecodingError("\"params\" must be an object or an array")
         }
         if let methodValue = members[Key.method] {
-            guard let method = methodValue.stringValue else { throw JSONRPCDecodingError("\"method\" must be a string") }
+            guard let method = methodValue.stringValue else {
+                throw JSONRPCDecodingError("\"method\" must be a string")
+            }
             guard let idValue = members[Key.id] else {
                 self = .notification(method: method, params: params)
                 return

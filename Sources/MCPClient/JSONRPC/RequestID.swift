@@ -23,7 +23,7 @@ package enum RequestID: Sendable, Hashable, CustomStringConvertible {
         switch value {
         case .string(let s): self = .string(s)
         case .integer(let n): self = .number(n)
-        case .double: 
+        case .double:
             guard let n = value.intValue else { return nil }
             self = .number(n)
         default: return nil

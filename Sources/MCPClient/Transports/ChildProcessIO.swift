@@ -117,6 +117,13 @@ final class PipeWriter: Sendable {
     }
 
     private func run() {
+        // A write to a pipe whose reader has gone raises SIGPIPE at the writing thread. Blocking it
+        // here (and only here) turns that into EPIPE without changing the process-wide disposition,
+        // which children would inherit as "ignored".
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
         while true {
             wakeup.wait()
             while true {
@@ -179,11 +186,6 @@ enum PipeReader {
         return true
     }
 }
-
-/// Process-wide: a write to a pipe whose reader is gone must fail with EPIPE, not kill us.
-let ignoreBrokenPipes: Void = {
-    _ = signal(SIGPIPE, SIG_IGN)
-}()
 
 /// Sends `signal` to process `pid` (SIGKILL, the last stage of shutdown).
 func sendSignal(_ signalNumber: Int32, to pid: Int32) {

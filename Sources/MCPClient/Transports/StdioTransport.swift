@@ -48,7 +48,6 @@ package actor StdioTransport: Transport {
         command: String, arguments: [String], environment: [String: Secret], directory: String?,
         serverName: String, logger: Logger
     ) async throws(ClientError) -> StdioTransport {
-        _ = ignoreBrokenPipes
         let childEnvironment = Self.environment(adding: environment)
         guard let executable = Self.resolve(command, path: childEnvironment["PATH"], directory: directory) else {
             throw ClientError(
@@ -132,12 +131,12 @@ package actor StdioTransport: Transport {
         let stdoutThread = Thread {
             let complete = withExtendedLifetime(stdoutHandle) {
                 PipeReader.readLines(fd: stdoutHandle.fileDescriptor, maxLine: Self.maxLineBytes) { bytes in
-                guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
-                do {
-                    for message in try JSONRPCMessage.decodeAll(bytes) { continuation.yield(.message(message)) }
-                } catch {
-                    continuation.yield(.malformed("stdout line is not JSON-RPC (\(error)): \(Self.preview(bytes))"))
-                }
+                    guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
+                    do {
+                        for message in try JSONRPCMessage.decodeAll(bytes) { continuation.yield(.message(message)) }
+                    } catch {
+                        continuation.yield(.malformed("stdout line is not JSON-RPC (\(error)): \(Self.preview(bytes))"))
+                    }
                 }
             }
             if !complete {
@@ -154,7 +153,8 @@ package actor StdioTransport: Transport {
             _ = stderrDone.wait(seconds: 2)
             let exit = exited.wait(seconds: 2) ? exitBox.value : nil
             if !closing.wait(seconds: 0) {
-                continuation.yield(.ended(Self.endedError(exit: exit, pid: pid, tail: tail.snapshot, server: serverName)))
+                continuation.yield(
+                    .ended(Self.endedError(exit: exit, pid: pid, tail: tail.snapshot, server: serverName)))
             }
             continuation.finish()
         }

@@ -119,7 +119,8 @@ package actor StreamableHTTPTransport: Transport {
 
     private func postRequest(for message: JSONRPCMessage) throws(ClientError) -> HTTPRequest {
         guard !isClosed else {
-            throw ClientError(code: .closed, message: "the session was closed", context: ErrorContext(server: serverName))
+            throw ClientError(
+                code: .closed, message: "the session was closed", context: ErrorContext(server: serverName))
         }
         var request = HTTPRequest(method: "POST", url: url, headers: headers, body: message.serializedBytes)
         request.headers.append(HTTPHeader(MCPHeader.accept, MCPHeader.acceptPost))
@@ -201,7 +202,8 @@ package actor StreamableHTTPTransport: Transport {
                     do {
                         messages = try JSONRPCMessage.decodeAll(Array(event.data.utf8))
                     } catch {
-                        continuation.yield(.malformed("SSE event is not JSON-RPC (\(error)): \(event.data.prefix(200))"))
+                        continuation.yield(
+                            .malformed("SSE event is not JSON-RPC (\(error)): \(event.data.prefix(200))"))
                         continue
                     }
                     var answered = false
