@@ -228,7 +228,9 @@ package actor ServerSession {
     /// - Throws: `ClientError`: `.rpc` (JSON-RPC error response, such as an unknown tool),
     ///   `.timedOut` (after sending `notifications/cancelled`), `.cancelled`, `.closed`,
     ///   `.protocolViolation`.
-    package func callTool(_ name: String, arguments: JSONValue, timeout: Duration?) async throws(ClientError)
+    package func callTool(
+        _ name: String, arguments: JSONValue, timeout: Duration?
+    ) async throws(ClientError)
         -> JSONValue
     {
         let params = MCPWire.callToolParams(name: name, arguments: arguments)
@@ -243,7 +245,9 @@ package actor ServerSession {
 
     /// Gets a prompt (MCP 2025-11-25, Prompts, Getting a Prompt); returns the result object.
     /// - Throws: `ClientError`, as `callTool`.
-    package func getPrompt(_ name: String, arguments: JSONValue, timeout: Duration?) async throws(ClientError)
+    package func getPrompt(
+        _ name: String, arguments: JSONValue, timeout: Duration?
+    ) async throws(ClientError)
         -> JSONValue
     {
         try await request(

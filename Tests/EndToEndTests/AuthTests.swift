@@ -136,8 +136,8 @@ struct AuthTests {
 struct InterruptTests {
     @Test(
         "SIGINT during a long call: exit 130 and the results document on disk with 'cancelled'",
-        arguments: [FixtureTransport.stdio, .streamableSSE])
-    func sigint(transport: FixtureTransport) async throws {
+        arguments: [ServerRoute.stdio, .streamableSSE])
+    func sigint(transport: ServerRoute) async throws {
         try await withFixture(transport) { servers in
             let folder = try temporaryDirectory("sigint")
             let output = folder + "/results.json"

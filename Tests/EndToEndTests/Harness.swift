@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// How the fixture server is reached in a test.
-enum FixtureTransport: String, CaseIterable, CustomStringConvertible, Sendable {
+enum ServerRoute: String, CaseIterable, CustomStringConvertible, Sendable {
     case stdio
     case streamableJSON = "streamable-http (JSON responses)"
     case streamableSSE = "streamable-http (SSE responses)"
@@ -21,14 +21,9 @@ enum FixtureTransport: String, CaseIterable, CustomStringConvertible, Sendable {
     }
 }
 
-/// A path under `Tests/EndToEndTests/Fixtures/`.
-func fixture(_ path: String) -> String {
-    repoPath("Tests/EndToEndTests/Fixtures/\(path)")
-}
-
 /// The `MCP_SERVERS` JSON that defines `name` as the fixture server over `transport`.
 func serversJSON(
-    name: String = "fixture", transport: FixtureTransport, url: String?, extra: [String: JSONValue] = [:],
+    name: String = "fixture", transport: ServerRoute, url: String?, extra: [String: JSONValue] = [:],
     serverArguments: [String] = []
 ) throws -> String {
     var server: [String: JSONValue]
@@ -46,7 +41,7 @@ func serversJSON(
 
 /// Runs `body` with the fixture server reachable over `transport`, and the `MCP_SERVERS` value naming it.
 func withFixture<R>(
-    _ transport: FixtureTransport, name: String = "fixture", serverArguments: [String] = [],
+    _ transport: ServerRoute, name: String = "fixture", serverArguments: [String] = [],
     serverEnvironment: [String: String] = [:], extra: [String: JSONValue] = [:],
     _ body: (_ mcpServers: String) async throws -> R
 ) async throws -> R {

@@ -5,8 +5,8 @@ import Testing
 
 @Suite("mcp-run run", .timeLimit(.minutes(3)))
 struct RunTests {
-    @Test("every step feature works end to end over each transport", arguments: FixtureTransport.allCases)
-    func everyStepFeature(transport: FixtureTransport) async throws {
+    @Test("every step feature works end to end over each transport", arguments: ServerRoute.allCases)
+    func everyStepFeature(transport: ServerRoute) async throws {
         try await withFixture(transport) { servers in
             let run = try await runMCPRun(
                 ["run", fixture("workflows/features.yaml"), "--input", "who=Ada", "--input", "n=5"],
@@ -37,8 +37,8 @@ struct RunTests {
 
     @Test(
         "a failed step fails the run with exit 1, skips the rest, and the file document is still written",
-        arguments: [FixtureTransport.stdio, .streamableJSON])
-    func failedStep(transport: FixtureTransport) async throws {
+        arguments: [ServerRoute.stdio, .streamableJSON])
+    func failedStep(transport: ServerRoute) async throws {
         try await withFixture(transport) { servers in
             let folder = try temporaryDirectory("failed-step")
             let output = folder + "/nested/results.json"

@@ -1,7 +1,7 @@
 import Basics
 import HTTP
-import Testing
 import TestSupport
+import Testing
 
 @testable import MCPClient
 

@@ -5,7 +5,9 @@ import Testing
 
 @Suite("ServerSession against an in-memory transport")
 struct ServerSessionTests {
-    func open(_ transport: FakeTransport, observer: (@Sendable (ServerNotification) -> Void)? = nil) async throws
+    func open(
+        _ transport: FakeTransport, observer: (@Sendable (ServerNotification) -> Void)? = nil
+    ) async throws
         -> ServerSession
     {
         try await ServerSession.open(

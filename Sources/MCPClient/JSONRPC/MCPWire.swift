@@ -7,7 +7,9 @@ import Basics
 package enum MCPWire {
     /// `initialize` params: the version we offer, our capabilities and `clientInfo`
     /// (MCP 2025-11-25, Lifecycle, Initialization).
-    package static func initializeParams(protocolVersion: String, clientName: String, clientVersion: String)
+    package static func initializeParams(
+        protocolVersion: String, clientName: String, clientVersion: String
+    )
         -> JSONValue
     {
         [
@@ -46,7 +48,9 @@ package enum MCPWire {
 
     /// One page of a `tools/list` result: the tools and the next cursor.
     /// - Throws: `JSONRPCDecodingError` when `tools` is missing or a tool lacks a name.
-    package static func toolsPage(_ result: JSONValue) throws(JSONRPCDecodingError) -> (
+    package static func toolsPage(
+        _ result: JSONValue
+    ) throws(JSONRPCDecodingError) -> (
         tools: [ToolDescription], nextCursor: String?
     ) {
         guard let tools = result["tools"]?.arrayValue else {
@@ -66,7 +70,9 @@ package enum MCPWire {
     }
 
     /// `tools/call` params; a progress token asks for `notifications/progress`.
-    package static func callToolParams(name: String, arguments: JSONValue, progressToken: JSONValue? = nil)
+    package static func callToolParams(
+        name: String, arguments: JSONValue, progressToken: JSONValue? = nil
+    )
         -> JSONValue
     {
         var params: [String: JSONValue] = ["name": .string(name)]
