@@ -140,6 +140,8 @@ final class Transfer: @unchecked Sendable {
         if let caDirectory { check(ccurl_setopt_string(handle, CURLOPT_CAPATH, caDirectory)) }
         check(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         check(ccurl_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1))
+        // Over TLS, wait for a connection that may multiplex (HTTP/2) instead of opening another.
+        check(ccurl_setopt_long(handle, CURLOPT_PIPEWAIT, 1))
         check(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMilliseconds))
         if let timeoutMilliseconds { check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)) }
         if let headerList { check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)) }
