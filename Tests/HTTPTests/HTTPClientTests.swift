@@ -305,6 +305,17 @@ struct HTTPClientTests {
         }
     }
 
+    @Test("a 404 is returned as a response, not thrown")
+    func notFoundIsAResponse() async throws {
+        try await withTestServer { server in
+            try await withTimeout(.seconds(10)) {
+                let response = try await client.send(HTTPRequest(method: "GET", url: server.base + "/missing"))
+                #expect(response.status == 404)
+                #expect(try await text(response) == "not found")
+            }
+        }
+    }
+
     @Test("an informational 100 response is skipped for the final one")
     func informationalSkipped() async throws {
         try await withTestServer { server in

@@ -36,7 +36,7 @@ final class CurlMulti: @unchecked Sendable {
         let code = Self.globalInit
         guard code == CURLE_OK else {
             multi = nil
-            setupError = HTTPError(curlCode: code, detail: "could not initialise libcurl", origin: "")
+            setupError = HTTPError(code: .transfer(Int(code.rawValue)), message: "could not initialise libcurl")
             return
         }
         guard let multi = curl_multi_init() else {
@@ -87,7 +87,7 @@ final class CurlMulti: @unchecked Sendable {
 /// Created on the curl thread and never shared with another one.
 private final class CurlLoop {
     private let multi: UnsafeMutableRawPointer
-    private unowned let owner: CurlMulti
+    private let owner: CurlMulti
     /// The running transfers, by easy handle.
     private var running: [UnsafeMutableRawPointer: Transfer] = [:]
     /// Idle, reset easy handles, reused so that a request costs no `curl_easy_init`.
