@@ -104,7 +104,8 @@ struct HTTPClientTests {
                 #expect(delete.method == "DELETE")
                 #expect(delete.headers["mcp-session-id"] == "abc123")
                 let put = try await echo(
-                    try await client.send(HTTPRequest(method: "PUT", url: server.base + "/echo", body: Array("hi".utf8))))
+                    try await client.send(
+                        HTTPRequest(method: "PUT", url: server.base + "/echo", body: Array("hi".utf8))))
                 #expect(put.method == "PUT")
                 #expect(put.body == "hi")
             }
@@ -222,7 +223,8 @@ struct HTTPClientTests {
             try await withTimeout(.seconds(10)) {
                 let id = UUID().uuidString
                 do {
-                    let response = try await client.send(HTTPRequest(method: "GET", url: server.base + "/forever?id=\(id)"))
+                    let response = try await client.send(
+                        HTTPRequest(method: "GET", url: server.base + "/forever?id=\(id)"))
                     #expect(response.status == 200)
                 }
                 let closed = try await client.send(
@@ -303,6 +305,17 @@ struct HTTPClientTests {
         }
     }
 
+    @Test("a 404 is returned as a response, not thrown")
+    func notFoundIsAResponse() async throws {
+        try await withTestServer { server in
+            try await withTimeout(.seconds(10)) {
+                let response = try await client.send(HTTPRequest(method: "GET", url: server.base + "/missing"))
+                #expect(response.status == 404)
+                #expect(try await text(response) == "not found")
+            }
+        }
+    }
+
     @Test("an informational 100 response is skipped for the final one")
     func informationalSkipped() async throws {
         try await withTestServer { server in
@@ -321,7 +334,8 @@ struct HTTPClientTests {
                 let header = HTTPHeader(name: "Authorization", value: .secret(Secret("Bearer t0k3n-fake")))
                 #expect(!"\(header)".contains("t0k3n-fake"))
                 let response = try await client.send(
-                    HTTPRequest(method: "GET", url: server.base + "/echo", headers: [header, HTTPHeader("X-Empty", "")]))
+                    HTTPRequest(
+                        method: "GET", url: server.base + "/echo", headers: [header, HTTPHeader("X-Empty", "")]))
                 let seen = try await echo(response)
                 #expect(seen.headers["authorization"] == "Bearer t0k3n-fake")
                 #expect(seen.headers["x-empty"] == "")

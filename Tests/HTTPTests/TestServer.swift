@@ -101,109 +101,110 @@ func withTestServer<R: Sendable>(_ body: (TestServer) async throws -> R) async t
 }
 
 private let script = #"""
-import json, os, signal, sys, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse, parse_qs
+    import json, os, signal, sys, threading, time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlparse, parse_qs
 
-gates = {}
-closed = {}
-lock = threading.Lock()
+    gates = {}
+    closed = {}
+    lock = threading.Lock()
 
-def event(table, key):
-    with lock:
-        return table.setdefault(key, threading.Event())
+    def event(table, key):
+        with lock:
+            return table.setdefault(key, threading.Event())
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
 
-    def log_message(self, *args):
-        pass
+        def log_message(self, *args):
+            pass
 
-    def reply(self, status, body, content_type="text/plain", extra=()):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in extra:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def chunk(self, data):
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
-
-    def start_chunked(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-
-    def handle_any(self):
-        url = urlparse(self.path)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        path = url.path
-        if path == "/echo":
-            document = {
-                "method": self.command, "path": self.path,
-                "headers": {k.lower(): v for k, v in self.headers.items()},
-                "body": body.decode("utf-8", "replace"), "clientPort": self.client_address[1],
-            }
-            self.reply(200, json.dumps(document).encode(), "application/json", [("X-Multi", "one"), ("x-multi", "two")])
-        elif path == "/json":
-            self.reply(200, b'{"jsonrpc":"2.0","id":1,"result":{"ok":true}}', "application/json")
-        elif path == "/gated":
-            gate = event(gates, query["id"])
-            self.start_chunked()
-            self.chunk(b"first\n")
-            self.chunk(b"second\n" if gate.wait(20) else b"gate-timeout\n")
-            self.chunk(b"")
-        elif path == "/release":
-            event(gates, query["id"]).set()
-            self.reply(200, b"ok")
-        elif path == "/slow":
-            time.sleep(int(query.get("ms", "1000")) / 1000)
-            self.reply(200, b"late")
-        elif path == "/forever":
-            done = event(closed, query["id"])
-            self.start_chunked()
-            try:
-                while True:
-                    self.chunk(b"tick\n")
-                    time.sleep(0.05)
-            except OSError:
-                done.set()
-                self.close_connection = True
-        elif path == "/closed":
-            noticed = event(closed, query["id"]).wait(int(query.get("wait", "5000")) / 1000)
-            self.reply(200, b"closed" if noticed else b"open")
-        elif path == "/redirect":
-            self.reply(302, b"moved", extra=[("Location", "/echo")])
-        elif path == "/big":
-            self.reply(200, b"x" * int(query.get("n", "100000")))
-        elif path == "/truncated":
-            self.send_response(200)
-            self.send_header("Content-Length", "100")
+        def reply(self, status, body, content_type="text/plain", extra=()):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in extra:
+                self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(b"0123456789")
+            self.wfile.write(body)
+
+        def chunk(self, data):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
-            self.close_connection = True
-        elif path == "/informational":
-            self.send_response_only(100)
+
+        def start_chunked(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            self.reply(200, b"final")
-        else:
-            self.reply(404, b"not found")
 
-    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = handle_any
+        def handle_any(self):
+            url = urlparse(self.path)
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            path = url.path
+            if path == "/echo":
+                document = {
+                    "method": self.command, "path": self.path,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": body.decode("utf-8", "replace"), "clientPort": self.client_address[1],
+                }
+                self.reply(200, json.dumps(document).encode(), "application/json", [("X-Multi", "one"), ("x-multi", "two")])
+            elif path == "/json":
+                self.reply(200, b'{"jsonrpc":"2.0","id":1,"result":{"ok":true}}', "application/json")
+            elif path == "/gated":
+                gate = event(gates, query["id"])
+                self.start_chunked()
+                self.chunk(b"first\n")
+                self.chunk(b"second\n" if gate.wait(20) else b"gate-timeout\n")
+                self.chunk(b"")
+            elif path == "/release":
+                event(gates, query["id"]).set()
+                self.reply(200, b"ok")
+            elif path == "/slow":
+                time.sleep(int(query.get("ms", "1000")) / 1000)
+                self.reply(200, b"late")
+            elif path == "/forever":
+                done = event(closed, query["id"])
+                self.start_chunked()
+                try:
+                    while True:
+                        self.chunk(b"tick\n")
+                        time.sleep(0.05)
+                except OSError:
+                    done.set()
+                    self.close_connection = True
+            elif path == "/closed":
+                noticed = event(closed, query["id"]).wait(int(query.get("wait", "5000")) / 1000)
+                self.reply(200, b"closed" if noticed else b"open")
+            elif path == "/redirect":
+                self.reply(302, b"moved", extra=[("Location", "/echo")])
+            elif path == "/big":
+                self.reply(200, b"x" * int(query.get("n", "100000")))
+            elif path == "/truncated":
+                self.send_response(200)
+                self.send_header("Content-Length", "100")
+                self.end_headers()
+                self.wfile.write(b"0123456789")
+                self.wfile.flush()
+                self.close_connection = True
+            elif path == "/informational":
+                self.send_response_only(100)
+                self.end_headers()
+                self.reply(200, b"final")
+            else:
+                self.reply(404, b"not found")
 
-# The test process may spawn us with signals blocked; and when it dies, stdin closes and so do we.
-signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
-threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
-ThreadingHTTPServer.request_queue_size = 256
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-print("READY %d" % server.server_address[1], flush=True)
-server.serve_forever()
-"""#
+        do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = handle_any
+
+    # The test process may spawn us with signals blocked; and when it dies, stdin closes and so do we.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+    ThreadingHTTPServer.request_queue_size = 256
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print("READY %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+    """#

@@ -36,12 +36,13 @@ final class CurlMulti: @unchecked Sendable {
         let code = Self.globalInit
         guard code == CURLE_OK else {
             multi = nil
-            setupError = HTTPError(curlCode: code, detail: "could not initialise libcurl", origin: "")
+            setupError = HTTPError(code: .transfer(Int(code.rawValue)), message: "could not initialise libcurl")
             return
         }
         guard let multi = curl_multi_init() else {
             self.multi = nil
-            setupError = HTTPError(code: .transfer(Int(CURLE_OUT_OF_MEMORY.rawValue)), message: "could not create a curl multi handle")
+            setupError = HTTPError(
+                code: .transfer(Int(CURLE_OUT_OF_MEMORY.rawValue)), message: "could not create a curl multi handle")
             return
         }
         self.multi = multi
@@ -86,11 +87,13 @@ final class CurlMulti: @unchecked Sendable {
 /// Created on the curl thread and never shared with another one.
 private final class CurlLoop {
     private let multi: UnsafeMutableRawPointer
-    private unowned let owner: CurlMulti
+    private let owner: CurlMulti
     /// The running transfers, by easy handle.
     private var running: [UnsafeMutableRawPointer: Transfer] = [:]
     /// Idle, reset easy handles, reused so that a request costs no `curl_easy_init`.
     private var idleHandles: [EasyHandle] = []
+    /// Heads completed during a `curl_multi_perform` pass, handed over after it.
+    private let readyHeads = ReadyHeads()
     private static let idleHandleLimit = 32
     /// CA bundle settings read once, as the curl tool reads them (libcurl itself does not).
     private let caFile: String?
@@ -115,6 +118,8 @@ private final class CurlLoop {
             for transfer in work.cancellations { abort(transfer) }
             curl_multi_perform(multi, &stillRunning)
             collectFinished()
+            for transfer in readyHeads.transfers { transfer.handOverReadyHead() }
+            readyHeads.transfers.removeAll(keepingCapacity: true)
             // Sleeps until a socket is ready, curl's next timeout, or `curl_multi_wakeup`; a wakeup
             // that came before this call makes it return at once, so none is lost.
             curl_multi_poll(multi, nil, 0, 60_000, nil)
@@ -129,9 +134,11 @@ private final class CurlLoop {
                     context: ErrorContext(server: transfer.origin)))
             return
         }
-        let result = transfer.configure(easy, caFile: caFile, caDirectory: caDirectory)
+        let result = transfer.configure(
+            easy, readyHeads: readyHeads, caFile: caFile, caDirectory: caDirectory)
         guard result == CURLE_OK, curl_multi_add_handle(multi, easy.raw) == CURLM_OK else {
-            let error = HTTPError(curlCode: result == CURLE_OK ? CURLE_FAILED_INIT : result, detail: "", origin: transfer.origin)
+            let error = HTTPError(
+                curlCode: result == CURLE_OK ? CURLE_FAILED_INIT : result, detail: "", origin: transfer.origin)
             transfer.finish(with: error)
             recycle(easy)
             return

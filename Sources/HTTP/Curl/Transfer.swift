@@ -8,6 +8,11 @@ struct ResponseHead: Sendable {
     var headers: HTTPHeaders
 }
 
+/// Transfers whose head completed during the current `curl_multi_perform` pass; curl thread only.
+final class ReadyHeads {
+    var transfers: [Transfer] = []
+}
+
 /// One request on its way through the curl thread.
 ///
 /// Created by `HTTPClient.send(_:)` on the caller's task, which also builds the curl header list
@@ -47,7 +52,19 @@ final class Transfer: @unchecked Sendable {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var status: Int?
     private var headers = HTTPHeaders()
-    private var isHeadDelivered = false
+    private var headPhase = HeadPhase.receiving
+    private var readyHeads: ReadyHeads?
+
+    /// How far the head is, on the curl thread.
+    private enum HeadPhase {
+        /// Header lines are still arriving.
+        case receiving
+        /// The head is complete and queued in `readyHeads`, to be handed over after this
+        /// `curl_multi_perform` pass.
+        case ready(ResponseHead)
+        /// The head (or an error instead) was handed over.
+        case resolved
+    }
 
     /// Validates `request` and builds its curl header list, revealing secret header values.
     ///
@@ -98,8 +115,13 @@ final class Transfer: @unchecked Sendable {
     // MARK: - The curl thread
 
     /// Sets every option on `easy` for this transfer; returns the first failure.
-    func configure(_ easy: EasyHandle, caFile: String?, caDirectory: String?) -> CURLcode {
+    ///
+    /// A complete head is queued in `readyHeads` rather than handed over from the header callback,
+    /// so that the awaiting task wakes once the current `curl_multi_perform` pass is over, usually
+    /// with a small body already in the stream: one task wake-up per small response, not two.
+    func configure(_ easy: EasyHandle, readyHeads: ReadyHeads, caFile: String?, caDirectory: String?) -> CURLcode {
         self.easy = easy
+        self.readyHeads = readyHeads
         let context = Unmanaged.passRetained(self)
         self.context = context
         let handle = easy.raw
@@ -118,6 +140,8 @@ final class Transfer: @unchecked Sendable {
         if let caDirectory { check(ccurl_setopt_string(handle, CURLOPT_CAPATH, caDirectory)) }
         check(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         check(ccurl_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1))
+        // Over TLS, wait for a connection that may multiplex (HTTP/2) instead of opening another.
+        check(ccurl_setopt_long(handle, CURLOPT_PIPEWAIT, 1))
         check(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMilliseconds))
         if let timeoutMilliseconds { check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)) }
         if let headerList { check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)) }
@@ -162,7 +186,7 @@ final class Transfer: @unchecked Sendable {
 
     /// curl's header callback: one line of a header block (status line, field, or the blank end).
     private func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard !isHeadDelivered else { return true }  // trailers after a chunked body
+        guard case .receiving = headPhase else { return true }  // trailers after a chunked body
         var end = bytes.count
         while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         let line = bytes[..<end]
@@ -174,7 +198,7 @@ final class Transfer: @unchecked Sendable {
                 headers = HTTPHeaders()
                 return true
             }
-            deliverHead(status: status)
+            headIsComplete(status: status)
             return true
         }
         if line.starts(with: "HTTP/".utf8) {
@@ -193,16 +217,25 @@ final class Transfer: @unchecked Sendable {
 
     /// curl's write callback: a piece of the body, yielded to the stream as it is.
     private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if !isHeadDelivered { deliverHead(status: status ?? responseCode()) }
+        if case .receiving = headPhase { headIsComplete(status: status ?? responseCode()) }
         if case .terminated = bodyContinuation.yield(Array(bytes)) {
             return false  // nobody will read it: abort now rather than when the cancellation arrives
         }
         return true
     }
 
-    private func deliverHead(status: Int) {
-        isHeadDelivered = true
-        resolveHead(.success(ResponseHead(status: status, headers: headers)))
+    private func headIsComplete(status: Int) {
+        headPhase = .ready(ResponseHead(status: status, headers: headers))
+        headers = HTTPHeaders()
+        readyHeads?.transfers.append(self)
+    }
+
+    /// Hands a complete head to the awaiting task; called by the curl thread after a
+    /// `curl_multi_perform` pass.
+    func handOverReadyHead() {
+        guard case .ready(let head) = headPhase else { return }
+        headPhase = .resolved
+        resolveHead(.success(head))
     }
 
     private func responseCode() -> Int {
@@ -217,13 +250,18 @@ final class Transfer: @unchecked Sendable {
     ///
     /// - Parameter error: `nil` on success, else an `HTTPError` or `CancellationError`.
     func finish(with error: (any Error)?) {
-        if !isHeadDelivered {
+        switch headPhase {
+        case .receiving:
+            headPhase = .resolved
             if let error {
-                isHeadDelivered = true
                 resolveHead(.failure(error))
             } else {
-                deliverHead(status: status ?? responseCode())
+                resolveHead(.success(ResponseHead(status: status ?? responseCode(), headers: headers)))
             }
+        case .ready:
+            handOverReadyHead()  // the head arrived; a failure after it belongs to the body
+        case .resolved:
+            break
         }
         if let error {
             bodyContinuation.finish(throwing: error)
@@ -231,6 +269,7 @@ final class Transfer: @unchecked Sendable {
             bodyContinuation.finish()
         }
         easy = nil
+        readyHeads = nil
         context?.release()
         context = nil
         if let headerList { curl_slist_free_all(headerList) }
@@ -242,7 +281,8 @@ final class Transfer: @unchecked Sendable {
     /// `scheme://host[:port]` of an `http` or `https` URL, without user info.
     static func origin(of url: String) throws(HTTPError) -> String {
         guard let separator = url.firstRange(of: "://") else {
-            throw HTTPError(code: .invalidURL, message: "the URL is not absolute", hint: "use an absolute http or https URL")
+            throw HTTPError(
+                code: .invalidURL, message: "the URL is not absolute", hint: "use an absolute http or https URL")
         }
         let scheme = url[..<separator.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else {
@@ -253,7 +293,8 @@ final class Transfer: @unchecked Sendable {
         var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
         guard !authority.isEmpty else {
-            throw HTTPError(code: .invalidURL, message: "the URL has no host", hint: "use an absolute http or https URL")
+            throw HTTPError(
+                code: .invalidURL, message: "the URL has no host", hint: "use an absolute http or https URL")
         }
         return "\(scheme)://\(authority)"
     }
