@@ -5,8 +5,10 @@ import WorkflowModel
 /// Runs steps as child tasks of one task group, each when the steps it waits for have finished.
 ///
 /// A step without `needs` waits for the step before it (file order); one with `needs` waits only
-/// for those. At most `workflow.concurrency` steps run at once. After a step fails (and does not
-/// `continue-on-error`), no new step starts: the rest are reported `skipped`.
+/// for those. At most `workflow.concurrency` steps run at once, the earliest ready step first.
+/// After a step fails (and does not `continue-on-error`), no new step starts: the rest are
+/// reported `skipped`. Bookkeeping is linear in steps and dependencies: each step counts the
+/// dependencies it still waits for, and each step's context holds only the steps it refers to.
 struct Scheduler {
     let workflow: Workflow
     let options: RunOptions
@@ -21,60 +23,69 @@ struct Scheduler {
     }
 
     func run(context initial: EvaluationContext) async -> Outcome {
-        var context = initial
-        var reports = workflow.steps.map {
+        let steps = workflow.steps
+        var reports = steps.map {
             StepReport(
                 id: $0.id, server: $0.server, kind: $0.kindName, name: $0.callName, continueOnError: $0.continueOnError)
         }
         var stepValues: [String: JSONValue] = [:]
         let only = Set(options.only)
-        var finished = Set<Int>()
-        var started = Set<Int>()
+        var started = [Bool](repeating: false, count: steps.count)
         var stopped = false
         var runError: RunError?
-        let dependencies: [[Int]] = workflow.steps.map { step in
-            if step.needs.isEmpty { return step.index > 0 ? [step.index - 1] : [] }
-            return step.needs.compactMap { need in workflow.steps.firstIndex { $0.id == need } }
+        let indexByID = Dictionary(steps.map { ($0.id, $0.index) }, uniquingKeysWith: { first, _ in first })
+        var waitingFor = [Int](repeating: 0, count: steps.count)
+        var dependents = [[Int]](repeating: [], count: steps.count)
+        for step in steps {
+            let parents = step.needs.isEmpty ? (step.index > 0 ? [step.index - 1] : []) : step.needs.compactMap { indexByID[$0] }
+            waitingFor[step.index] = parents.count
+            for parent in parents { dependents[parent].append(step.index) }
         }
-        let executor = StepExecutor(workflow: workflow, options: options, pool: pool, masker: masker)
-        // Steps left out by --only count as finished at once.
-        for step in workflow.steps where !only.isEmpty && !only.contains(step.id) {
-            finished.insert(step.index)
-            started.insert(step.index)
+        let references = steps.map(Self.referencedSteps)
+        var ready = MinQueue()
+        func finish(_ index: Int) {
+            for child in dependents[index] {
+                waitingFor[child] -= 1
+                if waitingFor[child] == 0, !started[child] { ready.insert(child) }
+            }
+        }
+        // Steps left out by --only never run, and count as finished for the steps after them.
+        for step in steps where !only.isEmpty && !only.contains(step.id) {
+            started[step.index] = true
             stepValues[step.id] = StepExecutor.contextValue(for: reports[step.index])
+            for child in dependents[step.index] { waitingFor[child] -= 1 }
         }
-        context.variables["steps"] = .object(stepValues)
+        for step in steps where waitingFor[step.index] == 0 && !started[step.index] { ready.insert(step.index) }
+        let executor = StepExecutor(workflow: workflow, options: options, pool: pool, masker: masker)
 
         await withTaskGroup(of: (Int, StepReport, JSONValue).self) { group in
             var running = 0
             func startReady() {
-                guard !stopped else { return }
-                for step in workflow.steps where !started.contains(step.index) {
-                    guard running < workflow.concurrency else { return }
-                    guard dependencies[step.index].allSatisfy(finished.contains) else { continue }
-                    started.insert(step.index)
+                while !stopped, running < workflow.concurrency, let index = ready.popMin() {
+                    let step = steps[index]
+                    started[index] = true
                     running += 1
-                    let snapshot = context
+                    var snapshot = initial
+                    snapshot.variables["steps"] = .object(Self.visible(references[index], in: stepValues))
                     options.observer(.stepStarted(id: step.id, description: "\(step.server): \(step.callDescription)"))
                     group.addTask {
                         let (report, value) = await executor.execute(step, context: snapshot)
-                        return (step.index, report, value)
+                        return (index, report, value)
                     }
                 }
             }
             startReady()
             while let (index, report, value) = await group.next() {
                 running -= 1
-                finished.insert(index)
                 reports[index] = report
                 stepValues[report.id] = value
-                context.variables["steps"] = .object(stepValues)
                 options.observer(.stepFinished(report, masker: masker))
                 if report.status == .failed, !report.continueOnError, !stopped {
                     stopped = true
                     runError = report.error
                 }
                 if report.status == .cancelled { stopped = true }
+                finish(index)
                 startReady()
             }
         }
@@ -85,13 +96,78 @@ struct Scheduler {
             status = .failed
         }
         let stopper = runError?.context.step
-        for index in reports.indices where !started.contains(index) && stopped {
+        for index in reports.indices where !started[index] && stopped {
             reports[index].status = .skipped
             reports[index].error = RunError(
                 code: .stepFailed,
                 message: stopper.map { "not run: step '\($0)' failed" } ?? "not run: the run was stopped",
                 context: ErrorContext(step: reports[index].id))
         }
+        var context = initial
+        context.variables["steps"] = .object(stepValues)
         return Outcome(steps: reports, status: status, error: runError, context: context)
+    }
+
+    /// The step ids a step's templates refer to as `steps.<id>`; nil when one refers to `steps` as a whole.
+    static func referencedSteps(_ step: Step) -> Set<String>? {
+        var templates = step.arguments?.templates ?? []
+        if case .resource(let uri) = step.call { templates += uri.templates }
+        templates += [step.condition, step.foreach, step.expect].compactMap { $0 }
+        templates += step.outputs.flatMap(\.value.templates)
+        var ids = Set<String>()
+        for template in templates {
+            for part in template.template.parts {
+                guard case .expression(let expression) = part else { continue }
+                for reference in expression.references where reference.path.first == "steps" {
+                    guard reference.path.count > 1 else { return nil }
+                    ids.insert(reference.path[1])
+                }
+            }
+        }
+        return ids
+    }
+
+    /// The finished steps a step may see: the ones it refers to, or all when it refers to `steps` whole.
+    static func visible(_ ids: Set<String>?, in values: [String: JSONValue]) -> [String: JSONValue] {
+        guard let ids else { return values }
+        var visible: [String: JSONValue] = [:]
+        for id in ids {
+            if let value = values[id] { visible[id] = value }
+        }
+        return visible
+    }
+}
+
+/// Step indexes waiting to start, smallest (earliest in the file) first.
+private struct MinQueue {
+    private var heap: [Int] = []
+
+    mutating func insert(_ value: Int) {
+        heap.append(value)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child] < heap[parent] else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func popMin() -> Int? {
+        guard let first = heap.first else { return nil }
+        let last = heap.removeLast()
+        guard !heap.isEmpty else { return first }
+        heap[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < heap.count, heap[left] < heap[smallest] { smallest = left }
+            if right < heap.count, heap[right] < heap[smallest] { smallest = right }
+            guard smallest != parent else { return first }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 }

@@ -31,12 +31,10 @@ enum WorkflowValidator {
                         : "declared servers are \(serverNames.quotedList)"),
                 step: step.id)
         }
-        let ancestors = checkNeeds(workflow, indexByID: indexByID, problems: &problems)
+        let ancestry = checkNeeds(workflow, indexByID: indexByID, problems: &problems)
         let inputNames = workflow.inputs.map(\.name)
         for step in workflow.steps {
-            let scope = Scope(
-                step: step, allowsResult: false, allowsItem: step.foreach != nil,
-                ancestors: ancestors[step.id] ?? [])
+            let scope = Scope(step: step, allowsResult: false, allowsItem: step.foreach != nil, ancestry: ancestry)
             var templates: [TemplateString] = []
             templates += step.arguments?.templates ?? []
             if case .resource(let uri) = step.call { templates += uri.templates }
@@ -47,20 +45,19 @@ enum WorkflowValidator {
                     problems: &problems)
             }
             let resultScope = Scope(
-                step: step, allowsResult: true, allowsItem: step.foreach != nil, ancestors: scope.ancestors)
+                step: step, allowsResult: true, allowsItem: step.foreach != nil, ancestry: ancestry)
             for template in step.outputs.flatMap(\.value.templates) + [step.expect].compactMap({ $0 }) {
                 checkReferences(
                     template, scope: resultScope, workflow: workflow, indexByID: indexByID,
                     inputs: inputNames, problems: &problems)
             }
         }
-        let all = Set(workflow.steps.map(\.id))
         let finalTemplates =
             workflow.outputs.flatMap(\.value.templates) + (workflow.output?.templates ?? [])
             + workflow.env.keys.sorted().compactMap { workflow.env[$0] }.flatMap(\.templates)
         for template in finalTemplates {
             checkReferences(
-                template, scope: Scope(step: nil, allowsResult: false, allowsItem: false, ancestors: all),
+                template, scope: Scope(step: nil, allowsResult: false, allowsItem: false, ancestry: nil),
                 workflow: workflow, indexByID: indexByID, inputs: inputNames, problems: &problems)
         }
     }
@@ -69,14 +66,59 @@ enum WorkflowValidator {
         var step: Step?
         var allowsResult: Bool
         var allowsItem: Bool
-        /// Steps certain to have finished before this one.
-        var ancestors: Set<String>
+        /// Which steps are certain to have finished before which; nil: every step has (workflow outputs).
+        var ancestry: Ancestry?
+
+        /// Whether step `id` is certain to have finished before this scope's step.
+        func hasFinished(_ id: String) -> Bool {
+            guard let step, let ancestry else { return true }
+            return ancestry.isAncestor(id, of: step.id)
+        }
+    }
+
+    /// Answers "has step a finished before step b starts?" without building every step's full set
+    /// of ancestors up front: a workflow without `needs` is a chain, answered by file position.
+    final class Ancestry {
+        private let edges: [String: [String]]
+        private let indexByID: [String: Int]
+        private let isChain: Bool
+        private let isEverything: Bool
+        private var memo: [String: Set<String>] = [:]
+
+        init(edges: [String: [String]], indexByID: [String: Int], isChain: Bool, isEverything: Bool) {
+            self.edges = edges
+            self.indexByID = indexByID
+            self.isChain = isChain
+            self.isEverything = isEverything
+        }
+
+        func isAncestor(_ a: String, of b: String) -> Bool {
+            if isEverything { return true }
+            if isChain, let ia = indexByID[a], let ib = indexByID[b] { return ia < ib }
+            return ancestors(of: b).contains(a)
+        }
+
+        private func ancestors(of id: String) -> Set<String> {
+            if let known = memo[id] { return known }
+            var result = Set<String>()
+            var stack = edges[id] ?? []
+            while let next = stack.popLast() {
+                guard result.insert(next).inserted else { continue }
+                if let known = memo[next] {
+                    result.formUnion(known)
+                } else {
+                    stack += edges[next] ?? []
+                }
+            }
+            memo[id] = result
+            return result
+        }
     }
 
     /// Checks `needs` names and cycles; returns each step's set of steps certain to finish before it.
     static func checkNeeds(
         _ workflow: Workflow, indexByID: [String: Int], problems: inout ProblemCollector
-    ) -> [String: Set<String>] {
+    ) -> Ancestry {
         let ids = workflow.steps.map(\.id)
         var edges: [String: [String]] = [:]
         for step in workflow.steps where edges[step.id] == nil {
@@ -98,44 +140,44 @@ enum WorkflowValidator {
             // Without `needs`, a step waits for every step before it (contract §3).
             edges[step.id] = step.needs.isEmpty && step.index > 0 ? [workflow.steps[step.index - 1].id] : valid
         }
-        // Cycle detection (depth-first, iterative colouring).
-        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        // Cycle detection: depth-first with colours, on an explicit stack of (step, next edge).
+        var state: [String: Int] = [:]  // 1 on the current path, 2 done
         var reported = Set<String>()
-        func visit(_ id: String, path: [String]) {
-            if state[id] == 2 { return }
-            if state[id] == 1 {
-                guard let start = path.firstIndex(of: id) else { return }
-                let cycle = Array(path[start...]) + [id]
-                let key = Set(cycle)
-                guard !key.isSubset(of: reported) else { return }
-                reported.formUnion(key)
-                let step = workflow.steps.first { $0.id == id }
-                problems.add(
-                    .dependencyCycle(cycle), "'needs' forms a cycle: \(cycle.joined(separator: " -> "))",
-                    at: step?.needsLocation ?? step?.location, hint: "remove one of these needs", step: id)
-                return
+        for root in Set(ids).sorted(by: { (indexByID[$0] ?? 0) < (indexByID[$1] ?? 0) }) where state[root] == nil {
+            var path: [(id: String, next: Int)] = [(root, 0)]
+            state[root] = 1
+            while let top = path.last {
+                let children = edges[top.id] ?? []
+                guard top.next < children.count else {
+                    state[top.id] = 2
+                    path.removeLast()
+                    continue
+                }
+                path[path.count - 1].next += 1
+                let child = children[top.next]
+                switch state[child] {
+                case 1?:
+                    guard let start = path.firstIndex(where: { $0.id == child }) else { continue }
+                    let cycle = path[start...].map(\.id) + [child]
+                    let members = Set(cycle)
+                    guard !members.isSubset(of: reported) else { continue }
+                    reported.formUnion(members)
+                    let step = workflow.steps.first { $0.id == child }
+                    problems.add(
+                        .dependencyCycle(cycle), "'needs' forms a cycle: \(cycle.joined(separator: " -> "))",
+                        at: step?.needsLocation ?? step?.location, hint: "remove one of these needs", step: child)
+                case 2?:
+                    continue
+                default:
+                    state[child] = 1
+                    path.append((child, 0))
+                }
             }
-            state[id] = 1
-            for next in edges[id] ?? [] { visit(next, path: path + [id]) }
-            state[id] = 2
         }
-        for id in Set(ids).sorted(by: { (indexByID[$0] ?? 0) < (indexByID[$1] ?? 0) }) { visit(id, path: []) }
         // After a cycle, every step counts as finished before every other, so the cycle is
         // reported once and no reference is flagged because of it.
-        guard reported.isEmpty else { return Dictionary(uniqueKeysWithValues: Set(ids).map { ($0, Set(ids)) }) }
-        var ancestors: [String: Set<String>] = [:]
-        func collect(_ id: String) -> Set<String> {
-            if let known = ancestors[id] { return known }
-            var result = Set<String>()
-            for parent in edges[id] ?? [] {
-                result.insert(parent)
-                result.formUnion(collect(parent))
-            }
-            ancestors[id] = result
-            return result
-        }
-        for id in Set(ids) { _ = collect(id) }
-        return ancestors
+        let isChain = workflow.steps.allSatisfy { $0.needs.isEmpty }
+        return Ancestry(edges: edges, indexByID: indexByID, isChain: isChain, isEverything: !reported.isEmpty)
     }
 
     static func checkReferences(
@@ -186,7 +228,7 @@ enum WorkflowValidator {
                                 step: stepID)
                             continue
                         }
-                        if !scope.ancestors.contains(target), !reference.isGuarded {
+                        if !scope.hasFinished(target), !reference.isGuarded {
                             problems.add(
                                 .laterStep(target),
                                 "'\(shown)' refers to step '\(target)', which may not have finished: "
