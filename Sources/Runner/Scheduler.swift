@@ -37,7 +37,8 @@ struct Scheduler {
         var waitingFor = [Int](repeating: 0, count: steps.count)
         var dependents = [[Int]](repeating: [], count: steps.count)
         for step in steps {
-            let parents = step.needs.isEmpty ? (step.index > 0 ? [step.index - 1] : []) : step.needs.compactMap { indexByID[$0] }
+            let parents =
+                step.needs.isEmpty ? (step.index > 0 ? [step.index - 1] : []) : step.needs.compactMap { indexByID[$0] }
             waitingFor[step.index] = parents.count
             for parent in parents { dependents[parent].append(step.index) }
         }
