@@ -53,7 +53,10 @@ struct CallCommand {
                 try ResultsWriter.writeAtomically(bytes, to: output)
             }
         }
-        if let error = outcome.error ?? report.error {
+        if var error = outcome.error ?? report.error {
+            // One call has no file position or step of its own to show.
+            error.context.location = nil
+            error.context.step = nil
             context.report(error, masker: report.masker)
             if outcome.status == RunStatus.failed, outcome.result != nil { return .stepFailed }
             return RunCommand.exitCode(for: error)
