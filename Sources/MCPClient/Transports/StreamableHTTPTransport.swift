@@ -294,7 +294,8 @@ package actor StreamableHTTPTransport: Transport {
         protocolVersion = version
         guard sessionID != nil else {
             throw ClientError(
-                code: .protocolViolation, message: "the server ended the session but gave no new \(MCPHeader.sessionID)",
+                code: .protocolViolation,
+                message: "the server ended the session but gave no new \(MCPHeader.sessionID)",
                 context: ErrorContext(server: serverName, method: MCPMethod.initialize))
         }
         try await send(.notification(method: MCPMethod.initialized, params: nil), mayRenew: false)
@@ -384,7 +385,8 @@ package actor StreamableHTTPTransport: Transport {
                     hint: "the server may have lost the request; run again",
                     context: ErrorContext(server: serverName))
             }
-            let delay = progress.reconnectionTime.map { Duration.milliseconds($0) }
+            let delay =
+                progress.reconnectionTime.map { Duration.milliseconds($0) }
                 ?? retryPolicy.defaultReconnectionDelay
             logger.trace(
                 "[\(serverName)] the event stream for '\(label)' ended before its response; resuming after event '\(lastEventID)' in \(delay.humanReadable)"
@@ -406,7 +408,8 @@ package actor StreamableHTTPTransport: Transport {
             message:
                 "the event stream for '\(label)' dropped and could not be resumed: GET with \(MCPHeader.lastEventID) answered HTTP \(response.status)"
                 + (response.status == 200 ? " (\(contentType))" : "") + (snippet.isEmpty ? "" : ": \(snippet)"),
-            hint: response.status == 404 ? "the server ended the session; run again" : "the server may have lost the request; run again",
+            hint: response.status == 404
+                ? "the server ended the session; run again" : "the server may have lost the request; run again",
             context: ErrorContext(server: serverName))
     }
 
@@ -528,9 +531,13 @@ package actor StreamableHTTPTransport: Transport {
         var endsBetweenEvents: Bool {
             if last.isEmpty { return true }
             var rest = last[...]
-            if rest.last == 0x0A { rest = rest.dropLast(); if rest.last == 0x0D { rest = rest.dropLast() } }
-            else if rest.last == 0x0D { rest = rest.dropLast() }
-            else { return false }
+            if rest.last == 0x0A {
+                rest = rest.dropLast(); if rest.last == 0x0D { rest = rest.dropLast() }
+            } else if rest.last == 0x0D {
+                rest = rest.dropLast()
+            } else {
+                return false
+            }
             return rest.isEmpty || rest.last == 0x0A || rest.last == 0x0D
         }
     }
