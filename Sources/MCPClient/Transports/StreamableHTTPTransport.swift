@@ -35,12 +35,22 @@ package actor StreamableHTTPTransport: Transport {
     private var sessionID: String?
     private var protocolVersion: String?
     private var isClosed = false
+    private let retryPolicy: HTTPRetryPolicy
+    /// The `initialize` parameters the session sent, for starting a new session after a 404.
+    private var initializeParams: JSONValue?
+    /// Non-nil while a new session is being started: the requests waiting for it.
+    private var renewalWaiters: [AsyncStream<Void>.Continuation]?
+    private var renewals = 0
 
     /// A transport for `url`; nothing is sent until the first message.
     /// - Parameter headers: the config's headers (auth already resolved, secret-valued), sent on
     ///   every request.
-    package init(url: String, headers: [HTTPHeader], serverName: String, logger: Logger, client: HTTPClient = .shared) {
+    package init(
+        url: String, headers: [HTTPHeader], serverName: String, logger: Logger, client: HTTPClient = .shared,
+        retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy()
+    ) {
         self.url = url
+        self.retryPolicy = retryPolicy
         self.headers = headers
         self.serverName = serverName
         self.logger = logger
@@ -59,36 +69,36 @@ package actor StreamableHTTPTransport: Transport {
 
     /// POSTs `message` and, for a request, reads the response body until its response arrived.
     ///
-    /// Runs in the calling task (nonisolated); suspends for the HTTP exchange. Cancelling the task
-    /// aborts the transfer.
+    /// Runs in the calling task (nonisolated); suspends for the HTTP exchange, for retries (a
+    /// connection refused, 429, 502, 503, 504: see `HTTPRetryPolicy`), for resuming a dropped
+    /// event stream (GET with `Last-Event-ID` after the server's `retry` delay) and for renewing
+    /// an expired session (a 404 to a request that carried a session id: a new `initialize`, then
+    /// the request is sent once more). Cancelling the task aborts the transfer.
     /// - Throws: `ClientError` `.unauthorized(status)`, `.protocolViolation` (unexpected status,
-    ///   bad body, bad session id), `.unreachable`, `.closed` (the stream ended before the
-    ///   response), `.timedOut` (HTTP-level); `CancellationError`.
+    ///   bad body, bad session id, a malformed or truncated event), `.unreachable` (no connection,
+    ///   or 429/5xx after the retries), `.closed` (the stream ended before the response and could
+    ///   not be resumed), `.timedOut` (HTTP-level); `CancellationError`.
     package nonisolated func send(_ message: JSONRPCMessage) async throws {
-        let request = try await postRequest(for: message)
-        let response = try await exchange(request)
-        if case .request(_, MCPMethod.initialize, _) = message {
+        try await send(message, mayRenew: true)
+    }
+
+    private nonisolated func send(_ message: JSONRPCMessage, mayRenew: Bool) async throws {
+        let (request, sentSessionID) = try await postRequest(for: message)
+        let label = message.method ?? "a response"
+        let response = try await exchange(request, label: label)
+        if message.method == MCPMethod.initialize {
             try await adoptSessionID(response.headers.value(for: MCPHeader.sessionID))
         }
         switch response.status {
         case 200..<300:
-            try await readBody(of: response, answering: message)
-        case 401, 403:
-            throw ClientError(
-                code: .unauthorized(response.status),
-                message: "the server refused the request with HTTP \(response.status)",
-                hint: response.status == 401
-                    ? "check the server's credentials (`authType` and its secret); an expired token needs a new login"
-                    : "the credentials lack permission for this server or tool",
-                context: ErrorContext(server: serverName))
+            _ = try await readBody(of: response, answering: message, label: label, deliverAnswer: true)
+        case 404 where mayRenew && message.id != nil && !message.isResponse && message.method != MCPMethod.initialize:
+            guard let expired = sentSessionID else { throw await statusError(response, label: label, renewed: false) }
+            _ = try? await response.body.collect(limit: 64 << 10)
+            try await renewSession(expired: expired, because: label)
+            try await send(message, mayRenew: false)
         default:
-            let snippet = await Self.snippet(of: response)
-            throw ClientError(
-                code: .protocolViolation,
-                message: "the server answered HTTP \(response.status)" + (snippet.isEmpty ? "" : ": \(snippet)"),
-                hint: response.status == 404 && message.method != MCPMethod.initialize
-                    ? "the server may have ended the session; run again" : "check the server's `url`",
-                context: ErrorContext(server: serverName))
+            throw await statusError(response, label: label, renewed: !mayRenew)
         }
     }
 
@@ -117,16 +127,35 @@ package actor StreamableHTTPTransport: Transport {
 
     // MARK: - Exchanges
 
-    private func postRequest(for message: JSONRPCMessage) throws(ClientError) -> HTTPRequest {
+    /// The POST for `message`, and the session id it carries.
+    private func postRequest(for message: JSONRPCMessage) throws(ClientError) -> (HTTPRequest, String?) {
         guard !isClosed else {
             throw ClientError(
                 code: .closed, message: "the session was closed", context: ErrorContext(server: serverName))
         }
+        if case .request(_, MCPMethod.initialize, let params) = message { initializeParams = params }
         var request = HTTPRequest(method: "POST", url: url, headers: headers, body: message.serializedBytes)
         request.headers.append(HTTPHeader(MCPHeader.accept, MCPHeader.acceptPost))
         request.headers.append(HTTPHeader(MCPHeader.contentType, MCPHeader.json))
         if let sessionID { request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID)) }
+        if let protocolVersion, message.method != MCPMethod.initialize {
+            request.headers.append(HTTPHeader(MCPHeader.protocolVersion, protocolVersion))
+        }
+        return (request, sessionID)
+    }
+
+    /// The GET that resumes a stream after `lastEventID` (MCP 2025-11-25, Resumability and
+    /// Redelivery).
+    private func resumeRequest(after lastEventID: String) throws(ClientError) -> HTTPRequest {
+        guard !isClosed else {
+            throw ClientError(
+                code: .closed, message: "the session was closed", context: ErrorContext(server: serverName))
+        }
+        var request = HTTPRequest(method: "GET", url: url, headers: headers)
+        request.headers.append(HTTPHeader(MCPHeader.accept, MCPHeader.acceptStream))
+        if let sessionID { request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID)) }
         if let protocolVersion { request.headers.append(HTTPHeader(MCPHeader.protocolVersion, protocolVersion)) }
+        request.headers.append(HTTPHeader(MCPHeader.lastEventID, lastEventID))
         return request
     }
 
@@ -142,86 +171,320 @@ package actor StreamableHTTPTransport: Transport {
         sessionID = value
     }
 
-    private nonisolated func exchange(_ request: HTTPRequest) async throws -> HTTPResponse {
-        do {
-            return try await client.send(request)
-        } catch let error as HTTPError {
-            throw Self.clientError(error, url: url, server: serverName)
-        }
-    }
-
-    /// Delivers every message of a 2xx body; for a request, fails unless its response was among them.
-    private nonisolated func readBody(of response: HTTPResponse, answering message: JSONRPCMessage) async throws {
-        let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
-        let expected: RequestID? = if case .request(let id, _, _) = message { id } else { nil }
-        var answered = false
-        if contentType.hasPrefix(MCPHeader.eventStream) {
-            answered = try await readEventStream(response.body, until: expected)
-        } else {
-            let bytes: [UInt8]
+    /// Sends `request`, retrying what the server did not process (`HTTPRetryPolicy`): a
+    /// connection that could not be made, and 429, 502, 503, 504 (after `Retry-After` or a
+    /// backoff). Returns the last response, whatever its status.
+    private nonisolated func exchange(_ request: HTTPRequest, label: String) async throws -> HTTPResponse {
+        var retry = 0
+        while true {
+            let why: String
+            let retryAfter: String?
             do {
-                bytes = try await response.body.collect(limit: Self.maxJSONBodyBytes)
+                let response = try await client.send(request)
+                guard HTTPRetryPolicy.retriedStatuses.contains(response.status), retry < retryPolicy.maxRetries else {
+                    return response
+                }
+                retryAfter = response.headers.value(for: "Retry-After")
+                guard
+                    let delay = retryPolicy.delay(
+                        retry: retry + 1, retryAfter: retryAfter, jitter: Double.random(in: 0...1))
+                else {
+                    logger.trace(
+                        "[\(serverName)] \(request.method) for \(label): HTTP \(response.status), Retry-After '\(retryAfter ?? "")' is too long to wait for"
+                    )
+                    return response
+                }
+                // Read the short error body so the connection can be reused.
+                _ = try? await response.body.collect(limit: 64 << 10)
+                why = "HTTP \(response.status)" + (retryAfter.map { ", Retry-After '\($0)'" } ?? "")
+                retry += 1
+                try await pause(delay, retry: retry, why: why, method: request.method, label: label)
+            } catch let error as HTTPError where error.code == .couldNotConnect && retry < retryPolicy.maxRetries {
+                retry += 1
+                let delay = retryPolicy.backoff(retry: retry, jitter: Double.random(in: 0...1))
+                try await pause(delay, retry: retry, why: error.message, method: request.method, label: label)
             } catch let error as HTTPError {
                 throw Self.clientError(error, url: url, server: serverName)
             }
-            if !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                let messages: [JSONRPCMessage]
-                do {
-                    messages = try JSONRPCMessage.decodeAll(bytes)
-                } catch {
-                    throw ClientError(
-                        code: .protocolViolation,
-                        message: "the server's HTTP \(response.status) body is not JSON-RPC: \(error.message)",
-                        context: ErrorContext(server: serverName), underlying: error)
-                }
-                for received in messages {
-                    if let expected, received.isResponse, received.id == expected { answered = true }
-                    continuation.yield(.message(received))
-                }
-            }
-        }
-        if expected != nil, !answered {
-            throw ClientError(
-                code: .closed,
-                message: "the server ended its HTTP \(response.status) response without answering the request",
-                hint: "the server may have dropped the stream; run again",
-                context: ErrorContext(server: serverName))
         }
     }
 
-    /// Reads an SSE response, delivering each message; returns once `expected` is answered (the
-    /// transfer is then dropped, which aborts it) or the stream ends.
-    private nonisolated func readEventStream(_ body: HTTPBody, until expected: RequestID?) async throws -> Bool {
+    private nonisolated func pause(
+        _ delay: Duration, retry: Int, why: String, method: String, label: String
+    ) async throws {
+        logger.trace(
+            "[\(serverName)] \(method) for \(label): \(why); retry \(retry) of \(retryPolicy.maxRetries) in \(delay.humanReadable)"
+        )
+        try await Task.sleep(for: delay)
+    }
+
+    /// The error for a final non-2xx status.
+    private nonisolated func statusError(_ response: HTTPResponse, label: String, renewed: Bool) async -> ClientError {
+        if response.status == 401 || response.status == 403 {
+            return ClientError(
+                code: .unauthorized(response.status),
+                message: "the server refused the request with HTTP \(response.status)",
+                hint: response.status == 401
+                    ? "check the server's credentials (`authType` and its secret); an expired token needs a new login"
+                    : "the credentials lack permission for this server or tool",
+                context: ErrorContext(server: serverName))
+        }
+        let snippet = await Self.snippet(of: response)
+        let retried = HTTPRetryPolicy.retriedStatuses.contains(response.status)
+        var message = "the server answered HTTP \(response.status)"
+        if retried { message += " to '\(label)' after \(retryPolicy.maxRetries) retries" }
+        if renewed { message += " to '\(label)' again, in the new session it had just started" }
+        if !snippet.isEmpty { message += ": \(snippet)" }
+        return ClientError(
+            code: retried ? .unreachable : .protocolViolation, message: message,
+            hint: retried ? "the server is overloaded or down; try again later" : "check the server's `url`",
+            context: ErrorContext(server: serverName))
+    }
+
+    // MARK: - Session renewal
+
+    /// Starts a new session after `expired` got a 404 (MCP 2025-11-25, Session Management): a
+    /// new `initialize` with the first one's parameters, then `notifications/initialized`.
+    ///
+    /// Concurrent requests that all saw the same expired session share one renewal: the first
+    /// renews, the others wait for it.
+    private func renewSession(expired: String, because label: String) async throws {
+        if sessionID != expired { return }  // another request already renewed it
+        if renewalWaiters != nil {
+            let (done, waiter) = AsyncStream<Void>.makeStream()
+            renewalWaiters?.append(waiter)
+            for await _ in done { break }
+            try Task.checkCancellation()
+            if sessionID == expired || sessionID == nil {
+                throw ClientError(
+                    code: .closed, message: "the server ended the session and a new one could not be started",
+                    context: ErrorContext(server: serverName))
+            }
+            return
+        }
+        renewalWaiters = []
+        defer {
+            for waiter in renewalWaiters ?? [] { waiter.finish() }
+            renewalWaiters = nil
+        }
+        logger.trace("[\(serverName)] the server ended session \(expired) (HTTP 404 to '\(label)'); starting a new one")
+        sessionID = nil
+        renewals += 1
+        let id = RequestID.string("mcp-run-renew-\(renewals)")
+        let message = JSONRPCMessage.request(id: id, method: MCPMethod.initialize, params: initializeParams)
+        let (request, _) = try postRequest(for: message)
+        let response = try await exchange(request, label: MCPMethod.initialize)
+        try adoptSessionID(response.headers.value(for: MCPHeader.sessionID))
+        guard (200..<300).contains(response.status) else {
+            var error = await statusError(response, label: MCPMethod.initialize, renewed: false)
+            error.message = "could not start a new session after the server ended the old one: \(error.message)"
+            throw error
+        }
+        let answer = try await readBody(
+            of: response, answering: message, label: MCPMethod.initialize, deliverAnswer: false)
+        guard case .response(_, let result) = answer, let version = result["protocolVersion"]?.stringValue else {
+            throw ClientError(
+                code: .protocolViolation,
+                message: "the server did not accept a new initialize after ending the session",
+                context: ErrorContext(server: serverName, method: MCPMethod.initialize))
+        }
+        if let protocolVersion, version != protocolVersion {
+            logger.trace("[\(serverName)] the new session speaks \(version), not \(protocolVersion)")
+        }
+        protocolVersion = version
+        guard sessionID != nil else {
+            throw ClientError(
+                code: .protocolViolation,
+                message: "the server ended the session but gave no new \(MCPHeader.sessionID)",
+                context: ErrorContext(server: serverName, method: MCPMethod.initialize))
+        }
+        try await send(.notification(method: MCPMethod.initialized, params: nil), mayRenew: false)
+        logger.trace("[\(serverName)] started session \(sessionID ?? "?")")
+    }
+
+    // MARK: - Bodies
+
+    /// Delivers every message of a 2xx body; for a request, fails unless its response was among
+    /// them. Returns that response (which is delivered too when `deliverAnswer`).
+    private nonisolated func readBody(
+        of response: HTTPResponse, answering message: JSONRPCMessage, label: String, deliverAnswer: Bool
+    ) async throws -> JSONRPCMessage? {
+        let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
+        let expected: RequestID? = if case .request(let id, _, _) = message { id } else { nil }
+        if contentType.hasPrefix(MCPHeader.eventStream) {
+            return try await readEventStream(response.body, until: expected, label: label, deliverAnswer: deliverAnswer)
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try await response.body.collect(limit: Self.maxJSONBodyBytes)
+        } catch let error as HTTPError {
+            throw Self.clientError(error, url: url, server: serverName)
+        }
+        var answer: JSONRPCMessage?
+        if !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            let messages: [JSONRPCMessage]
+            do {
+                messages = try JSONRPCMessage.decodeAll(bytes)
+            } catch {
+                throw ClientError(
+                    code: .protocolViolation,
+                    message: "the server's HTTP \(response.status) body is not JSON-RPC: \(error.message)",
+                    context: ErrorContext(server: serverName), underlying: error)
+            }
+            for received in messages {
+                if let expected, received.isResponse, received.id == expected {
+                    answer = received
+                    if !deliverAnswer { continue }
+                }
+                continuation.yield(.message(received))
+            }
+        }
+        if expected != nil, answer == nil {
+            throw ClientError(
+                code: .closed,
+                message: "the server ended its HTTP \(response.status) response without answering '\(label)'",
+                hint: "the server may have dropped the request; run again",
+                context: ErrorContext(server: serverName))
+        }
+        return answer
+    }
+
+    /// What one read of an event stream left behind.
+    private struct StreamProgress {
+        var lastEventID: String?
+        var reconnectionTime: Int?
+        var malformed: String?
+        var endedMidEvent = false
+        var dropped: HTTPError?
+    }
+
+    /// Reads an SSE response, delivering each message, until `expected` is answered; a stream
+    /// that ends first is resumed from its last event id (GET with `Last-Event-ID`, after the
+    /// server's `retry` delay), up to `maxResumptions` times in a row without a new event.
+    private nonisolated func readEventStream(
+        _ body: HTTPBody, until expected: RequestID?, label: String, deliverAnswer: Bool
+    ) async throws -> JSONRPCMessage? {
+        var progress = StreamProgress()
+        var body = body
+        var fruitless = 0
+        while true {
+            let before = progress.lastEventID
+            if let answer = try await readEvents(
+                body, until: expected, into: &progress, deliverAnswer: deliverAnswer)
+            {
+                return answer
+            }
+            guard expected != nil else { return nil }
+            guard let lastEventID = progress.lastEventID else { throw streamEndError(progress, label: label) }
+            fruitless = progress.lastEventID == before ? fruitless + 1 : 1
+            guard fruitless <= retryPolicy.maxResumptions else {
+                throw ClientError(
+                    code: .closed,
+                    message:
+                        "the server's event stream for '\(label)' kept ending without the response; gave up after \(retryPolicy.maxResumptions) resumptions",
+                    hint: "the server may have lost the request; run again",
+                    context: ErrorContext(server: serverName))
+            }
+            let delay =
+                progress.reconnectionTime.map { Duration.milliseconds($0) }
+                ?? retryPolicy.defaultReconnectionDelay
+            logger.trace(
+                "[\(serverName)] the event stream for '\(label)' ended before its response; resuming after event '\(lastEventID)' in \(delay.humanReadable)"
+            )
+            try await Task.sleep(for: delay)
+            body = try await resume(after: lastEventID, label: label)
+        }
+    }
+
+    /// GETs the stream after `lastEventID`; returns its body.
+    private nonisolated func resume(after lastEventID: String, label: String) async throws -> HTTPBody {
+        let request = try await resumeRequest(after: lastEventID)
+        let response = try await exchange(request, label: label)
+        let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
+        if response.status == 200, contentType.hasPrefix(MCPHeader.eventStream) { return response.body }
+        let snippet = await Self.snippet(of: response)
+        throw ClientError(
+            code: response.status == 401 || response.status == 403 ? .unauthorized(response.status) : .closed,
+            message:
+                "the event stream for '\(label)' dropped and could not be resumed: GET with \(MCPHeader.lastEventID) answered HTTP \(response.status)"
+                + (response.status == 200 ? " (\(contentType))" : "") + (snippet.isEmpty ? "" : ": \(snippet)"),
+            hint: response.status == 404
+                ? "the server ended the session; run again" : "the server may have lost the request; run again",
+            context: ErrorContext(server: serverName))
+    }
+
+    /// Why a stream that ended unanswered, with no event id to resume from, failed.
+    private nonisolated func streamEndError(_ progress: StreamProgress, label: String) -> ClientError {
+        if let malformed = progress.malformed {
+            return ClientError(
+                code: .protocolViolation,
+                message: "the server's event stream for '\(label)' carried an event that is not JSON-RPC: \(malformed)",
+                hint: "the server is not following MCP; report it to its maintainers",
+                context: ErrorContext(server: serverName))
+        }
+        if progress.endedMidEvent {
+            return ClientError(
+                code: .protocolViolation,
+                message: "the server's event stream for '\(label)' ended in the middle of an event",
+                hint: "the server or a proxy cut the response short; check the server's logs",
+                context: ErrorContext(server: serverName), underlying: progress.dropped)
+        }
+        return ClientError(
+            code: .closed,
+            message:
+                "the server's event stream for '\(label)' ended before the response, with no event id to resume from",
+            hint: "the server dropped the stream and does not support resumption; the step's `retry` can run it again",
+            context: ErrorContext(server: serverName), underlying: progress.dropped)
+    }
+
+    /// Reads one SSE body, delivering each message; returns the response to `expected` as soon
+    /// as it arrives (the transfer is then dropped, which aborts it), or nil when the stream ends
+    /// or drops first, with `progress` updated.
+    private nonisolated func readEvents(
+        _ body: HTTPBody, until expected: RequestID?, into progress: inout StreamProgress, deliverAnswer: Bool
+    ) async throws -> JSONRPCMessage? {
         var parser = SSEParser()
+        var tail = EventBoundary()
         do {
             for try await chunk in body {
-                for event in try parser.feed(chunk) {
+                tail.see(chunk)
+                let events = try parser.feed(chunk)
+                if let id = parser.lastEventID { progress.lastEventID = id }
+                if let time = parser.reconnectionTime { progress.reconnectionTime = time }
+                for event in events {
                     // A priming event (MCP 2025-11-25) has an id and empty data: nothing to deliver.
                     guard !event.data.isEmpty, event.type == "message" else { continue }
                     let messages: [JSONRPCMessage]
                     do {
                         messages = try JSONRPCMessage.decodeAll(Array(event.data.utf8))
                     } catch {
-                        continuation.yield(
-                            .malformed("SSE event is not JSON-RPC (\(error)): \(event.data.prefix(200))"))
+                        let shown = "\(error.message): \(event.data.prefix(200))"
+                        progress.malformed = progress.malformed ?? shown
+                        continuation.yield(.malformed("SSE event is not JSON-RPC (\(shown))"))
                         continue
                     }
-                    var answered = false
+                    var answer: JSONRPCMessage?
                     for received in messages {
-                        if let expected, received.isResponse, received.id == expected { answered = true }
+                        if let expected, received.isResponse, received.id == expected {
+                            answer = received
+                            if !deliverAnswer { continue }
+                        }
                         continuation.yield(.message(received))
                     }
-                    if answered { return true }
+                    if let answer { return answer }
                 }
             }
         } catch let error as SSEError {
             throw ClientError(
                 code: .protocolViolation, message: "the server's event stream broke a limit: \(error)",
                 context: ErrorContext(server: serverName), underlying: error)
+        } catch let error as HTTPError where error.code == .connectionClosed {
+            progress.dropped = error
         } catch let error as HTTPError {
             throw Self.clientError(error, url: url, server: serverName)
         }
-        return false
+        progress.endedMidEvent = !tail.endsBetweenEvents
+        return nil
     }
 
     // MARK: - Helpers
@@ -251,6 +514,32 @@ package actor StreamableHTTPTransport: Transport {
         }
         return ClientError(
             code: code, message: error.message, hint: hint, context: ErrorContext(server: server), underlying: error)
+    }
+
+    /// The last bytes of an event stream, to tell whether it ended between events or inside one
+    /// (a stream that stops in the middle of an event is cut short, not finished).
+    struct EventBoundary {
+        private var last: [UInt8] = []
+
+        /// Notes the next chunk.
+        mutating func see(_ chunk: [UInt8]) {
+            last = Array((last + chunk.suffix(4)).suffix(4))
+        }
+
+        /// Whether the stream so far ends with an empty line (or is empty): one line ending
+        /// (CRLF, LF or CR), preceded by another.
+        var endsBetweenEvents: Bool {
+            if last.isEmpty { return true }
+            var rest = last[...]
+            if rest.last == 0x0A {
+                rest = rest.dropLast(); if rest.last == 0x0D { rest = rest.dropLast() }
+            } else if rest.last == 0x0D {
+                rest = rest.dropLast()
+            } else {
+                return false
+            }
+            return rest.isEmpty || rest.last == 0x0A || rest.last == 0x0D
+        }
     }
 
     /// The first 200 bytes of an error body, as text on one line.

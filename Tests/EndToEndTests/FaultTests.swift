@@ -1,0 +1,98 @@
+import Basics
+import Foundation
+import TestSupport
+import Testing
+
+/// The binary against `faults.py` (contract §8 and §6): faults mcp-run recovers from by itself,
+/// and faults that end a step or the run clearly, never hanging, always writing the document.
+@Suite("mcp-run against a faulty Streamable HTTP server", .timeLimit(.minutes(3)))
+struct FaultTests {
+    /// The `MCP_SERVERS` value naming `server` as `faults`.
+    static func servers(_ server: FixtureServer) -> String {
+        #"{"faults": {"url": "\#(server.url())", "transport": "streamable-http"}}"#
+    }
+
+    /// The server's stderr lines `faults: <what> <json>`, as JSON.
+    static func notes(_ what: String, in server: FixtureServer) -> [JSONValue] {
+        server.stderr.split(separator: "\n").compactMap { line in
+            let prefix = "faults: \(what) "
+            guard line.hasPrefix(prefix) else { return nil }
+            return try? JSONValue.parse(String(line.dropFirst(prefix.count)))
+        }
+    }
+
+    @Test("a dropped stream, 429 with Retry-After, a 503 and an expired session are all recovered from")
+    func recovered() async throws {
+        try await withServer("faults.py", arguments: []) { server in
+            let folder = try temporaryDirectory("faults-recovered")
+            let output = folder + "/results.json"
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/faults-recovered.yaml"), "-v", "-o", output],
+                environment: ["MCP_SERVERS": Self.servers(server)])
+            #expect(run.exitCode == 0, "\(run)")
+            let results = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: output))))
+            #expect(results["status"] == "succeeded", "\(run)")
+            for step in ["resumed", "limited", "unavailable", "expired", "after"] {
+                #expect(results.step(step)?["status"] == "succeeded", "\(step): \(run)")
+                #expect(results.step(step)?["result"]?["content"]?[0]?["text"] == .string(step), "\(step)")
+                #expect(results.step(step)?["attempts"] == 1, "\(step): recovered inside the transport")
+            }
+            let resumes = Self.notes("resume", in: server)
+            #expect(resumes.count == 1, "\(server.stderr)")
+            let after = resumes.first?["afterDropMs"]?.intValue ?? 0
+            #expect(after >= 250 && after < 1000, "resumed \(after) ms after the drop, asked for 300")
+            let calls = Self.notes("call", in: server).compactMap { $0["key"]?.stringValue }
+            #expect(calls.filter { $0 == "limited" }.count == 2)
+            #expect(calls.filter { $0 == "unavailable" }.count == 2)
+            #expect(calls.filter { $0 == "expired" }.count == 2)
+            #expect(calls.filter { $0 == "resumed" }.count == 1)
+            #expect(Self.notes("session", in: server).count == 2)
+            #expect(run.stderr.contains("HTTP 429, Retry-After '1'; retry 1 of 3"), "\(run)")
+            #expect(run.stderr.contains("resuming after event"), "\(run)")
+            #expect(run.stderr.contains("starting a new one"), "\(run)")
+        }
+    }
+
+    @Test("malformed JSON from the server ends the run with exit 4 naming the server, and the document is written")
+    func malformed() async throws {
+        try await withServer("faults.py", arguments: ["--json-response"]) { server in
+            let folder = try temporaryDirectory("faults-malformed")
+            let output = folder + "/results.json"
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/faults-malformed.yaml"), "-o", output],
+                environment: ["MCP_SERVERS": Self.servers(server)])
+            #expect(run.exitCode == 4, "\(run)")
+            #expect(run.stderr.contains("faults"), "\(run)")
+            #expect(run.stderr.contains("not JSON-RPC"), "\(run)")
+            let results = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: output))))
+            #expect(results["status"] == "failed")
+            #expect(results.step("fine")?["status"] == "succeeded")
+            #expect(results.step("broken")?["status"] == "failed")
+            #expect(results.step("after")?["status"] != "succeeded")
+            #expect(!Self.notes("call", in: server).contains { $0["key"] == "never" }, "nothing runs after exit 4")
+        }
+    }
+
+    @Test("a server that never answers fails the step with a timeout at the step's timeout, and is told so")
+    func hang() async throws {
+        try await withServer("faults.py", arguments: []) { server in
+            let started = ContinuousClock.now
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/faults-hang.yaml")], environment: ["MCP_SERVERS": Self.servers(server)],
+                deadline: .seconds(30))
+            let took = ContinuousClock.now - started
+            #expect(run.exitCode == 1, "\(run)")
+            #expect(!run.timedOut)
+            #expect(took < .seconds(15), "took \(took)")
+            let results = try run.json()
+            #expect(results["status"] == "failed")
+            #expect(results.step("hung")?["status"] == "failed")
+            let duration = results.step("hung")?["durationMs"]?.intValue ?? 0
+            #expect(duration >= 1500 && duration < 4000, "the step took \(duration) ms, its timeout is 1500")
+            let message = results.step("hung")?["error"]?["message"]?.stringValue ?? ""
+            #expect(message.contains("got no response within 1.5s"), "\(run)")
+            #expect(results.step("after")?["status"] == "skipped")
+            #expect(Self.notes("cancelled", in: server).count == 1, "\(server.stderr)")
+        }
+    }
+}
