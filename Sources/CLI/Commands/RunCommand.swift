@@ -60,6 +60,15 @@ struct RunCommand {
                             masker: masker))
                 }
                 if !quiet && context.logLevel >= .verbose { console.err("step '\(id)' started: \(description)") }
+            case .stepProgress(let id, let progress, let total, let message):
+                if jsonl {
+                    var event: [String: JSONValue] = [
+                        "event": "step.progress", "step": .string(id), "progress": .double(progress),
+                    ]
+                    if let total { event["total"] = .double(total) }
+                    if let message { event["message"] = .string(message) }
+                    console.out(ResultsWriter.encodeLine(.object(event), masker: masker))
+                }
             case .stepFinished(let report, let masker):
                 let renderer = ErrorRenderer(masker: masker, useColor: console.useColor)
                 if jsonl {

@@ -282,6 +282,7 @@ package enum WorkflowLoader {
         }
         step.serverLocation = fields["server"]?.location
         step.needsLocation = fields["needs"]?.location
+        step.hasNeeds = fields["needs"] != nil
         step.idLocation = fields["id"]?.location
         return step
     }
