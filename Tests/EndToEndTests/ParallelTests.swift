@@ -96,3 +96,23 @@ struct ParallelTests {
         }
     }
 }
+
+@Suite("elicitation", .timeLimit(.minutes(3)))
+struct ElicitationTests {
+    @Test(
+        "elicitation/create is answered from the workflow's rules, the schema's defaults filling gaps",
+        arguments: [ServerRoute.stdio, .streamableSSE])
+    func answers(transport: ServerRoute) async throws {
+        try await withFixture(transport) { servers in
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/elicitation.yaml")], environment: ["MCP_SERVERS": servers])
+            #expect(run.exitCode == 0, "\(run)")
+            let results = try run.json()
+            #expect(
+                results.step("deploy")?["result"]?["structuredContent"]
+                    == ["action": "accept", "content": ["confirm": true, "note": "none"]], "\(run)")
+            #expect(results.step("delete")?["result"]?["structuredContent"]?["action"] == "decline")
+            #expect(results.step("other")?["result"]?["structuredContent"]?["action"] == "decline")
+        }
+    }
+}
