@@ -98,6 +98,7 @@ struct StepExecutor: Sendable {
             var next = 0
             var running = 0
             var stopped = false
+            var stopper = "an earlier iteration failed"
             while true {
                 while !stopped, running < limit, next < elements.count {
                     let index = next
@@ -113,13 +114,17 @@ struct StepExecutor: Sendable {
                 guard let (index, report) = await group.next() else { break }
                 running -= 1
                 reports[index] = report
-                if report.status == .cancelled || (report.status == .failed && !step.continueOnError) {
+                if report.status == .cancelled {
                     stopped = true
+                    stopper = "the run was stopped"
+                } else if report.status == .failed, !step.continueOnError, !stopped {
+                    stopped = true
+                    stopper = "iteration \(index) failed"
                 }
             }
             for index in next..<elements.count where stopped {
                 reports[index].error = RunError(
-                    code: .stepFailed, message: "not run: an earlier iteration failed",
+                    code: .stepFailed, message: "not run: \(stopper)",
                     context: ErrorContext(step: step.id))
             }
         }

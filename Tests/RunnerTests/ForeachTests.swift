@@ -98,6 +98,7 @@ struct ForeachTests {
         let each = try report.step("each")
         #expect(each.status == .failed)
         #expect(each.iterations?.map(\.status) == [.succeeded, .failed, .skipped])
+        #expect(each.iterations?.last?.error?.message == "not run: iteration 1 failed")
         #expect(each.error?.message.contains("iteration 1") == true, "\(String(describing: each.error))")
         #expect(try report.step("after").status == .skipped)
         #expect(await recorder.calls.count == 2)
