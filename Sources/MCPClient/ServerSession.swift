@@ -34,6 +34,8 @@ package actor ServerSession {
     private let transport: any Transport
     private let logger: Logger
     private let observer: (@Sendable (ServerNotification) -> Void)?
+    /// Answers `elicitation/create` from its params; nil declines every request.
+    private let elicitation: (@Sendable (JSONValue) -> JSONValue)?
     private let requestTimeout: Duration
     private let outbox: AsyncStream<JSONRPCMessage>.Continuation
     private let outboxStream: AsyncStream<JSONRPCMessage>
@@ -46,8 +48,9 @@ package actor ServerSession {
 
     private init(
         transport: any Transport, name: String, requestTimeout: Duration, logger: Logger,
-        observer: (@Sendable (ServerNotification) -> Void)?
+        observer: (@Sendable (ServerNotification) -> Void)?, elicitation: (@Sendable (JSONValue) -> JSONValue)?
     ) {
+        self.elicitation = elicitation
         self.transport = transport
         self.name = name
         self.requestTimeout = requestTimeout
@@ -63,15 +66,18 @@ package actor ServerSession {
     ///   - logger: traces every JSON-RPC message at `-v` (never header values).
     ///   - observer: receives `notifications/message`, `notifications/progress` and other server
     ///     notifications, on the session's read loop; it must return quickly.
+    ///   - elicitation: answers `elicitation/create` (its params → the result object), on the
+    ///     read loop; it must return quickly. Without it, every elicitation is declined.
     /// - Throws: `ClientError`: `.unreachable` (cannot start or connect), `.unauthorized`,
     ///   `.unsupportedVersion` (naming both versions), `.protocolViolation`, `.timedOut`, `.closed`.
     package static func open(
-        _ config: ServerConfig, logger: Logger, observer: (@Sendable (ServerNotification) -> Void)? = nil
+        _ config: ServerConfig, logger: Logger, observer: (@Sendable (ServerNotification) -> Void)? = nil,
+        elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil
     ) async throws(ClientError) -> ServerSession {
         let transport = try await makeTransport(config, logger: logger)
         return try await open(
             transport: transport, name: config.name, requestTimeout: config.requestTimeout, logger: logger,
-            observer: observer)
+            observer: observer, elicitation: elicitation)
     }
 
     /// Initializes a session over an already started transport (tests use an in-memory one).
@@ -80,10 +86,12 @@ package actor ServerSession {
     /// - Throws: as `open(_:logger:observer:)`.
     package static func open(
         transport: any Transport, name: String, requestTimeout: Duration = .seconds(60), logger: Logger,
-        observer: (@Sendable (ServerNotification) -> Void)? = nil
+        observer: (@Sendable (ServerNotification) -> Void)? = nil,
+        elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil
     ) async throws(ClientError) -> ServerSession {
         let session = ServerSession(
-            transport: transport, name: name, requestTimeout: requestTimeout, logger: logger, observer: observer)
+            transport: transport, name: name, requestTimeout: requestTimeout, logger: logger, observer: observer,
+            elicitation: elicitation)
         await session.start()
         do {
             try await session.initialize()
@@ -369,8 +377,8 @@ package actor ServerSession {
                     message: "the server answered with error \(error.code): \(error.message)",
                     hint: error.code == JSONRPCError.methodNotFound
                         ? "the server does not support this request; check the tool, resource or prompt name" : nil))
-        case .request(let id, let method, _):
-            outbox.yield(answer(to: id, method: method))
+        case .request(let id, let method, let params):
+            outbox.yield(answer(to: id, method: method, params: params))
         case .notification(let method, let params):
             if method == MCPMethod.cancelled {
                 logger.trace(
@@ -383,7 +391,7 @@ package actor ServerSession {
     }
 
     /// The answer to a server-to-client request (contract §8).
-    private func answer(to id: RequestID, method: String) -> JSONRPCMessage {
+    private func answer(to id: RequestID, method: String, params: JSONValue?) -> JSONRPCMessage {
         let answer: JSONRPCMessage
         switch method {
         case MCPMethod.ping:
@@ -391,7 +399,7 @@ package actor ServerSession {
         case MCPMethod.rootsList:
             answer = .response(id: id, result: MCPWire.emptyRootsResult)
         case MCPMethod.elicitationCreate:
-            answer = .response(id: id, result: MCPWire.declineElicitationResult)
+            answer = .response(id: id, result: elicitation?(params ?? [:]) ?? MCPWire.declineElicitationResult)
         default:
             answer = .errorResponse(
                 id: id,

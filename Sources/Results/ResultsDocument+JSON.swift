@@ -52,6 +52,15 @@ extension StepRecord {
         case .prompt(let name): members["prompt"] = .string(name)
         }
         if !log.isEmpty { members["log"] = .array(log) }
+        if isForeach {
+            members["iterations"] = .array(
+                iterations.enumerated().map { index, iteration in
+                    guard case .object(var entry) = iteration.json else { return iteration.json }
+                    for key in ["id", "server", "tool", "resource", "prompt"] { entry[key] = nil }
+                    entry["index"] = .integer(index)
+                    return .object(entry)
+                })
+        }
         return .object(members)
     }
 }

@@ -52,6 +52,13 @@ package struct StepRecord: Sendable, Hashable {
     ///
     /// Left out of the JSON when empty.
     package var log: [JSONValue]
+    /// A `foreach` step's iterations, in element order; empty for other steps.
+    ///
+    /// Each is written like a step without `id`, `server` and the target, plus its `index`; the
+    /// key is left out for a step without `foreach`.
+    package var iterations: [StepRecord] = []
+    /// Whether the step has `foreach` (so `iterations` is written even when empty).
+    package var isForeach = false
 
     /// Creates a step record; optional parts default to empty.
     package init(

@@ -21,7 +21,7 @@ extension WorkflowRunner {
             if let arguments = step.arguments {
                 entry["arguments"] = Self.partiallyEvaluated(arguments, prepared.context)
             }
-            if !step.needs.isEmpty { entry["needs"] = .array(step.needs.map { .string($0) }) }
+            if step.hasNeeds { entry["needs"] = .array(step.needs.map { .string($0) }) }
             if let condition = step.condition { entry["if"] = .string(condition.origin.text) }
             steps.append(.object(entry))
         }

@@ -47,10 +47,15 @@ extension StepReport {
         case .skipped: status = .skipped
         case .cancelled: status = .cancelled
         }
-        return StepRecord(
+        var record = StepRecord(
             id: id, server: server, target: target, status: status, startedAt: startedAt, durationMs: durationMs,
             attempts: attempts, arguments: arguments, result: result, outputs: outputs,
             error: error.map { StepFailure(message: $0.message, hint: $0.hint, code: $0.failureCode) }, log: log)
+        if let iterations {
+            record.isForeach = true
+            record.iterations = iterations.map(\.record)
+        }
+        return record
     }
 }
 

@@ -26,6 +26,8 @@ package struct StepReport: Sendable {
     package var log: [JSONValue]
     /// Whether a failure here lets the run go on.
     package var continueOnError: Bool
+    /// A `foreach` step's iterations, in element order (each with this step's id); nil otherwise.
+    package var iterations: [StepReport]?
 
     /// A step that has not run.
     package init(id: String, server: String, kind: String, name: String, continueOnError: Bool) {
@@ -43,6 +45,7 @@ package struct StepReport: Sendable {
         self.error = nil
         self.log = []
         self.continueOnError = continueOnError
+        self.iterations = nil
     }
 }
 
@@ -68,6 +71,8 @@ package struct RunReport: Sendable {
 /// A step starting or finishing, for progress output.
 package enum RunEvent: Sendable {
     case stepStarted(id: String, description: String)
+    /// A server's `notifications/progress` for a call the step made.
+    case stepProgress(id: String, progress: Double, total: Double?, message: String?)
     /// A step ended; `masker` masks every secret the run has read, for whatever prints the report.
     case stepFinished(StepReport, masker: SecretMasker)
 }

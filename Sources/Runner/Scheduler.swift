@@ -5,7 +5,7 @@ import WorkflowModel
 /// Runs steps as child tasks of one task group, each when the steps it waits for have finished.
 ///
 /// A step without `needs` waits for the step before it (file order); one with `needs` waits only
-/// for those. At most `workflow.concurrency` steps run at once, the earliest ready step first.
+/// for those (`needs: []`: for nothing). At most `workflow.concurrency` steps run at once, the earliest ready step first.
 /// After a step fails (and does not `continue-on-error`), no new step starts: the rest are
 /// reported `skipped`. Bookkeeping is linear in steps and dependencies: each step counts the
 /// dependencies it still waits for, and each step's context holds only the steps it refers to.
@@ -14,6 +14,7 @@ struct Scheduler {
     let options: RunOptions
     let pool: SessionPool
     let masker: SecretMasker
+    let router: NotificationRouter
 
     struct Outcome {
         var steps: [StepReport]
@@ -38,7 +39,7 @@ struct Scheduler {
         var dependents = [[Int]](repeating: [], count: steps.count)
         for step in steps {
             let parents =
-                step.needs.isEmpty ? (step.index > 0 ? [step.index - 1] : []) : step.needs.compactMap { indexByID[$0] }
+                !step.hasNeeds ? (step.index > 0 ? [step.index - 1] : []) : step.needs.compactMap { indexByID[$0] }
             waitingFor[step.index] = parents.count
             for parent in parents { dependents[parent].append(step.index) }
         }
@@ -57,7 +58,8 @@ struct Scheduler {
             for child in dependents[step.index] { waitingFor[child] -= 1 }
         }
         for step in steps where waitingFor[step.index] == 0 && !started[step.index] { ready.insert(step.index) }
-        let executor = StepExecutor(workflow: workflow, options: options, pool: pool, masker: masker)
+        let executor = StepExecutor(
+            workflow: workflow, options: options, pool: pool, masker: masker, router: router)
 
         await withTaskGroup(of: (Int, StepReport, JSONValue).self) { group in
             var running = 0

@@ -11,6 +11,7 @@ struct StepExecutor: Sendable {
     let options: RunOptions
     let pool: SessionPool
     let masker: SecretMasker
+    let router: NotificationRouter
 
     /// Runs `step` against the context as it was when the step became ready.
     ///
@@ -38,18 +39,133 @@ struct StepExecutor: Sendable {
 
     private func perform(_ step: Step, context: EvaluationContext, report: inout StepReport) async throws {
         let here = ErrorContext(location: step.location, step: step.id, server: step.server)
-        if let condition = step.condition {
+        // A foreach step's `if` that names `item` or `index` filters iterations; any other `if`
+        // decides for the whole step, before the foreach expression is evaluated.
+        let perIteration = step.foreach != nil && step.condition.map(Self.refersToItem) == true
+        if let condition = step.condition, !perIteration {
             let value = try evaluate(.template(condition), context)
             if !value.value.isTruthy {
                 report.status = .skipped
                 return
             }
         }
-        if step.foreach != nil {
-            throw RunError(
-                code: .stepFailed, message: "'foreach' is not supported by this version of mcp-run",
-                hint: "list one step per element for now", context: here)
+        guard let foreach = step.foreach else {
+            try await performCall(step, context: context, report: &report)
+            return
         }
+        let list = try evaluate(.template(foreach), context).value
+        guard let elements = list.arrayValue else {
+            throw RunError(
+                code: .stepFailed, message: "'foreach' needs an array, but the expression gave \(list.typeName)",
+                hint: "use an expression that evaluates to a list, such as steps.<id>.json.items", context: here,
+                kind: "foreachNotArray")
+        }
+        let iterations = await runIterations(
+            step, elements: elements, context: context, filtered: perIteration)
+        report.iterations = iterations
+        report.attempts = iterations.reduce(0) { $0 + $1.attempts }
+        if let index = iterations.firstIndex(where: { $0.status == .cancelled }) {
+            report.status = .cancelled
+            report.error = iterations[index].error
+        } else if let index = iterations.firstIndex(where: { $0.status == .failed }) {
+            report.status = .failed
+            let failed = iterations.filter { $0.status == .failed }.count
+            let cause = iterations[index].error
+            report.error = RunError(
+                code: cause?.code ?? .stepFailed,
+                message: "\(failed) of \(iterations.count) iterations failed; iteration \(index): "
+                    + (cause?.message ?? "failed"),
+                hint: cause?.hint, context: here, kind: cause?.kind)
+        } else if !iterations.isEmpty, iterations.allSatisfy({ $0.status == .skipped }) {
+            report.status = .skipped
+        }
+    }
+
+    /// Runs a foreach step's iterations, at most the step's `concurrency` at once (default 1),
+    /// starting them in element order; returns their reports in element order.
+    ///
+    /// Without `continue-on-error`, no iteration starts after one has failed: the rest are skipped.
+    private func runIterations(
+        _ step: Step, elements: [JSONValue], context: EvaluationContext, filtered: Bool
+    ) async -> [StepReport] {
+        var reports = elements.map { _ in
+            StepReport(
+                id: step.id, server: step.server, kind: step.kindName, name: step.callName,
+                continueOnError: step.continueOnError)
+        }
+        let limit = max(1, step.foreachConcurrency ?? 1)
+        await withTaskGroup(of: (Int, StepReport).self) { group in
+            var next = 0
+            var running = 0
+            var stopped = false
+            var stopper = "an earlier iteration failed"
+            while true {
+                while !stopped, running < limit, next < elements.count {
+                    let index = next
+                    next += 1
+                    running += 1
+                    var scope = context
+                    scope.variables["item"] = elements[index]
+                    scope.variables["index"] = .integer(index)
+                    group.addTask {
+                        (index, await self.iteration(step, context: scope, filtered: filtered))
+                    }
+                }
+                guard let (index, report) = await group.next() else { break }
+                running -= 1
+                reports[index] = report
+                if report.status == .cancelled {
+                    stopped = true
+                    stopper = "the run was stopped"
+                } else if report.status == .failed, !step.continueOnError, !stopped {
+                    stopped = true
+                    stopper = "iteration \(index) failed"
+                }
+            }
+            for index in next..<elements.count where stopped {
+                reports[index].error = RunError(
+                    code: .stepFailed, message: "not run: \(stopper)",
+                    context: ErrorContext(step: step.id))
+            }
+        }
+        return reports
+    }
+
+    /// One iteration of a foreach step, with `item` and `index` in `context`; never throws.
+    private func iteration(_ step: Step, context: EvaluationContext, filtered: Bool) async -> StepReport {
+        var report = StepReport(
+            id: step.id, server: step.server, kind: step.kindName, name: step.callName,
+            continueOnError: step.continueOnError)
+        let clock = ContinuousClock()
+        let start = clock.now
+        report.startedAt = Timestamp.now()
+        report.status = .succeeded
+        do {
+            if filtered, let condition = step.condition, !(try evaluate(.template(condition), context).value.isTruthy) {
+                report.status = .skipped
+            } else {
+                try await performCall(step, context: context, report: &report)
+            }
+        } catch {
+            report.status = Task.isCancelled || error is CancellationError ? .cancelled : .failed
+            report.error = RunError.wrap(error).adding(
+                ErrorContext(location: step.location, step: step.id, server: step.server))
+        }
+        report.durationMs = Int((clock.now - start).milliseconds)
+        return report
+    }
+
+    /// Whether a template refers to `item` or `index`.
+    static func refersToItem(_ template: TemplateString) -> Bool {
+        template.template.parts.contains { part in
+            guard case .expression(let expression) = part else { return false }
+            return expression.references.contains { $0.path.first == "item" || $0.path.first == "index" }
+        }
+    }
+
+    /// The call itself: arguments, schema check, the request with retries, outputs, expectation.
+    private func performCall(_ step: Step, context: EvaluationContext, report: inout StepReport) async throws {
+        let here = ErrorContext(location: step.location, step: step.id, server: step.server)
         guard let spec = workflow.servers[step.server] else {
             throw RunError(code: .invalidInput, message: "unknown server '\(step.server)'", context: here)
         }
@@ -65,7 +181,7 @@ struct StepExecutor: Sendable {
         let server = try ServerResolver.resolve(spec, context: context)
         let timeout = Duration.milliseconds(step.timeout ?? workflow.defaults.timeout ?? spec.timeout ?? 60_000)
         let retry = step.retry ?? workflow.defaults.retry ?? RetryPolicy(attempts: 1, backoff: 0)
-        var call: @Sendable (any ToolSession) async throws -> JSONValue
+        var call: @Sendable (any ToolSession, JSONValue) async throws -> JSONValue
         switch step.call {
         case .tool(let name):
             let tools = try await pool.tools(for: server)
@@ -89,17 +205,19 @@ struct StepExecutor: Sendable {
                     kind: "invalidArguments")
             }
             let args = arguments
-            call = { session in try await session.callTool(name, arguments: args, timeout: timeout) }
+            call = { session, token in
+                try await session.callTool(name, arguments: args, timeout: timeout, progressToken: token)
+            }
         case .resource(let uriTemplate):
             let uri = try evaluate(uriTemplate, context).value
             guard let text = uri.stringValue else {
                 throw RunError(code: .stepFailed, message: "resource must be a URI string", context: here)
             }
             report.name = text
-            call = { session in try await session.readResource(text, timeout: timeout) }
+            call = { session, _ in try await session.readResource(text, timeout: timeout) }
         case .prompt(let name):
             let args = arguments
-            call = { session in try await session.getPrompt(name, arguments: args, timeout: timeout) }
+            call = { session, _ in try await session.getPrompt(name, arguments: args, timeout: timeout) }
         }
         let session = try await pool.session(for: server)
         var attempt = 0
@@ -107,10 +225,13 @@ struct StepExecutor: Sendable {
         while true {
             attempt += 1
             report.attempts = attempt
+            let handle = router.begin(step: step.id, server: step.server)
             do {
-                result = try await call(session)
+                result = try await call(session, handle.progressToken)
+                report.log += router.end(handle)
                 if result["isError"]?.boolValue != true || attempt >= retry.attempts { break }
             } catch {
+                report.log += router.end(handle)
                 if error is CancellationError || attempt >= retry.attempts || !Self.isRetryable(error) { throw error }
             }
             let backoff = Double(retry.backoff) * pow(2, Double(attempt - 1)) * Double.random(in: 0.8...1.2)
@@ -185,6 +306,10 @@ struct StepExecutor: Sendable {
             "error": report.error.map { ["message": .string($0.message)] } ?? .null,
             "result": report.result ?? .null,
         ]
+        if let iterations = report.iterations {
+            // Each iteration as `steps.<id>` would be for a step of its own, minus `results`.
+            value["results"] = .array(iterations.map { contextValue(for: $0) })
+        }
         if let result = report.result {
             if report.kind == "resource" {
                 let texts = (result["contents"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }

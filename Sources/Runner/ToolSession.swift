@@ -6,7 +6,12 @@ package protocol ToolSession: Sendable {
     /// The server's tools, following pagination.
     func listTools() async throws -> [ToolDescription]
     /// Calls a tool; a result with `isError: true` is returned, not thrown.
-    func callTool(_ name: String, arguments: JSONValue, timeout: Duration?) async throws -> JSONValue
+    ///
+    /// With a `progressToken`, the request carries it (`_meta.progressToken`), so the server's
+    /// `notifications/progress` for this call name it.
+    func callTool(
+        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?
+    ) async throws -> JSONValue
     /// Reads a resource.
     func readResource(_ uri: String, timeout: Duration?) async throws -> JSONValue
     /// Gets a prompt.
@@ -17,8 +22,30 @@ package protocol ToolSession: Sendable {
 
 /// Opens sessions for named servers.
 package protocol SessionOpener: Sendable {
-    /// Connects to `server` and initializes an MCP session.
-    func open(_ server: ResolvedServer, logger: Logger) async throws -> any ToolSession
+    /// Connects to `server` and initializes an MCP session whose notifications and elicitation
+    /// requests go to `events`.
+    func open(_ server: ResolvedServer, logger: Logger, events: SessionEvents) async throws -> any ToolSession
+}
+
+/// Where a session sends what the server initiates; both closures run on the session's read
+/// loop and must return quickly.
+package struct SessionEvents: Sendable {
+    /// Receives `notifications/message`, `notifications/progress` and other notifications.
+    package var notification: @Sendable (ServerNotification) -> Void
+    /// Answers `elicitation/create` (its params → the result object); nil declines.
+    package var elicitation: (@Sendable (JSONValue) -> JSONValue)?
+
+    /// Events that go nowhere: notifications are dropped, elicitations declined.
+    package static let none = SessionEvents(notification: { _ in }, elicitation: nil)
+
+    /// Creates the handlers.
+    package init(
+        notification: @escaping @Sendable (ServerNotification) -> Void,
+        elicitation: (@Sendable (JSONValue) -> JSONValue)?
+    ) {
+        self.notification = notification
+        self.elicitation = elicitation
+    }
 }
 
 /// A server definition with every template evaluated, ready to connect.
@@ -28,15 +55,25 @@ package struct ResolvedServer: Sendable {
     package var config: ServerConfig
 }
 
-extension ServerSession: ToolSession {}
+extension ServerSession: ToolSession {
+    package func callTool(
+        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?
+    ) async throws -> JSONValue {
+        guard let progressToken else { return try await callTool(name, arguments: arguments, timeout: timeout) }
+        let params = MCPWire.addingProgressToken(
+            progressToken, to: MCPWire.callToolParams(name: name, arguments: arguments))
+        return try await request(MCPMethod.toolsCall, params, timeout: timeout)
+    }
+}
 
 /// Opens real MCP sessions.
 package struct MCPSessionOpener: SessionOpener {
     /// Creates the opener.
     package init() {}
 
-    package func open(_ server: ResolvedServer, logger: Logger) async throws -> any ToolSession {
-        try await ServerSession.open(server.config, logger: logger)
+    package func open(_ server: ResolvedServer, logger: Logger, events: SessionEvents) async throws -> any ToolSession {
+        try await ServerSession.open(
+            server.config, logger: logger, observer: events.notification, elicitation: events.elicitation)
     }
 }
 
@@ -59,14 +96,19 @@ package actor SessionPool {
 
     private let opener: any SessionOpener
     private let logger: Logger
+    private let events: @Sendable (String) -> SessionEvents
     private var entries: [String: Entry] = [:]
     private var listings: [String: Listing] = [:]
     private var isClosed = false
 
-    /// A pool using `opener` to connect.
-    package init(opener: any SessionOpener, logger: Logger) {
+    /// A pool using `opener` to connect; `events` gives each server's (by name) event handlers.
+    package init(
+        opener: any SessionOpener, logger: Logger,
+        events: @escaping @Sendable (String) -> SessionEvents = { _ in .none }
+    ) {
         self.opener = opener
         self.logger = logger
+        self.events = events
     }
 
     /// The session for `server`, opening it on first use; a failed opening is remembered and rethrown.
@@ -85,7 +127,7 @@ package actor SessionPool {
             entries[server.name] = .opening([])
             let result: Result<any ToolSession, any Error>
             do {
-                result = .success(try await opener.open(server, logger: logger))
+                result = .success(try await opener.open(server, logger: logger, events: events(server.name)))
             } catch {
                 result = .failure(error)
             }

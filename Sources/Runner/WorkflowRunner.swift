@@ -100,8 +100,14 @@ package struct WorkflowRunner: Sendable {
         // Every line logged from here on masks the secrets this run read, not only --secrets ones.
         var options = self.options
         options.logger.masker = prepared.masker
-        let pool = SessionPool(opener: opener, logger: options.logger)
-        let scheduler = Scheduler(workflow: workflow, options: options, pool: pool, masker: prepared.masker)
+        let router = NotificationRouter(observer: options.observer)
+        let answers = ElicitationAnswers(workflow.elicitation)
+        let pool = SessionPool(opener: opener, logger: options.logger) { server in
+            SessionEvents(
+                notification: { router.receive($0, from: server) }, elicitation: { answers.answer($0) })
+        }
+        let scheduler = Scheduler(
+            workflow: workflow, options: options, pool: pool, masker: prepared.masker, router: router)
         let outcome = await scheduler.run(context: prepared.context)
         await pool.closeAll()
         report.steps = outcome.steps

@@ -103,6 +103,9 @@ package struct Step: Sendable {
     package var condition: TemplateString?
     package var foreach: TemplateString?
     package var needs: [String]
+    /// Whether the step has a `needs:` key; `needs: []` means "no dependencies", while no key
+    /// means "after the step before it".
+    package var hasNeeds: Bool = false
     package var timeout: Int?
     package var retry: RetryPolicy?
     package var continueOnError: Bool

@@ -63,7 +63,17 @@ package enum WorkflowSchema {
             ]),
             "concurrency": ["type": "integer", "minimum": 1],
             "steps": ["type": "array", "items": ["$ref": "#/$defs/step"]],
-            "outputs": outputs, "output": ["type": "string"], "elicitation": ["type": "object"],
+            "outputs": outputs, "output": ["type": "string"],
+            "elicitation": [
+                "type": "array",
+                "items": [
+                    "type": "object", "additionalProperties": false,
+                    "properties": [
+                        "match": ["type": "string"], "action": ["enum": ["accept", "decline", "cancel"]],
+                        "content": ["type": "object"],
+                    ],
+                ],
+            ],
         ]
         assert(Set(topProperties.keys) == Set(WorkflowLoader.topLevelKeys), "schema and decoder top-level keys agree")
         assert(Set(stepProperties.keys) == Set(WorkflowLoader.stepKeys), "schema and decoder step keys agree")

@@ -138,7 +138,7 @@ enum WorkflowValidator {
                 }
             }
             // Without `needs`, a step waits for every step before it (contract §3).
-            edges[step.id] = step.needs.isEmpty && step.index > 0 ? [workflow.steps[step.index - 1].id] : valid
+            edges[step.id] = !step.hasNeeds && step.index > 0 ? [workflow.steps[step.index - 1].id] : valid
         }
         // Cycle detection: depth-first with colours, on an explicit stack of (step, next edge).
         var state: [String: Int] = [:]  // 1 on the current path, 2 done
@@ -176,7 +176,7 @@ enum WorkflowValidator {
         }
         // After a cycle, every step counts as finished before every other, so the cycle is
         // reported once and no reference is flagged because of it.
-        let isChain = workflow.steps.allSatisfy { $0.needs.isEmpty }
+        let isChain = workflow.steps.allSatisfy { !$0.hasNeeds }
         return Ancestry(edges: edges, indexByID: indexByID, isChain: isChain, isEverything: !reported.isEmpty)
     }
 

@@ -20,6 +20,12 @@ struct FakeCall: Sendable {
     var attempt: Int
     /// The request timeout the runner asked for.
     var timeout: Duration?
+    /// The progress token the runner sent, if any.
+    var progressToken: JSONValue? = nil
+    /// Sends a notification as the server would, on the session's read loop.
+    var notify: @Sendable (ServerNotification) -> Void = { _ in }
+    /// Sends `elicitation/create` with these params and returns the runner's answer.
+    var elicit: @Sendable (JSONValue) -> JSONValue = { _ in ["action": "decline"] }
 }
 
 /// A scripted tool: its schema and what a call does.
@@ -162,6 +168,7 @@ struct FakeSession: ToolSession {
     var server: String
     var script: FakeServer
     var recorder: Recorder
+    var events: SessionEvents = .none
 
     func listTools() async throws -> [ToolDescription] {
         await recorder.listed(server)
@@ -172,11 +179,17 @@ struct FakeSession: ToolSession {
         }
     }
 
-    func callTool(_ name: String, arguments: JSONValue, timeout: Duration?) async throws -> JSONValue {
+    func callTool(
+        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?
+    ) async throws -> JSONValue {
         guard let tool = script.tools.first(where: { $0.name == name }) else {
             throw ClientError(code: .rpc(code: -32602, message: "unknown tool"), message: "unknown tool '\(name)'")
         }
-        let call = await recorder.begin(server, name, arguments, timeout: timeout)
+        var call = await recorder.begin(server, name, arguments, timeout: timeout)
+        call.progressToken = progressToken
+        call.notify = events.notification
+        let elicitation = events.elicitation
+        call.elicit = { params in elicitation?(params) ?? ["action": "decline"] }
         do {
             let result = try await tool.respond(call, recorder)
             await recorder.end(name)
@@ -207,13 +220,13 @@ struct FakeOpener: SessionOpener {
     var servers: [String: FakeServer]
     var recorder: Recorder
 
-    func open(_ server: ResolvedServer, logger: Logger) async throws -> any ToolSession {
+    func open(_ server: ResolvedServer, logger: Logger, events: SessionEvents) async throws -> any ToolSession {
         await recorder.opened(server)
         guard let script = servers[server.name] else {
             throw ClientError(code: .unreachable, message: "no fake server named '\(server.name)'")
         }
         if let error = script.openError { throw error }
-        return FakeSession(server: server.name, script: script, recorder: recorder)
+        return FakeSession(server: server.name, script: script, recorder: recorder, events: events)
     }
 }
 

@@ -65,8 +65,8 @@ struct RegressionTests {
         /// the pool while the first listing is still in flight.
         struct HeldListing: SessionOpener {
             var inner: FakeOpener
-            func open(_ server: ResolvedServer, logger: Logger) async throws -> any ToolSession {
-                let session = try await inner.open(server, logger: logger)
+            func open(_ server: ResolvedServer, logger: Logger, events: SessionEvents) async throws -> any ToolSession {
+                let session = try await inner.open(server, logger: logger, events: events)
                 guard server.name == "s", let fake = session as? FakeSession else { return session }
                 return HeldSession(inner: fake)
             }
@@ -78,8 +78,10 @@ struct RegressionTests {
                 for _ in 0..<100 { await Task.yield() }
                 return try await inner.listTools()
             }
-            func callTool(_ name: String, arguments: JSONValue, timeout: Duration?) async throws -> JSONValue {
-                try await inner.callTool(name, arguments: arguments, timeout: timeout)
+            func callTool(
+                _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?
+            ) async throws -> JSONValue {
+                try await inner.callTool(name, arguments: arguments, timeout: timeout, progressToken: progressToken)
             }
             func readResource(_ uri: String, timeout: Duration?) async throws -> JSONValue {
                 try await inner.readResource(uri, timeout: timeout)

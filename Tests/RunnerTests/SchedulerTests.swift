@@ -14,6 +14,8 @@ private final class ObservedEvents: Sendable {
             switch event {
             case .stepStarted(let id, _): line = "started:\(id)"
             case .stepFinished(let report, _): line = "finished:\(report.id):\(report.status.rawValue)"
+            case .stepProgress(let id, let progress, let total, let message):
+                line = "progress:\(id):\(progress):\(total.map { "\($0)" } ?? "-"):\(message ?? "-")"
             }
             events.withLock { $0.append(line) }
         }

@@ -50,6 +50,19 @@ struct RunCommand {
         }
         let outputOverride = parsed.value(.output)
         if let path = outputOverride, path != "-" { try Self.checkWritable(path) }
+        // On a terminal: a live line per running step, redrawn in place; otherwise plain lines.
+        let live = !quiet && isatty(STDERR_FILENO) == 1
+        let display = Locked(ProgressDisplay(useColor: console.useColor))
+        let width = context.environment["COLUMNS"].flatMap { Int($0) } ?? 120
+        let origin = ContinuousClock.now
+        @Sendable func redraw(_ change: @Sendable (inout ProgressDisplay) -> Void, permanent: [String] = []) {
+            display.withLock { state in
+                change(&state)
+                let now = Double((ContinuousClock.now - origin).milliseconds)
+                let frame = state.frame(permanent: permanent, now: now, width: width)
+                FileHandle.standardError.write(Data(frame.utf8))
+            }
+        }
         options.observer = { event in
             switch event {
             case .stepStarted(let id, let description):
@@ -59,7 +72,25 @@ struct RunCommand {
                             ["event": "step.started", "step": .string(id), "at": .string(Timestamp.now().iso8601)],
                             masker: masker))
                 }
-                if !quiet && context.logLevel >= .verbose { console.err("step '\(id)' started: \(description)") }
+                if live {
+                    let now = Double((ContinuousClock.now - origin).milliseconds)
+                    redraw { $0.started(id, description: description, at: now) }
+                } else if !quiet && context.logLevel >= .verbose {
+                    console.err("step '\(id)' started: \(description)")
+                }
+            case .stepProgress(let id, let progress, let total, let message):
+                if jsonl {
+                    var event: [String: JSONValue] = [
+                        "event": "step.progress", "step": .string(id), "progress": .double(progress),
+                    ]
+                    if let total { event["total"] = .double(total) }
+                    if let message { event["message"] = .string(message) }
+                    console.out(ResultsWriter.encodeLine(.object(event), masker: masker))
+                }
+                if live {
+                    let shown = message.map { masker.mask($0) }
+                    redraw { $0.progressed(id, progress: progress, total: total, message: shown) }
+                }
             case .stepFinished(let report, let masker):
                 let renderer = ErrorRenderer(masker: masker, useColor: console.useColor)
                 if jsonl {
@@ -68,15 +99,14 @@ struct RunCommand {
                             ["event": "step.finished", "step": report.record.json], masker: masker))
                 }
                 guard !quiet else { return }
-                let attempts = report.attempts > 1 ? " after \(report.attempts) attempts" : ""
-                switch report.status {
-                case .skipped:
-                    console.err("step '\(report.id)' skipped")
-                case .succeeded:
-                    console.err("step '\(report.id)' succeeded in \(report.durationMs)ms\(attempts)")
-                case .failed, .cancelled:
-                    console.err("step '\(report.id)' \(report.status.rawValue) in \(report.durationMs)ms\(attempts)")
-                    if let error = report.error { console.err(renderer.render(error)) }
+                var lines = [StepLine.finished(report, useColor: console.useColor)]
+                if report.status == .failed || report.status == .cancelled, let error = report.error {
+                    lines.append(renderer.render(error))
+                }
+                if live {
+                    redraw({ $0.finished(report.id) }, permanent: lines)
+                } else {
+                    for line in lines { console.err(line) }
                 }
             }
         }

@@ -154,7 +154,44 @@ package enum WorkflowLoader {
         }
         if let node = fields["outputs"] { workflow.outputs = decodeOutputs(node, what: "outputs", problems: &problems) }
         workflow.output = fields["output"].map { Read.template($0, &problems) }
+        if let node = fields["elicitation"] { checkElicitation(node, problems: &problems) }
         return workflow
+    }
+
+    /// The actions an `elicitation:` rule may give.
+    enum ElicitationAction: String, CaseIterable {
+        case accept, decline, cancel
+    }
+
+    /// Checks `elicitation:`: a list of rules `{match?: string, action?: accept|decline|cancel,
+    /// content?: mapping}`, where `content` goes only with `accept`.
+    static func checkElicitation(_ node: YAMLNode, problems: inout ProblemCollector) {
+        guard let rules = node.sequenceElements else {
+            problems.add(
+                .wrongType("elicitation"), "elicitation must be a list of rules, not a \(node.kindName)",
+                at: node.location, hint: "write '- match: <text in the message>' with 'action' and 'content'")
+            return
+        }
+        for (index, rule) in rules.enumerated() {
+            let what = "elicitation rule \(index + 1)"
+            guard let fields = Fields(rule, what: what, known: ["match", "action", "content"], problems: &problems)
+            else { continue }
+            _ = Read.string(fields["match"], "\(what) match", &problems)
+            let action: ElicitationAction? = Read.oneOf(fields["action"], "\(what) action", &problems)
+            if let content = fields["content"] {
+                if content.mappingEntries == nil {
+                    problems.add(
+                        .wrongType("\(what) content"),
+                        "\(what) content must be a mapping of field names to values, not a \(content.kindName)",
+                        at: content.location)
+                } else if let action, action != .accept {
+                    problems.add(
+                        .invalidValue("\(what) content"),
+                        "\(what) has 'content' but its action is '\(action.rawValue)'",
+                        at: fields.keyLocation("content"), hint: "content is sent only with 'accept'")
+                }
+            }
+        }
     }
 
     static func decodeInputs(_ node: YAMLNode, problems: inout ProblemCollector) -> [InputSpec] {
@@ -282,6 +319,7 @@ package enum WorkflowLoader {
         }
         step.serverLocation = fields["server"]?.location
         step.needsLocation = fields["needs"]?.location
+        step.hasNeeds = fields["needs"] != nil
         step.idLocation = fields["id"]?.location
         return step
     }

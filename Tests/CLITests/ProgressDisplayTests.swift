@@ -1,0 +1,56 @@
+import Basics
+import Runner
+import Testing
+
+@testable import CLI
+
+@Suite("progress display on a terminal")
+struct ProgressDisplayTests {
+    @Test("running steps are live lines with elapsed time and progress; a redraw erases the previous block")
+    func liveBlock() {
+        var display = ProgressDisplay(useColor: false)
+        display.started("a", description: "fixture: tool 'sleep'", at: 0)
+        display.started("b", description: "fixture: tool 'progress'", at: 500)
+        #expect(
+            display.frame(permanent: [], now: 1_260)
+                == "step 'a' running 1.3s fixture: tool 'sleep'\nstep 'b' running 0.8s fixture: tool 'progress'\n")
+        display.progressed("b", progress: 1, total: 4, message: "step 1 of 4")
+        #expect(
+            display.frame(permanent: [], now: 2_000)
+                == "\u{1B}[2F\u{1B}[J"
+                + "step 'a' running 2.0s fixture: tool 'sleep'\nstep 'b' running 1.5s [1/4 25%] step 1 of 4\n")
+        display.finished("a")
+        #expect(
+            display.frame(permanent: ["step 'a' succeeded in 2000ms"], now: 2_000)
+                == "\u{1B}[2F\u{1B}[J" + "step 'a' succeeded in 2000ms\nstep 'b' running 1.5s [1/4 25%] step 1 of 4\n")
+        #expect(display.shownLines == 1)
+        display.finished("b")
+        #expect(display.frame(permanent: ["done"], now: 3_000) == "\u{1B}[1F\u{1B}[J" + "done\n")
+        #expect(display.shownLines == 0)
+    }
+
+    @Test("colour dims live lines; long lines are cut to the width; elapsed time formats")
+    func colourAndWidth() {
+        var display = ProgressDisplay(useColor: true)
+        display.started("x", description: String(repeating: "d", count: 200), at: 0)
+        let frame = display.frame(permanent: [], now: 65_000, width: 40)
+        #expect(frame.hasPrefix(ProgressDisplay.dim + "step 'x' running 1m05s"))
+        #expect(frame.hasSuffix("…" + ProgressDisplay.reset + "\n"))
+        #expect(ProgressDisplay.seconds(12_400) == "12s")
+        #expect(ProgressDisplay.number(2.5) == "2.5")
+    }
+
+    @Test("final lines name status, duration, attempts and iterations")
+    func finalLines() {
+        var report = StepReport(id: "s", server: "f", kind: "tool", name: "t", continueOnError: false)
+        #expect(StepLine.finished(report, useColor: false) == "step 's' skipped")
+        report.status = .succeeded
+        report.durationMs = 12
+        report.attempts = 2
+        report.iterations = [report, report]
+        #expect(
+            StepLine.finished(report, useColor: false) == "step 's' succeeded in 12ms after 2 attempts (2 iterations)")
+        report.status = .failed
+        #expect(StepLine.finished(report, useColor: true).contains("\u{1B}[31mfailed\u{1B}[0m"))
+    }
+}
