@@ -134,18 +134,6 @@ struct LegacySSESessionTests {
         }
     }
 
-    @Test("an endpoint event naming another origin is refused")
-    func otherOriginRefused() async throws {
-        try await withRogueSSEServer { url in
-            let error = await #expect(throws: ClientError.self) {
-                try await withSession(url: url, transport: .legacySSE) { _ in }
-            }
-            #expect(error?.code == .protocolViolation)
-            #expect(error?.message.contains("another origin") == true)
-            #expect(error?.context.server == "legacy")
-        }
-    }
-
     @Test(
         "endpoints resolve against the stream's URL and must share its origin",
         arguments: [
@@ -182,13 +170,47 @@ struct LegacySSESessionTests {
         #expect(NegotiatingHTTPTransport.fallbackStatus(ClientError(code: .unauthorized(401), message: "x")) == nil)
         #expect(NegotiatingHTTPTransport.fallbackStatus(ClientError(code: .unreachable, message: "x")) == nil)
     }
-}
 
-/// Runs a Python stdlib HTTP server whose SSE stream announces an endpoint on another origin
-/// (127.0.0.2), and passes `body` its `/sse` URL.
-private func withRogueSSEServer(_ body: (String) async throws -> Void) async throws {
-    let script = """
-        import http.server, socketserver, sys
+    @Test("server requests over the stream are answered, and a stream the server ends fails the call in flight")
+    func serverRequestsAndServerEndedStream() async throws {
+        try await withStdlibServer(Self.scriptedServer) { port in
+            try await withSession(url: "http://127.0.0.1:\(port)/sse", transport: .legacySSE, headers: []) {
+                session in
+                #expect(await session.protocolVersion == "2024-11-05")
+                let answers = try await session.callTool("answers", arguments: [:], timeout: .seconds(20))
+                let text = try #require(answers["content"]?[0]?["text"]?.stringValue)
+                let seen = try JSONValue.parse(text)
+                #expect(seen["srv-ping"]?["result"] == [:])
+                #expect(seen["srv-roots"]?["result"] == ["roots": []])
+                #expect(seen["srv-sampling"]?["error"]?["code"] == .integer(JSONRPCError.methodNotFound))
+
+                let clock = ContinuousClock()
+                let started = clock.now
+                let error = await #expect(throws: ClientError.self) {
+                    try await session.callTool("drop", arguments: [:], timeout: .seconds(30))
+                }
+                #expect(error?.code == .closed)
+                #expect(error?.context.server == "legacy")
+                #expect(clock.now - started < .seconds(5))
+            }
+        }
+    }
+
+    @Test("an endpoint event naming another origin is refused")
+    func otherOriginRefused() async throws {
+        try await withStdlibServer(Self.rogueServer) { port in
+            let error = await #expect(throws: ClientError.self) {
+                try await withSession(url: "http://127.0.0.1:\(port)/sse", transport: .legacySSE) { _ in }
+            }
+            #expect(error?.code == .protocolViolation)
+            #expect(error?.message.contains("another origin") == true)
+            #expect(error?.context.server == "legacy")
+        }
+    }
+
+    /// An SSE stream that announces an endpoint on another origin (127.0.0.2).
+    static let rogueServer = """
+        import http.server
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 self.send_response(200)
@@ -206,8 +228,70 @@ private func withRogueSSEServer(_ body: (String) async throws -> Void) async thr
         print(f"READY {server.server_address[1]}", flush=True)
         server.serve_forever()
         """
-    try await withTemporaryDirectory("rogue-sse") { directory in
-        let path = "\(directory)/rogue.py"
+
+    /// A scripted MCP 2024-11-05 server: after `notifications/initialized` it sends `ping`,
+    /// `roots/list` and `sampling/createMessage` requests over the stream; the tool `answers`
+    /// returns the client's answers (as JSON text) once all three arrived; the tool `drop` ends
+    /// the stream without answering.
+    static let scriptedServer = """
+        import http.server, json, queue, threading
+        events = queue.Queue()
+        answers = {}
+        all_answered = threading.Event()
+        def push(message):
+            events.put(message)
+        def handle(message):
+            method, mid = message.get("method"), message.get("id")
+            if method == "initialize":
+                push({"jsonrpc": "2.0", "id": mid, "result": {"protocolVersion": "2024-11-05",
+                      "capabilities": {"tools": {}}, "serverInfo": {"name": "scripted", "version": "1"}}})
+            elif method == "notifications/initialized":
+                push({"jsonrpc": "2.0", "id": "srv-ping", "method": "ping"})
+                push({"jsonrpc": "2.0", "id": "srv-roots", "method": "roots/list"})
+                push({"jsonrpc": "2.0", "id": "srv-sampling", "method": "sampling/createMessage",
+                      "params": {"messages": [], "maxTokens": 1}})
+            elif method is None and isinstance(mid, str):
+                answers[mid] = message
+                if len(answers) == 3:
+                    all_answered.set()
+            elif method == "tools/call" and message["params"]["name"] == "answers":
+                all_answered.wait(10)
+                push({"jsonrpc": "2.0", "id": mid,
+                      "result": {"content": [{"type": "text", "text": json.dumps(answers)}]}})
+            elif method == "tools/call" and message["params"]["name"] == "drop":
+                events.put(None)
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                self.wfile.write(b"event: endpoint\\ndata: /messages?session=1\\n\\n")
+                self.wfile.flush()
+                while (message := events.get()) is not None:
+                    self.wfile.write(f"event: message\\ndata: {json.dumps(message)}\\n\\n".encode())
+                    self.wfile.flush()
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(202)
+                self.send_header("Content-Length", "8")
+                self.end_headers()
+                self.wfile.write(b"Accepted")
+                self.wfile.flush()
+                handle(body)
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        print(f"READY {server.server_address[1]}", flush=True)
+        server.serve_forever()
+        """
+}
+
+/// Runs a Python stdlib HTTP server (`script`, which prints `READY <port>` once listening) with
+/// the fixtures' interpreter, passes `body` its port, and stops it afterwards.
+private func withStdlibServer(_ script: String, _ body: (Int) async throws -> Void) async throws {
+    try await withTemporaryDirectory("stdlib-server") { directory in
+        let path = "\(directory)/server.py"
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         let process = try await ChildProcess(
             executable: try venvPython(), arguments: ["-u", path], environment: ProcessInfo.processInfo.environment)
@@ -216,8 +300,8 @@ private func withRogueSSEServer(_ body: (String) async throws -> Void) async thr
             return words.count == 2 && words[0] == "READY" ? Int(words[1]) : nil
         }
         do {
-            let port = try #require(port, "the rogue server did not start: \(process.stderr)")
-            try await body("http://127.0.0.1:\(port)/sse")
+            let port = try #require(port, "the server did not start: \(process.stderr)")
+            try await body(port)
             await process.terminate()
         } catch {
             await process.terminate()
