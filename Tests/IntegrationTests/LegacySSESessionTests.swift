@@ -17,12 +17,12 @@ struct LegacySSESessionTests {
 
     func withSession<R>(
         url: String, transport: HTTPTransportKind, headers: [HTTPHeader] = Self.authorization,
-        logger: Logger = .silent, observer: (@Sendable (ServerNotification) -> Void)? = nil,
-        _ body: (ServerSession) async throws -> R
+        requestTimeout: Duration = .seconds(30), logger: Logger = .silent,
+        observer: (@Sendable (ServerNotification) -> Void)? = nil, _ body: (ServerSession) async throws -> R
     ) async throws -> R {
         let config = ServerConfig(
             name: "legacy", endpoint: .http(url: url, transport: transport), headers: headers,
-            requestTimeout: .seconds(30))
+            requestTimeout: requestTimeout)
         let session = try await ServerSession.open(config, logger: logger, observer: observer)
         do {
             let result = try await body(session)
@@ -105,11 +105,15 @@ struct LegacySSESessionTests {
         }
     }
 
-    @Test("a stream that drops fails the request in flight promptly")
+    @Test("the event stream outlives the request timeout, and a stream that drops fails the request in flight promptly")
     func droppedStreamFailsPromptly() async throws {
         try await withServer("tools.py", transport: .legacySSE) { server in
-            try await withSession(url: server.endpoint, transport: .legacySSE, headers: []) { session in
-                _ = try await session.callTool("echo", arguments: ["text": "up"], timeout: nil)
+            try await withSession(
+                url: server.endpoint, transport: .legacySSE, headers: [], requestTimeout: .seconds(1)
+            ) { session in
+                // The server's 1 s timeout bounds each POST, never the long GET.
+                let slept = try await session.callTool("sleep", arguments: ["ms": 1500], timeout: .seconds(10))
+                #expect(slept["content"]?[0]?["text"] == "slept 1500")
                 let clock = ContinuousClock()
                 let started = clock.now
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -207,6 +211,42 @@ struct LegacySSESessionTests {
             #expect(error?.context.server == "legacy")
         }
     }
+
+    @Test("a stream that never sends its endpoint event times out within the request timeout")
+    func missingEndpointTimesOut() async throws {
+        try await withStdlibServer(Self.silentServer) { port in
+            let clock = ContinuousClock()
+            let started = clock.now
+            let error = await #expect(throws: ClientError.self) {
+                try await withSession(
+                    url: "http://127.0.0.1:\(port)/sse", transport: .legacySSE, requestTimeout: .seconds(1)
+                ) { _ in }
+            }
+            #expect(error?.code == .timedOut)
+            #expect(error?.message.contains("no endpoint event") == true)
+            #expect(error?.context.server == "legacy")
+            #expect(clock.now - started < .seconds(5))
+        }
+    }
+
+    /// An SSE stream that stays open and silent.
+    static let silentServer = """
+        import http.server, time
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                self.wfile.write(b": nothing to see\\n\\n")
+                self.wfile.flush()
+                time.sleep(60)
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        print(f"READY {server.server_address[1]}", flush=True)
+        server.serve_forever()
+        """
 
     /// An SSE stream that announces an endpoint on another origin (127.0.0.2).
     static let rogueServer = """
