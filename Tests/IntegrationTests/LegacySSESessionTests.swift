@@ -84,6 +84,18 @@ struct LegacySSESessionTests {
                 #expect(error?.context.server == "legacy")
                 #expect(error.map { "\($0) \($0.hint ?? "")".contains("wrong-token") } == false)
             }
+
+            // Replaced headers (the token-refresh hook) go on later POSTs.
+            let transport = try await LegacySSETransport.connect(
+                url: server.endpoint, headers: Self.authorization, serverName: "legacy",
+                requestTimeout: .seconds(30), logger: .silent)
+            let session = try await ServerSession.open(transport: transport, name: "legacy", logger: .silent)
+            await transport.replaceHeaders(wrong)
+            let refused = await #expect(throws: ClientError.self) {
+                try await session.callTool("echo", arguments: ["text": "x"], timeout: nil)
+            }
+            #expect(refused?.code == .unauthorized(401))
+            await session.close()
         }
     }
 

@@ -22,7 +22,7 @@ package actor LegacySSETransport: Transport {
     private let continuation: AsyncStream<TransportEvent>.Continuation
     /// The URL that was GET for the event stream.
     package nonisolated let url: String
-    private let headers: [HTTPHeader]
+    private var headers: [HTTPHeader]
     private let serverName: String
     private let logger: Logger
     private let client: HTTPClient
@@ -78,6 +78,10 @@ package actor LegacySSETransport: Transport {
     /// The URL messages are POSTed to, once `connect` returned.
     package var messagesURL: String? { endpoint }
 
+    /// Replaces the configured headers for later POSTs (the hook a token refresh after a 401
+    /// will use); the open event stream keeps the headers it was opened with.
+    package func replaceHeaders(_ headers: [HTTPHeader]) { self.headers = headers }
+
     // MARK: - The event stream
 
     private func open() async throws {
@@ -108,7 +112,7 @@ package actor LegacySSETransport: Transport {
     }
 
     /// GETs the event stream; returns once a 2xx `text/event-stream` head is in.
-    private nonisolated func openStream() async throws -> HTTPResponse {
+    private func openStream() async throws -> HTTPResponse {
         var request = HTTPRequest(method: "GET", url: url, headers: headers, timeout: nil)
         request.connectTimeout = min(requestTimeout, .seconds(30))
         request.headers.append(HTTPHeader(MCPHeader.accept, MCPHeader.acceptStream))

@@ -18,7 +18,7 @@ package actor NegotiatingHTTPTransport: Transport {
     private let continuation: AsyncStream<TransportEvent>.Continuation
     /// The URL tried both ways.
     package nonisolated let url: String
-    private let headers: [HTTPHeader]
+    private var headers: [HTTPHeader]
     private let serverName: String
     private let requestTimeout: Duration
     private let logger: Logger
@@ -77,7 +77,19 @@ package actor NegotiatingHTTPTransport: Transport {
         return nil
     }
 
+    /// Replaces the configured headers, here and in the chosen transport (the hook a token
+    /// refresh after a 401 will use).
+    package func replaceHeaders(_ headers: [HTTPHeader]) async {
+        self.headers = headers
+        switch chosen {
+        case let streamable as StreamableHTTPTransport: await streamable.replaceHeaders(headers)
+        case let legacy as LegacySSETransport: await legacy.replaceHeaders(headers)
+        default: break
+        }
+    }
+
     private nonisolated func negotiate(sending message: JSONRPCMessage) async throws {
+        let headers = await self.headers
         let streamable = StreamableHTTPTransport(
             url: url, headers: headers, serverName: serverName, logger: logger, client: client)
         do {
