@@ -108,15 +108,43 @@ package actor ServerSession {
             return try await StdioTransport.start(
                 command: command, arguments: arguments, environment: environment, directory: directory,
                 serverName: config.name, logger: logger)
-        case .http(let url, .streamableHTTP), .http(let url, .negotiate):
-            // TODO(#transports): `.negotiate` falls back to legacy HTTP+SSE on 400/404/405.
+        case .http(let url, .streamableHTTP):
+            logger.trace("[\(config.name)] transport: streamable-http")
             return StreamableHTTPTransport(url: url, headers: config.headers, serverName: config.name, logger: logger)
+        case .http(let url, .negotiate):
+            // Negotiated by the first message, `initialize` (contract §2): see NegotiatingHTTPTransport.
+            return NegotiatingHTTPTransport(
+                url: url, headers: config.headers, serverName: config.name, requestTimeout: config.requestTimeout,
+                logger: logger)
         case .http(let url, .legacySSE):
-            throw ClientError(
-                code: .unreachable,
-                message: "cannot reach '\(url)': the legacy HTTP+SSE transport is not supported yet",
-                hint: "use `transport: streamable-http` if the server supports it",
-                context: ErrorContext(server: config.name))
+            let transport: LegacySSETransport
+            do {
+                transport = try await LegacySSETransport.connect(
+                    url: url, headers: config.headers, serverName: config.name,
+                    requestTimeout: config.requestTimeout, logger: logger)
+            } catch let error as ClientError {
+                throw error.adding(ErrorContext(server: config.name))
+            } catch {
+                throw ClientError(
+                    code: .cancelled, message: "connecting to the server was cancelled",
+                    context: ErrorContext(server: config.name), underlying: error)
+            }
+            logger.trace("[\(config.name)] transport: legacy http+sse")
+            return transport
+        }
+    }
+
+    /// The transport in use, for the results document: `stdio`, `streamable-http` or `http-sse`
+    /// (for `transport: sse`, what negotiation chose; `sse` before `initialize` settled it).
+    package var transportName: String {
+        get async {
+            switch transport {
+            case is StdioTransport: "stdio"
+            case is StreamableHTTPTransport: "streamable-http"
+            case is LegacySSETransport: "http-sse"
+            case let negotiating as NegotiatingHTTPTransport: await negotiating.chosenName ?? "sse"
+            default: "custom"
+            }
         }
     }
 
