@@ -37,6 +37,8 @@ package struct ClientError: UserFacingError {
     package var context: ErrorContext
     /// The cause from the layer below (`HTTPError`, `JSONRPCDecodingError`, a Foundation error).
     package var underlying: (any Error)?
+    /// The HTTP status that caused it, when a server answered with one (negotiation reads it).
+    package var httpStatus: Int?
 
     /// Creates an error.
     package init(

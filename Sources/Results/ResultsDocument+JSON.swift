@@ -15,6 +15,7 @@ extension ResultsDocument {
             "steps": .array(steps.map(\.json)),
             "outputs": .object(outputs),
             "error": error?.json ?? .null,
+            "servers": .object(servers),
         ])
     }
 }

@@ -40,6 +40,8 @@ package struct ResultsDocument: Sendable, Hashable {
     package var outputs: [String: JSONValue]
     /// A failure of the run as a whole, or nil; a step's own failure is in its record instead.
     package var error: RunFailure?
+    /// How each server was reached, by name: `{transport, protocolVersion}`.
+    package var servers: [String: JSONValue] = [:]
 
     /// Creates a document; collections default to empty and `error` to nil.
     package init(

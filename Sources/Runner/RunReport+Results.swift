@@ -5,10 +5,12 @@ import Results
 extension RunReport {
     /// The results document for this run (contract §6).
     package var document: ResultsDocument {
-        ResultsDocument(
+        var document = ResultsDocument(
             workflow: workflow, file: file, runId: runID, status: status.documentStatus, startedAt: startedAt,
             durationMs: durationMs, inputs: inputs.objectValue ?? [:], steps: steps.map(\.record), outputs: outputs,
             error: runLevelFailure)
+        document.servers = servers
+        return document
     }
 
     /// The top-level `error`: set when the run as a whole failed (unreachable, auth, inputs).

@@ -66,6 +66,8 @@ package struct RunReport: Sendable {
     package var masker: SecretMasker
     /// Where the workflow's `output:` says the document goes, evaluated; nil for stdout.
     package var outputPath: String?
+    /// How each server was reached: `transport` (negotiated for `sse`) and `protocolVersion`.
+    package var servers: [String: JSONValue] = [:]
 }
 
 /// A step starting or finishing, for progress output.

@@ -18,6 +18,13 @@ package protocol ToolSession: Sendable {
     func getPrompt(_ name: String, arguments: JSONValue, timeout: Duration?) async throws -> JSONValue
     /// Ends the session; idempotent.
     func close() async
+    /// How the session is connected, for the results document: `transport`, `protocolVersion`.
+    func connection() async -> JSONValue
+}
+
+extension ToolSession {
+    /// Nothing known (test fakes).
+    package func connection() async -> JSONValue { .null }
 }
 
 /// Opens sessions for named servers.
@@ -56,6 +63,10 @@ package struct ResolvedServer: Sendable {
 }
 
 extension ServerSession: ToolSession {
+    package func connection() async -> JSONValue {
+        ["transport": .string(await transportName), "protocolVersion": .string(protocolVersion)]
+    }
+
     package func callTool(
         _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?
     ) async throws -> JSONValue {
@@ -182,6 +193,18 @@ package actor SessionPool {
                 throw error
             }
         }
+    }
+
+    /// How each opened server is connected (`transport`, `protocolVersion`), by server name.
+    package func connections() async -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for (name, entry) in entries {
+            if case .open(let session) = entry {
+                let info = await session.connection()
+                if !info.isNull { result[name] = info }
+            }
+        }
+        return result
     }
 
     /// Closes every open session; sessions still opening are closed when their opening ends.

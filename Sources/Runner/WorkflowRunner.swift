@@ -109,6 +109,7 @@ package struct WorkflowRunner: Sendable {
         let scheduler = Scheduler(
             workflow: workflow, options: options, pool: pool, masker: prepared.masker, router: router)
         let outcome = await scheduler.run(context: prepared.context)
+        report.servers = await pool.connections()
         await pool.closeAll()
         report.steps = outcome.steps
         report.status = outcome.status

@@ -30,6 +30,8 @@ struct TransportTests {
             #expect(results["outputs"]?["total"] == 45)
             #expect(results["outputs"]?["greeting"] == "Hello from the mcp-run fixture server")
             #expect(results["outputs"]?["chained"] == "hello, Ada / failed / skipped / 262144", "\(run)")
+            #expect(results["servers"]?["fixture"]?["transport"] == "http-sse", "the negotiated transport: \(run)")
+            #expect(results["servers"]?["fixture"]?["protocolVersion"]?.stringValue?.isEmpty == false, "\(run)")
             #expect(results.step("tolerated")?["result"]?["isError"] == true)
             #expect(run.stderr.contains("[fixture] transport: legacy http+sse"), "\(run)")
             if route == .negotiated {
@@ -55,6 +57,8 @@ struct TransportTests {
                 let results = try run.json()
                 #expect(results["status"] == "succeeded", "\(run)")
                 #expect(results["outputs"]?["zone"] == "Europe/Paris", "\(run)")
+                let expected = route.path == "/sse" ? "http-sse" : "streamable-http"
+                #expect(results["servers"]?["time"]?["transport"] == .string(expected), "\(run)")
                 #expect(results["outputs"]?["datetime"]?.stringValue?.isEmpty == false, "\(run)")
                 #expect(run.stderr.contains("[time] \(route.trace)"), "\(run)")
             }

@@ -177,7 +177,9 @@ struct LegacySSESessionTests {
     @Test("only 400, 404 and 405 from the Streamable HTTP POST fall back")
     func fallbackStatuses() {
         func refused(_ status: Int) -> ClientError {
-            ClientError(code: .protocolViolation, message: "the server answered HTTP \(status): Not Found")
+            var error = ClientError(code: .protocolViolation, message: "the server answered HTTP \(status): Not Found")
+            error.httpStatus = status
+            return error
         }
         #expect(NegotiatingHTTPTransport.fallbackStatus(refused(400)) == 400)
         #expect(NegotiatingHTTPTransport.fallbackStatus(refused(404)) == 404)
@@ -185,6 +187,10 @@ struct LegacySSESessionTests {
         #expect(NegotiatingHTTPTransport.fallbackStatus(refused(500)) == nil)
         #expect(NegotiatingHTTPTransport.fallbackStatus(ClientError(code: .unauthorized(401), message: "x")) == nil)
         #expect(NegotiatingHTTPTransport.fallbackStatus(ClientError(code: .unreachable, message: "x")) == nil)
+        // The status, not the wording, decides.
+        #expect(
+            NegotiatingHTTPTransport.fallbackStatus(ClientError(code: .protocolViolation, message: "answered HTTP 404"))
+                == nil)
     }
 
     @Test("server requests over the stream are answered, and a stream the server ends fails the call in flight")

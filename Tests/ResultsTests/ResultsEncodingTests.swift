@@ -44,7 +44,7 @@ struct ResultsEncodingTests {
         #expect(
             keys == [
                 "schemaVersion", "workflow", "file", "runId", "status", "startedAt", "durationMs", "inputs", "steps",
-                "outputs", "error",
+                "outputs", "error", "servers",
             ])
         #expect(json["schemaVersion"] == 1)
         #expect(json["status"] == "failed")

@@ -174,12 +174,8 @@ package actor NegotiatingHTTPTransport: Transport {
     /// 405 (MCP 2025-11-25, Transports, Backwards Compatibility); nil for anything else, and
     /// always nil for 401/403.
     static func fallbackStatus(_ error: ClientError) -> Int? {
-        guard error.code == .protocolViolation else { return nil }
-        // StreamableHTTPTransport reports a refused POST as "the server answered HTTP <status>…".
-        let marker = "answered HTTP "
-        guard let range = error.message.firstRange(of: marker) else { return nil }
-        let digits = error.message[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
-        guard let status = Int(digits), [400, 404, 405].contains(status) else { return nil }
+        guard error.code == .protocolViolation, let status = error.httpStatus, [400, 404, 405].contains(status)
+        else { return nil }
         return status
     }
 }

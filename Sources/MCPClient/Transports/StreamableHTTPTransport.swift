@@ -235,10 +235,12 @@ package actor StreamableHTTPTransport: Transport {
         if retried { message += " to '\(label)' after \(retryPolicy.maxRetries) retries" }
         if renewed { message += " to '\(label)' again, in the new session it had just started" }
         if !snippet.isEmpty { message += ": \(snippet)" }
-        return ClientError(
+        var error = ClientError(
             code: retried ? .unreachable : .protocolViolation, message: message,
             hint: retried ? "the server is overloaded or down; try again later" : "check the server's `url`",
             context: ErrorContext(server: serverName))
+        error.httpStatus = response.status
+        return error
     }
 
     // MARK: - Session renewal
