@@ -102,7 +102,9 @@ package actor ServerSession {
                 serverName: config.name, logger: logger)
         case .http(let url, .streamableHTTP), .http(let url, .negotiate):
             // TODO(#transports): `.negotiate` falls back to legacy HTTP+SSE on 400/404/405.
-            return StreamableHTTPTransport(url: url, headers: config.headers, serverName: config.name, logger: logger)
+            return StreamableHTTPTransport(
+                url: url, headers: config.headers, serverName: config.name, logger: logger,
+                authorization: config.authorization)
         case .http(let url, .legacySSE):
             throw ClientError(
                 code: .unreachable,

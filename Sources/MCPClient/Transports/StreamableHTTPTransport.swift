@@ -35,11 +35,18 @@ package actor StreamableHTTPTransport: Transport {
     private var sessionID: String?
     private var protocolVersion: String?
     private var isClosed = false
+    private let authorization: (any AuthorizationProvider)?
 
     /// A transport for `url`; nothing is sent until the first message.
     /// - Parameter headers: the config's headers (auth already resolved, secret-valued), sent on
     ///   every request.
-    package init(url: String, headers: [HTTPHeader], serverName: String, logger: Logger, client: HTTPClient = .shared) {
+    /// - Parameter authorization: OAuth: asked for the `Authorization` header before each request,
+    ///   and once more after a 401, after which the request is retried once.
+    package init(
+        url: String, headers: [HTTPHeader], serverName: String, logger: Logger, client: HTTPClient = .shared,
+        authorization: (any AuthorizationProvider)? = nil
+    ) {
+        self.authorization = authorization
         self.url = url
         self.headers = headers
         self.serverName = serverName
@@ -65,8 +72,19 @@ package actor StreamableHTTPTransport: Transport {
     ///   bad body, bad session id), `.unreachable`, `.closed` (the stream ended before the
     ///   response), `.timedOut` (HTTP-level); `CancellationError`.
     package nonisolated func send(_ message: JSONRPCMessage) async throws {
-        let request = try await postRequest(for: message)
-        let response = try await exchange(request)
+        var request = try await postRequest(for: message)
+        let sent = try await authorization?.currentAuthorization()
+        if let sent { request.headers.append(sent) }
+        var response = try await exchange(request)
+        // OAuth: on a 401, renew the token once and retry once (contract §7, Refresh).
+        if response.status == 401, let authorization {
+            let challenges = response.headers.values(for: "WWW-Authenticate")
+            _ = try? await response.body.collect(limit: 64 << 10)
+            let renewed = try await authorization.authorizationAfterUnauthorized(challenges: challenges, rejected: sent)
+            request.headers.removeAll { $0.name.lowercased() == "authorization" }
+            request.headers.append(renewed)
+            response = try await exchange(request)
+        }
         if case .request(_, MCPMethod.initialize, _) = message {
             try await adoptSessionID(response.headers.value(for: MCPHeader.sessionID))
         }
@@ -102,6 +120,7 @@ package actor StreamableHTTPTransport: Transport {
             request.connectTimeout = .seconds(5)
             request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID))
             if let protocolVersion { request.headers.append(HTTPHeader(MCPHeader.protocolVersion, protocolVersion)) }
+            if let header = try? await authorization?.currentAuthorization() { request.headers.append(header) }
             do {
                 let response = try await client.send(request)
                 _ = try? await response.body.collect(limit: 64 << 10)
