@@ -27,7 +27,8 @@ package enum AuthSettings {
         if method != .none, clientSecret == nil {
             throw RunError(
                 code: .unauthorized,
-                message: "server '\(spec.name)' authenticates with '\(method.rawValue)' but has no `oauth.clientSecret`",
+                message:
+                    "server '\(spec.name)' authenticates with '\(method.rawValue)' but has no `oauth.clientSecret`",
                 hint: "set `clientSecret: ${{ secrets.NAME }}`, or `tokenEndpointAuthMethod: none` for a public client",
                 context: ErrorContext(location: spec.location, server: spec.name))
         }

@@ -106,7 +106,9 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
         return Self.header(token)
     }
 
-    package func authorizationAfterUnauthorized(challenges: [String], rejected: HTTPHeader?) async throws
+    package func authorizationAfterUnauthorized(
+        challenges: [String], rejected: HTTPHeader?
+    ) async throws
         -> HTTPHeader
     {
         if let bearer = AuthChallenge.parse(challenges).first(where: \.isBearer) { challenge = bearer }
@@ -174,7 +176,9 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
                 return cached
             }
         }
-        if !force, let cached, let refreshToken = cached.refreshToken, let refreshed = try await refresh(cached, refreshToken) {
+        if !force, let cached, let refreshToken = cached.refreshToken,
+            let refreshed = try await refresh(cached, refreshToken)
+        {
             try save(refreshed)
             return refreshed
         }
@@ -254,7 +258,9 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
     }
 
     /// A token response (RFC 6749 §5.1) on top of `template`'s endpoints and identity.
-    private func parseToken(_ json: JSONValue?, requestedScopes: [String], template: StoredToken) throws(ClientError)
+    private func parseToken(
+        _ json: JSONValue?, requestedScopes: [String], template: StoredToken
+    ) throws(ClientError)
         -> StoredToken
     {
         guard let json, let access = json["access_token"]?.stringValue, !access.isEmpty else {
@@ -271,7 +277,8 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
         token.issuedAt = now
         token.expiresAt = (json["expires_in"]?.doubleValue ?? json["expires_in"]?.stringValue.flatMap(Double.init))
             .map { now + $0 }
-        token.grantedScopes = json["scope"]?.stringValue.map { $0.split(separator: " ").map(String.init) } ?? requestedScopes
+        token.grantedScopes =
+            json["scope"]?.stringValue.map { $0.split(separator: " ").map(String.init) } ?? requestedScopes
         return token
     }
 
@@ -283,7 +290,8 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
                 OAuthHTTP.formEncode(config.clientID) + ":" + OAuthHTTP.formEncode($0)
             }
             return [
-                HTTPHeader(name: "Authorization", value: .secret(Secret("Basic " + Data(pair.utf8).base64EncodedString())))
+                HTTPHeader(
+                    name: "Authorization", value: .secret(Secret("Basic " + Data(pair.utf8).base64EncodedString())))
             ]
         case (.clientSecretPost, let secret?):
             form.append(("client_id", .plain(config.clientID)))

@@ -3,18 +3,22 @@ import Foundation
 /// Which URLs found in OAuth metadata mcp-run will contact (contract §7, Discovery).
 ///
 /// Discovered URLs are untrusted: they must be `https`, or `http` on a loopback host; a private
-/// (RFC 1918, RFC 4193) or link-local (169.254/16, fe80::/10) address, or loopback, is allowed only
-/// when the server's own URL points at such an address too, so a public server cannot steer the
-/// client at the local network (for example a cloud metadata endpoint). Host names are not
-/// resolved: the check is on the URL's literal host.
+/// (RFC 1918, RFC 4193) or link-local (169.254/16, fe80::/10) address is allowed only when the
+/// server's own URL points at one too, and a loopback one only when the server's URL is loopback,
+/// private or link-local, so a public server cannot steer the client at the local network (for
+/// example a cloud metadata endpoint). Host names are not resolved: the check is on the URL's
+/// literal host.
 package struct DiscoveredURLPolicy: Sendable {
-    /// Whether the server's own URL is on loopback or a private/link-local address.
-    package var serverIsLocal: Bool
+    /// Whether the server's own URL is on a private or link-local address.
+    package var serverIsPrivate: Bool
+    /// Whether the server's own URL is on loopback.
+    package var serverIsLoopback: Bool
 
     /// A policy for a server at `serverURL`.
     package init(serverURL: String) {
         let host = URLComponents(string: serverURL)?.host ?? ""
-        serverIsLocal = Self.isLoopback(host) || Self.isPrivateOrLinkLocal(host)
+        serverIsLoopback = Self.isLoopback(host)
+        serverIsPrivate = Self.isPrivateOrLinkLocal(host)
     }
 
     /// Why `url` is refused, or nil when it may be contacted.
@@ -31,8 +35,11 @@ package struct DiscoveredURLPolicy: Sendable {
         case "http" where loopback: break
         default: return "it is not https (http is allowed on loopback only)"
         }
-        if (loopback || Self.isPrivateOrLinkLocal(host)) && !serverIsLocal {
-            return "it points at a local, private or link-local address while the server's URL does not"
+        if Self.isPrivateOrLinkLocal(host) && !serverIsPrivate {
+            return "it points at a private or link-local address while the server's URL does not"
+        }
+        if loopback && !serverIsLoopback && !serverIsPrivate {
+            return "it points at loopback while the server's URL is public"
         }
         return nil
     }

@@ -121,12 +121,15 @@ package struct OAuthDiscovery: Sendable {
         if let why = policy.refusal(of: issuer) {
             throw failure("refusing the authorization server '\(issuer)': \(why)")
         }
-        guard let metadata = try await fetchMetadata(at: Self.metadataURLs(issuer: issuer), issuer: issuer, configured: false)
+        guard
+            let metadata = try await fetchMetadata(
+                at: Self.metadataURLs(issuer: issuer), issuer: issuer, configured: false)
         else {
             throw failure("no authorization-server metadata found for '\(issuer)'")
         }
         let scopes = protected["scopes_supported"]?.arrayValue?.compactMap(\.stringValue)
-        return OAuthDiscoveryResult(resource: configuredResource ?? resource, metadata: metadata, resourceScopes: scopes)
+        return OAuthDiscoveryResult(
+            resource: configuredResource ?? resource, metadata: metadata, resourceScopes: scopes)
     }
 
     /// RFC 8414 §3.1 and OpenID Connect Discovery, in MCP 2025-11-25's order.
@@ -158,7 +161,9 @@ package struct OAuthDiscovery: Sendable {
     }
 
     /// The first candidate answering 200 with JSON; nil when every one answers 4xx.
-    private func fetchMetadata(at urls: [String], issuer: String?, configured: Bool) async throws(ClientError)
+    private func fetchMetadata(
+        at urls: [String], issuer: String?, configured: Bool
+    ) async throws(ClientError)
         -> AuthorizationServerMetadata?
     {
         for url in urls {
@@ -182,7 +187,8 @@ package struct OAuthDiscovery: Sendable {
                 throw failure("the authorization-server metadata at '\(url)' has no token_endpoint")
             }
             var metadata = AuthorizationServerMetadata(
-                issuer: claimed, tokenEndpoint: token, authorizationEndpoint: json["authorization_endpoint"]?.stringValue,
+                issuer: claimed, tokenEndpoint: token,
+                authorizationEndpoint: json["authorization_endpoint"]?.stringValue,
                 revocationEndpoint: json["revocation_endpoint"]?.stringValue,
                 registrationEndpoint: json["registration_endpoint"]?.stringValue,
                 scopesSupported: json["scopes_supported"]?.arrayValue?.compactMap(\.stringValue),

@@ -26,7 +26,9 @@ struct OAuthHTTP: Sendable {
     }
 
     /// POSTs `form` (`application/x-www-form-urlencoded`); secret fields are revealed only here.
-    func post(_ url: String, form: [(String, FormValue)], headers: [HTTPHeader] = []) async throws(ClientError)
+    func post(
+        _ url: String, form: [(String, FormValue)], headers: [HTTPHeader] = []
+    ) async throws(ClientError)
         -> Reply
     {
         let body = form.map { name, value in
@@ -72,7 +74,8 @@ struct OAuthHTTP: Sendable {
 
     /// `application/x-www-form-urlencoded` encoding of one name or value (RFC 6749 Appendix B).
     static func formEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        var allowed = CharacterSet.alphanumerics.intersection(
+            CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
         allowed.insert(charactersIn: "-._*")
         let encoded = text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
         return encoded.replacingOccurrences(of: "%20", with: "+")
