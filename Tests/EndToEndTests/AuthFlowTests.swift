@@ -142,6 +142,20 @@ struct AuthFlowTests {
         }
     }
 
+    @Test("a refused refresh token makes client credentials request a new token, and the call succeeds")
+    func refusedRefresh() async throws {
+        try await withServer("oauth.py", arguments: Self.clients) { server in
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/oauth-refused-refresh.yaml")],
+                environment: ["MCP_SERVERS": Self.servers(server), "CLIENT_SECRET": Self.basicSecret])
+            #expect(run.exitCode == 0, "\(run)")
+            let stats = try Self.stats(server)
+            #expect(stats["grants"]?["refresh_token"] == 1, "\(stats.serialized())")
+            #expect(stats["refresh_unknown"] == 1, "\(stats.serialized())")
+            #expect(stats["grants"]?["client_credentials"] == 2, "\(stats.serialized())")
+        }
+    }
+
     @Test("eight runs at once with rotating refresh tokens and 1-second tokens all succeed and lose no token")
     func parallelRuns() async throws {
         try await withServer("oauth.py", arguments: Self.clients + ["--token-lifetime", "1"]) { server in

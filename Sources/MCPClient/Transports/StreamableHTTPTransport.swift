@@ -120,7 +120,12 @@ package actor StreamableHTTPTransport: Transport {
             request.connectTimeout = .seconds(5)
             request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID))
             if let protocolVersion { request.headers.append(HTTPHeader(MCPHeader.protocolVersion, protocolVersion)) }
-            if let header = try? await authorization?.currentAuthorization() { request.headers.append(header) }
+            if let authorization,
+                let header = try? await withTimeout(
+                    .seconds(5), operation: { try await authorization.currentAuthorization() })
+            {
+                request.headers.append(header)
+            }
             do {
                 let response = try await client.send(request)
                 _ = try? await response.body.collect(limit: 64 << 10)
