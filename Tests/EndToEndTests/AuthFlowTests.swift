@@ -83,6 +83,7 @@ struct AuthFlowTests {
                 #expect(!document.contains(text), "the results document leaks a secret")
             }
             #expect(try Self.stats(server)["grants"]?["client_credentials"] == 1)
+            #expect(run.stderr.contains("oauth: obtained an access token"), "-v traces the OAuth exchange: \(run)")
 
             // A wrong secret: exit 3 naming the server, and the wrong value never shows.
             let wrong = try await runMCPRun(

@@ -70,7 +70,7 @@ package struct ClientCredentialsConfig: Sendable {
 /// re-reads its state (STYLE.md §5).
 package actor ClientCredentialsProvider: AuthorizationProvider {
     private let config: ClientCredentialsConfig
-    private let logger: Logger
+    private var logger: Logger
     private let client: HTTPClient
     private var current: StoredToken?
     private var challenge: AuthChallenge?
@@ -95,7 +95,8 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
         return expiresAt - now <= renewalMargin(token)
     }
 
-    package func currentAuthorization() async throws -> HTTPHeader? {
+    package func currentAuthorization(logger: Logger) async throws -> HTTPHeader? {
+        self.logger = logger
         if current == nil { current = config.store.read(config.identity) }
         guard let token = current else { return nil }
         if Self.needsRenewal(token) {
@@ -107,10 +108,9 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
     }
 
     package func authorizationAfterUnauthorized(
-        challenges: [String], rejected: HTTPHeader?
-    ) async throws
-        -> HTTPHeader
-    {
+        challenges: [String], rejected: HTTPHeader?, logger: Logger
+    ) async throws -> HTTPHeader {
+        self.logger = logger
         if let bearer = AuthChallenge.parse(challenges).first(where: \.isBearer) { challenge = bearer }
         var rejectedSecret: Secret?
         if let rejected, case .secret(let secret) = rejected.value { rejectedSecret = secret }

@@ -73,14 +73,15 @@ package actor StreamableHTTPTransport: Transport {
     ///   response), `.timedOut` (HTTP-level); `CancellationError`.
     package nonisolated func send(_ message: JSONRPCMessage) async throws {
         var request = try await postRequest(for: message)
-        let sent = try await authorization?.currentAuthorization()
+        let sent = try await authorization?.currentAuthorization(logger: logger)
         if let sent { request.headers.append(sent) }
         var response = try await exchange(request)
         // OAuth: on a 401, renew the token once and retry once (contract §7, Refresh).
         if response.status == 401, let authorization {
             let challenges = response.headers.values(for: "WWW-Authenticate")
             _ = try? await response.body.collect(limit: 64 << 10)
-            let renewed = try await authorization.authorizationAfterUnauthorized(challenges: challenges, rejected: sent)
+            let renewed = try await authorization.authorizationAfterUnauthorized(
+                challenges: challenges, rejected: sent, logger: logger)
             request.headers.removeAll { $0.name.lowercased() == "authorization" }
             request.headers.append(renewed)
             response = try await exchange(request)
@@ -120,11 +121,12 @@ package actor StreamableHTTPTransport: Transport {
             request.connectTimeout = .seconds(5)
             request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID))
             if let protocolVersion { request.headers.append(HTTPHeader(MCPHeader.protocolVersion, protocolVersion)) }
-            if let authorization,
-                let header = try? await withTimeout(
-                    .seconds(5), operation: { try await authorization.currentAuthorization() })
-            {
-                request.headers.append(header)
+            if let authorization {
+                let logger = self.logger
+                let header = try? await withTimeout(.seconds(5)) {
+                    try await authorization.currentAuthorization(logger: logger)
+                }
+                if let header { request.headers.append(header) }
             }
             do {
                 let response = try await client.send(request)
