@@ -44,7 +44,7 @@ package enum AuthAccess {
     package static func entry(
         for spec: ServerSpec, secrets: [String: Secret], environment: [String: String]
     ) throws -> Entry? {
-        let config = try clientCredentials(spec, secrets: secrets, environment: environment)
+        let config = try clientCredentials(spec, secrets: secrets, environment: environment, needsSecret: false)
         return config.store.read(config.identity).map(Entry.init)
     }
 
@@ -66,7 +66,7 @@ package enum AuthAccess {
     package static func logout(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String]
     ) throws -> Bool {
-        let config = try clientCredentials(spec, secrets: secrets, environment: environment)
+        let config = try clientCredentials(spec, secrets: secrets, environment: environment, needsSecret: false)
         return config.store.delete(config.identity)
     }
 
@@ -85,12 +85,13 @@ package enum AuthAccess {
     }
 
     /// The client-credentials configuration of `spec`, its templates evaluated against `secrets`
-    /// (and the environment, for secrets not in the file).
+    /// (and the environment, for secrets not in the file); without `needsSecret` the client secret
+    /// is not evaluated (status and logout need only the cache identity).
     ///
     /// - Throws: `RunError` `.unauthorized` for `oauth2` (interactive logins are not available
     ///   yet), `.invalidInput` for a server that does not use OAuth or a missing `clientId`.
     static func clientCredentials(
-        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String]
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], needsSecret: Bool = true
     ) throws -> ClientCredentialsConfig {
         let here = ErrorContext(location: spec.location, server: spec.name)
         switch spec.authType {
@@ -136,8 +137,9 @@ package enum AuthAccess {
             throw RunError(
                 code: .invalidInput, message: "server '\(spec.name)' has no `oauth.clientId`", context: here)
         }
-        let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init)
+        let secret = needsSecret ? try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init) : nil
         return try AuthSettings.clientCredentials(
-            spec, url: url, clientID: clientID, clientSecret: secret, environment: environment)
+            spec, url: url, clientID: clientID, clientSecret: secret, environment: environment,
+            requireSecret: needsSecret)
     }
 }

@@ -7,9 +7,11 @@ package enum AuthSettings {
     /// The client-credentials configuration for `spec` at `url`.
     ///
     /// - Throws: `RunError` `.unauthorized` for an unknown `tokenEndpointAuthMethod`, or a secret
-    ///   method without `clientSecret`.
+    ///   method without `clientSecret` (unless `requireSecret` is false: `auth status` and
+    ///   `logout` only need the cache identity).
     package static func clientCredentials(
-        _ spec: ServerSpec, url: String, clientID: String, clientSecret: Secret?, environment: [String: String]
+        _ spec: ServerSpec, url: String, clientID: String, clientSecret: Secret?, environment: [String: String],
+        requireSecret: Bool = true
     ) throws -> ClientCredentialsConfig {
         let oauth = spec.oauth
         let method: TokenEndpointAuthMethod
@@ -24,7 +26,7 @@ package enum AuthSettings {
         } else {
             method = clientSecret == nil ? .none : .clientSecretBasic
         }
-        if method != .none, clientSecret == nil {
+        if requireSecret, method != .none, clientSecret == nil {
             throw RunError(
                 code: .unauthorized,
                 message:

@@ -234,7 +234,11 @@ struct AuthFlowTests {
             #expect(gone.exitCode == 3 && gone.stderr.contains("no cached login"), "\(gone)")
 
             _ = try await runMCPRun(["auth", "login", "secured"], environment: environment)
-            let logout = try await runMCPRun(["auth", "logout", "secured"], environment: environment)
+            var withoutSecret = environment
+            withoutSecret["CLIENT_SECRET"] = nil
+            let status2 = try await runMCPRun(["auth", "status", "secured"], environment: withoutSecret)
+            #expect(status2.exitCode == 0, "status needs no client secret: \(status2)")
+            let logout = try await runMCPRun(["auth", "logout", "secured"], environment: withoutSecret)
             #expect(logout.exitCode == 0 && logout.stderr.contains("deleted"), "\(logout)")
             #expect(
                 try FileManager.default.contentsOfDirectory(atPath: home + "/credentials").filter {

@@ -157,11 +157,12 @@ package struct TokenStore: Sendable {
     }
 
     /// Deletes the cached token for `identity`; true when there was one.
+    ///
+    /// The empty `.lock` file stays: deleting it while another process waits on it would let a
+    /// third one lock a new file of the same name, and two renewals would run at once.
     @discardableResult
     package func delete(_ identity: TokenIdentity) -> Bool {
-        let existed = unlink(path(for: identity)) == 0
-        unlink(directory + "/" + identity.fileStem + ".lock")
-        return existed
+        unlink(path(for: identity)) == 0
     }
 
     /// Takes the exclusive lock of `identity`, waiting at most `timeout` for another process (or
