@@ -43,7 +43,7 @@ package enum CommandLineTool {
             case .schema:
                 console.out(WorkflowSchema.document.serialized(pretty: true) + "\n")
                 return ExitCode.succeeded.rawValue
-            case .auth: return try AuthCommand(context: context).execute().rawValue
+            case .auth: return try await AuthCommand(context: context).execute().rawValue
             case .help:
                 console.out(parsed.helpText + "\n")
                 return ExitCode.succeeded.rawValue

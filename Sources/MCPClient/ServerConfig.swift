@@ -30,11 +30,15 @@ package struct ServerConfig: Sendable {
     package var headers: [HTTPHeader]
     /// The per-request timeout (contract §2 `timeout`; default 60 s).
     package var requestTimeout: Duration
+    /// Supplies and renews the `Authorization` header (OAuth); nil for static credentials.
+    package var authorization: (any AuthorizationProvider)?
 
     /// Creates a config.
     package init(
-        name: String, endpoint: ServerEndpoint, headers: [HTTPHeader] = [], requestTimeout: Duration = .seconds(60)
+        name: String, endpoint: ServerEndpoint, headers: [HTTPHeader] = [], requestTimeout: Duration = .seconds(60),
+        authorization: (any AuthorizationProvider)? = nil
     ) {
+        self.authorization = authorization
         self.name = name
         self.endpoint = endpoint
         self.headers = headers

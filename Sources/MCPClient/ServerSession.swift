@@ -110,12 +110,14 @@ package actor ServerSession {
                 serverName: config.name, logger: logger)
         case .http(let url, .streamableHTTP):
             logger.trace("[\(config.name)] transport: streamable-http")
-            return StreamableHTTPTransport(url: url, headers: config.headers, serverName: config.name, logger: logger)
+            return StreamableHTTPTransport(
+                url: url, headers: config.headers, serverName: config.name, logger: logger,
+                authorization: config.authorization)
         case .http(let url, .negotiate):
             // Negotiated by the first message, `initialize` (contract §2): see NegotiatingHTTPTransport.
             return NegotiatingHTTPTransport(
                 url: url, headers: config.headers, serverName: config.name, requestTimeout: config.requestTimeout,
-                logger: logger)
+                logger: logger, authorization: config.authorization)
         case .http(let url, .legacySSE):
             let transport: LegacySSETransport
             do {

@@ -9,8 +9,11 @@ import WorkflowModel
 enum ServerResolver {
     /// Resolves `spec` for connecting.
     ///
-    /// - Throws: `RunError` with code `.unauthorized` for auth types this build cannot use, `.expression`
-    ///   for a template that fails.
+    /// `oauth2-client-credentials` gets a `ClientCredentialsProvider` (token cache under
+    /// `MCP_RUN_HOME`); nothing is fetched here: tokens are read or requested on the first request.
+    ///
+    /// - Throws: `RunError` with code `.unauthorized` for `oauth2` (not available yet) and an
+    ///   incomplete `oauth:` block, `.expression` for a template that fails.
     static func resolve(_ spec: ServerSpec, context: EvaluationContext) throws -> ResolvedServer {
         let where_ = ErrorContext(location: spec.location, server: spec.name)
         func text(_ value: TemplateValue?, _ key: String) throws -> Evaluated? {
@@ -57,12 +60,37 @@ enum ServerResolver {
                 let encoded = Data((string(user) + ":" + string(password)).utf8).base64EncodedString()
                 headers.append(HTTPHeader(name: "Authorization", value: .secret(Secret("Basic " + encoded))))
             }
-        case .oauth2, .oauth2ClientCredentials:
+        case .oauth2:
             throw RunError(
                 code: .unauthorized,
-                message: "authType '\(spec.authType.rawValue)' is not supported by this build of mcp-run yet",
-                hint: "use 'bearer-token' with a token you obtained, or 'basic' with an API token, for now",
+                message: "authType 'oauth2' (browser and device logins) is not available in this build of mcp-run yet",
+                hint:
+                    "for CI and cron use 'oauth2-client-credentials' or 'basic' with an API token; interactive logins arrive with issue #4",
                 context: where_)
+        case .oauth2ClientCredentials:
+            break
+        }
+        var authorization: (any AuthorizationProvider)?
+        if spec.authType == .oauth2ClientCredentials {
+            guard spec.transport != .stdio, let urlValue = try text(spec.url, "url") else {
+                throw RunError(
+                    code: .unauthorized, message: "authType 'oauth2-client-credentials' needs an HTTP server `url`",
+                    context: where_)
+            }
+            let oauth = spec.oauth
+            guard let clientID = try text(oauth?.clientID, "oauth.clientId") else {
+                throw RunError(
+                    code: .unauthorized,
+                    message: "server '\(spec.name)' uses 'oauth2-client-credentials' but has no `oauth.clientId`",
+                    hint: "add `oauth: { clientId: …, clientSecret: ${{ secrets.NAME }} }` to the server block",
+                    context: where_)
+            }
+            let secret = try text(oauth?.clientSecret, "oauth.clientSecret").map { Secret(string($0)) }
+            authorization = ClientCredentialsProvider(
+                config: try AuthSettings.clientCredentials(
+                    spec, url: string(urlValue), clientID: string(clientID), clientSecret: secret,
+                    environment: ProcessInfo.processInfo.environment),
+                logger: .silent)
         }
         let timeout = Duration.milliseconds(spec.timeout ?? 60_000)
         let endpoint: ServerEndpoint
@@ -93,6 +121,8 @@ enum ServerResolver {
         }
         return ResolvedServer(
             name: spec.name,
-            config: ServerConfig(name: spec.name, endpoint: endpoint, headers: headers, requestTimeout: timeout))
+            config: ServerConfig(
+                name: spec.name, endpoint: endpoint, headers: headers, requestTimeout: timeout,
+                authorization: authorization))
     }
 }

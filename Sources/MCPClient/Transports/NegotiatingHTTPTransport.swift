@@ -27,6 +27,7 @@ package actor NegotiatingHTTPTransport: Transport {
     private var relayTask: Task<Void, Never>?
     private var isNegotiating = false
     private var isClosed = false
+    private let authorization: (any AuthorizationProvider)?
     /// `streamable-http` or `http-sse` once chosen, else nil.
     package private(set) var chosenName: String?
 
@@ -34,10 +35,12 @@ package actor NegotiatingHTTPTransport: Transport {
     /// - Parameters:
     ///   - headers: the config's headers, sent on every request of either transport.
     ///   - requestTimeout: bounds the legacy stream's connection and each legacy POST.
+    ///   - authorization: OAuth, for the Streamable HTTP transport (legacy HTTP+SSE gets no OAuth yet).
     package init(
         url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
-        client: HTTPClient = .shared
+        client: HTTPClient = .shared, authorization: (any AuthorizationProvider)? = nil
     ) {
+        self.authorization = authorization
         self.url = url
         self.headers = headers
         self.serverName = serverName
@@ -91,7 +94,8 @@ package actor NegotiatingHTTPTransport: Transport {
     private nonisolated func negotiate(sending message: JSONRPCMessage) async throws {
         let headers = await self.headers
         let streamable = StreamableHTTPTransport(
-            url: url, headers: headers, serverName: serverName, logger: logger, client: client)
+            url: url, headers: headers, serverName: serverName, logger: logger, client: client,
+            authorization: authorization)
         do {
             try await streamable.send(message)
             try await choose(streamable, name: "streamable-http", trace: "streamable-http")

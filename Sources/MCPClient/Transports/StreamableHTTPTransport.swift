@@ -41,14 +41,18 @@ package actor StreamableHTTPTransport: Transport {
     /// Non-nil while a new session is being started: the requests waiting for it.
     private var renewalWaiters: [AsyncStream<Void>.Continuation]?
     private var renewals = 0
+    private let authorization: (any AuthorizationProvider)?
 
     /// A transport for `url`; nothing is sent until the first message.
     /// - Parameter headers: the config's headers (auth already resolved, secret-valued), sent on
     ///   every request.
+    /// - Parameter authorization: OAuth: asked for the `Authorization` header before each request,
+    ///   and once more after a 401, after which the request is retried once.
     package init(
         url: String, headers: [HTTPHeader], serverName: String, logger: Logger, client: HTTPClient = .shared,
-        retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy()
+        retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy(), authorization: (any AuthorizationProvider)? = nil
     ) {
+        self.authorization = authorization
         self.url = url
         self.retryPolicy = retryPolicy
         self.headers = headers
@@ -83,9 +87,21 @@ package actor StreamableHTTPTransport: Transport {
     }
 
     private nonisolated func send(_ message: JSONRPCMessage, mayRenew: Bool) async throws {
-        let (request, sentSessionID) = try await postRequest(for: message)
+        var (request, sentSessionID) = try await postRequest(for: message)
         let label = message.method ?? "a response"
-        let response = try await exchange(request, label: label)
+        let sent = try await authorization?.currentAuthorization(logger: logger)
+        if let sent { request.headers.append(sent) }
+        var response = try await exchange(request, label: label)
+        // OAuth: on a 401, renew the token once and retry once (contract §7, Refresh).
+        if response.status == 401, let authorization {
+            let challenges = response.headers.values(for: "WWW-Authenticate")
+            _ = try? await response.body.collect(limit: 64 << 10)
+            let renewed = try await authorization.authorizationAfterUnauthorized(
+                challenges: challenges, rejected: sent, logger: logger)
+            request.headers.removeAll { $0.name.lowercased() == "authorization" }
+            request.headers.append(renewed)
+            response = try await exchange(request, label: label)
+        }
         if message.method == MCPMethod.initialize {
             try await adoptSessionID(response.headers.value(for: MCPHeader.sessionID))
         }
@@ -112,6 +128,13 @@ package actor StreamableHTTPTransport: Transport {
             request.connectTimeout = .seconds(5)
             request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID))
             if let protocolVersion { request.headers.append(HTTPHeader(MCPHeader.protocolVersion, protocolVersion)) }
+            if let authorization {
+                let logger = self.logger
+                let header = try? await withTimeout(.seconds(5)) {
+                    try await authorization.currentAuthorization(logger: logger)
+                }
+                if let header { request.headers.append(header) }
+            }
             do {
                 let response = try await client.send(request)
                 _ = try? await response.body.collect(limit: 64 << 10)
@@ -400,7 +423,8 @@ package actor StreamableHTTPTransport: Transport {
 
     /// GETs the stream after `lastEventID`; returns its body.
     private nonisolated func resume(after lastEventID: String, label: String) async throws -> HTTPBody {
-        let request = try await resumeRequest(after: lastEventID)
+        var request = try await resumeRequest(after: lastEventID)
+        if let sent = try await authorization?.currentAuthorization(logger: logger) { request.headers.append(sent) }
         let response = try await exchange(request, label: label)
         let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
         if response.status == 200, contentType.hasPrefix(MCPHeader.eventStream) { return response.body }

@@ -1,0 +1,329 @@
+import Basics
+import Foundation
+import HTTP
+
+/// How the client authenticates at the token endpoint (RFC 6749 §2.3.1, RFC 7591 §2).
+package enum TokenEndpointAuthMethod: String, Sendable, CaseIterable {
+    /// HTTP Basic with the form-encoded id and secret (the default with a secret).
+    case clientSecretBasic = "client_secret_basic"
+    /// `client_id` and `client_secret` in the form body.
+    case clientSecretPost = "client_secret_post"
+    /// `client_id` only (a public client).
+    case none
+}
+
+/// Everything `ClientCredentialsProvider` needs, resolved by the runner from the server block.
+package struct ClientCredentialsConfig: Sendable {
+    /// The server's name, for errors.
+    package var serverName: String
+    /// The MCP endpoint.
+    package var serverURL: String
+    /// `oauth.clientId`.
+    package var clientID: String
+    /// `oauth.clientSecret`.
+    package var clientSecret: Secret?
+    /// `oauth.tokenEndpointAuthMethod`.
+    package var authMethod: TokenEndpointAuthMethod
+    /// `oauth.scopes`; nil when not configured.
+    package var scopes: [String]?
+    /// `oauth.resource`.
+    package var resource: String?
+    /// `oauth.metadataUrl`.
+    package var metadataURL: String?
+    /// The token cache.
+    package var store: TokenStore
+
+    /// Creates a config.
+    package init(
+        serverName: String, serverURL: String, clientID: String, clientSecret: Secret?,
+        authMethod: TokenEndpointAuthMethod, scopes: [String]?, resource: String?, metadataURL: String?,
+        store: TokenStore
+    ) {
+        self.serverName = serverName
+        self.serverURL = serverURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.authMethod = authMethod
+        self.scopes = scopes
+        self.resource = resource
+        self.metadataURL = metadataURL
+        self.store = store
+    }
+
+    /// The cache identity: server URL, client id, configured scopes.
+    package var identity: TokenIdentity {
+        TokenIdentity(serverURL: serverURL, clientID: clientID, scopes: scopes ?? [])
+    }
+}
+
+/// OAuth 2.1 client credentials for one server (`authType: oauth2-client-credentials`; RFC 6749
+/// §4.4, RFC 8707 `resource`), with the shared token cache. Never interactive.
+///
+/// The cache is read before any token request. A token within its renewal margin (half its
+/// lifetime, at most 30 s) is renewed before use, and a 401 renews once; renewal takes the
+/// identity's file lock, re-reads the cache (another process may have renewed already), then
+/// uses the refresh token if there is one (rotation: the new one is stored before the lock is
+/// released), else — or when the refresh token is refused — requests a new token. Tokens stay
+/// `Secret`s; nothing here logs one.
+///
+/// An actor: one per server per run. It suspends for the lock and for HTTP; after each await it
+/// re-reads its state (STYLE.md §5).
+package actor ClientCredentialsProvider: AuthorizationProvider {
+    private let config: ClientCredentialsConfig
+    private var logger: Logger
+    private let client: HTTPClient
+    private var current: StoredToken?
+    private var challenge: AuthChallenge?
+    private var discovered: OAuthDiscoveryResult?
+
+    /// A provider for `config`.
+    package init(config: ClientCredentialsConfig, logger: Logger, client: HTTPClient = .shared) {
+        self.config = config
+        self.logger = logger
+        self.client = client
+    }
+
+    /// The seconds before expiry at which a token is renewed: half its lifetime, at most 30 s.
+    package static func renewalMargin(_ token: StoredToken) -> Double {
+        guard let expiresAt = token.expiresAt else { return 0 }
+        return min(30, max(0, expiresAt - token.issuedAt) / 2)
+    }
+
+    /// Whether `token` should be renewed before it is used at `now`.
+    package static func needsRenewal(_ token: StoredToken, now: Double = Date().timeIntervalSince1970) -> Bool {
+        guard let expiresAt = token.expiresAt else { return false }
+        return expiresAt - now <= renewalMargin(token)
+    }
+
+    package func currentAuthorization(logger: Logger) async throws -> HTTPHeader? {
+        self.logger = logger
+        if current == nil { current = config.store.read(config.identity) }
+        guard let token = current else { return nil }
+        if Self.needsRenewal(token) {
+            let renewed = try await renew(rejected: nil, force: false)
+            current = renewed
+            return Self.header(renewed)
+        }
+        return Self.header(token)
+    }
+
+    package func authorizationAfterUnauthorized(
+        challenges: [String], rejected: HTTPHeader?, logger: Logger
+    ) async throws -> HTTPHeader {
+        self.logger = logger
+        if let bearer = AuthChallenge.parse(challenges).first(where: \.isBearer) { challenge = bearer }
+        var rejectedSecret: Secret?
+        if let rejected, case .secret(let secret) = rejected.value { rejectedSecret = secret }
+        let renewed = try await renew(rejected: rejectedSecret, force: false)
+        current = renewed
+        return Self.header(renewed)
+    }
+
+    /// Requests a new token and caches it (`mcp-run auth login`), whatever the cache holds.
+    /// - Throws: `ClientError` `.unauthorized`, `.unreachable`.
+    package func login() async throws -> StoredToken {
+        let token = try await renew(rejected: nil, force: true)
+        current = token
+        return token
+    }
+
+    /// Revokes the cached tokens at the RFC 7009 endpoint when the metadata had one, then deletes
+    /// the cache entry. Returns whether the server was asked to revoke.
+    /// - Throws: `ClientError` when the revocation endpoint refuses; the entry is deleted anyway.
+    package func revoke() async throws -> Bool {
+        let lock = try await lockIdentity()
+        defer { lock.release() }
+        guard let token = config.store.read(config.identity) else { return false }
+        defer { config.store.delete(config.identity) }
+        guard let endpoint = token.revocationEndpoint else { return false }
+        let http = OAuthHTTP(serverName: config.serverName, client: client, logger: logger)
+        var pairs: [(Secret, String)] = [(token.accessToken, "access_token")]
+        if let refresh = token.refreshToken { pairs.insert((refresh, "refresh_token"), at: 0) }
+        for (secret, hint) in pairs {
+            var form: [(String, OAuthHTTP.FormValue)] = [("token", .secret(secret)), ("token_type_hint", .plain(hint))]
+            let headers = clientAuthentication(&form)
+            let reply = try await http.post(endpoint, form: form, headers: headers)
+            guard (200..<300).contains(reply.status) else {
+                throw ClientError(
+                    code: .unauthorized(reply.status),
+                    message: "the revocation endpoint answered HTTP \(reply.status)\(Self.oauthError(reply.json))",
+                    hint: "the local cache entry was deleted anyway", context: ErrorContext(server: config.serverName))
+            }
+        }
+        return true
+    }
+
+    // MARK: - Renewal
+
+    private func lockIdentity() async throws -> TokenLock {
+        do {
+            return try await config.store.lock(config.identity)
+        } catch let error as TokenStoreError {
+            throw failure("cannot lock the token cache: \(error.message)", underlying: error)
+        } catch is TimeoutError {
+            throw failure("another mcp-run held the token cache's lock for over a minute")
+        }
+    }
+
+    private func renew(rejected: Secret?, force: Bool) async throws -> StoredToken {
+        let lock = try await lockIdentity()
+        defer { lock.release() }
+        let cached = config.store.read(config.identity)
+        if !force, let cached, !Self.needsRenewal(cached) {
+            let isRejected = rejected.map { Self.headerSecret(cached) == $0 } ?? false
+            if !isRejected {
+                logger.trace("[\(config.serverName)] oauth: using the token another run renewed")
+                return cached
+            }
+        }
+        if !force, let cached, let refreshToken = cached.refreshToken,
+            let refreshed = try await refresh(cached, refreshToken)
+        {
+            try save(refreshed)
+            return refreshed
+        }
+        let token = try await requestToken()
+        try save(token)
+        return token
+    }
+
+    private func save(_ token: StoredToken) throws(ClientError) {
+        do {
+            try config.store.write(token)
+        } catch {
+            throw failure("cannot write the token cache: \(error.message)", underlying: error)
+        }
+    }
+
+    /// RFC 6749 §6 with rotation; nil when the refresh token is refused (a new grant follows).
+    private func refresh(_ cached: StoredToken, _ refreshToken: Secret) async throws(ClientError) -> StoredToken? {
+        let http = OAuthHTTP(serverName: config.serverName, client: client, logger: logger)
+        var form: [(String, OAuthHTTP.FormValue)] = [
+            ("grant_type", .plain("refresh_token")), ("refresh_token", .secret(refreshToken)),
+            ("resource", .plain(cached.resource)),
+        ]
+        let headers = clientAuthentication(&form)
+        let reply = try await http.post(cached.tokenEndpoint, form: form, headers: headers)
+        guard reply.status == 200 else {
+            logger.trace(
+                "[\(config.serverName)] oauth: the refresh token was refused (HTTP \(reply.status)\(Self.oauthError(reply.json))); requesting a new token"
+            )
+            return nil
+        }
+        var token = try parseToken(reply.json, requestedScopes: cached.grantedScopes, template: cached)
+        if token.refreshToken == nil { token.refreshToken = refreshToken }
+        logger.trace("[\(config.serverName)] oauth: refreshed the access token")
+        return token
+    }
+
+    /// RFC 6749 §4.4: `grant_type=client_credentials` with scopes and `resource`.
+    private func requestToken() async throws -> StoredToken {
+        let discovery: OAuthDiscoveryResult
+        if let discovered {
+            discovery = discovered
+        } else {
+            let found = try await OAuthDiscovery(
+                serverURL: config.serverURL, serverName: config.serverName, logger: logger, client: client
+            ).discover(challenge: challenge, metadataURL: config.metadataURL, configuredResource: config.resource)
+            discovered = found
+            discovery = found
+        }
+        let scopes =
+            config.scopes
+            ?? challenge?.parameters["scope"].map { $0.split(separator: " ").map(String.init) }
+            ?? discovery.resourceScopes ?? []
+        var form: [(String, OAuthHTTP.FormValue)] = [("grant_type", .plain("client_credentials"))]
+        if !scopes.isEmpty { form.append(("scope", .plain(scopes.joined(separator: " ")))) }
+        form.append(("resource", .plain(discovery.resource)))
+        let headers = clientAuthentication(&form)
+        let http = OAuthHTTP(serverName: config.serverName, client: client, logger: logger)
+        let reply = try await http.post(discovery.metadata.tokenEndpoint, form: form, headers: headers)
+        guard reply.status == 200 else {
+            throw ClientError(
+                code: .unauthorized(reply.status),
+                message:
+                    "the token endpoint refused the client credentials with HTTP \(reply.status)\(Self.oauthError(reply.json))",
+                hint:
+                    "check `oauth.clientId`, `oauth.clientSecret` and `oauth.tokenEndpointAuthMethod` (now '\(config.authMethod.rawValue)')",
+                context: ErrorContext(server: config.serverName))
+        }
+        let template = StoredToken(
+            identity: config.identity, grant: "client_credentials", accessToken: Secret(""), refreshToken: nil,
+            expiresAt: nil, issuedAt: 0, grantedScopes: scopes, tokenEndpoint: discovery.metadata.tokenEndpoint,
+            revocationEndpoint: discovery.metadata.revocationEndpoint, issuer: discovery.metadata.issuer,
+            resource: discovery.resource)
+        let token = try parseToken(reply.json, requestedScopes: scopes, template: template)
+        logger.trace("[\(config.serverName)] oauth: obtained an access token (client_credentials)")
+        return token
+    }
+
+    /// A token response (RFC 6749 §5.1) on top of `template`'s endpoints and identity.
+    private func parseToken(
+        _ json: JSONValue?, requestedScopes: [String], template: StoredToken
+    ) throws(ClientError)
+        -> StoredToken
+    {
+        guard let json, let access = json["access_token"]?.stringValue, !access.isEmpty else {
+            throw failure("the token endpoint's answer has no access_token")
+        }
+        let type = json["token_type"]?.stringValue ?? "Bearer"
+        guard type.lowercased() == "bearer" else {
+            throw failure("the token endpoint issued a '\(type)' token; mcp-run uses Bearer tokens only")
+        }
+        let now = Date().timeIntervalSince1970
+        var token = template
+        token.accessToken = Secret(access)
+        token.refreshToken = json["refresh_token"]?.stringValue.map(Secret.init)
+        token.issuedAt = now
+        token.expiresAt = (json["expires_in"]?.doubleValue ?? json["expires_in"]?.stringValue.flatMap(Double.init))
+            .map { now + $0 }
+        token.grantedScopes =
+            json["scope"]?.stringValue.map { $0.split(separator: " ").map(String.init) } ?? requestedScopes
+        return token
+    }
+
+    /// Adds the client's credentials per `authMethod`; returns the headers to send (Basic).
+    private func clientAuthentication(_ form: inout [(String, OAuthHTTP.FormValue)]) -> [HTTPHeader] {
+        switch (config.authMethod, config.clientSecret) {
+        case (.clientSecretBasic, let secret?):
+            let pair = secret.withRevealedValue {
+                OAuthHTTP.formEncode(config.clientID) + ":" + OAuthHTTP.formEncode($0)
+            }
+            return [
+                HTTPHeader(
+                    name: "Authorization", value: .secret(Secret("Basic " + Data(pair.utf8).base64EncodedString())))
+            ]
+        case (.clientSecretPost, let secret?):
+            form.append(("client_id", .plain(config.clientID)))
+            form.append(("client_secret", .secret(secret)))
+            return []
+        default:
+            form.append(("client_id", .plain(config.clientID)))
+            return []
+        }
+    }
+
+    private static func headerSecret(_ token: StoredToken) -> Secret {
+        token.accessToken.withRevealedValue { Secret("Bearer " + $0) }
+    }
+
+    private static func header(_ token: StoredToken) -> HTTPHeader {
+        HTTPHeader(name: "Authorization", value: .secret(headerSecret(token)))
+    }
+
+    /// `: invalid_client (description)` from an OAuth error body (RFC 6749 §5.2), one line, short.
+    static func oauthError(_ json: JSONValue?) -> String {
+        guard let code = json?["error"]?.stringValue else { return "" }
+        let cleaned = { (text: String) in String(text.prefix(200).map { $0.isNewline ? " " : $0 }) }
+        if let description = json?["error_description"]?.stringValue {
+            return ": \(cleaned(code)) (\(cleaned(description)))"
+        }
+        return ": \(cleaned(code))"
+    }
+
+    private func failure(_ message: String, underlying: (any Error)? = nil) -> ClientError {
+        ClientError(
+            code: .unauthorized(401), message: message, context: ErrorContext(server: config.serverName),
+            underlying: underlying)
+    }
+}

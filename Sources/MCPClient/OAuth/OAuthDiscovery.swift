@@ -1,0 +1,258 @@
+import Basics
+import Foundation
+import HTTP
+
+/// An authorization server's metadata (RFC 8414 §2, or OpenID Connect Discovery 1.0 §3), with
+/// every endpoint already checked by `DiscoveredURLPolicy`.
+package struct AuthorizationServerMetadata: Sendable, Equatable {
+    /// `issuer`, checked against the URL the metadata was fetched for.
+    package var issuer: String
+    /// `token_endpoint`.
+    package var tokenEndpoint: String
+    /// `authorization_endpoint`, if any.
+    package var authorizationEndpoint: String?
+    /// `revocation_endpoint` (RFC 7009), if any.
+    package var revocationEndpoint: String?
+    /// `registration_endpoint` (RFC 7591), if any.
+    package var registrationEndpoint: String?
+    /// `scopes_supported`.
+    package var scopesSupported: [String]?
+    /// `code_challenge_methods_supported`.
+    package var codeChallengeMethods: [String]
+}
+
+/// What discovery found for one server.
+package struct OAuthDiscoveryResult: Sendable, Equatable {
+    /// The RFC 8707 resource to ask for.
+    package var resource: String
+    /// The authorization server.
+    package var metadata: AuthorizationServerMetadata
+    /// The protected resource's `scopes_supported` (RFC 9728), if it published metadata.
+    package var resourceScopes: [String]?
+}
+
+/// Authorization discovery for an MCP server (MCP 2025-11-25 and 2025-06-18, Authorization;
+/// RFC 9728, RFC 8414; the MCP 2025-03-26 fallback).
+///
+/// Order: the challenge's `resource_metadata`, else the path-aware then the root
+/// `/.well-known/oauth-protected-resource`; its `resource` must be the server's URL (or a parent
+/// of it on the same origin); its first `authorization_servers` entry; then that issuer's RFC 8414
+/// and OpenID metadata, path-aware variants first. Without protected-resource metadata, the
+/// server's origin is the issuer: its root metadata, else `/authorize`, `/token`, `/register`.
+/// `metadataURL` skips all of it. Every discovered URL passes `DiscoveredURLPolicy`; none ever
+/// receives a bearer token. Runs in the caller's task; each GET is bounded.
+package struct OAuthDiscovery: Sendable {
+    /// The MCP endpoint.
+    package var serverURL: String
+    /// For errors.
+    package var serverName: String
+    let http: OAuthHTTP
+    let policy: DiscoveredURLPolicy
+
+    /// Discovery for the server at `serverURL`.
+    package init(serverURL: String, serverName: String, logger: Logger, client: HTTPClient = .shared) {
+        self.serverURL = serverURL
+        self.serverName = serverName
+        http = OAuthHTTP(serverName: serverName, client: client, logger: logger)
+        policy = DiscoveredURLPolicy(serverURL: serverURL)
+    }
+
+    /// Finds the authorization server and the resource to ask for.
+    ///
+    /// - Parameters:
+    ///   - challenge: the 401's Bearer challenge, if one arrived.
+    ///   - metadataURL: `oauth.metadataUrl`: fetched directly, skipping discovery.
+    ///   - configuredResource: `oauth.resource`, which wins over the metadata's.
+    /// - Throws: `ClientError` `.unauthorized(401)` for refused or missing metadata,
+    ///   `.unreachable` when a metadata server cannot be reached.
+    package func discover(
+        challenge: AuthChallenge?, metadataURL: String?, configuredResource: String?
+    ) async throws(ClientError) -> OAuthDiscoveryResult {
+        let defaultResource = configuredResource ?? Self.withoutFragment(serverURL)
+        if let metadataURL {
+            let metadata = try await fetchMetadata(at: [metadataURL], issuer: nil, configured: true)
+            guard let metadata else {
+                throw failure("the authorization-server metadata at '\(metadataURL)' could not be read")
+            }
+            return OAuthDiscoveryResult(resource: defaultResource, metadata: metadata, resourceScopes: nil)
+        }
+        var candidates: [String] = []
+        if let pointed = challenge?.parameters["resource_metadata"] {
+            if let why = policy.refusal(of: pointed) {
+                throw failure("refusing the resource_metadata URL '\(pointed)': \(why)")
+            }
+            candidates.append(pointed)
+        } else {
+            candidates = wellKnownURLs(suffix: "oauth-protected-resource", issuerStyle: false)
+        }
+        var protected: JSONValue?
+        for candidate in candidates {
+            let reply = try await http.get(candidate)
+            if reply.status == 200, let json = reply.json, json.objectValue != nil {
+                protected = json
+                break
+            }
+        }
+        guard let protected else {
+            // MCP 2025-03-26: no protected-resource metadata; the server's origin is the issuer.
+            let origin = Self.origin(of: serverURL) ?? serverURL
+            if let metadata = try await fetchMetadata(
+                at: [origin + "/.well-known/oauth-authorization-server"], issuer: origin, configured: false)
+            {
+                return OAuthDiscoveryResult(resource: defaultResource, metadata: metadata, resourceScopes: nil)
+            }
+            let metadata = AuthorizationServerMetadata(
+                issuer: origin, tokenEndpoint: origin + "/token", authorizationEndpoint: origin + "/authorize",
+                revocationEndpoint: nil, registrationEndpoint: origin + "/register", scopesSupported: nil,
+                codeChallengeMethods: [])
+            return OAuthDiscoveryResult(resource: defaultResource, metadata: metadata, resourceScopes: nil)
+        }
+        guard let resource = protected["resource"]?.stringValue else {
+            throw failure("the protected-resource metadata has no 'resource'")
+        }
+        guard Self.resource(resource, covers: serverURL) else {
+            throw failure(
+                "the protected-resource metadata names resource '\(resource)', not this server's '\(serverURL)'",
+                hint: "the metadata belongs to another server; check the server's `url`")
+        }
+        guard let issuer = protected["authorization_servers"]?.arrayValue?.first?.stringValue else {
+            throw failure("the protected-resource metadata lists no authorization_servers")
+        }
+        if let why = policy.refusal(of: issuer) {
+            throw failure("refusing the authorization server '\(issuer)': \(why)")
+        }
+        guard
+            let metadata = try await fetchMetadata(
+                at: Self.metadataURLs(issuer: issuer), issuer: issuer, configured: false)
+        else {
+            throw failure("no authorization-server metadata found for '\(issuer)'")
+        }
+        let scopes = protected["scopes_supported"]?.arrayValue?.compactMap(\.stringValue)
+        return OAuthDiscoveryResult(
+            resource: configuredResource ?? resource, metadata: metadata, resourceScopes: scopes)
+    }
+
+    /// RFC 8414 §3.1 and OpenID Connect Discovery, in MCP 2025-11-25's order.
+    package static func metadataURLs(issuer: String) -> [String] {
+        guard let origin = origin(of: issuer), let components = URLComponents(string: issuer) else { return [] }
+        var path = components.path
+        while path.hasSuffix("/") { path.removeLast() }
+        if path.isEmpty {
+            return [
+                origin + "/.well-known/oauth-authorization-server", origin + "/.well-known/openid-configuration",
+            ]
+        }
+        return [
+            origin + "/.well-known/oauth-authorization-server" + path,
+            origin + "/.well-known/openid-configuration" + path,
+            origin + path + "/.well-known/openid-configuration",
+        ]
+    }
+
+    /// `/.well-known/<suffix>` for the server URL: path-aware first, then at the root (RFC 9728 §3.1).
+    private func wellKnownURLs(suffix: String, issuerStyle: Bool) -> [String] {
+        guard let origin = Self.origin(of: serverURL), let components = URLComponents(string: serverURL) else {
+            return []
+        }
+        var path = components.path
+        while path.hasSuffix("/") { path.removeLast() }
+        let root = origin + "/.well-known/" + suffix
+        return path.isEmpty ? [root] : [root + path, root]
+    }
+
+    /// The first candidate answering 200 with JSON; nil when every one answers 4xx.
+    private func fetchMetadata(
+        at urls: [String], issuer: String?, configured: Bool
+    ) async throws(ClientError)
+        -> AuthorizationServerMetadata?
+    {
+        for url in urls {
+            let reply = try await http.get(url)
+            guard reply.status == 200, let json = reply.json, json.objectValue != nil else { continue }
+            guard let claimed = json["issuer"]?.stringValue else {
+                throw failure("the authorization-server metadata at '\(url)' has no 'issuer'")
+            }
+            if let issuer {
+                guard Self.sameURL(claimed, issuer) else {
+                    throw failure(
+                        "the authorization-server metadata at '\(url)' claims issuer '\(claimed)', not '\(issuer)'",
+                        hint: "the metadata does not belong to the authorization server it was fetched for")
+                }
+            } else if configured, Self.origin(of: claimed) != Self.origin(of: url) {
+                throw failure(
+                    "the metadata at '\(url)' claims issuer '\(claimed)' on another origin",
+                    hint: "check `oauth.metadataUrl`")
+            }
+            guard let token = json["token_endpoint"]?.stringValue else {
+                throw failure("the authorization-server metadata at '\(url)' has no token_endpoint")
+            }
+            var metadata = AuthorizationServerMetadata(
+                issuer: claimed, tokenEndpoint: token,
+                authorizationEndpoint: json["authorization_endpoint"]?.stringValue,
+                revocationEndpoint: json["revocation_endpoint"]?.stringValue,
+                registrationEndpoint: json["registration_endpoint"]?.stringValue,
+                scopesSupported: json["scopes_supported"]?.arrayValue?.compactMap(\.stringValue),
+                codeChallengeMethods: json["code_challenge_methods_supported"]?.arrayValue?.compactMap(\.stringValue)
+                    ?? [])
+            for (name, endpoint) in [
+                ("token_endpoint", metadata.tokenEndpoint), ("revocation_endpoint", metadata.revocationEndpoint),
+                ("registration_endpoint", metadata.registrationEndpoint),
+            ] {
+                guard let endpoint, let why = policy.refusal(of: endpoint) else { continue }
+                if name == "token_endpoint" { throw failure("refusing the \(name) '\(endpoint)': \(why)") }
+                if name == "revocation_endpoint" { metadata.revocationEndpoint = nil }
+                if name == "registration_endpoint" { metadata.registrationEndpoint = nil }
+            }
+            return metadata
+        }
+        return nil
+    }
+
+    private func failure(_ message: String, hint: String? = nil) -> ClientError {
+        ClientError(
+            code: .unauthorized(401), message: message,
+            hint: hint ?? "the server's OAuth metadata is unusable; set `oauth.metadataUrl` if you know the right one",
+            context: ErrorContext(server: serverName))
+    }
+
+    // MARK: - URL helpers
+
+    /// `scheme://host[:port]`, lower-cased, without a default port.
+    package static func origin(of url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            let host = components.host?.lowercased(), !host.isEmpty
+        else { return nil }
+        let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        if let port = components.port, !(scheme == "https" && port == 443), !(scheme == "http" && port == 80) {
+            return "\(scheme)://\(hostPart):\(port)"
+        }
+        return "\(scheme)://\(hostPart)"
+    }
+
+    /// Whether two URLs are the same once scheme and host case, a default port and an empty
+    /// path's `/` are normalised (RFC 3986 §6.2.3).
+    package static func sameURL(_ a: String, _ b: String) -> Bool {
+        normalized(a) == normalized(b)
+    }
+
+    private static func normalized(_ url: String) -> String? {
+        guard let origin = origin(of: url), let components = URLComponents(string: url) else { return nil }
+        let path = components.path == "/" ? "" : components.path
+        return origin + path + (components.query.map { "?" + $0 } ?? "")
+    }
+
+    /// Whether a protected resource's `resource` is the server's URL, or a parent path of it on
+    /// the same origin (RFC 9728 §3.3; MCP servers often publish their origin as the resource).
+    package static func resource(_ resource: String, covers serverURL: String) -> Bool {
+        guard let a = normalized(withoutFragment(resource)), let b = normalized(withoutFragment(serverURL)) else {
+            return false
+        }
+        if a == b { return true }
+        let parent = a.hasSuffix("/") ? a : a + "/"
+        return origin(of: resource) == origin(of: serverURL) && b.hasPrefix(parent)
+    }
+
+    static func withoutFragment(_ url: String) -> String {
+        url.firstIndex(of: "#").map { String(url[..<$0]) } ?? url
+    }
+}

@@ -1,0 +1,83 @@
+import Basics
+import Foundation
+import HTTP
+
+/// The small HTTP exchanges of OAuth: metadata GETs and form POSTs to the token and revocation
+/// endpoints. Never sends a bearer token; bounded by `timeout`; bodies capped at 1 MiB.
+struct OAuthHTTP: Sendable {
+    var serverName: String
+    var client: HTTPClient
+    var logger: Logger
+    var timeout: Duration = .seconds(30)
+
+    static let bodyLimit = 1 << 20
+
+    /// A response: status and parsed JSON body (nil when the body is not JSON).
+    struct Reply: Sendable {
+        var status: Int
+        var json: JSONValue?
+    }
+
+    func get(_ url: String) async throws(ClientError) -> Reply {
+        let request = HTTPRequest(
+            method: "GET", url: url, headers: [HTTPHeader("Accept", "application/json")], timeout: timeout,
+            connectTimeout: timeout)
+        return try await exchange(request)
+    }
+
+    /// POSTs `form` (`application/x-www-form-urlencoded`); secret fields are revealed only here.
+    func post(
+        _ url: String, form: [(String, FormValue)], headers: [HTTPHeader] = []
+    ) async throws(ClientError)
+        -> Reply
+    {
+        let body = form.map { name, value in
+            let text: String =
+                switch value {
+                case .plain(let text): text
+                case .secret(let secret): secret.withRevealedValue { $0 }
+                }
+            return Self.formEncode(name) + "=" + Self.formEncode(text)
+        }.joined(separator: "&")
+        var request = HTTPRequest(
+            method: "POST", url: url, headers: headers, body: Array(body.utf8), timeout: timeout,
+            connectTimeout: timeout)
+        request.headers.append(HTTPHeader("Content-Type", "application/x-www-form-urlencoded"))
+        request.headers.append(HTTPHeader("Accept", "application/json"))
+        return try await exchange(request)
+    }
+
+    /// A form field's value.
+    enum FormValue: Sendable {
+        case plain(String)
+        case secret(Secret)
+    }
+
+    private func exchange(_ request: HTTPRequest) async throws(ClientError) -> Reply {
+        logger.trace("[\(serverName)] oauth: \(request.method) \(request.url)")
+        do {
+            let response = try await client.send(request)
+            let bytes = try await response.body.collect(limit: Self.bodyLimit)
+            logger.trace("[\(serverName)] oauth: \(request.method) \(request.url) → HTTP \(response.status)")
+            return Reply(status: response.status, json: try? JSONValue.parse(bytes))
+        } catch let error as HTTPError {
+            throw ClientError(
+                code: .unreachable, message: "could not reach '\(request.url)': \(error.message)",
+                hint: "check the network and the server's OAuth metadata", context: ErrorContext(server: serverName),
+                underlying: error)
+        } catch {
+            throw ClientError(
+                code: .cancelled, message: "the OAuth request to '\(request.url)' was cancelled",
+                context: ErrorContext(server: serverName), underlying: error)
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` encoding of one name or value (RFC 6749 Appendix B).
+    static func formEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(
+            CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "-._*")
+        let encoded = text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        return encoded.replacingOccurrences(of: "%20", with: "+")
+    }
+}

@@ -1,0 +1,316 @@
+import Basics
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Who a cached token belongs to: one file per (server URL, client id, scopes) (contract §7).
+package struct TokenIdentity: Sendable, Hashable {
+    /// The server's MCP URL.
+    package var serverURL: String
+    /// The OAuth client id.
+    package var clientID: String
+    /// The configured scopes (sorted; empty when none were configured).
+    package var scopes: [String]
+
+    /// Creates an identity; `scopes` are sorted and de-duplicated.
+    package init(serverURL: String, clientID: String, scopes: [String]) {
+        self.serverURL = serverURL
+        self.clientID = clientID
+        self.scopes = Array(Set(scopes)).sorted()
+    }
+
+    /// The key, as stored in the file and hashed for its name.
+    var key: String { ([serverURL, clientID] + scopes).joined(separator: "\n") }
+
+    /// A 128-bit FNV-1a based name: two 64-bit hashes with different offset bases. Not a security
+    /// boundary (the file also records its key, checked on read); it only spreads identities.
+    var fileStem: String {
+        func fnv(_ basis: UInt64) -> UInt64 {
+            var hash = basis
+            for byte in key.utf8 {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x100_0000_01b3
+            }
+            return hash
+        }
+        let a = fnv(0xcbf2_9ce4_8422_2325)
+        let b = fnv(0x6c62_272e_07bb_0142)
+        return String(a, radix: 16).leftPadded(to: 16) + String(b, radix: 16).leftPadded(to: 16)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// A cached grant: tokens (as `Secret`s), expiry, scopes and the endpoints to renew it.
+package struct StoredToken: Sendable {
+    /// Whose token this is.
+    package var identity: TokenIdentity
+    /// `client_credentials`, `authorization_code` or `device_code`.
+    package var grant: String
+    /// The access token.
+    package var accessToken: Secret
+    /// The refresh token, if the server issued one.
+    package var refreshToken: Secret?
+    /// Seconds since 1970 when the access token expires; nil when the server did not say.
+    package var expiresAt: Double?
+    /// Seconds since 1970 when it was issued.
+    package var issuedAt: Double
+    /// The scopes the server granted (or that were requested, when it did not say).
+    package var grantedScopes: [String]
+    /// Where to refresh and request tokens.
+    package var tokenEndpoint: String
+    /// RFC 7009 endpoint, if the metadata had one.
+    package var revocationEndpoint: String?
+    /// The authorization server's issuer.
+    package var issuer: String
+    /// The RFC 8707 resource the token was requested for.
+    package var resource: String
+}
+
+/// The token cache: `${MCP_RUN_HOME:-${XDG_CONFIG_HOME:-~/.config}/mcp-run}/credentials/`
+/// (contract §7).
+///
+/// One JSON file per `TokenIdentity` (`<hash>.json`), folder 0700, files 0600, written atomically
+/// (a temporary file in the folder, `fsync`, `rename`): a reader sees the old file or the new one,
+/// never half of one. Renewals run under an exclusive `flock` on `<hash>.lock`, taken on a thread
+/// of its own so the cooperative pool never blocks, and bounded in time; the caller re-reads the
+/// file after taking it. Token values are revealed only to write the file.
+package struct TokenStore: Sendable {
+    /// The `credentials/` folder.
+    package var directory: String
+
+    /// A store in `directory`.
+    package init(directory: String) { self.directory = directory }
+
+    /// The folder for `environment`: `$MCP_RUN_HOME/credentials`, else
+    /// `$XDG_CONFIG_HOME/mcp-run/credentials`, else `~/.config/mcp-run/credentials`.
+    package static func defaultDirectory(environment: [String: String]) -> String {
+        if let home = environment["MCP_RUN_HOME"], !home.isEmpty { return home + "/credentials" }
+        if let config = environment["XDG_CONFIG_HOME"], !config.isEmpty { return config + "/mcp-run/credentials" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.config/mcp-run/credentials"
+    }
+
+    /// The cache file for `identity`.
+    package func path(for identity: TokenIdentity) -> String { directory + "/" + identity.fileStem + ".json" }
+
+    /// The cached token for `identity`; nil when there is none, or it is unreadable or another key's.
+    package func read(_ identity: TokenIdentity) -> StoredToken? {
+        guard let data = FileManager.default.contents(atPath: path(for: identity)),
+            let token = Self.decode(Array(data)), token.identity.key == identity.key
+        else { return nil }
+        return token
+    }
+
+    /// Every readable cached token (for `auth status`).
+    package func all() -> [StoredToken] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.sorted().filter { $0.hasSuffix(".json") }.compactMap { name in
+            FileManager.default.contents(atPath: directory + "/" + name).flatMap { Self.decode(Array($0)) }
+        }
+    }
+
+    /// Writes `token` atomically with mode 0600.
+    ///
+    /// - Throws: `TokenStoreError` naming the path.
+    package func write(_ token: StoredToken) throws(TokenStoreError) {
+        try ensureDirectory()
+        let target = path(for: token.identity)
+        let temporary = directory + "/.\(token.identity.fileStem).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
+        let bytes = Self.encode(token)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw TokenStoreError("cannot create '\(temporary)'", errno: errno) }
+        var offset = 0
+        var failure: Int32 = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { posixWrite(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
+            }
+            offset += written
+        }
+        if failure == 0, fsync(fd) != 0 { failure = errno }
+        close(fd)
+        if failure == 0, rename(temporary, target) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(temporary)
+            throw TokenStoreError("cannot write '\(target)'", errno: failure)
+        }
+        // Make the rename itself durable.
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    /// Deletes the cached token for `identity`; true when there was one.
+    ///
+    /// The empty `.lock` file stays: deleting it while another process waits on it would let a
+    /// third one lock a new file of the same name, and two renewals would run at once.
+    @discardableResult
+    package func delete(_ identity: TokenIdentity) -> Bool {
+        unlink(path(for: identity)) == 0
+    }
+
+    /// Takes the exclusive lock of `identity`, waiting at most `timeout` for another process (or
+    /// task) holding it; release it with `TokenLock.release()` on every path.
+    ///
+    /// Suspends without blocking the cooperative pool (the blocking `flock` runs on a thread of
+    /// its own). Cancelling the caller abandons the wait.
+    /// - Throws: `TokenStoreError` when the lock file cannot be opened, `TimeoutError`,
+    ///   `CancellationError`.
+    package func lock(_ identity: TokenIdentity, timeout: Duration = .seconds(60)) async throws -> TokenLock {
+        try ensureDirectory()
+        let fd = try await FileLock.acquire(directory + "/" + identity.fileStem + ".lock", timeout: timeout)
+        return TokenLock(fd: fd)
+    }
+
+    private func ensureDirectory() throws(TokenStoreError) {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw TokenStoreError("cannot create '\(directory)': \(error.localizedDescription)", errno: 0)
+        }
+        chmod(directory, 0o700)
+    }
+
+    // MARK: - Encoding (the only place token values are revealed)
+
+    static func encode(_ token: StoredToken) -> [UInt8] {
+        var object: [String: JSONValue] = [
+            "version": 1, "key": .string(token.identity.key), "server": .string(token.identity.serverURL),
+            "clientId": .string(token.identity.clientID), "scopes": .array(token.identity.scopes.map { .string($0) }),
+            "grant": .string(token.grant), "accessToken": .string(token.accessToken.withRevealedValue { $0 }),
+            "issuedAt": .double(token.issuedAt), "grantedScopes": .array(token.grantedScopes.map { .string($0) }),
+            "tokenEndpoint": .string(token.tokenEndpoint), "issuer": .string(token.issuer),
+            "resource": .string(token.resource),
+        ]
+        if let refresh = token.refreshToken { object["refreshToken"] = .string(refresh.withRevealedValue { $0 }) }
+        if let expiresAt = token.expiresAt { object["expiresAt"] = .double(expiresAt) }
+        if let revocation = token.revocationEndpoint { object["revocationEndpoint"] = .string(revocation) }
+        return JSONValue.object(object).serializedBytes(pretty: true)
+    }
+
+    static func decode(_ bytes: [UInt8]) -> StoredToken? {
+        guard let json = try? JSONValue.parse(bytes), let server = json["server"]?.stringValue,
+            let clientID = json["clientId"]?.stringValue, let access = json["accessToken"]?.stringValue,
+            let tokenEndpoint = json["tokenEndpoint"]?.stringValue
+        else { return nil }
+        let scopes = json["scopes"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        return StoredToken(
+            identity: TokenIdentity(serverURL: server, clientID: clientID, scopes: scopes),
+            grant: json["grant"]?.stringValue ?? "client_credentials", accessToken: Secret(access),
+            refreshToken: json["refreshToken"]?.stringValue.map(Secret.init), expiresAt: json["expiresAt"]?.doubleValue,
+            issuedAt: json["issuedAt"]?.doubleValue ?? 0,
+            grantedScopes: json["grantedScopes"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            tokenEndpoint: tokenEndpoint, revocationEndpoint: json["revocationEndpoint"]?.stringValue,
+            issuer: json["issuer"]?.stringValue ?? "", resource: json["resource"]?.stringValue ?? server)
+    }
+}
+
+/// A token-cache file could not be written or locked.
+package struct TokenStoreError: Error, Sendable, CustomStringConvertible {
+    /// What failed, with the path.
+    package var message: String
+
+    init(_ message: String, errno code: Int32) {
+        self.message = code == 0 ? message : "\(message): \(String(cString: strerror(code)))"
+    }
+
+    package var description: String { message }
+}
+
+/// A held identity lock; `release()` closes the descriptor, which releases the `flock`.
+package struct TokenLock: Sendable {
+    let fd: Int32
+
+    /// Releases the lock.
+    package func release() { close(fd) }
+}
+
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(fd, buffer, count)
+}
+
+/// An exclusive `flock` taken on a thread of its own (the call blocks), handed to the awaiting
+/// task; a waiter that gives up (timeout, cancellation) leaves the thread to release the lock
+/// as soon as it gets it.
+enum FileLock {
+    private enum State {
+        case waiting(CheckedContinuation<Int32, any Error>?)
+        case abandoned
+        case done
+    }
+
+    static func acquire(_ path: String, timeout: Duration) async throws -> Int32 {
+        let state = Locked<State>(.waiting(nil))
+        return try await withTimeout(timeout) {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+                    let proceed = state.withLock { current -> Bool in
+                        if case .abandoned = current { return false }
+                        current = .waiting(continuation)
+                        return true
+                    }
+                    guard proceed else {
+                        continuation.resume(throwing: CancellationError())
+                        return
+                    }
+                    let thread = Thread {
+                        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+                        guard fd >= 0 else {
+                            let error = TokenStoreError("cannot open the lock file '\(path)'", errno: errno)
+                            resume(state) { $0.resume(throwing: error) }
+                            return
+                        }
+                        var result: Int32
+                        repeat { result = flock(fd, LOCK_EX) } while result != 0 && errno == EINTR
+                        if result != 0 {
+                            let error = TokenStoreError("cannot lock '\(path)'", errno: errno)
+                            close(fd)
+                            resume(state) { $0.resume(throwing: error) }
+                            return
+                        }
+                        if !resume(state, { $0.resume(returning: fd) }) { close(fd) }
+                    }
+                    thread.name = "mcp-run token lock"
+                    thread.start()
+                }
+            } onCancel: {
+                resume(state) { $0.resume(throwing: CancellationError()) }
+                state.withLock { $0 = .abandoned }
+            }
+        }
+    }
+
+    /// Resumes the waiter once; false when it already gave up.
+    @discardableResult
+    private static func resume(
+        _ state: Locked<State>, _ body: (CheckedContinuation<Int32, any Error>) -> Void
+    ) -> Bool {
+        let continuation: CheckedContinuation<Int32, any Error>? = state.withLock { current in
+            if case .waiting(let continuation?) = current {
+                current = .done
+                return continuation
+            }
+            return nil
+        }
+        guard let continuation else { return false }
+        body(continuation)
+        return true
+    }
+}
