@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import TestSupport
 
 /// A local HTTP/1.1 test server (Python's `http.server`, standard library only) on 127.0.0.1.
 ///
@@ -38,7 +39,7 @@ final class TestServer: @unchecked Sendable {
         return path
     }()
 
-    /// Starts a server and waits (at most 10 s) for its `READY` line.
+    /// Starts a server and waits (at most 30 s, counted once through TestSupport's start gate) for its `READY` line.
     static func start() async throws -> TestServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -68,7 +69,7 @@ final class TestServer: @unchecked Sendable {
         thread.start()
         let server = TestServer(process: process, input: input, port: 0)
         do {
-            let port = try await withTimeout(.seconds(10)) {
+            let port = try await withTimeout(.seconds(30)) {
                 for await line in lines where line.hasPrefix("READY ") {
                     if let port = Int(line.dropFirst(6)) { return port }
                 }
@@ -95,7 +96,8 @@ struct ServerStartError: Error {
 
 /// Runs `body` with a fresh test server, and stops the server however `body` ends.
 func withTestServer<R: Sendable>(_ body: (TestServer) async throws -> R) async throws -> R {
-    let server = try await TestServer.start()
+    // Through the start gate, so that a parallel test run starts no more servers than there are cores.
+    let server = try await fixtureStartGate.run { try await TestServer.start() }
     defer { server.stop() }
     return try await body(server)
 }
