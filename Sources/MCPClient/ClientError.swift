@@ -39,6 +39,9 @@ package struct ClientError: UserFacingError {
     package var underlying: (any Error)?
     /// The HTTP status that caused it, when a server answered with one (negotiation reads it).
     package var httpStatus: Int?
+    /// How long the server asked to be left alone (`Retry-After` on the 429 or 503 the transport
+    /// gave up on), for the runner's step `retry` to wait at least that long.
+    package var retryAfter: Duration?
 
     /// Creates an error.
     package init(

@@ -222,6 +222,7 @@ struct StepExecutor: Sendable {
         let session = try await pool.session(for: server)
         var attempt = 0
         var result = JSONValue.null
+        var serverAskedToWait: Duration?
         while true {
             attempt += 1
             report.attempts = attempt
@@ -230,13 +231,18 @@ struct StepExecutor: Sendable {
                 result = try await call(session, handle.progressToken)
                 report.log += router.end(handle)
                 if result["isError"]?.boolValue != true || attempt >= retry.attempts { break }
+                serverAskedToWait = nil
             } catch {
                 report.log += router.end(handle)
                 if error is CancellationError || attempt >= retry.attempts || !Self.isRetryable(error) { throw error }
+                serverAskedToWait = (error as? ClientError)?.retryAfter
             }
             let backoff = Double(retry.backoff) * pow(2, Double(attempt - 1)) * Double.random(in: 0.8...1.2)
-            options.logger.info("step '\(step.id)': attempt \(attempt) failed; retrying in \(Int(backoff))ms")
-            try await Task.sleep(for: .milliseconds(Int(backoff)))
+            let wait = Self.retryDelay(backoff: .milliseconds(Int(backoff)), retryAfter: serverAskedToWait)
+            let why = serverAskedToWait.map { " (the server's Retry-After is \($0.humanReadable))" } ?? ""
+            options.logger.info(
+                "step '\(step.id)': attempt \(attempt) failed; retrying in \(wait.milliseconds)ms\(why)")
+            try await Task.sleep(for: wait)
         }
         report.result = result
         if result["isError"]?.boolValue == true {
@@ -272,6 +278,16 @@ struct StepExecutor: Sendable {
 
     private func evaluate(_ value: TemplateValue, _ context: EvaluationContext) throws -> Evaluated {
         try value.evaluate(in: context)
+    }
+
+    /// The longest server `Retry-After` a step's `retry` waits for between attempts.
+    static let maxRetryAfter = Duration.seconds(300)
+
+    /// The wait before a step's next attempt: its backoff, or the server's `Retry-After` (capped
+    /// at `maxRetryAfter`) when that is longer.
+    static func retryDelay(backoff: Duration, retryAfter: Duration?) -> Duration {
+        guard let retryAfter else { return backoff }
+        return max(backoff, min(retryAfter, maxRetryAfter))
     }
 
     /// Failures worth another attempt under the step's `retry`.

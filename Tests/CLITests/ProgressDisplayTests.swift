@@ -29,6 +29,20 @@ struct ProgressDisplayTests {
         #expect(display.shownLines == 0)
     }
 
+    @Test("a tick redraws the running steps with their elapsed time, and writes nothing when none runs")
+    func tick() {
+        var display = ProgressDisplay(useColor: false)
+        #expect(display.tick(now: 100) == nil)
+        display.started("slow", description: "faults: tool 'sleep'", at: 0)
+        #expect(display.tick(now: 260) == "step 'slow' running 0.3s faults: tool 'sleep'\n")
+        #expect(
+            display.tick(now: 12_750) == "\u{1B}[1F\u{1B}[J" + "step 'slow' running 12s faults: tool 'sleep'\n")
+        display.finished("slow")
+        _ = display.frame(permanent: ["step 'slow' succeeded in 13000ms"], now: 13_000)
+        #expect(display.tick(now: 13_250) == nil)
+        #expect(display.shownLines == 0)
+    }
+
     @Test("colour dims live lines; long lines are cut to the width; elapsed time formats")
     func colourAndWidth() {
         var display = ProgressDisplay(useColor: true)

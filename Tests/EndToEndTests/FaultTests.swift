@@ -95,4 +95,60 @@ struct FaultTests {
             #expect(Self.notes("cancelled", in: server).count == 1, "\(server.stderr)")
         }
     }
+
+    @Test("a 503 with Retry-After that outlasts the transport's retries: the step's retry waits the server's delay")
+    func retryAfterBetweenAttempts() async throws {
+        try await withServer("faults.py", arguments: []) { server in
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/faults-retry-after.yaml"), "-v"],
+                environment: ["MCP_SERVERS": Self.servers(server)], deadline: .seconds(60))
+            #expect(run.exitCode == 0, "\(run)")
+            let results = try run.json()
+            #expect(results.step("busy")?["status"] == "succeeded", "\(run)")
+            #expect(results.step("busy")?["attempts"] == 2, "\(run)")
+            let stats = try AuthFlowTests.stats(server)
+            let times = (stats["callLog"]?.arrayValue ?? []).filter { $0["key"] == "busy" }.compactMap {
+                $0["atMs"]?.intValue
+            }
+            try #require(times.count == 5, "4 calls by the transport's attempt, 1 by the step's second: \(stats)")
+            // The step's backoff is 10 ms; the server asked for 1 s between the 4th and 5th call.
+            let gap = times[4] - times[3]
+            #expect(gap >= 950, "the step's second attempt came \(gap) ms after the last 503")
+            #expect(run.stderr.contains("Retry-After is 1s"), "\(run)")
+            #expect(run.stderr.contains("the server offers no GET stream (HTTP 405)"), "\(run)")
+        }
+    }
+
+    @Test(
+        "the GET stream: server pings on it are answered, a silent stream is reopened with Last-Event-ID, closed at the end"
+    )
+    func getStream() async throws {
+        try await withServer("faults.py", arguments: ["--get-stream"]) { server in
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/faults-get-stream.yaml"), "-v"],
+                environment: ["MCP_SERVERS": Self.servers(server), "MCP_RUN_GET_STREAM_IDLE_MS": "800"],
+                deadline: .seconds(60))
+            #expect(run.exitCode == 0, "\(run)")
+            let results = try run.json()
+            #expect(results.step("pushed")?["result"]?["content"]?[0]?["text"] == "pong", "\(run) \(server.stderr)")
+            #expect(results.step("again")?["result"]?["content"]?[0]?["text"] == "pong", "\(run) \(server.stderr)")
+            // The quiet step outlasts the idle limit, not the request timeout: it succeeds.
+            #expect(results.step("quiet")?["status"] == "succeeded")
+            #expect(
+                run.stderr.contains("the GET stream was silent for 800ms; reopening it after event 'gs-1'"), "\(run)")
+            // Every stream the client opened is closed by the end of the run (bounded wait: the
+            // server notices the disconnects asynchronously).
+            var stats = try AuthFlowTests.stats(server)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while stats["getClosed"] != stats["gets"], ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                stats = try AuthFlowTests.stats(server)
+            }
+            let gets = stats["gets"]?.intValue ?? 0
+            #expect(gets >= 2, "\(stats)")
+            #expect(stats["getResumes"]?.arrayValue?.first == "gs-1", "\(stats)")
+            #expect(stats["pongs"]?.arrayValue?.count == 2, "\(stats)")
+            #expect(stats["getClosed"]?.intValue == gets, "\(stats)")
+        }
+    }
 }

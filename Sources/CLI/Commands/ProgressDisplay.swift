@@ -6,7 +6,8 @@ import Runner
 ///
 /// `ProgressDisplay` is a pure value: events update it, and `frame` turns it into the text that
 /// replaces the previous live block on stderr. The live block is redrawn on every event (a
-/// step starting, reporting progress or finishing); nothing redraws it on a timer.
+/// step starting, reporting progress or finishing) and, while a step runs, on the run's ticker
+/// (every `tickInterval`) so elapsed times keep moving during a long silent call.
 struct ProgressDisplay: Sendable, Equatable {
     struct Running: Sendable, Equatable {
         var id: String
@@ -55,6 +56,16 @@ struct ProgressDisplay: Sendable, Equatable {
             line += " \(step.description)"
         }
         return useColor ? Self.dim + line + Self.reset : line
+    }
+
+    /// How often the live block is redrawn while a step runs.
+    static let tickInterval = Duration.milliseconds(250)
+
+    /// The redraw for a tick of the ticker: a fresh frame while steps run, nil when none does
+    /// (nothing to refresh, so nothing is written).
+    mutating func tick(now: Double, width: Int = 120) -> String? {
+        guard !running.isEmpty else { return nil }
+        return frame(permanent: [], now: now, width: width)
     }
 
     /// The text that erases the shown live block, prints `permanent` lines (finished steps,

@@ -111,7 +111,27 @@ struct RunCommand {
             }
         }
         let runner = WorkflowRunner(workflow: workflow, options: options)
-        let report = await SignalHandling.runCancellable { await runner.run() }
+        let report = await SignalHandling.runCancellable {
+            await withTaskGroup(of: Void.self) { group in
+                if live {
+                    // The ticker: redraws the live block while steps run, ended with the run.
+                    group.addTask {
+                        while true {
+                            do { try await Task.sleep(for: ProgressDisplay.tickInterval) } catch { return }
+                            display.withLock { state in
+                                let now = Double((ContinuousClock.now - origin).milliseconds)
+                                if let frame = state.tick(now: now, width: width) {
+                                    FileHandle.standardError.write(Data(frame.utf8))
+                                }
+                            }
+                        }
+                    }
+                }
+                let report = await runner.run()
+                group.cancelAll()
+                return report
+            }
+        }
         let document = report.document
         let path = outputOverride ?? report.outputPath ?? "-"
         if let error = report.error, report.steps.allSatisfy({ $0.status != .failed || $0.error == nil }) {

@@ -63,6 +63,11 @@ package struct HTTPRetryPolicy: Sendable {
         return backoff(retry: retry, jitter: jitter)
     }
 
+    /// Parses `Retry-After` against the current time.
+    package static func parseRetryAfter(_ value: String) -> Duration? {
+        parseRetryAfter(value, now: Date())
+    }
+
     /// Parses `Retry-After` (RFC 9110 §10.2.3): delay-seconds, or an HTTP date (IMF-fixdate,
     /// e.g. `Sun, 06 Nov 1994 08:49:37 GMT`) turned into the time left from `now` (zero when past).
     package static func parseRetryAfter(_ value: String, now: Date) -> Duration? {

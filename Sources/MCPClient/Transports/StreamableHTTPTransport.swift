@@ -68,8 +68,52 @@ package actor StreamableHTTPTransport: Transport {
     /// Replaces the configured headers (the hook a token refresh after a 401 will use).
     package func replaceHeaders(_ headers: [HTTPHeader]) { self.headers = headers }
 
-    /// Starts sending `MCP-Protocol-Version` (MCP 2025-06-18, Protocol Version Header).
-    package func didInitialize(protocolVersion: String) { self.protocolVersion = protocolVersion }
+    /// Starts sending `MCP-Protocol-Version` (MCP 2025-06-18, Protocol Version Header), and
+    /// opens the optional GET stream for server-initiated messages (`ServerEventStream`).
+    package func didInitialize(protocolVersion: String) {
+        self.protocolVersion = protocolVersion
+        openEventStream()
+    }
+
+    // MARK: - The standalone GET stream
+
+    /// The reader of the GET stream, cancelled and awaited by `close()`.
+    private var eventStreamTask: Task<Void, Never>?
+    /// The GET stream's limits (`MCP_RUN_GET_STREAM_IDLE_MS` overrides its idle limit).
+    private var eventStreamConfiguration = ServerEventStream.Configuration.fromEnvironment()
+
+    /// Replaces the GET stream's limits; takes effect when the stream is next opened.
+    package func configureEventStream(_ configuration: ServerEventStream.Configuration) {
+        eventStreamConfiguration = configuration
+    }
+
+    private func openEventStream() {
+        guard eventStreamTask == nil, !isClosed else { return }
+        let stream = ServerEventStream(
+            configuration: eventStreamConfiguration, serverName: serverName, logger: logger, client: client,
+            continuation: continuation
+        ) { [weak self] lastEventID in
+            guard let self else { return nil }
+            return try await self.eventStreamRequest(lastEventID: lastEventID)
+        }
+        // Unstructured: the transport's own GET stream reader, for the session's lifetime;
+        // cancelled and awaited by close().
+        eventStreamTask = Task { await stream.run() }
+    }
+
+    /// The GET that opens (or, after `lastEventID`, reopens) the stream; nil once closed.
+    private func eventStreamRequest(lastEventID: String?) async throws -> HTTPRequest? {
+        guard !isClosed else { return nil }
+        var request = HTTPRequest(method: "GET", url: url, headers: headers, connectTimeout: .seconds(10))
+        request.headers.append(HTTPHeader(MCPHeader.accept, MCPHeader.acceptStream))
+        if let sessionID { request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID)) }
+        if let protocolVersion { request.headers.append(HTTPHeader(MCPHeader.protocolVersion, protocolVersion)) }
+        if let lastEventID { request.headers.append(HTTPHeader(MCPHeader.lastEventID, lastEventID)) }
+        if let authorization, let header = try await authorization.currentAuthorization(logger: logger) {
+            request.headers.append(header)
+        }
+        return isClosed ? nil : request
+    }
 
     /// POSTs `message` and, for a request, reads the response body until its response arrived.
     ///
@@ -123,6 +167,11 @@ package actor StreamableHTTPTransport: Transport {
     package func close() async {
         guard !isClosed else { return }
         isClosed = true
+        if let eventStreamTask {
+            eventStreamTask.cancel()
+            await eventStreamTask.value
+            self.eventStreamTask = nil
+        }
         if let sessionID {
             var request = HTTPRequest(method: "DELETE", url: url, headers: headers, timeout: .seconds(5))
             request.connectTimeout = .seconds(5)
@@ -263,6 +312,9 @@ package actor StreamableHTTPTransport: Transport {
             hint: retried ? "the server is overloaded or down; try again later" : "check the server's `url`",
             context: ErrorContext(server: serverName))
         error.httpStatus = response.status
+        if retried, let value = response.headers.value(for: "Retry-After") {
+            error.retryAfter = HTTPRetryPolicy.parseRetryAfter(value)
+        }
         return error
     }
 
