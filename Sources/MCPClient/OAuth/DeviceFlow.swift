@@ -74,7 +74,7 @@ struct DeviceAuthorization: Sendable {
         let lifetime = min(Self.longestWait, max(1, Self.seconds(json["expires_in"]) ?? 600))
         let deadline = Date().timeIntervalSince1970 + lifetime
         notice(
-            "To log in to '\(serverName)', open \(shown) and enter the code \(Self.printable(userCode)) "
+            "To log in to '\(serverName)', open \(Self.printable(shown)) and enter the code \(Self.printable(userCode)) "
                 + "(it expires in \(Int(lifetime)) s; waiting for approval)")
         var poll = [("grant_type", OAuthHTTP.FormValue.plain(Self.grantType)), ("device_code", .secret(deviceCode))]
         poll += clientForm
