@@ -255,4 +255,29 @@ struct DeviceFlowTests {
             #expect(stats["scope_requests"] == [["client_credentials", .string(requested)]], "\(stats.serialized())")
         }
     }
+
+    static let node = ["/usr/bin/node", "/usr/local/bin/node"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    @Test(
+        "scripts/conformance-client drives mcp-run as the conformance suite would (client credentials scenario)",
+        .enabled(if: node != nil, "the adapter needs node"))
+    func conformanceAdapter() async throws {
+        try await withServer("oauth.py", arguments: Self.client) { server in
+            var environment = ProcessInfo.processInfo.environment
+            for name in ["MCP_SERVERS", "MCP_RUN_HOME", "CI"] { environment[name] = nil }
+            environment["MCP_CONFORMANCE_SCENARIO"] = "auth/client-credentials-basic"
+            environment["MCP_CONFORMANCE_CONTEXT"] = #"{"client_id": "ci", "client_secret": "\#(Self.secret)"}"#
+            let adapter = try await ChildProcess(
+                executable: repoRoot + "/scripts/conformance-client", arguments: [server.url()],
+                environment: environment, workingDirectory: repoRoot)
+            let exit = await adapter.waitForExit(timeout: .seconds(60))
+            _ = await adapter.waitForOutputClosed(timeout: .seconds(5))
+            #expect(exit?.exitCode == 0, "\(adapter.stderr)")
+            #expect(adapter.stdout.contains("whoami"), "tools were listed: \(adapter.stdout)")
+            #expect(try Self.stats(server)["grants"]?["client_credentials"] == 1)
+            #expect(!adapter.stdout.contains(Self.secret) && !adapter.stderr.contains(Self.secret))
+        }
+    }
 }
