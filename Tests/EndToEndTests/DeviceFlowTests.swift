@@ -222,10 +222,14 @@ struct DeviceFlowTests {
         }
     }
 
-    @Test("authType none against an OAuth server: exit 3 saying it wants OAuth and how to log in")
-    func noneProbing() async throws {
+    @Test(
+        "authType none against an OAuth server: exit 3 saying it wants OAuth and how to log in",
+        arguments: ["sse", "http-sse"])
+    func noneProbing(transport: String) async throws {
         try await withServer("oauth.py", arguments: Self.client) { server in
-            let servers = JSONValue.object(["plain": ["url": .string(server.url())]]).serialized()
+            let servers = JSONValue.object([
+                "plain": ["url": .string(server.url()), "transport": .string(transport)]
+            ]).serialized()
             let run = try await runMCPRun(
                 ["call", "plain", "whoami"], environment: ["MCP_SERVERS": servers], deadline: .seconds(30))
             #expect(run.exitCode == 3, "\(run)")

@@ -45,7 +45,7 @@ extension AuthChallenge {
         }
         var message = "the server requires OAuth: it answered 401 with a Bearer challenge"
         if bearer.parameters["resource_metadata"] != nil { message += " pointing at its OAuth metadata" }
-        message += ", and server '\(serverName)' has no `authType`"
+        message += ", and server '\(serverName)' is not configured for OAuth"
         return ClientError(
             code: .unauthorized(401), message: message,
             hint:
