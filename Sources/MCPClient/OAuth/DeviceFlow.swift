@@ -126,6 +126,48 @@ struct DeviceAuthorization: Sendable {
     }
 }
 
+extension ClientCredentialsProvider {
+    /// A token from the grant a person approves (`authType: oauth2`): the device flow (RFC 8628)
+    /// for `flow: device`, or `auto` when the metadata advertises it. Never started when the run
+    /// is non-interactive.
+    func interactiveToken(discovery: OAuthDiscoveryResult, scopes: [String]) async throws -> StoredToken {
+        guard config.interactive else {
+            throw ClientError(
+                code: .unauthorized(401),
+                message: "server '\(config.serverName)' needs a login, and this run is non-interactive",
+                hint: "run 'mcp-run auth login \(config.serverName)' on a machine with a browser",
+                context: ErrorContext(server: config.serverName))
+        }
+        let metadata = discovery.metadata
+        guard config.grant != .browser, let endpoint = metadata.deviceAuthorizationEndpoint else {
+            throw ClientError(
+                code: .unauthorized(401),
+                message: config.grant == .device
+                    ? "`oauth.flow: device`, but the authorization server advertises no device_authorization_endpoint"
+                    : "the browser login (authorization code) is not available in this build of mcp-run",
+                hint:
+                    "use `oauth.flow: device` with a server that supports the device grant, or 'oauth2-client-credentials'",
+                context: ErrorContext(server: config.serverName))
+        }
+        var clientForm: [(String, OAuthHTTP.FormValue)] = []
+        let clientHeaders = clientAuthentication(&clientForm)
+        let http = OAuthHTTP(serverName: config.serverName, client: client, logger: logger)
+        let flow = DeviceAuthorization(
+            serverName: config.serverName, http: http, logger: logger, notice: config.notice,
+            policy: DiscoveredURLPolicy(serverURL: config.serverURL))
+        let json = try await flow.run(
+            endpoint: endpoint, tokenEndpoint: metadata.tokenEndpoint, scopes: scopes, resource: discovery.resource,
+            clientForm: clientForm, clientHeaders: clientHeaders)
+        let template = StoredToken(
+            identity: config.identity, grant: "device_code", accessToken: Secret(""), refreshToken: nil,
+            expiresAt: nil, issuedAt: 0, grantedScopes: scopes, tokenEndpoint: metadata.tokenEndpoint,
+            revocationEndpoint: metadata.revocationEndpoint, issuer: metadata.issuer, resource: discovery.resource)
+        let token = try parseToken(json, requestedScopes: scopes, template: template)
+        logger.trace("[\(config.serverName)] oauth: obtained an access token (device_code)")
+        return token
+    }
+}
+
 /// Writes one line to stderr: the device flow's instructions, shown even without `-v`.
 package let standardErrorNotice: @Sendable (String) -> Void = { line in
     FileHandle.standardError.write(Data((line + "\n").utf8))
