@@ -95,14 +95,8 @@ package enum AuthAccess {
     ) throws -> ClientCredentialsConfig {
         let here = ErrorContext(location: spec.location, server: spec.name)
         switch spec.authType {
-        case .oauth2ClientCredentials:
+        case .oauth2ClientCredentials, .oauth2:
             break
-        case .oauth2:
-            throw RunError(
-                code: .unauthorized,
-                message: "browser and device logins (authType 'oauth2') are not available in this build of mcp-run yet",
-                hint: "use 'oauth2-client-credentials' for CI, or 'basic' with an API token; see docs/auth.md",
-                context: here)
         default:
             throw RunError(
                 code: .invalidInput,
@@ -133,11 +127,20 @@ package enum AuthAccess {
         guard let url = try text(spec.url, "url") else {
             throw RunError(code: .invalidInput, message: "server '\(spec.name)' has no url", context: here)
         }
-        guard let clientID = try text(spec.oauth?.clientID, "oauth.clientId") else {
+        let configuredClientID = try text(spec.oauth?.clientID, "oauth.clientId")
+        let secret = needsSecret ? try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init) : nil
+        if spec.authType == .oauth2 {
+            // `auth login` is the person's explicit request: the device flow prints and polls and
+            // reads no stdin, so it runs without a terminal too (over SSH, in a container), unless
+            // --non-interactive says otherwise.
+            return try AuthSettings.interactive(
+                spec, url: url, clientID: configuredClientID, clientSecret: secret, environment: environment,
+                interactive: environment["MCP_RUN_NON_INTERACTIVE"] == nil)
+        }
+        guard let clientID = configuredClientID else {
             throw RunError(
                 code: .invalidInput, message: "server '\(spec.name)' has no `oauth.clientId`", context: here)
         }
-        let secret = needsSecret ? try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init) : nil
         return try AuthSettings.clientCredentials(
             spec, url: url, clientID: clientID, clientSecret: secret, environment: environment,
             requireSecret: needsSecret)

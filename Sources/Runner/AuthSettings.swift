@@ -1,4 +1,5 @@
 import Basics
+import Foundation
 import MCPClient
 import WorkflowModel
 
@@ -38,5 +39,50 @@ package enum AuthSettings {
             serverName: spec.name, serverURL: url, clientID: clientID, clientSecret: clientSecret, authMethod: method,
             scopes: oauth?.scopes, resource: oauth?.resource, metadataURL: oauth?.metadataURL,
             store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)))
+    }
+}
+
+extension AuthSettings {
+    /// Whether a person may be asked to log in: stdin is a terminal, `CI` is unset, and
+    /// `--non-interactive` was not given (the CLI sets `MCP_RUN_NON_INTERACTIVE` for it).
+    package static func isInteractive(environment: [String: String]) -> Bool {
+        isatty(STDIN_FILENO) == 1 && environment["CI"] == nil && environment["MCP_RUN_NON_INTERACTIVE"] == nil
+    }
+
+    /// The configuration of an `authType: oauth2` server: the device flow (`oauth.flow: device`,
+    /// or `auto`, which takes it when the metadata advertises it), with the same cache and renewal
+    /// as client credentials. `interactive` false: cached and refreshed tokens only.
+    ///
+    /// - Throws: `RunError` `.unauthorized` without `oauth.clientId` (dynamic registration is not
+    ///   in this build), an unknown `oauth.flow` or `tokenEndpointAuthMethod`.
+    package static func interactive(
+        _ spec: ServerSpec, url: String, clientID: String?, clientSecret: Secret?, environment: [String: String],
+        interactive: Bool
+    ) throws -> ClientCredentialsConfig {
+        let here = ErrorContext(location: spec.location, server: spec.name)
+        guard let clientID else {
+            throw RunError(
+                code: .unauthorized, message: "server '\(spec.name)' uses 'oauth2' but has no `oauth.clientId`",
+                hint:
+                    "dynamic client registration is not available in this build of mcp-run yet: add `oauth: { clientId: … }` with a client registered at the authorization server",
+                context: here)
+        }
+        let flow: OAuthGrantKind
+        switch spec.oauth?.flow ?? "auto" {
+        case "auto": flow = .auto
+        case "device": flow = .device
+        case "browser": flow = .browser
+        case let other:
+            throw RunError(
+                code: .unauthorized, message: "unknown oauth.flow '\(other)'",
+                hint: "use 'auto', 'browser' or 'device'",
+                context: here)
+        }
+        var config = try clientCredentials(
+            spec, url: url, clientID: clientID, clientSecret: clientSecret, environment: environment,
+            requireSecret: clientSecret != nil)
+        config.grant = flow
+        config.interactive = interactive
+        return config
     }
 }

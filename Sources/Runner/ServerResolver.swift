@@ -10,10 +10,11 @@ enum ServerResolver {
     /// Resolves `spec` for connecting.
     ///
     /// `oauth2-client-credentials` gets a `ClientCredentialsProvider` (token cache under
-    /// `MCP_RUN_HOME`); nothing is fetched here: tokens are read or requested on the first request.
+    /// `MCP_RUN_HOME`); so does `oauth2`, with the device grant, started only when the run is
+    /// interactive (`AuthSettings.isInteractive`); nothing is fetched here: tokens are read or
+    /// requested on the first request.
     ///
-    /// - Throws: `RunError` with code `.unauthorized` for `oauth2` (not available yet) and an
-    ///   incomplete `oauth:` block, `.expression` for a template that fails.
+    /// - Throws: `RunError` with code `.unauthorized` for an incomplete `oauth:` block, `.expression` for a template that fails.
     static func resolve(_ spec: ServerSpec, context: EvaluationContext) throws -> ResolvedServer {
         let where_ = ErrorContext(location: spec.location, server: spec.name)
         func text(_ value: TemplateValue?, _ key: String) throws -> Evaluated? {
@@ -60,17 +61,24 @@ enum ServerResolver {
                 let encoded = Data((string(user) + ":" + string(password)).utf8).base64EncodedString()
                 headers.append(HTTPHeader(name: "Authorization", value: .secret(Secret("Basic " + encoded))))
             }
-        case .oauth2:
-            throw RunError(
-                code: .unauthorized,
-                message: "authType 'oauth2' (browser and device logins) is not available in this build of mcp-run yet",
-                hint:
-                    "for CI and cron use 'oauth2-client-credentials' or 'basic' with an API token; interactive logins arrive with issue #4",
-                context: where_)
-        case .oauth2ClientCredentials:
+        case .oauth2, .oauth2ClientCredentials:
             break
         }
         var authorization: (any AuthorizationProvider)?
+        if spec.authType == .oauth2 {
+            guard spec.transport != .stdio, let urlValue = try text(spec.url, "url") else {
+                throw RunError(
+                    code: .unauthorized, message: "authType 'oauth2' needs an HTTP server `url`", context: where_)
+            }
+            let environment = ProcessInfo.processInfo.environment
+            authorization = ClientCredentialsProvider(
+                config: try AuthSettings.interactive(
+                    spec, url: string(urlValue),
+                    clientID: try text(spec.oauth?.clientID, "oauth.clientId").map(string),
+                    clientSecret: try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret(string($0)) },
+                    environment: environment, interactive: AuthSettings.isInteractive(environment: environment)),
+                logger: .silent)
+        }
         if spec.authType == .oauth2ClientCredentials {
             guard spec.transport != .stdio, let urlValue = try text(spec.url, "url") else {
                 throw RunError(

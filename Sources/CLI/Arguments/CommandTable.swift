@@ -169,7 +169,7 @@ package enum CommandTable {
             it can, then deletes them; 'logout' deletes them locally.
             """,
         positionals: [.authAction, .optionalServer],
-        options: [.noBrowser, .file, .servers, .secrets] + OptionSpec.common,
+        options: [.noBrowser, .file, .servers, .secrets, .nonInteractive] + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose])
 
     /// `mcp-run schema`.

@@ -24,4 +24,16 @@ package protocol AuthorizationProvider: Sendable {
         challenges: [String], rejected: HTTPHeader?, logger: Logger
     ) async throws
         -> HTTPHeader
+
+    /// A new header after the server refused `rejected` with a 403 carrying `challenges`, when one
+    /// is an RFC 6750 `insufficient_scope` challenge the provider can step up to (once per
+    /// request; the transport never asks twice); nil when it cannot (the 403 then stands).
+    /// A default in StepUp.swift returns nil.
+    ///
+    /// - Throws: `ClientError` `.unauthorized(403)` naming the scope when a step-up would need a
+    ///   person and the run is non-interactive.
+    func authorizationAfterForbidden(
+        challenges: [String], rejected: HTTPHeader?, logger: Logger
+    ) async throws
+        -> HTTPHeader?
 }

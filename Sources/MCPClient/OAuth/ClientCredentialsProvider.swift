@@ -32,6 +32,12 @@ package struct ClientCredentialsConfig: Sendable {
     package var metadataURL: String?
     /// The token cache.
     package var store: TokenStore
+    /// The grant: client credentials, or the interactive ones of `authType: oauth2` (DeviceFlow.swift).
+    package var grant: OAuthGrantKind = .clientCredentials
+    /// Whether a person may be asked to log in (device flow, interactive step-up).
+    package var interactive = false
+    /// Shows a person the device flow's instructions (stderr).
+    package var notice: @Sendable (String) -> Void = standardErrorNotice
 
     /// Creates a config.
     package init(
@@ -57,7 +63,9 @@ package struct ClientCredentialsConfig: Sendable {
 }
 
 /// OAuth 2.1 client credentials for one server (`authType: oauth2-client-credentials`; RFC 6749
-/// §4.4, RFC 8707 `resource`), with the shared token cache. Never interactive.
+/// §4.4, RFC 8707 `resource`), with the shared token cache. Never interactive. With
+/// `config.grant` set to an interactive grant (`authType: oauth2`), the new grant is the device
+/// flow instead (DeviceFlow.swift, StepUp.swift), started only when `config.interactive`.
 ///
 /// The cache is read before any token request. A token within its renewal margin (half its
 /// lifetime, at most 30 s) is renewed before use, and a 401 renews once; renewal takes the
@@ -69,11 +77,11 @@ package struct ClientCredentialsConfig: Sendable {
 /// An actor: one per server per run. It suspends for the lock and for HTTP; after each await it
 /// re-reads its state (STYLE.md §5).
 package actor ClientCredentialsProvider: AuthorizationProvider {
-    private let config: ClientCredentialsConfig
-    private var logger: Logger
-    private let client: HTTPClient
-    private var current: StoredToken?
-    private var challenge: AuthChallenge?
+    let config: ClientCredentialsConfig
+    var logger: Logger
+    let client: HTTPClient
+    var current: StoredToken?
+    var challenge: AuthChallenge?
     private var discovered: OAuthDiscoveryResult?
 
     /// A provider for `config`.
@@ -165,10 +173,21 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
         }
     }
 
-    private func renew(rejected: Secret?, force: Bool) async throws -> StoredToken {
+    func renew(rejected: Secret?, force: Bool, stepUpScopes: [String]? = nil) async throws -> StoredToken {
         let lock = try await lockIdentity()
         defer { lock.release() }
         let cached = config.store.read(config.identity)
+        if let stepUpScopes {
+            // Another run may have stepped up already; else a new grant with the wider scopes.
+            if let cached, Set(stepUpScopes).isSubset(of: cached.grantedScopes), !Self.needsRenewal(cached),
+                rejected.map({ Self.headerSecret(cached) != $0 }) ?? true
+            {
+                return cached
+            }
+            let token = try await requestToken(scopesOverride: stepUpScopes)
+            try save(token)
+            return token
+        }
         if !force, let cached, !Self.needsRenewal(cached) {
             let isRejected = rejected.map { Self.headerSecret(cached) == $0 } ?? false
             if !isRejected {
@@ -217,7 +236,7 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
     }
 
     /// RFC 6749 §4.4: `grant_type=client_credentials` with scopes and `resource`.
-    private func requestToken() async throws -> StoredToken {
+    private func requestToken(scopesOverride: [String]? = nil) async throws -> StoredToken {
         let discovery: OAuthDiscoveryResult
         if let discovered {
             discovery = discovered
@@ -229,9 +248,12 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
             discovery = found
         }
         let scopes =
-            config.scopes
+            scopesOverride ?? config.scopes
             ?? challenge?.parameters["scope"].map { $0.split(separator: " ").map(String.init) }
             ?? discovery.resourceScopes ?? []
+        if config.grant != .clientCredentials {
+            return try await interactiveToken(discovery: discovery, scopes: scopes)
+        }
         var form: [(String, OAuthHTTP.FormValue)] = [("grant_type", .plain("client_credentials"))]
         if !scopes.isEmpty { form.append(("scope", .plain(scopes.joined(separator: " ")))) }
         form.append(("resource", .plain(discovery.resource)))
@@ -258,7 +280,7 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
     }
 
     /// A token response (RFC 6749 §5.1) on top of `template`'s endpoints and identity.
-    private func parseToken(
+    func parseToken(
         _ json: JSONValue?, requestedScopes: [String], template: StoredToken
     ) throws(ClientError)
         -> StoredToken
@@ -283,7 +305,7 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
     }
 
     /// Adds the client's credentials per `authMethod`; returns the headers to send (Basic).
-    private func clientAuthentication(_ form: inout [(String, OAuthHTTP.FormValue)]) -> [HTTPHeader] {
+    func clientAuthentication(_ form: inout [(String, OAuthHTTP.FormValue)]) -> [HTTPHeader] {
         switch (config.authMethod, config.clientSecret) {
         case (.clientSecretBasic, let secret?):
             let pair = secret.withRevealedValue {
@@ -303,11 +325,11 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
         }
     }
 
-    private static func headerSecret(_ token: StoredToken) -> Secret {
+    static func headerSecret(_ token: StoredToken) -> Secret {
         token.accessToken.withRevealedValue { Secret("Bearer " + $0) }
     }
 
-    private static func header(_ token: StoredToken) -> HTTPHeader {
+    static func header(_ token: StoredToken) -> HTTPHeader {
         HTTPHeader(name: "Authorization", value: .secret(headerSecret(token)))
     }
 
@@ -321,7 +343,7 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
         return ": \(cleaned(code))"
     }
 
-    private func failure(_ message: String, underlying: (any Error)? = nil) -> ClientError {
+    func failure(_ message: String, underlying: (any Error)? = nil) -> ClientError {
         ClientError(
             code: .unauthorized(401), message: message, context: ErrorContext(server: config.serverName),
             underlying: underlying)

@@ -19,6 +19,8 @@ package struct AuthorizationServerMetadata: Sendable, Equatable {
     package var scopesSupported: [String]?
     /// `code_challenge_methods_supported`.
     package var codeChallengeMethods: [String]
+    /// `device_authorization_endpoint` (RFC 8628 §4), if any.
+    package var deviceAuthorizationEndpoint: String? = nil
 }
 
 /// What discovery found for one server.
@@ -193,15 +195,17 @@ package struct OAuthDiscovery: Sendable {
                 registrationEndpoint: json["registration_endpoint"]?.stringValue,
                 scopesSupported: json["scopes_supported"]?.arrayValue?.compactMap(\.stringValue),
                 codeChallengeMethods: json["code_challenge_methods_supported"]?.arrayValue?.compactMap(\.stringValue)
-                    ?? [])
+                    ?? [], deviceAuthorizationEndpoint: json["device_authorization_endpoint"]?.stringValue)
             for (name, endpoint) in [
                 ("token_endpoint", metadata.tokenEndpoint), ("revocation_endpoint", metadata.revocationEndpoint),
                 ("registration_endpoint", metadata.registrationEndpoint),
+                ("device_authorization_endpoint", metadata.deviceAuthorizationEndpoint),
             ] {
                 guard let endpoint, let why = policy.refusal(of: endpoint) else { continue }
                 if name == "token_endpoint" { throw failure("refusing the \(name) '\(endpoint)': \(why)") }
                 if name == "revocation_endpoint" { metadata.revocationEndpoint = nil }
                 if name == "registration_endpoint" { metadata.registrationEndpoint = nil }
+                if name == "device_authorization_endpoint" { metadata.deviceAuthorizationEndpoint = nil }
             }
             return metadata
         }

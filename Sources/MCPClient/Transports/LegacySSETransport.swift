@@ -134,7 +134,10 @@ package actor LegacySSETransport: Transport {
             }
             return response
         case 401, 403:
-            throw Self.unauthorized(response.status, server: serverName)
+            throw AuthChallenge.authorizationError(
+                status: response.status, challenges: response.headers.values(for: "WWW-Authenticate"),
+                hasCredentials: request.headers.contains { $0.name.lowercased() == "authorization" },
+                serverName: serverName) ?? Self.unauthorized(response.status, server: serverName)
         default:
             let snippet = await StreamableHTTPTransport.snippet(of: response)
             throw ClientError(
@@ -252,7 +255,10 @@ package actor LegacySSETransport: Transport {
             // The body (`Accepted`, or nothing) carries no message in this transport.
             _ = try? await response.body.collect(limit: 64 << 10)
         case 401, 403:
-            throw Self.unauthorized(response.status, server: serverName)
+            throw AuthChallenge.authorizationError(
+                status: response.status, challenges: response.headers.values(for: "WWW-Authenticate"),
+                hasCredentials: request.headers.contains { $0.name.lowercased() == "authorization" },
+                serverName: serverName) ?? Self.unauthorized(response.status, server: serverName)
         default:
             let snippet = await StreamableHTTPTransport.snippet(of: response)
             throw ClientError(

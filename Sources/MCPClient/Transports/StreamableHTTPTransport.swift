@@ -133,7 +133,7 @@ package actor StreamableHTTPTransport: Transport {
     private nonisolated func send(_ message: JSONRPCMessage, mayRenew: Bool) async throws {
         var (request, sentSessionID) = try await postRequest(for: message)
         let label = message.method ?? "a response"
-        let sent = try await authorization?.currentAuthorization(logger: logger)
+        var sent = try await authorization?.currentAuthorization(logger: logger)
         if let sent { request.headers.append(sent) }
         var response = try await exchange(request, label: label)
         // OAuth: on a 401, renew the token once and retry once (contract §7, Refresh).
@@ -144,7 +144,24 @@ package actor StreamableHTTPTransport: Transport {
                 challenges: challenges, rejected: sent, logger: logger)
             request.headers.removeAll { $0.name.lowercased() == "authorization" }
             request.headers.append(renewed)
+            sent = renewed
             response = try await exchange(request, label: label)
+        }
+        // OAuth step-up on 403 insufficient_scope: at most once per request (contract §7, StepUp.swift).
+        if response.status == 403, let authorization {
+            let challenges = response.headers.values(for: "WWW-Authenticate")
+            if AuthChallenge.insufficientScopes(challenges) != nil {
+                _ = try? await response.body.collect(limit: 64 << 10)
+                if let stepped = try await authorization.authorizationAfterForbidden(
+                    challenges: challenges, rejected: sent, logger: logger)
+                {
+                    request.headers.removeAll { $0.name.lowercased() == "authorization" }
+                    request.headers.append(stepped)
+                    response = try await exchange(request, label: label)
+                } else {
+                    throw await statusError(response, label: label, renewed: false)
+                }
+            }
         }
         if message.method == MCPMethod.initialize {
             try await adoptSessionID(response.headers.value(for: MCPHeader.sessionID))
@@ -293,6 +310,14 @@ package actor StreamableHTTPTransport: Transport {
     /// The error for a final non-2xx status.
     private nonisolated func statusError(_ response: HTTPResponse, label: String, renewed: Bool) async -> ClientError {
         if response.status == 401 || response.status == 403 {
+            let configured = await headers
+            if let specific = AuthChallenge.authorizationError(
+                status: response.status, challenges: response.headers.values(for: "WWW-Authenticate"),
+                hasCredentials: authorization != nil || configured.contains { $0.name.lowercased() == "authorization" },
+                serverName: serverName)
+            {
+                return specific
+            }
             return ClientError(
                 code: .unauthorized(response.status),
                 message: "the server refused the request with HTTP \(response.status)",

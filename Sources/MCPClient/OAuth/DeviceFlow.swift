@@ -1,0 +1,174 @@
+import Basics
+import Foundation
+import HTTP
+
+/// Which OAuth grant an `oauth2` server block uses (contract §2, `oauth.flow`).
+package enum OAuthGrantKind: String, Sendable {
+    /// `authType: oauth2-client-credentials`.
+    case clientCredentials = "client_credentials"
+    /// `oauth.flow: device`: RFC 8628.
+    case device
+    /// `oauth.flow: browser`: authorization code + PKCE.
+    case browser
+    /// `oauth.flow: auto`: the device grant when the metadata advertises
+    /// `device_authorization_endpoint`, else the browser.
+    case auto
+}
+
+/// The RFC 8628 device authorization grant: one login, printed for a person and polled.
+///
+/// Asks the `device_authorization_endpoint` for a device code (client id, scopes, `resource`),
+/// tells the person where to go (`verification_uri_complete`, else `verification_uri`, and the
+/// `user_code`) through `notice`, then polls the token endpoint every `interval` seconds (default
+/// 5): `authorization_pending` polls again, `slow_down` adds 5 seconds to the interval (§3.5),
+/// `access_denied` and `expired_token` end the login, and so does the code's `expires_in` (at most
+/// 30 minutes are ever waited). Reads nothing from stdin. The device code is a `Secret`; neither
+/// it nor any token is logged. Runs in the caller's task; cancelling it ends the polling.
+struct DeviceAuthorization: Sendable {
+    var serverName: String
+    var http: OAuthHTTP
+    var logger: Logger
+    /// Prints the instructions for the person (stderr).
+    var notice: @Sendable (String) -> Void
+    /// Refuses a verification URI that is not https (or http on loopback).
+    var policy: DiscoveredURLPolicy
+
+    /// The RFC 8628 grant type.
+    static let grantType = "urn:ietf:params:oauth:grant-type:device_code"
+    /// The longest a login waits, whatever `expires_in` says.
+    static let longestWait: Double = 1800
+
+    /// Runs the grant and returns the token endpoint's successful answer (RFC 6749 §5.1).
+    ///
+    /// - Parameters:
+    ///   - endpoint: `device_authorization_endpoint`.
+    ///   - tokenEndpoint: `token_endpoint`.
+    ///   - clientForm: the client's form fields (`client_id`, or id and secret for `client_secret_post`).
+    ///   - clientHeaders: the client's headers (HTTP Basic for `client_secret_basic`).
+    /// - Throws: `ClientError` `.unauthorized` for a refused request, `access_denied`, an expired
+    ///   code; `.unreachable`; `CancellationError`.
+    func run(
+        endpoint: String, tokenEndpoint: String, scopes: [String], resource: String,
+        clientForm: [(String, OAuthHTTP.FormValue)], clientHeaders: [HTTPHeader]
+    ) async throws -> JSONValue {
+        var form = clientForm
+        if !scopes.isEmpty { form.append(("scope", .plain(scopes.joined(separator: " ")))) }
+        form.append(("resource", .plain(resource)))
+        let reply = try await http.post(endpoint, form: form, headers: clientHeaders)
+        guard reply.status == 200, let json = reply.json, let code = json["device_code"]?.stringValue,
+            let userCode = json["user_code"]?.stringValue, let verification = json["verification_uri"]?.stringValue
+        else {
+            throw failure(
+                "the device authorization endpoint refused the request with HTTP \(reply.status)"
+                    + ClientCredentialsProvider.oauthError(reply.json))
+        }
+        let deviceCode = Secret(code)
+        var shown = verification
+        if let complete = json["verification_uri_complete"]?.stringValue, policy.refusal(of: complete) == nil {
+            shown = complete
+        }
+        if let why = policy.refusal(of: shown) {
+            throw failure("refusing the verification URI '\(Self.printable(shown))': \(why)")
+        }
+        var interval = max(1, Self.seconds(json["interval"]) ?? 5)
+        let lifetime = min(Self.longestWait, max(1, Self.seconds(json["expires_in"]) ?? 600))
+        let deadline = Date().timeIntervalSince1970 + lifetime
+        notice(
+            "To log in to '\(serverName)', open \(Self.printable(shown)) and enter the code \(Self.printable(userCode)) "
+                + "(it expires in \(Int(lifetime)) s; waiting for approval)")
+        var poll = [("grant_type", OAuthHTTP.FormValue.plain(Self.grantType)), ("device_code", .secret(deviceCode))]
+        poll += clientForm
+        while true {
+            let remaining = deadline - Date().timeIntervalSince1970
+            guard remaining > 0 else { throw expired() }
+            try await Task.sleep(for: .milliseconds(Int(min(interval, remaining) * 1000)))
+            guard Date().timeIntervalSince1970 < deadline else { throw expired() }
+            let answer = try await http.post(tokenEndpoint, form: poll, headers: clientHeaders)
+            if answer.status == 200, let json = answer.json { return json }
+            switch answer.json?["error"]?.stringValue {
+            case "authorization_pending":
+                logger.trace("[\(serverName)] oauth: device login pending; polling again in \(Int(interval)) s")
+            case "slow_down":
+                interval += 5
+                logger.trace("[\(serverName)] oauth: slow_down; polling every \(Int(interval)) s")
+            case "access_denied":
+                throw failure(
+                    "the device login was denied", hint: "run 'mcp-run auth login \(serverName)' again and approve it")
+            case "expired_token":
+                throw expired()
+            default:
+                throw failure(
+                    "the token endpoint refused the device code with HTTP \(answer.status)"
+                        + ClientCredentialsProvider.oauthError(answer.json))
+            }
+        }
+    }
+
+    private func expired() -> ClientError {
+        failure(
+            "the device code expired before the login was approved",
+            hint: "run 'mcp-run auth login \(serverName)' again and approve it within the time shown")
+    }
+
+    private func failure(_ message: String, hint: String? = nil) -> ClientError {
+        ClientError(code: .unauthorized(401), message: message, hint: hint, context: ErrorContext(server: serverName))
+    }
+
+    /// A number of seconds from a JSON number or numeric string.
+    static func seconds(_ value: JSONValue?) -> Double? {
+        value?.doubleValue ?? value?.stringValue.flatMap(Double.init)
+    }
+
+    /// `text` without control characters (it goes to a terminal), at most 300 characters.
+    static func printable(_ text: String) -> String {
+        String(
+            text.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.prefix(300).map(Character.init))
+    }
+}
+
+extension ClientCredentialsProvider {
+    /// A token from the grant a person approves (`authType: oauth2`): the device flow (RFC 8628)
+    /// for `flow: device`, or `auto` when the metadata advertises it. Never started when the run
+    /// is non-interactive.
+    func interactiveToken(discovery: OAuthDiscoveryResult, scopes: [String]) async throws -> StoredToken {
+        guard config.interactive else {
+            throw ClientError(
+                code: .unauthorized(401),
+                message: "server '\(config.serverName)' needs a login, and this run is non-interactive",
+                hint: "run 'mcp-run auth login \(config.serverName)' on a machine with a browser",
+                context: ErrorContext(server: config.serverName))
+        }
+        let metadata = discovery.metadata
+        guard config.grant != .browser, let endpoint = metadata.deviceAuthorizationEndpoint else {
+            throw ClientError(
+                code: .unauthorized(401),
+                message: config.grant == .device
+                    ? "`oauth.flow: device`, but the authorization server advertises no device_authorization_endpoint"
+                    : "the browser login (authorization code) is not available in this build of mcp-run",
+                hint:
+                    "use `oauth.flow: device` with a server that supports the device grant, or 'oauth2-client-credentials'",
+                context: ErrorContext(server: config.serverName))
+        }
+        var clientForm: [(String, OAuthHTTP.FormValue)] = []
+        let clientHeaders = clientAuthentication(&clientForm)
+        let http = OAuthHTTP(serverName: config.serverName, client: client, logger: logger)
+        let flow = DeviceAuthorization(
+            serverName: config.serverName, http: http, logger: logger, notice: config.notice,
+            policy: DiscoveredURLPolicy(serverURL: config.serverURL))
+        let json = try await flow.run(
+            endpoint: endpoint, tokenEndpoint: metadata.tokenEndpoint, scopes: scopes, resource: discovery.resource,
+            clientForm: clientForm, clientHeaders: clientHeaders)
+        let template = StoredToken(
+            identity: config.identity, grant: "device_code", accessToken: Secret(""), refreshToken: nil,
+            expiresAt: nil, issuedAt: 0, grantedScopes: scopes, tokenEndpoint: metadata.tokenEndpoint,
+            revocationEndpoint: metadata.revocationEndpoint, issuer: metadata.issuer, resource: discovery.resource)
+        let token = try parseToken(json, requestedScopes: scopes, template: template)
+        logger.trace("[\(config.serverName)] oauth: obtained an access token (device_code)")
+        return token
+    }
+}
+
+/// Writes one line to stderr: the device flow's instructions, shown even without `-v`.
+package let standardErrorNotice: @Sendable (String) -> Void = { line in
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
