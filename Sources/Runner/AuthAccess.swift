@@ -51,8 +51,13 @@ package enum AuthAccess {
     /// Requests a token for `spec` and caches it (`auth login`).
     /// - Throws: `RunError` `.unauthorized` (exit 3): `oauth2` (not available yet), a refused grant.
     package static func login(
-        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
+        noBrowser: Bool = false
     ) async throws -> Entry {
+        if spec.authType == .oauth2 {
+            return try await browserLogin(
+                spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser)
+        }
         let config = try clientCredentials(spec, secrets: secrets, environment: environment)
         do {
             return Entry(try await ClientCredentialsProvider(config: config, logger: logger).login())
@@ -97,6 +102,8 @@ package enum AuthAccess {
         switch spec.authType {
         case .oauth2ClientCredentials:
             break
+        case .oauth2 where spec.oauth?.clientID != nil:
+            break
         case .oauth2:
             throw RunError(
                 code: .unauthorized,
@@ -138,6 +145,12 @@ package enum AuthAccess {
                 code: .invalidInput, message: "server '\(spec.name)' has no `oauth.clientId`", context: here)
         }
         let secret = needsSecret ? try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init) : nil
+        if spec.authType == .oauth2, needsSecret {
+            return try AuthSettings.clientCredentials(
+                spec, url: url, clientID: clientID,
+                clientSecret: try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init),
+                environment: environment, requireSecret: false)
+        }
         return try AuthSettings.clientCredentials(
             spec, url: url, clientID: clientID, clientSecret: secret, environment: environment,
             requireSecret: needsSecret)

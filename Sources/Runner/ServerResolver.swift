@@ -12,8 +12,9 @@ enum ServerResolver {
     /// `oauth2-client-credentials` gets a `ClientCredentialsProvider` (token cache under
     /// `MCP_RUN_HOME`); nothing is fetched here: tokens are read or requested on the first request.
     ///
-    /// - Throws: `RunError` with code `.unauthorized` for `oauth2` (not available yet) and an
-    ///   incomplete `oauth:` block, `.expression` for a template that fails.
+    /// `oauth2` gets a `BrowserFlowProvider` (cached tokens first; a login only when interactive).
+    ///
+    /// - Throws: `RunError` with code `.unauthorized` for an incomplete `oauth:` block, `.expression` for a template that fails.
     static func resolve(_ spec: ServerSpec, context: EvaluationContext) throws -> ResolvedServer {
         let where_ = ErrorContext(location: spec.location, server: spec.name)
         func text(_ value: TemplateValue?, _ key: String) throws -> Evaluated? {
@@ -61,12 +62,7 @@ enum ServerResolver {
                 headers.append(HTTPHeader(name: "Authorization", value: .secret(Secret("Basic " + encoded))))
             }
         case .oauth2:
-            throw RunError(
-                code: .unauthorized,
-                message: "authType 'oauth2' (browser and device logins) is not available in this build of mcp-run yet",
-                hint:
-                    "for CI and cron use 'oauth2-client-credentials' or 'basic' with an API token; interactive logins arrive with issue #4",
-                context: where_)
+            break
         case .oauth2ClientCredentials:
             break
         }
@@ -90,6 +86,19 @@ enum ServerResolver {
                 config: try AuthSettings.clientCredentials(
                     spec, url: string(urlValue), clientID: string(clientID), clientSecret: secret,
                     environment: ProcessInfo.processInfo.environment),
+                logger: .silent)
+        }
+        if spec.authType == .oauth2 {
+            guard spec.transport != .stdio, let urlValue = try text(spec.url, "url") else {
+                throw RunError(
+                    code: .unauthorized, message: "authType 'oauth2' needs an HTTP server `url`", context: where_)
+            }
+            let clientID = try text(spec.oauth?.clientID, "oauth.clientId").map(string)
+            let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret(string($0)) }
+            authorization = BrowserFlowProvider(
+                config: try AuthSettings.browserFlow(
+                    spec, url: string(urlValue), clientID: clientID, clientSecret: secret,
+                    environment: ProcessInfo.processInfo.environment, login: false),
                 logger: .silent)
         }
         let timeout = Duration.milliseconds(spec.timeout ?? 60_000)
