@@ -177,8 +177,9 @@ package actor BrowserFlowProvider: AuthorizationProvider {
         let token: StoredToken
         do {
             token = try await authorize(registered: reusable)
-        } catch let error as RegistrationGone {
-            _ = error
+        } catch is RegistrationGone {
+            logger.trace(
+                "[\(config.serverName)] oauth: the server no longer knows the registered client; registering again")
             token = try await authorize(registered: nil)
         }
         try save(token)
