@@ -51,11 +51,22 @@ package enum AuthAccess {
     /// Requests a token for `spec` and caches it (`auth login`).
     /// - Throws: `RunError` `.unauthorized` (exit 3): `oauth2` (not available yet), a refused grant.
     package static func login(
-        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
+        noBrowser: Bool = false
     ) async throws -> Entry {
+        let flow = spec.oauth?.flow ?? "auto"
+        // `oauth2`: the browser flow, or the device grant (`flow: device`, or `auto` when the
+        // authorization server advertises it and a client id is configured; contract §2).
+        if spec.authType == .oauth2, flow == "browser" || (flow == "auto" && spec.oauth?.clientID == nil) {
+            return try await browserLogin(
+                spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser)
+        }
         let config = try clientCredentials(spec, secrets: secrets, environment: environment)
         do {
             return Entry(try await ClientCredentialsProvider(config: config, logger: logger).login())
+        } catch is DeviceFlowUnavailable {
+            return try await browserLogin(
+                spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser)
         } catch {
             throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
         }

@@ -65,20 +65,6 @@ enum ServerResolver {
             break
         }
         var authorization: (any AuthorizationProvider)?
-        if spec.authType == .oauth2 {
-            guard spec.transport != .stdio, let urlValue = try text(spec.url, "url") else {
-                throw RunError(
-                    code: .unauthorized, message: "authType 'oauth2' needs an HTTP server `url`", context: where_)
-            }
-            let environment = ProcessInfo.processInfo.environment
-            authorization = ClientCredentialsProvider(
-                config: try AuthSettings.interactive(
-                    spec, url: string(urlValue),
-                    clientID: try text(spec.oauth?.clientID, "oauth.clientId").map(string),
-                    clientSecret: try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret(string($0)) },
-                    environment: environment, interactive: AuthSettings.isInteractive(environment: environment)),
-                logger: .silent)
-        }
         if spec.authType == .oauth2ClientCredentials {
             guard spec.transport != .stdio, let urlValue = try text(spec.url, "url") else {
                 throw RunError(
@@ -99,6 +85,39 @@ enum ServerResolver {
                     spec, url: string(urlValue), clientID: string(clientID), clientSecret: secret,
                     environment: ProcessInfo.processInfo.environment),
                 logger: .silent)
+        }
+        if spec.authType == .oauth2 {
+            guard spec.transport != .stdio, let urlValue = try text(spec.url, "url") else {
+                throw RunError(
+                    code: .unauthorized, message: "authType 'oauth2' needs an HTTP server `url`", context: where_)
+            }
+            let environment = ProcessInfo.processInfo.environment
+            let clientID = try text(spec.oauth?.clientID, "oauth.clientId").map(string)
+            let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret(string($0)) }
+            let flow = spec.oauth?.flow ?? "auto"
+            func device() throws -> ClientCredentialsProvider {
+                ClientCredentialsProvider(
+                    config: try AuthSettings.interactive(
+                        spec, url: string(urlValue), clientID: clientID, clientSecret: secret,
+                        environment: environment, interactive: AuthSettings.isInteractive(environment: environment)),
+                    logger: .silent)
+            }
+            func browser() throws -> BrowserFlowProvider {
+                BrowserFlowProvider(
+                    config: try AuthSettings.browserFlow(
+                        spec, url: string(urlValue), clientID: clientID, clientSecret: secret,
+                        environment: environment, login: false),
+                    logger: .silent)
+            }
+            switch flow {
+            case "device": authorization = try device()
+            case "browser": authorization = try browser()
+            default:
+                // `auto`: the device grant when the server advertises it, else the browser (contract §2).
+                // The device grant needs a client id; without one, registration makes it a browser login.
+                authorization =
+                    clientID == nil ? try browser() : AutoFlowProvider(device: try device(), browser: try browser())
+            }
         }
         let timeout = Duration.milliseconds(spec.timeout ?? 60_000)
         let endpoint: ServerEndpoint

@@ -44,7 +44,8 @@ struct AuthCommand {
                 context.console.out(describe(entry) + "\n")
             case .login:
                 let entry = try await AuthAccess.login(
-                    spec, secrets: secrets, environment: environment, logger: context.logger(masker: masker))
+                    spec, secrets: secrets, environment: environment, logger: context.logger(masker: masker),
+                    noBrowser: parsed.flag(.noBrowser))
                 context.console.err("logged in to '\(spec.name)'")
                 context.console.out(describe(entry) + "\n")
             case .logout:

@@ -139,6 +139,9 @@ extension ClientCredentialsProvider {
                 context: ErrorContext(server: config.serverName))
         }
         let metadata = discovery.metadata
+        if config.grant == .auto, metadata.deviceAuthorizationEndpoint == nil {
+            throw DeviceFlowUnavailable(serverName: config.serverName)
+        }
         guard config.grant != .browser, let endpoint = metadata.deviceAuthorizationEndpoint else {
             throw ClientError(
                 code: .unauthorized(401),

@@ -53,7 +53,7 @@ struct OAuthHTTP: Sendable {
         case secret(Secret)
     }
 
-    private func exchange(_ request: HTTPRequest) async throws(ClientError) -> Reply {
+    func exchange(_ request: HTTPRequest) async throws(ClientError) -> Reply {
         logger.trace("[\(serverName)] oauth: \(request.method) \(request.url)")
         do {
             let response = try await client.send(request)

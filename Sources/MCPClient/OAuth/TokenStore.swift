@@ -75,6 +75,12 @@ package struct StoredToken: Sendable {
     package var issuer: String
     /// The RFC 8707 resource the token was requested for.
     package var resource: String
+    /// A dynamically registered client's id (RFC 7591), cached with its tokens.
+    package var registeredClientID: String?
+    /// Its secret, if it got one.
+    package var registeredClientSecret: Secret?
+    /// Its token-endpoint auth method.
+    package var registeredAuthMethod: String?
 }
 
 /// The token cache: `${MCP_RUN_HOME:-${XDG_CONFIG_HOME:-~/.config}/mcp-run}/credentials/`
@@ -202,6 +208,11 @@ package struct TokenStore: Sendable {
         if let refresh = token.refreshToken { object["refreshToken"] = .string(refresh.withRevealedValue { $0 }) }
         if let expiresAt = token.expiresAt { object["expiresAt"] = .double(expiresAt) }
         if let revocation = token.revocationEndpoint { object["revocationEndpoint"] = .string(revocation) }
+        if let id = token.registeredClientID { object["registeredClientId"] = .string(id) }
+        if let secret = token.registeredClientSecret {
+            object["registeredClientSecret"] = .string(secret.withRevealedValue { $0 })
+        }
+        if let method = token.registeredAuthMethod { object["registeredAuthMethod"] = .string(method) }
         return JSONValue.object(object).serializedBytes(pretty: true)
     }
 
@@ -218,7 +229,10 @@ package struct TokenStore: Sendable {
             issuedAt: json["issuedAt"]?.doubleValue ?? 0,
             grantedScopes: json["grantedScopes"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             tokenEndpoint: tokenEndpoint, revocationEndpoint: json["revocationEndpoint"]?.stringValue,
-            issuer: json["issuer"]?.stringValue ?? "", resource: json["resource"]?.stringValue ?? server)
+            issuer: json["issuer"]?.stringValue ?? "", resource: json["resource"]?.stringValue ?? server,
+            registeredClientID: json["registeredClientId"]?.stringValue,
+            registeredClientSecret: json["registeredClientSecret"]?.stringValue.map(Secret.init),
+            registeredAuthMethod: json["registeredAuthMethod"]?.stringValue)
     }
 }
 

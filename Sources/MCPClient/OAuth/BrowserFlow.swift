@@ -1,0 +1,408 @@
+import Basics
+import Foundation
+import HTTP
+
+/// How far an authorization-code login may involve a person (contract §7, Non-interactive).
+package struct LoginInteraction: Sendable {
+    /// Whether a login may start at all (false: stdin not a terminal, `CI` set, `--non-interactive`).
+    package var mayLogIn: Bool
+    /// Whether to accept the redirected URL pasted on stdin (`--no-browser`, or no display).
+    package var acceptPaste: Bool
+    /// Whether to launch `$BROWSER` / `xdg-open` (false with `--no-browser`).
+    package var openBrowser: Bool
+    /// Whether stderr is a terminal (`xdg-open` is used only then).
+    package var isTerminal: Bool
+    /// The environment (`BROWSER`, `PATH`).
+    package var environment: [String: String]
+    /// How long to wait for the redirect (5 minutes).
+    package var timeout: Duration
+    /// Prints a line for the person (stderr).
+    package var tell: @Sendable (String) -> Void
+
+    /// Creates the policy.
+    package init(
+        mayLogIn: Bool, acceptPaste: Bool, openBrowser: Bool, isTerminal: Bool, environment: [String: String],
+        timeout: Duration = .seconds(300), tell: @escaping @Sendable (String) -> Void
+    ) {
+        self.mayLogIn = mayLogIn
+        self.acceptPaste = acceptPaste
+        self.openBrowser = openBrowser
+        self.isTerminal = isTerminal
+        self.environment = environment
+        self.timeout = timeout
+        self.tell = tell
+    }
+}
+
+/// Everything `BrowserFlowProvider` needs, resolved by the runner from the server block.
+package struct BrowserFlowConfig: Sendable {
+    /// The server's name, for errors and the login advice.
+    package var serverName: String
+    /// The MCP endpoint.
+    package var serverURL: String
+    /// The pre-registered client (`oauth.clientId`); nil: register dynamically (RFC 7591).
+    package var client: OAuthClient?
+    /// `oauth.scopes`.
+    package var scopes: [String]?
+    /// `oauth.resource`.
+    package var resource: String?
+    /// `oauth.metadataUrl`.
+    package var metadataURL: String?
+    /// `oauth.redirectPort`.
+    package var redirectPort: Int?
+    /// The token cache.
+    package var store: TokenStore
+    /// Whether and how a person may be involved.
+    package var interaction: LoginInteraction
+
+    /// Creates a config.
+    package init(
+        serverName: String, serverURL: String, client: OAuthClient?, scopes: [String]?, resource: String?,
+        metadataURL: String?, redirectPort: Int?, store: TokenStore, interaction: LoginInteraction
+    ) {
+        self.serverName = serverName
+        self.serverURL = serverURL
+        self.client = client
+        self.scopes = scopes
+        self.resource = resource
+        self.metadataURL = metadataURL
+        self.redirectPort = redirectPort
+        self.store = store
+        self.interaction = interaction
+    }
+
+    /// The cache identity; a dynamically registered client is cached under the client id `dynamic`.
+    package var identity: TokenIdentity {
+        TokenIdentity(serverURL: serverURL, clientID: client?.id ?? "dynamic", scopes: scopes ?? [])
+    }
+}
+
+/// OAuth 2.1 authorization code with PKCE S256 through the user's browser (`authType: oauth2`,
+/// `oauth.flow: browser`; MCP 2025-11-25 Authorization; RFC 6749 §4.1, 7636, 8707, 9207, 8252).
+///
+/// Cached tokens are used first and refreshed under the identity's file lock. A login also runs
+/// under that lock (waiting up to 5½ minutes for it), so parallel runs needing the same login
+/// wait and then use its tokens; they never start a second flow. Non-interactive runs never
+/// start one: they fail with the `mcp-run auth login SERVER` advice. The code, verifier, tokens
+/// and client secret are `Secret`s and are never logged; the printed URL holds only the public
+/// challenge and state.
+///
+/// An actor, one per server per run; it suspends for the lock, HTTP and the redirect.
+package actor BrowserFlowProvider: AuthorizationProvider {
+    private let config: BrowserFlowConfig
+    private var logger: Logger
+    private let client: HTTPClient
+    private var current: StoredToken?
+    private var challenge: AuthChallenge?
+
+    /// A provider for `config`.
+    package init(config: BrowserFlowConfig, logger: Logger, client: HTTPClient = .shared) {
+        self.config = config
+        self.logger = logger
+        self.client = client
+    }
+
+    package func currentAuthorization(logger: Logger) async throws -> HTTPHeader? {
+        self.logger = logger
+        if current == nil { current = config.store.read(config.identity) }
+        guard let token = current else { return nil }
+        if ClientCredentialsProvider.needsRenewal(token) {
+            let renewed = try await renew(rejected: nil, force: false)
+            current = renewed
+            return Self.header(renewed)
+        }
+        return Self.header(token)
+    }
+
+    package func authorizationAfterUnauthorized(
+        challenges: [String], rejected: HTTPHeader?, logger: Logger
+    ) async throws -> HTTPHeader {
+        self.logger = logger
+        if let bearer = AuthChallenge.parse(challenges).first(where: \.isBearer) { challenge = bearer }
+        var rejectedSecret: Secret?
+        if let rejected, case .secret(let secret) = rejected.value { rejectedSecret = secret }
+        let renewed = try await renew(rejected: rejectedSecret, force: false)
+        current = renewed
+        return Self.header(renewed)
+    }
+
+    /// Runs the browser flow and caches the tokens (`mcp-run auth login`), whatever the cache holds.
+    /// - Throws: `ClientError` `.unauthorized` (refusals, timeout, non-interactive), `.unreachable`.
+    package func login() async throws -> StoredToken {
+        let token = try await renew(rejected: nil, force: true)
+        current = token
+        return token
+    }
+
+    // MARK: - Renewal
+
+    private func renew(rejected: Secret?, force: Bool) async throws -> StoredToken {
+        let lock: TokenLock
+        do {
+            lock = try await config.store.lock(config.identity, timeout: config.interaction.timeout + .seconds(30))
+        } catch let error as TokenStoreError {
+            throw failure("cannot lock the token cache: \(error.message)", underlying: error)
+        } catch is TimeoutError {
+            throw failure("another mcp-run held the login's lock for over 5 minutes")
+        }
+        defer { lock.release() }
+        var cached = config.store.read(config.identity)
+        if !force, let token = cached, !ClientCredentialsProvider.needsRenewal(token) {
+            let isRejected = rejected.map { Self.headerSecret(token) == $0 } ?? false
+            if !isRejected {
+                logger.trace("[\(config.serverName)] oauth: using the token another run obtained")
+                return token
+            }
+        }
+        if !force, let token = cached, let refreshToken = token.refreshToken, let client = client(for: token) {
+            switch try await refresh(token, refreshToken, client: client) {
+            case .token(let refreshed):
+                try save(refreshed)
+                return refreshed
+            case .unknownClient where client.isDynamic:
+                logger.trace("[\(config.serverName)] oauth: the server no longer knows the registered client")
+                cached = nil
+            case .unknownClient, .refused:
+                break
+            }
+        }
+        guard config.interaction.mayLogIn else {
+            throw ClientError(
+                code: .unauthorized(401),
+                message: "server '\(config.serverName)' needs a browser login and this run is non-interactive",
+                hint: "run 'mcp-run auth login \(config.serverName)' on a machine with a browser",
+                context: ErrorContext(server: config.serverName))
+        }
+        let reusable = cached.flatMap { client(for: $0) }
+        let token: StoredToken
+        do {
+            token = try await authorize(registered: reusable)
+        } catch is RegistrationGone {
+            logger.trace(
+                "[\(config.serverName)] oauth: the server no longer knows the registered client; registering again")
+            token = try await authorize(registered: nil)
+        }
+        try save(token)
+        return token
+    }
+
+    /// The configured client, else the registration cached with `token`.
+    private func client(for token: StoredToken) -> OAuthClient? {
+        if let configured = config.client { return configured }
+        guard let id = token.registeredClientID else { return nil }
+        let method = token.registeredAuthMethod.flatMap(TokenEndpointAuthMethod.init(rawValue:)) ?? .none
+        return OAuthClient(id: id, secret: token.registeredClientSecret, method: method, isDynamic: true)
+    }
+
+    private enum RefreshOutcome {
+        case token(StoredToken)
+        case unknownClient
+        case refused
+    }
+
+    private struct RegistrationGone: Error {}
+
+    private func refresh(
+        _ cached: StoredToken, _ refreshToken: Secret, client: OAuthClient
+    ) async throws(ClientError)
+        -> RefreshOutcome
+    {
+        var form: [(String, OAuthHTTP.FormValue)] = [
+            ("grant_type", .plain("refresh_token")), ("refresh_token", .secret(refreshToken)),
+            ("resource", .plain(cached.resource)),
+        ]
+        let headers = client.authenticate(&form)
+        let reply = try await http.post(cached.tokenEndpoint, form: form, headers: headers)
+        guard reply.status == 200 else {
+            logger.trace(
+                "[\(config.serverName)] oauth: the refresh token was refused (HTTP \(reply.status)\(ClientCredentialsProvider.oauthError(reply.json)))"
+            )
+            return reply.json?["error"]?.stringValue == "invalid_client" ? .unknownClient : .refused
+        }
+        var token = try parseToken(reply.json, requestedScopes: cached.grantedScopes, template: cached)
+        if token.refreshToken == nil { token.refreshToken = refreshToken }
+        logger.trace("[\(config.serverName)] oauth: refreshed the access token")
+        return .token(token)
+    }
+
+    // MARK: - The browser flow
+
+    private var http: OAuthHTTP { OAuthHTTP(serverName: config.serverName, client: client, logger: logger) }
+
+    private func authorize(registered: OAuthClient?) async throws -> StoredToken {
+        let discovery = try await OAuthDiscovery(
+            serverURL: config.serverURL, serverName: config.serverName, logger: logger, client: client
+        ).discover(challenge: challenge, metadataURL: config.metadataURL, configuredResource: config.resource)
+        let metadata = discovery.metadata
+        guard metadata.codeChallengeMethods.contains("S256") else {
+            throw failure(
+                "the authorization server does not support PKCE S256 (its metadata lists \(metadata.codeChallengeMethods.isEmpty ? "no code_challenge_methods_supported" : metadata.codeChallengeMethods.joined(separator: ", "))); refusing to start a login",
+                hint: "the MCP authorization spec requires S256; ask the server's operator")
+        }
+        guard let endpoint = metadata.authorizationEndpoint else {
+            throw failure("the authorization server's metadata has no authorization_endpoint")
+        }
+        if let reason = BrowserLauncher.refusal(of: endpoint)
+            ?? DiscoveredURLPolicy(serverURL: config.serverURL).refusal(of: endpoint)
+        {
+            throw failure(
+                "refusing the authorization_endpoint '\(Self.printable(endpoint))': \(reason)",
+                hint: "nothing was opened; the server's OAuth metadata is wrong or hostile")
+        }
+        let scopes =
+            config.scopes
+            ?? challenge?.parameters["scope"].map { $0.split(separator: " ").map(String.init) }
+            ?? discovery.resourceScopes ?? []
+        let state = PKCE.randomToken(bytes: 24)
+        let callback = try LoopbackCallback(
+            port: config.redirectPort, expectedState: state, serverName: config.serverName)
+        defer { callback.close() }
+        let oauthClient: OAuthClient
+        if let configured = config.client {
+            oauthClient = configured
+        } else if let registered {
+            oauthClient = registered
+        } else {
+            guard let registration = metadata.registrationEndpoint else {
+                throw failure(
+                    "the server does not offer dynamic client registration and no `oauth.clientId` is set",
+                    hint: "register a client with the server and set `oauth.clientId` (and `clientSecret`)")
+            }
+            if let reason = DiscoveredURLPolicy(serverURL: config.serverURL).refusal(of: registration) {
+                throw failure("refusing the registration_endpoint '\(Self.printable(registration))': \(reason)")
+            }
+            oauthClient = try await ClientRegistration.register(
+                at: registration, redirectURI: callback.redirectURI, scopes: scopes, http: http)
+            logger.trace("[\(config.serverName)] oauth: registered a client dynamically (RFC 7591)")
+        }
+        let verifier = Secret(PKCE.makeVerifier())
+        var query = URLComponents()
+        var items = [
+            URLQueryItem(name: "response_type", value: "code"), URLQueryItem(name: "client_id", value: oauthClient.id),
+            URLQueryItem(name: "redirect_uri", value: callback.redirectURI),
+            URLQueryItem(name: "code_challenge", value: verifier.withRevealedValue { PKCE.challenge(for: $0) }),
+            URLQueryItem(name: "code_challenge_method", value: "S256"), URLQueryItem(name: "state", value: state),
+            URLQueryItem(name: "resource", value: discovery.resource),
+        ]
+        if !scopes.isEmpty { items.append(URLQueryItem(name: "scope", value: scopes.joined(separator: " "))) }
+        query.queryItems = items
+        let encodedQuery = (query.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+        let url = endpoint + (endpoint.contains("?") ? "&" : "?") + encodedQuery
+        let interaction = config.interaction
+        interaction.tell("to log in to '\(config.serverName)', open this URL in a browser:\n  \(url)")
+        if interaction.openBrowser,
+            let program = BrowserLauncher.program(
+                environment: interaction.environment, isTerminal: interaction.isTerminal)
+        {
+            if !BrowserLauncher.launch(program, url: url) { interaction.tell("could not start '\(program)'") }
+        }
+        if interaction.acceptPaste {
+            interaction.tell("then paste the URL the browser was redirected to here, and press Enter")
+            callback.acceptPaste(tell: interaction.tell)
+        }
+        let response: AuthorizationResponse?
+        do {
+            response = try await withTimeout(interaction.timeout) { await callback.next() }
+        } catch is TimeoutError {
+            throw failure(
+                "gave up waiting for the login to '\(config.serverName)' after \(interaction.timeout.components.seconds) seconds",
+                hint: "run 'mcp-run auth login \(config.serverName)' and finish the login in the browser")
+        }
+        guard let response else { throw CancellationError() }
+        let code: Secret
+        switch response {
+        case .refused(let reason):
+            throw failure("the authorization server refused the login: \(reason)")
+        case .code(let value, let issuer):
+            if let issuer, issuer != metadata.issuer {
+                throw failure(
+                    "the login's redirect names issuer '\(Self.printable(issuer))', not '\(metadata.issuer)' (RFC 9207); the code was not used",
+                    hint: "this can be a mix-up attack; log in again")
+            }
+            code = value
+        }
+        callback.close()
+        var form: [(String, OAuthHTTP.FormValue)] = [
+            ("grant_type", .plain("authorization_code")), ("code", .secret(code)),
+            ("redirect_uri", .plain(callback.redirectURI)), ("code_verifier", .secret(verifier)),
+            ("resource", .plain(discovery.resource)),
+        ]
+        let headers = oauthClient.authenticate(&form)
+        let reply = try await http.post(metadata.tokenEndpoint, form: form, headers: headers)
+        guard reply.status == 200 else {
+            if oauthClient.isDynamic, registered != nil, reply.json?["error"]?.stringValue == "invalid_client" {
+                throw RegistrationGone()
+            }
+            throw ClientError(
+                code: .unauthorized(reply.status),
+                message:
+                    "the token endpoint refused the authorization code with HTTP \(reply.status)\(ClientCredentialsProvider.oauthError(reply.json))",
+                hint: config.client == nil
+                    ? nil : "check `oauth.clientId`, `oauth.clientSecret` and `oauth.tokenEndpointAuthMethod`",
+                context: ErrorContext(server: config.serverName))
+        }
+        var template = StoredToken(
+            identity: config.identity, grant: "authorization_code", accessToken: Secret(""), refreshToken: nil,
+            expiresAt: nil, issuedAt: 0, grantedScopes: scopes, tokenEndpoint: metadata.tokenEndpoint,
+            revocationEndpoint: metadata.revocationEndpoint, issuer: metadata.issuer, resource: discovery.resource)
+        if oauthClient.isDynamic {
+            template.registeredClientID = oauthClient.id
+            template.registeredClientSecret = oauthClient.secret
+            template.registeredAuthMethod = oauthClient.method.rawValue
+        }
+        let token = try parseToken(reply.json, requestedScopes: scopes, template: template)
+        logger.trace("[\(config.serverName)] oauth: obtained an access token (authorization_code)")
+        return token
+    }
+
+    // MARK: - Helpers
+
+    private func parseToken(
+        _ json: JSONValue?, requestedScopes: [String], template: StoredToken
+    ) throws(ClientError) -> StoredToken {
+        guard let json, let access = json["access_token"]?.stringValue, !access.isEmpty else {
+            throw failure("the token endpoint's answer has no access_token")
+        }
+        let type = json["token_type"]?.stringValue ?? "Bearer"
+        guard type.lowercased() == "bearer" else {
+            throw failure("the token endpoint issued a '\(type)' token; mcp-run uses Bearer tokens only")
+        }
+        let now = Date().timeIntervalSince1970
+        var token = template
+        token.accessToken = Secret(access)
+        token.refreshToken = json["refresh_token"]?.stringValue.map(Secret.init)
+        token.issuedAt = now
+        token.expiresAt = (json["expires_in"]?.doubleValue ?? json["expires_in"]?.stringValue.flatMap(Double.init))
+            .map { now + $0 }
+        token.grantedScopes =
+            json["scope"]?.stringValue.map { $0.split(separator: " ").map(String.init) } ?? requestedScopes
+        return token
+    }
+
+    private func save(_ token: StoredToken) throws(ClientError) {
+        do {
+            try config.store.write(token)
+        } catch {
+            throw failure("cannot write the token cache: \(error.message)", underlying: error)
+        }
+    }
+
+    /// `text` with control characters shown as `?`, at most 200 characters.
+    private static func printable(_ text: String) -> String {
+        String(text.prefix(200).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+    }
+
+    private static func headerSecret(_ token: StoredToken) -> Secret {
+        token.accessToken.withRevealedValue { Secret("Bearer " + $0) }
+    }
+
+    private static func header(_ token: StoredToken) -> HTTPHeader {
+        HTTPHeader(name: "Authorization", value: .secret(headerSecret(token)))
+    }
+
+    private func failure(_ message: String, hint: String? = nil, underlying: (any Error)? = nil) -> ClientError {
+        ClientError(
+            code: .unauthorized(401), message: message, hint: hint, context: ErrorContext(server: config.serverName),
+            underlying: underlying)
+    }
+}

@@ -1,0 +1,87 @@
+import Basics
+import Foundation
+import HTTP
+
+/// An OAuth client as the token endpoint sees it: pre-registered from the server block, or
+/// registered dynamically (RFC 7591) and cached with the tokens.
+package struct OAuthClient: Sendable {
+    /// The `client_id`.
+    package var id: String
+    /// The `client_secret`, if the client has one.
+    package var secret: Secret?
+    /// How it authenticates at the token endpoint.
+    package var method: TokenEndpointAuthMethod
+    /// Whether it was registered dynamically (so a server that forgot it may get a new one).
+    package var isDynamic: Bool
+
+    /// Creates a client.
+    package init(id: String, secret: Secret?, method: TokenEndpointAuthMethod, isDynamic: Bool) {
+        self.id = id
+        self.secret = secret
+        self.method = method
+        self.isDynamic = isDynamic
+    }
+
+    /// Adds the client's credentials to `form` per `method` (RFC 6749 §2.3.1); returns the headers
+    /// to send (HTTP Basic for `client_secret_basic`).
+    func authenticate(_ form: inout [(String, OAuthHTTP.FormValue)]) -> [HTTPHeader] {
+        switch (method, secret) {
+        case (.clientSecretBasic, let secret?):
+            let pair = secret.withRevealedValue { OAuthHTTP.formEncode(id) + ":" + OAuthHTTP.formEncode($0) }
+            let value = Secret("Basic " + Data(pair.utf8).base64EncodedString())
+            return [HTTPHeader(name: "Authorization", value: .secret(value))]
+        case (.clientSecretPost, let secret?):
+            form.append(("client_id", .plain(id)))
+            form.append(("client_secret", .secret(secret)))
+            return []
+        default:
+            form.append(("client_id", .plain(id)))
+            return []
+        }
+    }
+}
+
+/// Dynamic client registration (RFC 7591 §3) for the authorization-code flow.
+enum ClientRegistration {
+    /// Registers a public client (`token_endpoint_auth_method: none`) for `redirectURI` at
+    /// `endpoint`. Loopback redirect URIs match on any port (RFC 8252 §7.3), so the registration
+    /// stays valid for later logins on other ports.
+    ///
+    /// - Throws: `ClientError` `.unauthorized` when the server refuses, `.unreachable`.
+    static func register(
+        at endpoint: String, redirectURI: String, scopes: [String], http: OAuthHTTP
+    ) async throws(ClientError) -> OAuthClient {
+        var body: [String: JSONValue] = [
+            "client_name": "mcp-run", "redirect_uris": [.string(redirectURI)],
+            "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
+            "token_endpoint_auth_method": "none",
+        ]
+        if !scopes.isEmpty { body["scope"] = .string(scopes.joined(separator: " ")) }
+        let reply = try await http.postJSON(endpoint, body: .object(body))
+        guard (200..<300).contains(reply.status), let id = reply.json?["client_id"]?.stringValue, !id.isEmpty else {
+            throw ClientError(
+                code: .unauthorized(reply.status),
+                message:
+                    "dynamic client registration at '\(endpoint)' failed with HTTP \(reply.status)\(ClientCredentialsProvider.oauthError(reply.json))",
+                hint: "register a client with the server and set `oauth.clientId`",
+                context: ErrorContext(server: http.serverName))
+        }
+        let method =
+            reply.json?["token_endpoint_auth_method"]?.stringValue.flatMap(TokenEndpointAuthMethod.init(rawValue:))
+            ?? .none
+        let secret = reply.json?["client_secret"]?.stringValue.map(Secret.init)
+        return OAuthClient(id: id, secret: secret, method: secret == nil ? .none : method, isDynamic: true)
+    }
+}
+
+extension OAuthHTTP {
+    /// POSTs a JSON body (RFC 7591 registration requests carry no secret).
+    func postJSON(_ url: String, body: JSONValue) async throws(ClientError) -> Reply {
+        var request = HTTPRequest(
+            method: "POST", url: url, headers: [], body: body.serializedBytes(pretty: false), timeout: timeout,
+            connectTimeout: timeout)
+        request.headers.append(HTTPHeader("Content-Type", "application/json"))
+        request.headers.append(HTTPHeader("Accept", "application/json"))
+        return try await exchange(request)
+    }
+}

@@ -1,0 +1,48 @@
+import Basics
+import Expressions
+import MCPClient
+import WorkflowModel
+
+extension AuthAccess {
+    /// Runs the browser flow for `spec` (`authType: oauth2`) and caches the tokens (`auth login`).
+    /// - Throws: `RunError` `.unauthorized` (exit 3): a refused or abandoned login, a refusal of
+    ///   the server's metadata.
+    static func browserLogin(
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
+        noBrowser: Bool
+    ) async throws -> Entry {
+        let here = ErrorContext(location: spec.location, server: spec.name)
+        var secretValues: [String: JSONValue] = environment.mapValues { .string($0) }
+        for (name, secret) in secrets { secretValues[name] = .string(secret.withRevealedValue { $0 }) }
+        let context = EvaluationContext(
+            variables: [
+                "secrets": .object(secretValues), "env": .object(environment.mapValues { .string($0) }),
+                "inputs": .object([:]), "steps": .object([:]),
+            ],
+            secretRoots: ["secrets"], now: { 0 })
+        func text(_ value: TemplateValue?, _ key: String) throws -> String? {
+            guard let value else { return nil }
+            do {
+                let evaluated = try value.evaluate(in: context)
+                if case .string(let text) = evaluated.value { return text }
+                return evaluated.value.serialized()
+            } catch let error as ExpressionError {
+                throw RunError(
+                    code: .invalidInput, message: "server '\(spec.name)' \(key): \(error.message)", hint: error.hint,
+                    context: here, underlying: error)
+            }
+        }
+        guard let url = try text(spec.url, "url") else {
+            throw RunError(code: .invalidInput, message: "server '\(spec.name)' has no url", context: here)
+        }
+        let config = try AuthSettings.browserFlow(
+            spec, url: url, clientID: try text(spec.oauth?.clientID, "oauth.clientId"),
+            clientSecret: try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init),
+            environment: environment, login: true, noBrowser: noBrowser)
+        do {
+            return Entry(try await BrowserFlowProvider(config: config, logger: logger).login())
+        } catch {
+            throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import Basics
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The OAuth browser (authorization-code) flow end to end: the binary against
+/// `fixtures/servers/oauth.py`, whose `/authorize` approves at once, with a `$BROWSER` script
+/// that follows the URL with curl (contract §7, Browser flow; issue #4).
+@Suite("OAuth browser flow", .timeLimit(.minutes(4)))
+struct BrowserFlowTests {
+    static let basicSecret = "web-basic-planted-3c9d"
+    static let postSecret = "web-post-planted-71ab"
+    static let clients = [
+        "--client", "web-basic:\(basicSecret):client_secret_basic", "--client",
+        "web-post:\(postSecret):client_secret_post", "--client", "web-public::none",
+    ]
+
+    /// A `$BROWSER` in `folder`: records that it ran (`opened`) and its one argument, follows the
+    /// URL with curl, and records the final HTTP status (`status`).
+    static func browserScript(in folder: String) throws -> String {
+        let path = folder + "/browser"
+        let script = """
+            #!/bin/sh
+            printf '%s' "$#" > '\(folder)/argc'
+            printf '%s' "$1" > '\(folder)/opened'
+            curl -s -L -o /dev/null --max-time 10 -w '%{http_code}' "$1" > '\(folder)/status'
+            """
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
+    /// `MCP_SERVERS` naming the fixture `secured` with `authType: oauth2`.
+    static func servers(_ server: FixtureServer, oauth: [String: JSONValue] = [:]) -> String {
+        var block: [String: JSONValue] = [
+            "url": .string(server.url()), "transport": "streamable-http", "authType": "oauth2",
+        ]
+        if !oauth.isEmpty { block["oauth"] = .object(oauth) }
+        return JSONValue.object(["secured": .object(block)]).serialized()
+    }
+
+    static func stats(_ server: FixtureServer) throws -> JSONValue {
+        let url = try #require(URL(string: server.baseURL + "/stats"))
+        return try JSONValue.parse(Array(try Data(contentsOf: url)))
+    }
+
+    static func cache(_ home: String) throws -> JSONValue {
+        let folder = home + "/credentials"
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
+        try #require(names.count == 1, "one cache file: \(names)")
+        return try JSONValue.parse(try String(contentsOfFile: folder + "/" + names[0], encoding: .utf8))
+    }
+
+    static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    @Test("login with dynamic registration, then a run reuses the cache; nothing secret in any output")
+    func dynamicRegistration() async throws {
+        try await withServer("oauth.py", arguments: []) { server in
+            let home = try temporaryDirectory("browser-home")
+            let browser = try Self.browserScript(in: home)
+            let environment = ["MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home, "BROWSER": browser]
+            let login = try await runMCPRun(["auth", "login", "secured", "-v"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            #expect(try String(contentsOfFile: home + "/argc", encoding: .utf8) == "1", "the URL is one argument")
+            let opened = try String(contentsOfFile: home + "/opened", encoding: .utf8)
+            #expect(login.stderr.contains(opened), "the URL is printed to stderr: \(login)")
+            #expect(opened.contains("code_challenge_method=S256") && opened.contains("resource="), "\(opened)")
+            let cache = try Self.cache(home)
+            #expect(cache["registeredClientId"]?.stringValue?.hasPrefix("dyn-") == true)
+            var stats = try Self.stats(server)
+            #expect(stats["registrations"] == 1 && stats["grants"]?["authorization_code"] == 1, "\(stats.serialized())")
+
+            let output = home + "/results.json"
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/oauth.yaml"), "-v", "-o", output], environment: environment)
+            #expect(run.exitCode == 0, "\(run)")
+            let document = try String(contentsOfFile: output, encoding: .utf8)
+            let results = try JSONValue.parse(document)
+            #expect(
+                results.step("who")?["result"]?["structuredContent"]?["client_id"]
+                    == cache["registeredClientId"])
+            stats = try Self.stats(server)
+            #expect(stats["token_requests"] == 1 && stats["unauthorized"] == 0, "\(stats.serialized())")
+
+            let planted = [cache["accessToken"]?.stringValue, cache["refreshToken"]?.stringValue].compactMap { $0 }
+            #expect(planted.count == 2)
+            let code = URLComponents(string: opened)?.queryItems?.first { $0.name == "code_challenge" }?.value
+            for text in planted {
+                for out in [login.stdout, login.stderr, run.stdout, run.stderr, document] {
+                    #expect(!out.contains(text), "an output leaks a token")
+                }
+            }
+            #expect(code != nil)
+            #expect(!login.stderr.contains("code=code-") && !login.stderr.contains("code_verifier"), "\(login)")
+        }
+    }
+
+    @Test(
+        "a pre-registered client logs in with each token-endpoint auth method; its secret never shows",
+        arguments: [
+            ("web-basic", "client_secret_basic", basicSecret), ("web-post", "client_secret_post", postSecret),
+            ("web-public", "none", ""),
+        ])
+    func preRegistered(clientID: String, method: String, secret: String) async throws {
+        try await withServer("oauth.py", arguments: Self.clients + ["--registration", "off"]) { server in
+            let home = try temporaryDirectory("browser-home")
+            var oauth: [String: JSONValue] = [
+                "clientId": .string(clientID), "tokenEndpointAuthMethod": .string(method),
+            ]
+            if !secret.isEmpty { oauth["clientSecret"] = "${{ secrets.CLIENT_SECRET }}" }
+            let environment = [
+                "MCP_SERVERS": Self.servers(server, oauth: oauth), "MCP_RUN_HOME": home,
+                "BROWSER": try Self.browserScript(in: home), "CLIENT_SECRET": secret,
+            ]
+            let login = try await runMCPRun(["auth", "login", "secured", "-v"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/oauth.yaml"), "-o", "-"], environment: environment)
+            #expect(run.exitCode == 0, "\(run)")
+            #expect(try run.json().step("who")?["result"]?["structuredContent"]?["client_id"]?.stringValue == clientID)
+            let stats = try Self.stats(server)
+            #expect(stats["grants"]?["authorization_code"] == 1 && stats["registrations"] == 0, "\(stats.serialized())")
+            if !secret.isEmpty {
+                for out in [login.stdout, login.stderr, run.stdout, run.stderr] { #expect(!out.contains(secret)) }
+            }
+        }
+    }
+
+    @Test(
+        "a hostile authorization_endpoint is refused before anything is launched",
+        arguments: [
+            "javascript:alert(1)", "file:///etc/passwd", "https://127.0.0.1/a;touch MARKER", "ftp://127.0.0.1/x",
+        ])
+    func hostileEndpoint(endpoint: String) async throws {
+        let home = try temporaryDirectory("browser-home")
+        let marker = home + "/shell-marker"
+        let claimed = endpoint.replacingOccurrences(of: "MARKER", with: marker)
+        try await withServer("oauth.py", arguments: ["--authorization-endpoint", claimed]) { server in
+            let login = try await runMCPRun(
+                ["auth", "login", "secured"],
+                environment: [
+                    "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home,
+                    "BROWSER": try Self.browserScript(in: home),
+                ], deadline: .seconds(30))
+            #expect(login.exitCode == 3 && !login.timedOut, "\(login)")
+            #expect(login.stderr.contains("refusing the authorization_endpoint"), "\(login)")
+            #expect(!Self.exists(home + "/opened"), "the browser was launched")
+            #expect(!Self.exists(marker), "a shell ran the URL")
+            let stats = try Self.stats(server)
+            #expect(stats["registrations"] == 0 && stats["token_requests"] == 0, "\(stats.serialized())")
+        }
+    }
+
+    @Test("metadata without S256 is refused before a login starts")
+    func noS256() async throws {
+        try await withServer("oauth.py", arguments: ["--no-s256"]) { server in
+            let home = try temporaryDirectory("browser-home")
+            let login = try await runMCPRun(
+                ["auth", "login", "secured"],
+                environment: [
+                    "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home,
+                    "BROWSER": try Self.browserScript(in: home),
+                ], deadline: .seconds(30))
+            #expect(login.exitCode == 3 && login.stderr.contains("S256"), "\(login)")
+            #expect(!Self.exists(home + "/opened"))
+            #expect(try Self.stats(server)["token_requests"] == 0)
+        }
+    }
+
+    @Test("a wrong iss on the redirect is refused and the code never reaches the token endpoint")
+    func wrongIssuer() async throws {
+        try await withServer("oauth.py", arguments: ["--iss", "wrong"]) { server in
+            let home = try temporaryDirectory("browser-home")
+            let login = try await runMCPRun(
+                ["auth", "login", "secured"],
+                environment: [
+                    "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home,
+                    "BROWSER": try Self.browserScript(in: home),
+                ], deadline: .seconds(30))
+            #expect(login.exitCode == 3 && login.stderr.contains("issuer"), "\(login)")
+            let stats = try Self.stats(server)
+            #expect(stats["authorize"] == 1 && stats["token_requests"] == 0, "\(stats.serialized())")
+        }
+    }
+
+    @Test("a redirect with the wrong state gets 400, never reaches the token endpoint, and the wait goes on")
+    func wrongState() async throws {
+        try await withServer("oauth.py", arguments: ["--state", "wrong"]) { server in
+            let home = try temporaryDirectory("browser-home")
+            let login = try await runMCPRun(
+                ["auth", "login", "secured"],
+                environment: [
+                    "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home,
+                    "BROWSER": try Self.browserScript(in: home),
+                ], deadline: .seconds(8))
+            #expect(login.timedOut, "still waiting for the right redirect: \(login)")
+            #expect(try String(contentsOfFile: home + "/status", encoding: .utf8) == "400")
+            let stats = try Self.stats(server)
+            #expect(stats["authorize"] == 1 && stats["token_requests"] == 0, "\(stats.serialized())")
+        }
+    }
+
+    @Test("a non-interactive run that needs a login exits 3 with the advice, launches nothing and does not hang")
+    func nonInteractive() async throws {
+        try await withServer("oauth.py", arguments: []) { server in
+            let home = try temporaryDirectory("browser-home")
+            let environment = [
+                "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home, "BROWSER": try Self.browserScript(in: home),
+            ]
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/oauth.yaml")], environment: environment, deadline: .seconds(30))
+            #expect(run.exitCode == 3 && !run.timedOut, "\(run)")
+            #expect(run.stderr.contains("run 'mcp-run auth login secured' on a machine with a browser"), "\(run)")
+            var ci = environment
+            ci["CI"] = "true"
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: ci, deadline: .seconds(30))
+            #expect(login.exitCode == 3 && !login.timedOut, "\(login)")
+            #expect(!Self.exists(home + "/opened"), "nothing was launched")
+            #expect(try Self.stats(server)["authorize"] == 0)
+        }
+    }
+}
