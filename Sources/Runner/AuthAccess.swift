@@ -146,7 +146,7 @@ package enum AuthAccess {
             // --non-interactive says otherwise.
             return try AuthSettings.interactive(
                 spec, url: url, clientID: configuredClientID, clientSecret: secret, environment: environment,
-                interactive: environment["MCP_RUN_NON_INTERACTIVE"] == nil)
+                interactive: environment["MCP_RUN_NON_INTERACTIVE"] == nil && !AuthSettings.isCI(environment))
         }
         guard let clientID = configuredClientID else {
             throw RunError(

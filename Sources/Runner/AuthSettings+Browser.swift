@@ -40,7 +40,7 @@ extension AuthSettings {
             client = OAuthClient(id: clientID, secret: clientSecret, method: config.authMethod, isDynamic: false)
         }
         let stdinIsTerminal = isatty(STDIN_FILENO) == 1
-        let ci = environment["CI"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
+        let ci = isCI(environment)
         let nonInteractive = nonInteractive || environment["MCP_RUN_NON_INTERACTIVE"] != nil
         let mayLogIn = !nonInteractive && !ci && (login || stdinIsTerminal)
         let hasDisplay = environment["DISPLAY"] != nil || environment["WAYLAND_DISPLAY"] != nil

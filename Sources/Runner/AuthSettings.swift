@@ -46,7 +46,12 @@ extension AuthSettings {
     /// Whether a person may be asked to log in: stdin is a terminal, `CI` is unset, and
     /// `--non-interactive` was not given (the CLI sets `MCP_RUN_NON_INTERACTIVE` for it).
     package static func isInteractive(environment: [String: String]) -> Bool {
-        isatty(STDIN_FILENO) == 1 && environment["CI"] == nil && environment["MCP_RUN_NON_INTERACTIVE"] == nil
+        isatty(STDIN_FILENO) == 1 && !isCI(environment) && environment["MCP_RUN_NON_INTERACTIVE"] == nil
+    }
+
+    /// Whether `CI` is set to something other than empty, `false` or `0` (contract §7: never wait for a person).
+    package static func isCI(_ environment: [String: String]) -> Bool {
+        environment["CI"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
     }
 
     /// The configuration of an `authType: oauth2` server: the device flow (`oauth.flow: device`,

@@ -7,7 +7,7 @@ import Foundation
 /// output has `timedOut == true` (a hang is reported, not waited out).
 ///
 /// The environment is the test process's, minus the variables that would let the machine's own
-/// configuration leak in (`MCP_SERVERS`, `MCP_RUN_HOME`, `XDG_CONFIG_HOME`), with `MCP_RUN_HOME`
+/// configuration leak in (`MCP_SERVERS`, `MCP_RUN_HOME`, `XDG_CONFIG_HOME`, and `CI`, which a CI job sets), with `MCP_RUN_HOME`
 /// set to a new temporary folder (an empty token cache), then `environment` on top: pass
 /// `MCP_RUN_HOME` to share a cache between runs.
 ///
@@ -25,7 +25,8 @@ func runMCPRunUngated(
 ) async throws -> RunOutput {
     let binary = try mcpRunBinary()
     var childEnvironment = ProcessInfo.processInfo.environment
-    for name in ["MCP_SERVERS", "MCP_RUN_HOME", "XDG_CONFIG_HOME"] { childEnvironment[name] = nil }
+    // `CI` too: a CI job sets it, and it makes mcp-run non-interactive; tests that want that set it.
+    for name in ["MCP_SERVERS", "MCP_RUN_HOME", "XDG_CONFIG_HOME", "CI"] { childEnvironment[name] = nil }
     childEnvironment["MCP_RUN_HOME"] = try temporaryDirectory("mcp-run-home")
     childEnvironment.merge(environment) { _, new in new }
 
