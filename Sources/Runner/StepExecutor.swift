@@ -182,9 +182,11 @@ struct StepExecutor: Sendable {
         let timeout = Duration.milliseconds(step.timeout ?? workflow.defaults.timeout ?? spec.timeout ?? 60_000)
         let retry = step.retry ?? workflow.defaults.retry ?? RetryPolicy(attempts: 1, backoff: 0)
         var call: @Sendable (any ToolSession, JSONValue) async throws -> JSONValue
+        var toolSession: (any ToolSession)?
         switch step.call {
         case .tool(let name):
-            let tools = try await pool.tools(for: server)
+            let (opened, tools) = try await pool.sessionAndTools(for: server)
+            toolSession = opened
             guard let tool = tools.first(where: { $0.name == name }) else {
                 let names = tools.map(\.name)
                 throw RunError(
@@ -219,7 +221,12 @@ struct StepExecutor: Sendable {
             let args = arguments
             call = { session, _ in try await session.getPrompt(name, arguments: args, timeout: timeout) }
         }
-        let session = try await pool.session(for: server)
+        let session: any ToolSession
+        if let toolSession {
+            session = toolSession
+        } else {
+            session = try await pool.session(for: server)
+        }
         var attempt = 0
         var result = JSONValue.null
         var serverAskedToWait: Duration?

@@ -195,6 +195,12 @@ package actor SessionPool {
         }
     }
 
+    /// The session for `server` and its tools, in one visit to the pool (a tool step needs both).
+    package func sessionAndTools(for server: ResolvedServer) async throws -> (any ToolSession, [ToolDescription]) {
+        let tools = try await tools(for: server)
+        return (try await session(for: server), tools)
+    }
+
     /// How each opened server is connected (`transport`, `protocolVersion`), by server name.
     package func connections() async -> [String: JSONValue] {
         var result: [String: JSONValue] = [:]

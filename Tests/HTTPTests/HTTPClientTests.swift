@@ -293,6 +293,46 @@ struct HTTPClientTests {
         }
     }
 
+    @Test("a reused curl handle keeps nothing of the request before: method, body, headers, timeout")
+    func reusedHandleStartsClean() async throws {
+        try await withTestServer { server in
+            try await withTimeout(.seconds(20)) {
+                // Sequential requests run on the same pooled easy handle.
+                let post = try await echo(
+                    try await client.send(
+                        HTTPRequest(
+                            method: "POST", url: server.base + "/echo", headers: [HTTPHeader("X-First", "1")],
+                            body: Array("first".utf8), timeout: .milliseconds(300))))
+                #expect(post.method == "POST")
+                #expect(post.body == "first")
+                #expect(post.headers["x-first"] == "1")
+                let get = try await echo(try await client.send(HTTPRequest(method: "GET", url: server.base + "/echo")))
+                #expect(get.method == "GET")
+                #expect(get.body == "")
+                #expect(get.headers["x-first"] == nil)
+                #expect(get.headers["content-length"] == nil)
+                let delete = try await echo(
+                    try await client.send(HTTPRequest(method: "DELETE", url: server.base + "/echo")))
+                #expect(delete.method == "DELETE")
+                #expect(delete.body == "")
+                let put = try await echo(
+                    try await client.send(
+                        HTTPRequest(method: "PUT", url: server.base + "/echo", body: Array("put".utf8))))
+                #expect(put.method == "PUT")
+                #expect(put.body == "put")
+                let second = try await echo(
+                    try await client.send(
+                        HTTPRequest(method: "POST", url: server.base + "/echo", body: Array("second".utf8))))
+                #expect(second.method == "POST")
+                #expect(second.body == "second")
+                // The first request's 300 ms limit must not carry over to one without a limit.
+                let slow = try await text(
+                    try await client.send(HTTPRequest(method: "GET", url: server.base + "/slow?ms=600")))
+                #expect(slow == "late")
+            }
+        }
+    }
+
     @Test("a redirect is returned as-is, not followed")
     func redirectNotFollowed() async throws {
         try await withTestServer { server in

@@ -90,7 +90,8 @@ private final class CurlLoop {
     private let owner: CurlMulti
     /// The running transfers, by easy handle.
     private var running: [UnsafeMutableRawPointer: Transfer] = [:]
-    /// Idle, reset easy handles, reused so that a request costs no `curl_easy_init`.
+    /// Idle easy handles, their invariant options set, reused so that a request costs no
+    /// `curl_easy_init` and no `curl_easy_reset`.
     private var idleHandles: [EasyHandle] = []
     /// Heads completed during a `curl_multi_perform` pass, handed over after it.
     private let readyHeads = ReadyHeads()
@@ -127,15 +128,14 @@ private final class CurlLoop {
     }
 
     private func start(_ transfer: Transfer) {
-        guard let easy = idleHandles.popLast() ?? EasyHandle() else {
+        guard let easy = idleHandles.popLast() ?? EasyHandle(caFile: caFile, caDirectory: caDirectory) else {
             transfer.finish(
                 with: HTTPError(
                     code: .transfer(Int(CURLE_OUT_OF_MEMORY.rawValue)), message: "could not create a curl handle",
                     context: ErrorContext(server: transfer.origin)))
             return
         }
-        let result = transfer.configure(
-            easy, readyHeads: readyHeads, caFile: caFile, caDirectory: caDirectory)
+        let result = transfer.configure(easy, readyHeads: readyHeads)
         guard result == CURLE_OK, curl_multi_add_handle(multi, easy.raw) == CURLM_OK else {
             let error = HTTPError(
                 curlCode: result == CURLE_OK ? CURLE_FAILED_INIT : result, detail: "", origin: transfer.origin)
@@ -173,7 +173,7 @@ private final class CurlLoop {
     }
 
     private func recycle(_ easy: EasyHandle) {
-        easy.reset()
+        easy.recycle()
         if idleHandles.count < Self.idleHandleLimit { idleHandles.append(easy) }
     }
 }

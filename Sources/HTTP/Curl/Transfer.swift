@@ -114,12 +114,17 @@ final class Transfer: @unchecked Sendable {
 
     // MARK: - The curl thread
 
-    /// Sets every option on `easy` for this transfer; returns the first failure.
+    /// Sets every per-request option on `easy` for this transfer; returns the first failure.
+    ///
+    /// The handle comes with the invariant options set (`EasyHandle`) and whatever the previous
+    /// transfer left, so every option a transfer may set is set here again, to its value or to
+    /// curl's default: the method (`CURLOPT_HTTPGET` first, which also clears `NOBODY`), the
+    /// custom method, the timeout, the header list and the callback context.
     ///
     /// A complete head is queued in `readyHeads` rather than handed over from the header callback,
     /// so that the awaiting task wakes once the current `curl_multi_perform` pass is over, usually
     /// with a small body already in the stream: one task wake-up per small response, not two.
-    func configure(_ easy: EasyHandle, readyHeads: ReadyHeads, caFile: String?, caDirectory: String?) -> CURLcode {
+    func configure(_ easy: EasyHandle, readyHeads: ReadyHeads) -> CURLcode {
         self.easy = easy
         self.readyHeads = readyHeads
         let context = Unmanaged.passRetained(self)
@@ -128,41 +133,16 @@ final class Transfer: @unchecked Sendable {
         var failure = CURLE_OK
         func check(_ result: CURLcode) { if failure == CURLE_OK { failure = result } }
 
-        check(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-        check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, easy.errorBuffer))
         check(ccurl_setopt_string(handle, CURLOPT_URL, url))
-        check(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
-        check(ccurl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
-        check(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
-        check(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
-        check(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
-        if let caFile { check(ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
-        if let caDirectory { check(ccurl_setopt_string(handle, CURLOPT_CAPATH, caDirectory)) }
-        check(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
-        check(ccurl_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1))
-        // Over TLS, wait for a connection that may multiplex (HTTP/2) instead of opening another.
-        check(ccurl_setopt_long(handle, CURLOPT_PIPEWAIT, 1))
         check(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMilliseconds))
-        if let timeoutMilliseconds { check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)) }
-        if let headerList { check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)) }
-
-        check(
-            ccurl_setopt_header_callback(handle) { buffer, size, count, userdata in
-                guard let buffer, let userdata else { return 0 }
-                let transfer = Unmanaged<Transfer>.fromOpaque(userdata).takeUnretainedValue()
-                let bytes = UnsafeRawBufferPointer(start: buffer, count: size * count)
-                return transfer.receiveHeaderLine(bytes) ? size * count : 0
-            })
+        check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds ?? 0))
+        check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
         check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context.toOpaque()))
-        check(
-            ccurl_setopt_write_callback(handle) { buffer, size, count, userdata in
-                guard let buffer, let userdata else { return 0 }
-                let transfer = Unmanaged<Transfer>.fromOpaque(userdata).takeUnretainedValue()
-                let bytes = UnsafeRawBufferPointer(start: buffer, count: size * count)
-                return transfer.receiveBody(bytes) ? size * count : 0
-            })
         check(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque()))
 
+        // Back to a plain GET (the state `curl_easy_reset` leaves), then this request's method.
+        check(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        check(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, nil))
         if let body {
             check(ccurl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
             // COPYPOSTFIELDS copies during the call, so the pointer need not outlive this scope.
@@ -175,7 +155,7 @@ final class Transfer: @unchecked Sendable {
             check(copied)
             if method != "POST" { check(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)) }
         } else if method == "GET" {
-            check(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+            // Already a GET.
         } else if method == "HEAD" {
             check(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1))
         } else {
@@ -185,7 +165,7 @@ final class Transfer: @unchecked Sendable {
     }
 
     /// curl's header callback: one line of a header block (status line, field, or the blank end).
-    private func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard case .receiving = headPhase else { return true }  // trailers after a chunked body
         var end = bytes.count
         while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
@@ -216,7 +196,7 @@ final class Transfer: @unchecked Sendable {
     }
 
     /// curl's write callback: a piece of the body, yielded to the stream as it is.
-    private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if case .receiving = headPhase { headIsComplete(status: status ?? responseCode()) }
         if case .terminated = bodyContinuation.yield(Array(bytes)) {
             return false  // nobody will read it: abort now rather than when the cancellation arrives
@@ -249,25 +229,31 @@ final class Transfer: @unchecked Sendable {
     /// due) and the end of the body, then releases the callback context and the header list.
     ///
     /// - Parameter error: `nil` on success, else an `HTTPError` or `CancellationError`.
+    ///
+    /// The body stream is finished before the head is handed over, so the task that wakes with the
+    /// head of a small response finds the whole body buffered and reads it without suspending again.
     func finish(with error: (any Error)?) {
+        let head: Result<ResponseHead, any Error>?
         switch headPhase {
         case .receiving:
-            headPhase = .resolved
-            if let error {
-                resolveHead(.failure(error))
-            } else {
-                resolveHead(.success(ResponseHead(status: status ?? responseCode(), headers: headers)))
-            }
-        case .ready:
-            handOverReadyHead()  // the head arrived; a failure after it belongs to the body
+            head =
+                if let error {
+                    .failure(error)
+                } else {
+                    .success(ResponseHead(status: status ?? responseCode(), headers: headers))
+                }
+        case .ready(let ready):
+            head = .success(ready)  // the head arrived; a failure after it belongs to the body
         case .resolved:
-            break
+            head = nil
         }
+        headPhase = .resolved
         if let error {
             bodyContinuation.finish(throwing: error)
         } else {
             bodyContinuation.finish()
         }
+        if let head { resolveHead(head) }
         easy = nil
         readyHeads = nil
         context?.release()
@@ -280,7 +266,7 @@ final class Transfer: @unchecked Sendable {
 
     /// `scheme://host[:port]` of an `http` or `https` URL, without user info.
     static func origin(of url: String) throws(HTTPError) -> String {
-        guard let separator = url.firstRange(of: "://") else {
+        guard let separator = schemeSeparator(in: url) else {
             throw HTTPError(
                 code: .invalidURL, message: "the URL is not absolute", hint: "use an absolute http or https URL")
         }
@@ -299,28 +285,26 @@ final class Transfer: @unchecked Sendable {
         return "\(scheme)://\(authority)"
     }
 
+    /// The first `://` in `url` (a byte scan: the generic `firstRange(of:)` costs more than the
+    /// rest of a request's validation).
+    private static func schemeSeparator(in url: String) -> Range<String.Index>? {
+        let bytes = url.utf8
+        var index = bytes.startIndex
+        while let colon = bytes[index...].firstIndex(of: UInt8(ascii: ":")) {
+            let rest = bytes[colon...].dropFirst()
+            if rest.starts(with: "//".utf8) { return colon..<bytes.index(colon, offsetBy: 3) }
+            index = bytes.index(after: colon)
+        }
+        return nil
+    }
+
     /// The curl header list for `request`, plus an empty `Expect:` that stops curl from sending
     /// `Expect: 100-continue` with a body. Secret values are revealed here and nowhere else.
     private static func headerList(
         for request: HTTPRequest, origin: String
     ) throws(HTTPError) -> UnsafeMutablePointer<curl_slist>? {
-        var lines: [String] = []
-        lines.reserveCapacity(request.headers.count + 1)
-        var hasExpect = false
-        for header in request.headers {
-            guard isValidName(header.name) else { throw invalidHeader(header.name, origin: origin) }
-            hasExpect = hasExpect || header.name.lowercased() == "expect"
-            let line: String? =
-                switch header.value {
-                case .plain(let value): fieldLine(name: header.name, value: value)
-                case .secret(let secret): secret.withRevealedValue { fieldLine(name: header.name, value: $0) }
-                }
-            guard let line else { throw invalidHeader(header.name, origin: origin) }
-            lines.append(line)
-        }
-        if request.body != nil, !hasExpect { lines.append("Expect:") }
         var list: UnsafeMutablePointer<curl_slist>?
-        for line in lines {
+        func append(_ line: String) throws(HTTPError) {
             guard let appended = curl_slist_append(list, line) else {
                 if let list { curl_slist_free_all(list) }
                 throw HTTPError(
@@ -329,7 +313,33 @@ final class Transfer: @unchecked Sendable {
             }
             list = appended
         }
+        var hasExpect = false
+        for header in request.headers {
+            let line: String?
+            if isValidName(header.name) {
+                hasExpect = hasExpect || isExpect(header.name)
+                line =
+                    switch header.value {
+                    case .plain(let value): fieldLine(name: header.name, value: value)
+                    case .secret(let secret): secret.withRevealedValue { fieldLine(name: header.name, value: $0) }
+                    }
+            } else {
+                line = nil
+            }
+            guard let line else {
+                if let list { curl_slist_free_all(list) }
+                throw invalidHeader(header.name, origin: origin)
+            }
+            try append(line)
+        }
+        if request.body != nil, !hasExpect { try append("Expect:") }
         return list
+    }
+
+    /// Whether a field name is `Expect`, in any case.
+    private static func isExpect(_ name: String) -> Bool {
+        let expect = "expect".utf8
+        return name.utf8.count == expect.count && zip(name.utf8, expect).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// `Name: value`, or `Name;` (curl's spelling for an empty value); `nil` for a value with a
