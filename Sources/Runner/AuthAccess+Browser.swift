@@ -11,30 +11,9 @@ extension AuthAccess {
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
         noBrowser: Bool
     ) async throws -> Entry {
-        let here = ErrorContext(location: spec.location, server: spec.name)
-        var secretValues: [String: JSONValue] = environment.mapValues { .string($0) }
-        for (name, secret) in secrets { secretValues[name] = .string(secret.withRevealedValue { $0 }) }
-        let context = EvaluationContext(
-            variables: [
-                "secrets": .object(secretValues), "env": .object(environment.mapValues { .string($0) }),
-                "inputs": .object([:]), "steps": .object([:]),
-            ],
-            secretRoots: ["secrets"], now: { 0 })
-        func text(_ value: TemplateValue?, _ key: String) throws -> String? {
-            guard let value else { return nil }
-            do {
-                let evaluated = try value.evaluate(in: context)
-                if case .string(let text) = evaluated.value { return text }
-                return evaluated.value.serialized()
-            } catch let error as ExpressionError {
-                throw RunError(
-                    code: .invalidInput, message: "server '\(spec.name)' \(key): \(error.message)", hint: error.hint,
-                    context: here, underlying: error)
-            }
-        }
-        guard let url = try text(spec.url, "url") else {
-            throw RunError(code: .invalidInput, message: "server '\(spec.name)' has no url", context: here)
-        }
+        let oauthBlock = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
+        let text = oauthBlock.text
+        let url = try oauthBlock.url()
         let config = try AuthSettings.browserFlow(
             spec, url: url, clientID: try text(spec.oauth?.clientID, "oauth.clientId"),
             clientSecret: try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init),
@@ -44,5 +23,50 @@ extension AuthAccess {
         } catch {
             throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
         }
+    }
+}
+
+/// Evaluates the templates of a server's `url` and `oauth:` block for `mcp-run auth`, against
+/// `secrets` (the `--secrets` file) and the environment (for secrets not in the file).
+struct OAuthBlockTemplates {
+    let spec: ServerSpec
+    let context: EvaluationContext
+    let here: ErrorContext
+
+    init(spec: ServerSpec, secrets: [String: Secret], environment: [String: String]) {
+        self.spec = spec
+        here = ErrorContext(location: spec.location, server: spec.name)
+        var secretValues: [String: JSONValue] = environment.mapValues { .string($0) }
+        for (name, secret) in secrets { secretValues[name] = .string(secret.withRevealedValue { $0 }) }
+        context = EvaluationContext(
+            variables: [
+                "secrets": .object(secretValues), "env": .object(environment.mapValues { .string($0) }),
+                "inputs": .object([:]), "steps": .object([:]),
+            ],
+            secretRoots: ["secrets"], now: { 0 })
+    }
+
+    /// The value as text (non-strings as JSON); nil when the key is absent.
+    /// - Throws: `RunError` `.invalidInput` naming the server and `key` when the template fails.
+    func text(_ value: TemplateValue?, _ key: String) throws -> String? {
+        guard let value else { return nil }
+        do {
+            let evaluated = try value.evaluate(in: context)
+            if case .string(let text) = evaluated.value { return text }
+            return evaluated.value.serialized()
+        } catch let error as ExpressionError {
+            throw RunError(
+                code: .invalidInput, message: "server '\(spec.name)' \(key): \(error.message)", hint: error.hint,
+                context: here, underlying: error)
+        }
+    }
+
+    /// The server's URL.
+    /// - Throws: `RunError` `.invalidInput` when it has none, or its template fails.
+    func url() throws -> String {
+        guard let url = try text(spec.url, "url") else {
+            throw RunError(code: .invalidInput, message: "server '\(spec.name)' has no url", context: here)
+        }
+        return url
     }
 }

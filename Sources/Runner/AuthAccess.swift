@@ -115,29 +115,9 @@ package enum AuthAccess {
                     "server '\(spec.name)' uses authType '\(spec.authType.rawValue)', not OAuth: nothing to log in to",
                 context: here)
         }
-        var secretValues: [String: JSONValue] = environment.mapValues { .string($0) }
-        for (name, secret) in secrets { secretValues[name] = .string(secret.withRevealedValue { $0 }) }
-        let context = EvaluationContext(
-            variables: [
-                "secrets": .object(secretValues), "env": .object(environment.mapValues { .string($0) }),
-                "inputs": .object([:]), "steps": .object([:]),
-            ],
-            secretRoots: ["secrets"], now: { 0 })
-        func text(_ value: TemplateValue?, _ key: String) throws -> String? {
-            guard let value else { return nil }
-            do {
-                let evaluated = try value.evaluate(in: context)
-                if case .string(let text) = evaluated.value { return text }
-                return evaluated.value.serialized()
-            } catch let error as ExpressionError {
-                throw RunError(
-                    code: .invalidInput, message: "server '\(spec.name)' \(key): \(error.message)", hint: error.hint,
-                    context: here, underlying: error)
-            }
-        }
-        guard let url = try text(spec.url, "url") else {
-            throw RunError(code: .invalidInput, message: "server '\(spec.name)' has no url", context: here)
-        }
+        let oauthBlock = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
+        let text = oauthBlock.text
+        let url = try oauthBlock.url()
         let configuredClientID = try text(spec.oauth?.clientID, "oauth.clientId")
         let secret = needsSecret ? try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init) : nil
         if spec.authType == .oauth2 {
