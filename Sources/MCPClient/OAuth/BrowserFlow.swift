@@ -88,12 +88,12 @@ package struct BrowserFlowConfig: Sendable {
 /// challenge and state.
 ///
 /// An actor, one per server per run; it suspends for the lock, HTTP and the redirect.
-package actor BrowserFlowProvider: AuthorizationProvider {
+package actor BrowserFlowProvider: TokenRenewingProvider {
     private let config: BrowserFlowConfig
-    private var logger: Logger
+    var logger: Logger
     private let client: HTTPClient
-    private var current: StoredToken?
-    private var challenge: AuthChallenge?
+    var current: StoredToken?
+    var challenge: AuthChallenge?
 
     /// A provider for `config`.
     package init(config: BrowserFlowConfig, logger: Logger, client: HTTPClient = .shared) {
@@ -102,41 +102,15 @@ package actor BrowserFlowProvider: AuthorizationProvider {
         self.client = client
     }
 
-    package func currentAuthorization(logger: Logger) async throws -> HTTPHeader? {
-        self.logger = logger
-        if current == nil { current = config.store.read(config.identity) }
-        guard let token = current else { return nil }
-        if ClientCredentialsProvider.needsRenewal(token) {
-            let renewed = try await renew(rejected: nil, force: false)
-            current = renewed
-            return Self.header(renewed)
-        }
-        return Self.header(token)
-    }
-
-    package func authorizationAfterUnauthorized(
-        challenges: [String], rejected: HTTPHeader?, logger: Logger
-    ) async throws -> HTTPHeader {
-        self.logger = logger
-        if let bearer = AuthChallenge.parse(challenges).first(where: \.isBearer) { challenge = bearer }
-        var rejectedSecret: Secret?
-        if let rejected, case .secret(let secret) = rejected.value { rejectedSecret = secret }
-        let renewed = try await renew(rejected: rejectedSecret, force: false)
-        current = renewed
-        return Self.header(renewed)
-    }
-
-    /// Runs the browser flow and caches the tokens (`mcp-run auth login`), whatever the cache holds.
-    /// - Throws: `ClientError` `.unauthorized` (refusals, timeout, non-interactive), `.unreachable`.
-    package func login() async throws -> StoredToken {
-        let token = try await renew(rejected: nil, force: true)
-        current = token
-        return token
-    }
-
     // MARK: - Renewal
 
-    private func renew(rejected: Secret?, force: Bool) async throws -> StoredToken {
+    /// Obtains a new grant and caches it (`mcp-run auth login`), whatever the cache holds.
+    /// - Throws: `ClientError` `.unauthorized` (refusals, timeout, non-interactive), `.unreachable`.
+    package func login() async throws -> StoredToken { try await newGrant() }
+
+    func cachedToken() -> StoredToken? { config.store.read(config.identity) }
+
+    func renewToken(rejected: Secret?, force: Bool) async throws -> StoredToken {
         let lock: TokenLock
         do {
             lock = try await config.store.lock(config.identity, timeout: config.interaction.timeout + .seconds(30))
@@ -148,7 +122,7 @@ package actor BrowserFlowProvider: AuthorizationProvider {
         defer { lock.release() }
         var cached = config.store.read(config.identity)
         if !force, let token = cached, !ClientCredentialsProvider.needsRenewal(token) {
-            let isRejected = rejected.map { Self.headerSecret(token) == $0 } ?? false
+            let isRejected = rejected.map { token.bearerSecret == $0 } ?? false
             if !isRejected {
                 logger.trace("[\(config.serverName)] oauth: using the token another run obtained")
                 return token
@@ -390,14 +364,6 @@ package actor BrowserFlowProvider: AuthorizationProvider {
     /// `text` with control characters shown as `?`, at most 200 characters.
     private static func printable(_ text: String) -> String {
         String(text.prefix(200).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
-    }
-
-    private static func headerSecret(_ token: StoredToken) -> Secret {
-        token.accessToken.withRevealedValue { Secret("Bearer " + $0) }
-    }
-
-    private static func header(_ token: StoredToken) -> HTTPHeader {
-        HTTPHeader(name: "Authorization", value: .secret(headerSecret(token)))
     }
 
     private func failure(_ message: String, hint: String? = nil, underlying: (any Error)? = nil) -> ClientError {

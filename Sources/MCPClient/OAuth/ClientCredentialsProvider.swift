@@ -76,7 +76,7 @@ package struct ClientCredentialsConfig: Sendable {
 ///
 /// An actor: one per server per run. It suspends for the lock and for HTTP; after each await it
 /// re-reads its state (STYLE.md §5).
-package actor ClientCredentialsProvider: AuthorizationProvider {
+package actor ClientCredentialsProvider: TokenRenewingProvider {
     let config: ClientCredentialsConfig
     var logger: Logger
     let client: HTTPClient
@@ -101,38 +101,6 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
     package static func needsRenewal(_ token: StoredToken, now: Double = Date().timeIntervalSince1970) -> Bool {
         guard let expiresAt = token.expiresAt else { return false }
         return expiresAt - now <= renewalMargin(token)
-    }
-
-    package func currentAuthorization(logger: Logger) async throws -> HTTPHeader? {
-        self.logger = logger
-        if current == nil { current = config.store.read(config.identity) }
-        guard let token = current else { return nil }
-        if Self.needsRenewal(token) {
-            let renewed = try await renew(rejected: nil, force: false)
-            current = renewed
-            return Self.header(renewed)
-        }
-        return Self.header(token)
-    }
-
-    package func authorizationAfterUnauthorized(
-        challenges: [String], rejected: HTTPHeader?, logger: Logger
-    ) async throws -> HTTPHeader {
-        self.logger = logger
-        if let bearer = AuthChallenge.parse(challenges).first(where: \.isBearer) { challenge = bearer }
-        var rejectedSecret: Secret?
-        if let rejected, case .secret(let secret) = rejected.value { rejectedSecret = secret }
-        let renewed = try await renew(rejected: rejectedSecret, force: false)
-        current = renewed
-        return Self.header(renewed)
-    }
-
-    /// Requests a new token and caches it (`mcp-run auth login`), whatever the cache holds.
-    /// - Throws: `ClientError` `.unauthorized`, `.unreachable`.
-    package func login() async throws -> StoredToken {
-        let token = try await renew(rejected: nil, force: true)
-        current = token
-        return token
     }
 
     /// Revokes the cached tokens at the RFC 7009 endpoint when the metadata had one, then deletes
@@ -173,6 +141,16 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
         }
     }
 
+    /// Obtains a new grant and caches it (`mcp-run auth login`), whatever the cache holds.
+    /// - Throws: `ClientError` `.unauthorized` (refusals, timeout, non-interactive), `.unreachable`.
+    package func login() async throws -> StoredToken { try await newGrant() }
+
+    func cachedToken() -> StoredToken? { config.store.read(config.identity) }
+
+    func renewToken(rejected: Secret?, force: Bool) async throws -> StoredToken {
+        try await renew(rejected: rejected, force: force)
+    }
+
     func renew(rejected: Secret?, force: Bool, stepUpScopes: [String]? = nil) async throws -> StoredToken {
         let lock = try await lockIdentity()
         defer { lock.release() }
@@ -180,7 +158,7 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
         if let stepUpScopes {
             // Another run may have stepped up already; else a new grant with the wider scopes.
             if let cached, Set(stepUpScopes).isSubset(of: cached.grantedScopes), !Self.needsRenewal(cached),
-                rejected.map({ Self.headerSecret(cached) != $0 }) ?? true
+                rejected.map({ cached.bearerSecret != $0 }) ?? true
             {
                 return cached
             }
@@ -189,7 +167,7 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
             return token
         }
         if !force, let cached, !Self.needsRenewal(cached) {
-            let isRejected = rejected.map { Self.headerSecret(cached) == $0 } ?? false
+            let isRejected = rejected.map { cached.bearerSecret == $0 } ?? false
             if !isRejected {
                 logger.trace("[\(config.serverName)] oauth: using the token another run renewed")
                 return cached
@@ -323,14 +301,6 @@ package actor ClientCredentialsProvider: AuthorizationProvider {
             form.append(("client_id", .plain(config.clientID)))
             return []
         }
-    }
-
-    static func headerSecret(_ token: StoredToken) -> Secret {
-        token.accessToken.withRevealedValue { Secret("Bearer " + $0) }
-    }
-
-    static func header(_ token: StoredToken) -> HTTPHeader {
-        HTTPHeader(name: "Authorization", value: .secret(headerSecret(token)))
     }
 
     /// `: invalid_client (description)` from an OAuth error body (RFC 6749 §5.2), one line, short.

@@ -86,7 +86,7 @@ extension ClientCredentialsProvider {
         if let rejected, case .secret(let secret) = rejected.value { rejectedSecret = secret }
         let token = try await renew(rejected: rejectedSecret, force: true, stepUpScopes: union)
         current = token
-        return Self.header(token)
+        return token.authorizationHeader
     }
 
     private func stepUpRefused(_ message: String) -> ClientError {

@@ -1,0 +1,68 @@
+import Basics
+import HTTP
+
+/// What the OAuth providers that cache and renew tokens share (`ClientCredentialsProvider`, which
+/// also runs the device grant, and `BrowserFlowProvider`): the cached token is read once, used
+/// until it is due for renewal, and renewed before expiry, after a 401, or on `auth login`.
+/// Only how a token is renewed differs; each provider implements `renewToken(rejected:force:)`
+/// (under the identity's file lock, re-reading the cache).
+///
+/// Actor-constrained, so the extension's methods run on the provider's own executor and read
+/// and write its state between suspensions like its own methods do (STYLE.md §5).
+protocol TokenRenewingProvider: Actor, AuthorizationProvider {
+    /// The token in use; nil until the cache has been read (or when it held nothing).
+    var current: StoredToken? { get set }
+    /// The last Bearer challenge from the server (its `scope`, `resource_metadata`).
+    var challenge: AuthChallenge? { get set }
+    /// The transport's logger, for `-v` traces (never a token).
+    var logger: Logger { get set }
+
+    /// This provider's cache entry, if any.
+    func cachedToken() -> StoredToken?
+
+    /// A token that is not `rejected` (the header secret the server refused) and not due for
+    /// renewal: another run's, a refreshed one, or a new grant. With `force`, always a new grant.
+    /// - Throws: `ClientError` `.unauthorized`, `.unreachable`.
+    func renewToken(rejected: Secret?, force: Bool) async throws -> StoredToken
+}
+
+extension TokenRenewingProvider {
+    package func currentAuthorization(logger: Logger) async throws -> HTTPHeader? {
+        self.logger = logger
+        if current == nil { current = cachedToken() }
+        guard let token = current else { return nil }
+        guard ClientCredentialsProvider.needsRenewal(token) else { return token.authorizationHeader }
+        let renewed = try await renewToken(rejected: nil, force: false)
+        current = renewed
+        return renewed.authorizationHeader
+    }
+
+    package func authorizationAfterUnauthorized(
+        challenges: [String], rejected: HTTPHeader?, logger: Logger
+    ) async throws -> HTTPHeader {
+        self.logger = logger
+        if let bearer = AuthChallenge.parse(challenges).first(where: \.isBearer) { challenge = bearer }
+        var rejectedSecret: Secret?
+        if let rejected, case .secret(let secret) = rejected.value { rejectedSecret = secret }
+        let renewed = try await renewToken(rejected: rejectedSecret, force: false)
+        current = renewed
+        return renewed.authorizationHeader
+    }
+
+    /// Obtains a new grant and caches it, whatever the cache holds: each provider's `login()`
+    /// (`mcp-run auth login`; a `package` method, which an internal protocol cannot provide).
+    /// - Throws: `ClientError` `.unauthorized` (refusals, timeout, non-interactive), `.unreachable`.
+    func newGrant() async throws -> StoredToken {
+        let token = try await renewToken(rejected: nil, force: true)
+        current = token
+        return token
+    }
+}
+
+extension StoredToken {
+    /// `Bearer <access token>`, as the secret the `Authorization` header carries.
+    var bearerSecret: Secret { accessToken.withRevealedValue { Secret("Bearer " + $0) } }
+
+    /// The `Authorization` header for this token.
+    var authorizationHeader: HTTPHeader { HTTPHeader(name: "Authorization", value: .secret(bearerSecret)) }
+}
