@@ -151,4 +151,24 @@ struct FaultTests {
             #expect(stats["getClosed"]?.intValue == gets, "\(stats)")
         }
     }
+
+    @Test("after a session renewal the GET stream is opened again, for the new session")
+    func getStreamAfterRenewal() async throws {
+        try await withServer("faults.py", arguments: ["--get-stream"]) { server in
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/faults-get-stream-renewal.yaml"), "-v"],
+                environment: ["MCP_SERVERS": Self.servers(server)], deadline: .seconds(60))
+            #expect(run.exitCode == 0, "\(run)")
+            let results = try run.json()
+            #expect(results.step("before")?["result"]?["content"]?[0]?["text"] == "pong", "\(run) \(server.stderr)")
+            #expect(results.step("expired")?["result"]?["content"]?[0]?["text"] == "expired", "\(run)")
+            #expect(results.step("after")?["result"]?["content"]?[0]?["text"] == "pong", "\(run) \(server.stderr)")
+            let stats = try AuthFlowTests.stats(server)
+            let sessions = Self.notes("session", in: server).compactMap(\.stringValue)
+            #expect(sessions.count == 2, "\(server.stderr)")
+            // One GET stream per session, each opened for its own session, in order.
+            #expect(stats["getSessions"]?.arrayValue?.compactMap(\.stringValue) == sessions, "\(stats)")
+            #expect(run.stderr.contains("opening the GET stream for the new session"), "\(run)")
+        }
+    }
 }

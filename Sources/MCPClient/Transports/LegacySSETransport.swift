@@ -158,7 +158,7 @@ package actor LegacySSETransport: Transport {
         // cancelled and awaited by close().
         readTask = Task {
             let failure = await self.read(body, endpoint: slot)
-            await self.streamEnded(failure)
+            self.streamEnded(failure)
         }
     }
 

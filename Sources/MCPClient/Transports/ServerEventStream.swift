@@ -86,8 +86,10 @@ package struct ServerEventStream: Sendable {
     let makeRequest: @Sendable (_ lastEventID: String?) async throws -> HTTPRequest?
 
     /// Opens the stream and keeps it open until the task is cancelled, the server refuses it, or
-    /// it failed `maxFailures` times in a row. Never throws.
-    func run() async {
+    /// it failed `maxFailures` times in a row. Never throws. Returns false when the server does
+    /// not offer the stream at all (HTTP 405), so a new session need not ask again; true otherwise.
+    @discardableResult
+    func run() async -> Bool {
         let state = StreamState()
         var failures = 0
         var opened = false
@@ -98,21 +100,21 @@ package struct ServerEventStream: Sendable {
                 request = try await makeRequest(lastEventID)
             } catch {
                 logger.trace("[\(serverName)] the GET stream could not be opened: \(error)")
-                return
+                return true
             }
-            guard let request else { return }
+            guard let request else { return true }
             let ending = await open(request, state: state)
-            if Task.isCancelled { return }
+            if Task.isCancelled { return true }
             var delay = Duration.zero
             let after = lastEventIDNote(await state.lastEventID)
             switch ending {
             case .notOffered:
                 logger.trace("[\(serverName)] the server offers no GET stream (HTTP 405)")
-                return
+                return false
             case .refused(let why):
                 logger.trace(
                     "[\(serverName)] the GET stream \(opened ? "could not be reopened" : "was refused"): \(why)")
-                return
+                return true
             case .idle:
                 failures = 0
                 logger.trace(
@@ -133,12 +135,13 @@ package struct ServerEventStream: Sendable {
                 logger.trace(
                     "[\(serverName)] gave up on the GET stream after \(configuration.maxFailures) fruitless reopenings; server-initiated messages now arrive only on requests' streams"
                 )
-                return
+                return true
             }
             if delay > .zero {
-                do { try await Task.sleep(for: delay) } catch { return }
+                do { try await Task.sleep(for: delay) } catch { return true }
             }
         }
+        return true
     }
 
     private func lastEventIDNote(_ id: String?) -> String {

@@ -78,7 +78,7 @@ package actor StreamableHTTPTransport: Transport {
     // MARK: - The standalone GET stream
 
     /// The reader of the GET stream, cancelled and awaited by `close()`.
-    private var eventStreamTask: Task<Void, Never>?
+    private var eventStreamTask: Task<Bool, Never>?
     /// The GET stream's limits (`MCP_RUN_GET_STREAM_IDLE_MS` overrides its idle limit).
     private var eventStreamConfiguration = ServerEventStream.Configuration.fromEnvironment()
 
@@ -186,7 +186,7 @@ package actor StreamableHTTPTransport: Transport {
         isClosed = true
         if let eventStreamTask {
             eventStreamTask.cancel()
-            await eventStreamTask.value
+            _ = await eventStreamTask.value
             self.eventStreamTask = nil
         }
         if let sessionID {
@@ -402,6 +402,21 @@ package actor StreamableHTTPTransport: Transport {
         }
         try await send(.notification(method: MCPMethod.initialized, params: nil), mayRenew: false)
         logger.trace("[\(serverName)] started session \(sessionID ?? "?")")
+        await reopenEventStream()
+    }
+
+    /// After a renewal, replaces the GET stream (which belonged to the old session, or has ended
+    /// on its 404) with one for the new session, unless the server never offered one (405).
+    private func reopenEventStream() async {
+        guard let old = eventStreamTask else { return }  // not opened yet: didInitialize will
+        old.cancel()
+        let offered = await old.value
+        // Re-read after the await: close() or another renewal may have run meanwhile.
+        guard eventStreamTask == old, !isClosed else { return }
+        eventStreamTask = nil
+        guard offered else { return }
+        logger.trace("[\(serverName)] opening the GET stream for the new session")
+        openEventStream()
     }
 
     // MARK: - Bodies
