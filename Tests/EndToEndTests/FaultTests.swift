@@ -171,4 +171,30 @@ struct FaultTests {
             #expect(run.stderr.contains("opening the GET stream for the new session"), "\(run)")
         }
     }
+
+    @Test("legacy HTTP+SSE: a 429 with Retry-After and a 503 are retried; one that outlasts the retries is unreachable")
+    func legacyRetries() async throws {
+        try await withServer("faults.py", arguments: []) { server in
+            let url = server.url(path: "/sse")
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/faults-legacy.yaml"), "-v"],
+                environment: ["MCP_SERVERS": #"{"faults": {"url": "\#(url)", "transport": "http-sse"}}"#],
+                deadline: .seconds(60))
+            #expect(run.exitCode == 0, "the failing step continues on error: \(run)")
+            let results = try run.json()
+            for step in ["limited", "unavailable"] {
+                #expect(results.step(step)?["status"] == "succeeded", "\(step): \(run)")
+                #expect(results.step(step)?["result"]?["content"]?[0]?["text"] == .string(step), "\(step)")
+                #expect(results.step(step)?["attempts"] == 1, "\(step): recovered inside the transport")
+            }
+            #expect(results.step("down")?["status"] == "failed", "\(run)")
+            let error = results.step("down")?["error"]?["message"]?.stringValue ?? ""
+            #expect(error.contains("HTTP 503 to 'tools/call' after 3 retries"), "\(error)")
+            let calls = Self.notes("call", in: server).compactMap { $0["key"]?.stringValue }
+            #expect(calls.filter { $0 == "limited" }.count == 2, "\(calls)")
+            #expect(calls.filter { $0 == "unavailable" }.count == 2, "\(calls)")
+            #expect(calls.filter { $0 == "down" }.count == 4, "one call and 3 retries: \(calls)")
+            #expect(run.stderr.contains("HTTP 429, Retry-After '1'; retry 1 of 3"), "\(run)")
+        }
+    }
 }

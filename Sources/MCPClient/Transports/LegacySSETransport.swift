@@ -15,7 +15,10 @@ import HTTP
 /// by `close()`. When the stream ends or breaks on its own, `incoming` delivers `.ended(.closed)`,
 /// so the session fails every request in flight at once, and later sends fail with `.closed`.
 /// The long GET has no overall timeout (only a connect timeout); each POST is bounded by the
-/// request timeout. The config's headers go on the GET and on every POST.
+/// request timeout. The config's headers go on the GET and on every POST. The GET and each POST
+/// retry a refused connection and a 429, 502, 503 or 504 as `HTTPRetryPolicy` says
+/// (`RetryingExchange`, shared with Streamable HTTP); a POST the server answered 2xx is never sent
+/// again.
 package actor LegacySSETransport: Transport {
     /// Messages from the event stream, in arrival order.
     package nonisolated let incoming: AsyncStream<TransportEvent>
@@ -27,6 +30,7 @@ package actor LegacySSETransport: Transport {
     private let logger: Logger
     private let client: HTTPClient
     private let requestTimeout: Duration
+    private let retryPolicy: HTTPRetryPolicy
     /// Where messages are POSTed, from the `endpoint` event; nil until it arrived.
     private var endpoint: String?
     private var readTask: Task<Void, Never>?
@@ -35,9 +39,10 @@ package actor LegacySSETransport: Transport {
 
     private init(
         url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
-        client: HTTPClient
+        client: HTTPClient, retryPolicy: HTTPRetryPolicy
     ) {
         self.url = url
+        self.retryPolicy = retryPolicy
         self.headers = headers
         self.serverName = serverName
         self.requestTimeout = requestTimeout
@@ -61,11 +66,11 @@ package actor LegacySSETransport: Transport {
     ///   `CancellationError` when the caller was cancelled.
     package static func connect(
         url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
-        client: HTTPClient = .shared
+        client: HTTPClient = .shared, retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy()
     ) async throws -> LegacySSETransport {
         let transport = LegacySSETransport(
             url: url, headers: headers, serverName: serverName, requestTimeout: requestTimeout, logger: logger,
-            client: client)
+            client: client, retryPolicy: retryPolicy)
         do {
             try await transport.open()
         } catch {
@@ -77,6 +82,10 @@ package actor LegacySSETransport: Transport {
 
     /// The URL messages are POSTed to, once `connect` returned.
     package var messagesURL: String? { endpoint }
+
+    private nonisolated var retrying: RetryingExchange {
+        RetryingExchange(policy: retryPolicy, client: client, serverName: serverName, logger: logger)
+    }
 
     /// Replaces the configured headers for later POSTs (the hook a token refresh after a 401
     /// will use); the open event stream keeps the headers it was opened with.
@@ -118,7 +127,7 @@ package actor LegacySSETransport: Transport {
         request.headers.append(HTTPHeader(MCPHeader.accept, MCPHeader.acceptStream))
         let response: HTTPResponse
         do {
-            response = try await client.send(request)
+            response = try await retrying.send(request, label: "the event stream")
         } catch let error as HTTPError {
             throw StreamableHTTPTransport.clientError(error, url: url, server: serverName)
         }
@@ -140,6 +149,9 @@ package actor LegacySSETransport: Transport {
                 serverName: serverName) ?? Self.unauthorized(response.status, server: serverName)
         default:
             let snippet = await StreamableHTTPTransport.snippet(of: response)
+            if let givenUp = retrying.givenUpError(response, label: "the event stream", snippet: snippet) {
+                throw givenUp
+            }
             throw ClientError(
                 code: .protocolViolation,
                 message: "the server answered the event-stream GET with HTTP \(response.status)"
@@ -244,9 +256,10 @@ package actor LegacySSETransport: Transport {
     ///   `.protocolViolation` (another status), `.unreachable`, `.timedOut`; `CancellationError`.
     package nonisolated func send(_ message: JSONRPCMessage) async throws {
         let request = try await postRequest(for: message)
+        let label = message.method ?? "a response"
         let response: HTTPResponse
         do {
-            response = try await client.send(request)
+            response = try await retrying.send(request, label: label)
         } catch let error as HTTPError {
             throw StreamableHTTPTransport.clientError(error, url: request.url, server: serverName)
         }
@@ -261,6 +274,7 @@ package actor LegacySSETransport: Transport {
                 serverName: serverName) ?? Self.unauthorized(response.status, server: serverName)
         default:
             let snippet = await StreamableHTTPTransport.snippet(of: response)
+            if let givenUp = retrying.givenUpError(response, label: label, snippet: snippet) { throw givenUp }
             throw ClientError(
                 code: .protocolViolation,
                 message: "the server answered a message POST with HTTP \(response.status)"

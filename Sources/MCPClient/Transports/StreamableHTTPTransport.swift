@@ -264,47 +264,15 @@ package actor StreamableHTTPTransport: Transport {
     /// connection that could not be made, and 429, 502, 503, 504 (after `Retry-After` or a
     /// backoff). Returns the last response, whatever its status.
     private nonisolated func exchange(_ request: HTTPRequest, label: String) async throws -> HTTPResponse {
-        var retry = 0
-        while true {
-            let why: String
-            let retryAfter: String?
-            do {
-                let response = try await client.send(request)
-                guard HTTPRetryPolicy.retriedStatuses.contains(response.status), retry < retryPolicy.maxRetries else {
-                    return response
-                }
-                retryAfter = response.headers.value(for: "Retry-After")
-                guard
-                    let delay = retryPolicy.delay(
-                        retry: retry + 1, retryAfter: retryAfter, jitter: Double.random(in: 0...1))
-                else {
-                    logger.trace(
-                        "[\(serverName)] \(request.method) for \(label): HTTP \(response.status), Retry-After '\(retryAfter ?? "")' is too long to wait for"
-                    )
-                    return response
-                }
-                // Read the short error body so the connection can be reused.
-                _ = try? await response.body.collect(limit: 64 << 10)
-                why = "HTTP \(response.status)" + (retryAfter.map { ", Retry-After '\($0)'" } ?? "")
-                retry += 1
-                try await pause(delay, retry: retry, why: why, method: request.method, label: label)
-            } catch let error as HTTPError where error.code == .couldNotConnect && retry < retryPolicy.maxRetries {
-                retry += 1
-                let delay = retryPolicy.backoff(retry: retry, jitter: Double.random(in: 0...1))
-                try await pause(delay, retry: retry, why: error.message, method: request.method, label: label)
-            } catch let error as HTTPError {
-                throw Self.clientError(error, url: url, server: serverName)
-            }
+        do {
+            return try await retrying.send(request, label: label)
+        } catch let error as HTTPError {
+            throw Self.clientError(error, url: url, server: serverName)
         }
     }
 
-    private nonisolated func pause(
-        _ delay: Duration, retry: Int, why: String, method: String, label: String
-    ) async throws {
-        logger.trace(
-            "[\(serverName)] \(method) for \(label): \(why); retry \(retry) of \(retryPolicy.maxRetries) in \(delay.humanReadable)"
-        )
-        try await Task.sleep(for: delay)
+    private nonisolated var retrying: RetryingExchange {
+        RetryingExchange(policy: retryPolicy, client: client, serverName: serverName, logger: logger)
     }
 
     /// The error for a final non-2xx status.
@@ -327,19 +295,14 @@ package actor StreamableHTTPTransport: Transport {
                 context: ErrorContext(server: serverName))
         }
         let snippet = await Self.snippet(of: response)
-        let retried = HTTPRetryPolicy.retriedStatuses.contains(response.status)
+        if let givenUp = retrying.givenUpError(response, label: label, snippet: snippet) { return givenUp }
         var message = "the server answered HTTP \(response.status)"
-        if retried { message += " to '\(label)' after \(retryPolicy.maxRetries) retries" }
         if renewed { message += " to '\(label)' again, in the new session it had just started" }
         if !snippet.isEmpty { message += ": \(snippet)" }
         var error = ClientError(
-            code: retried ? .unreachable : .protocolViolation, message: message,
-            hint: retried ? "the server is overloaded or down; try again later" : "check the server's `url`",
+            code: .protocolViolation, message: message, hint: "check the server's `url`",
             context: ErrorContext(server: serverName))
         error.httpStatus = response.status
-        if retried, let value = response.headers.value(for: "Retry-After") {
-            error.retryAfter = HTTPRetryPolicy.parseRetryAfter(value)
-        }
         return error
     }
 
