@@ -48,11 +48,13 @@ extension AuthSettings {
             mayLogIn: mayLogIn, acceptPaste: stdinIsTerminal && (noBrowser || !hasDisplay) || (login && noBrowser),
             openBrowser: !noBrowser, isTerminal: isatty(STDERR_FILENO) == 1, environment: environment,
             tell: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
-        return BrowserFlowConfig(
+        var config = BrowserFlowConfig(
             serverName: spec.name, serverURL: url, client: client, scopes: spec.oauth?.scopes,
             resource: spec.oauth?.resource, metadataURL: spec.oauth?.metadataURL,
             redirectPort: spec.oauth?.redirectPort,
             store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)),
             interaction: interaction)
+        config.clientMetadataURL = spec.oauth?.clientMetadataURL
+        return config
     }
 }

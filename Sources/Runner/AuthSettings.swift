@@ -65,7 +65,9 @@ extension AuthSettings {
         interactive: Bool
     ) throws -> ClientCredentialsConfig {
         let here = ErrorContext(location: spec.location, server: spec.name)
-        guard let clientID else {
+        // `oauth.clientMetadataUrl` without `clientId`: the document's URL is the client id.
+        let metadataDocument = clientID == nil ? spec.oauth?.clientMetadataURL : nil
+        guard let clientID = clientID ?? metadataDocument else {
             throw RunError(
                 code: .unauthorized, message: "server '\(spec.name)' uses 'oauth2' but has no `oauth.clientId`",
                 hint:
@@ -88,6 +90,7 @@ extension AuthSettings {
             requireSecret: clientSecret != nil)
         config.grant = flow
         config.interactive = interactive
+        config.clientIsMetadataDocument = metadataDocument != nil
         return config
     }
 }

@@ -54,6 +54,9 @@ package struct BrowserFlowConfig: Sendable {
     package var store: TokenStore
     /// Whether and how a person may be involved.
     package var interaction: LoginInteraction
+    /// `oauth.clientMetadataUrl`: the client ID metadata document's URL, used as the `client_id`
+    /// where the authorization server supports it (MCP 2025-11-25, Client Registration).
+    package var clientMetadataURL: String?
 
     /// Creates a config.
     package init(
@@ -71,9 +74,11 @@ package struct BrowserFlowConfig: Sendable {
         self.interaction = interaction
     }
 
-    /// The cache identity; a dynamically registered client is cached under the client id `dynamic`.
+    /// The cache identity: the configured client id, else the client ID metadata document's URL
+    /// (also when the login fell back to dynamic registration), else `dynamic`.
     package var identity: TokenIdentity {
-        TokenIdentity(serverURL: serverURL, clientID: client?.id ?? "dynamic", scopes: scopes ?? [])
+        TokenIdentity(
+            serverURL: serverURL, clientID: client?.id ?? clientMetadataURL ?? "dynamic", scopes: scopes ?? [])
     }
 }
 
@@ -147,7 +152,7 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
                 hint: "run 'mcp-run auth login \(config.serverName)' on a machine with a browser",
                 context: ErrorContext(server: config.serverName))
         }
-        let reusable = cached.flatMap { client(for: $0) }
+        let reusable = cached.flatMap { $0.registeredClientID == nil ? nil : client(for: $0) }
         let token: StoredToken
         do {
             token = try await authorize(registered: reusable)
@@ -160,12 +165,21 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         return token
     }
 
-    /// The configured client, else the registration cached with `token`.
+    /// The configured client, else the registration cached with `token`, else the client ID
+    /// metadata document's URL (a token obtained with it has no registration).
     private func client(for token: StoredToken) -> OAuthClient? {
         if let configured = config.client { return configured }
-        guard let id = token.registeredClientID else { return nil }
+        guard let id = token.registeredClientID else {
+            return config.clientMetadataURL.map(Self.metadataDocumentClient)
+        }
         let method = token.registeredAuthMethod.flatMap(TokenEndpointAuthMethod.init(rawValue:)) ?? .none
         return OAuthClient(id: id, secret: token.registeredClientSecret, method: method, isDynamic: true)
+    }
+
+    /// The public client whose `client_id` is the metadata document's URL: no secret, since a
+    /// document cannot hold one (draft-ietf-oauth-client-id-metadata-document).
+    private static func metadataDocumentClient(_ url: String) -> OAuthClient {
+        OAuthClient(id: url, secret: nil, method: .none, isDynamic: false)
     }
 
     private enum RefreshOutcome {
@@ -231,23 +245,46 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         let callback = try LoopbackCallback(
             port: config.redirectPort, expectedState: state, serverName: config.serverName)
         defer { callback.close() }
-        let oauthClient: OAuthClient
-        if let configured = config.client {
-            oauthClient = configured
-        } else if let registered {
-            oauthClient = registered
-        } else {
-            guard let registration = metadata.registrationEndpoint else {
-                throw failure(
-                    "the server does not offer dynamic client registration and no `oauth.clientId` is set",
-                    hint: "register a client with the server and set `oauth.clientId` (and `clientSecret`)")
+        let source = ClientSource.choose(
+            hasConfiguredClient: config.client != nil, metadataDocumentURL: config.clientMetadataURL,
+            hasCachedRegistration: registered != nil, metadata: metadata)
+        if config.clientMetadataURL != nil, config.client == nil {
+            if case .metadataDocument = source {
+                logger.trace("[\(config.serverName)] oauth: using the client ID metadata document URL as client_id")
+            } else {
+                logger.trace(
+                    "[\(config.serverName)] oauth: the authorization server does not advertise client_id_metadata_document_supported; using dynamic client registration instead of `oauth.clientMetadataUrl`"
+                )
             }
+        }
+        let oauthClient: OAuthClient
+        switch source {
+        case .configured:
+            guard let configured = config.client else { preconditionFailure("`.configured` needs a configured client") }
+            oauthClient = configured
+        case .metadataDocument(let url):
+            oauthClient = Self.metadataDocumentClient(url)
+        case .cachedRegistration:
+            guard let registered else { preconditionFailure("`.cachedRegistration` needs a cached registration") }
+            oauthClient = registered
+        case .register(let registration):
             if let reason = DiscoveredURLPolicy(serverURL: config.serverURL).refusal(of: registration) {
                 throw failure("refusing the registration_endpoint '\(Self.printable(registration))': \(reason)")
             }
             oauthClient = try await ClientRegistration.register(
                 at: registration, redirectURI: callback.redirectURI, scopes: scopes, http: http)
             logger.trace("[\(config.serverName)] oauth: registered a client dynamically (RFC 7591)")
+        case .unavailable:
+            if config.clientMetadataURL != nil {
+                throw failure(
+                    "the authorization server supports neither client ID metadata documents (its metadata lacks client_id_metadata_document_supported) nor dynamic client registration, so `oauth.clientMetadataUrl` cannot be used",
+                    hint: "register a client with the server and set `oauth.clientId` (and `clientSecret`)")
+            }
+            throw failure(
+                "the server does not offer dynamic client registration and no `oauth.clientId` is set",
+                hint:
+                    "register a client with the server and set `oauth.clientId` (and `clientSecret`), or `oauth.clientMetadataUrl` if it supports client ID metadata documents"
+            )
         }
         let verifier = Secret(PKCE.makeVerifier())
         var query = URLComponents()
@@ -286,7 +323,9 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         let code: Secret
         switch response {
         case .refused(let reason):
-            throw failure("the authorization server refused the login: \(reason)")
+            throw failure(
+                "the authorization server refused the login: \(reason)",
+                hint: Self.metadataDocumentHint(oauthClient, source: source))
         case .code(let value, let issuer):
             if let issuer, issuer != metadata.issuer {
                 throw failure(
@@ -312,7 +351,8 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
                 message:
                     "the token endpoint refused the authorization code with HTTP \(reply.status)\(ClientCredentialsProvider.oauthError(reply.json))",
                 hint: config.client == nil
-                    ? nil : "check `oauth.clientId`, `oauth.clientSecret` and `oauth.tokenEndpointAuthMethod`",
+                    ? Self.metadataDocumentHint(oauthClient, source: source)
+                    : "check `oauth.clientId`, `oauth.clientSecret` and `oauth.tokenEndpointAuthMethod`",
                 context: ErrorContext(server: config.serverName))
         }
         var template = StoredToken(
@@ -330,6 +370,13 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
     }
 
     // MARK: - Helpers
+
+    /// What to check when the authorization server refuses a client ID metadata document client.
+    private static func metadataDocumentHint(_ client: OAuthClient, source: ClientSource) -> String? {
+        guard case .metadataDocument = source else { return nil }
+        return
+            "check the client ID metadata document at `oauth.clientMetadataUrl` ('\(printable(client.id))'): its client_id must be that URL, and its redirect_uris must include http://127.0.0.1/oauth/callback (any port matches) or the URI for `oauth.redirectPort`"
+    }
 
     private func parseToken(
         _ json: JSONValue?, requestedScopes: [String], template: StoredToken

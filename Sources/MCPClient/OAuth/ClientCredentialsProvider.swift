@@ -38,6 +38,9 @@ package struct ClientCredentialsConfig: Sendable {
     package var interactive = false
     /// Shows a person the device flow's instructions (stderr).
     package var notice: @Sendable (String) -> Void = standardErrorNotice
+    /// Whether `clientID` is `oauth.clientMetadataUrl` (a client ID metadata document, MCP
+    /// 2025-11-25): the device flow then needs `client_id_metadata_document_supported`.
+    package var clientIsMetadataDocument = false
 
     /// Creates a config.
     package init(

@@ -41,6 +41,45 @@ package struct OAuthClient: Sendable {
     }
 }
 
+/// Where an authorization-code login gets its client: MCP 2025-11-25, Client Registration, in
+/// the spec's priority order.
+package enum ClientSource: Sendable, Equatable {
+    /// `oauth.clientId`: a pre-registered client.
+    case configured
+    /// `oauth.clientMetadataUrl`, which the authorization server accepts: the URL is the
+    /// `client_id` of a public client (draft-ietf-oauth-client-id-metadata-document).
+    case metadataDocument(String)
+    /// The dynamic registration cached with earlier tokens.
+    case cachedRegistration
+    /// A new dynamic registration (RFC 7591) at this `registration_endpoint`.
+    case register(String)
+    /// No way to get a client: the user must configure one.
+    case unavailable
+
+    /// The client to use: the configured one; else the client ID metadata document when the
+    /// authorization server advertises `client_id_metadata_document_supported`; else a cached,
+    /// then a new, dynamic registration; else none.
+    ///
+    /// - Parameters:
+    ///   - hasConfiguredClient: whether `oauth.clientId` is set.
+    ///   - metadataDocumentURL: `oauth.clientMetadataUrl`.
+    ///   - hasCachedRegistration: whether the cache holds a dynamic registration for this login.
+    ///   - metadata: the authorization server's metadata (its `registration_endpoint` already
+    ///     checked by `DiscoveredURLPolicy`).
+    package static func choose(
+        hasConfiguredClient: Bool, metadataDocumentURL: String?, hasCachedRegistration: Bool,
+        metadata: AuthorizationServerMetadata
+    ) -> ClientSource {
+        if hasConfiguredClient { return .configured }
+        if let metadataDocumentURL, metadata.clientIDMetadataDocumentSupported {
+            return .metadataDocument(metadataDocumentURL)
+        }
+        if hasCachedRegistration { return .cachedRegistration }
+        if let endpoint = metadata.registrationEndpoint { return .register(endpoint) }
+        return .unavailable
+    }
+}
+
 /// Dynamic client registration (RFC 7591 §3) for the authorization-code flow.
 enum ClientRegistration {
     /// Registers a public client (`token_endpoint_auth_method: none`) for `redirectURI` at

@@ -142,6 +142,15 @@ extension ClientCredentialsProvider {
         if config.grant == .auto, metadata.deviceAuthorizationEndpoint == nil {
             throw DeviceFlowUnavailable(serverName: config.serverName)
         }
+        if config.clientIsMetadataDocument, !metadata.clientIDMetadataDocumentSupported {
+            throw ClientError(
+                code: .unauthorized(401),
+                message:
+                    "`oauth.flow: device` with `oauth.clientMetadataUrl`, but the authorization server does not advertise client_id_metadata_document_supported",
+                hint:
+                    "set `oauth.clientId` to a client registered with the server, or use `oauth.flow: browser`, which falls back to dynamic registration",
+                context: ErrorContext(server: config.serverName))
+        }
         guard config.grant != .browser, let endpoint = metadata.deviceAuthorizationEndpoint else {
             throw ClientError(
                 code: .unauthorized(401),

@@ -21,6 +21,9 @@ package struct AuthorizationServerMetadata: Sendable, Equatable {
     package var codeChallengeMethods: [String]
     /// `device_authorization_endpoint` (RFC 8628 §4), if any.
     package var deviceAuthorizationEndpoint: String? = nil
+    /// `client_id_metadata_document_supported` (MCP 2025-11-25, Client Registration): a client
+    /// may use the HTTPS URL of its client ID metadata document as its `client_id`.
+    package var clientIDMetadataDocumentSupported = false
 }
 
 /// What discovery found for one server.
@@ -196,6 +199,8 @@ package struct OAuthDiscovery: Sendable {
                 scopesSupported: json["scopes_supported"]?.arrayValue?.compactMap(\.stringValue),
                 codeChallengeMethods: json["code_challenge_methods_supported"]?.arrayValue?.compactMap(\.stringValue)
                     ?? [], deviceAuthorizationEndpoint: json["device_authorization_endpoint"]?.stringValue)
+            metadata.clientIDMetadataDocumentSupported =
+                json["client_id_metadata_document_supported"]?.boolValue ?? false
             for (name, endpoint) in [
                 ("token_endpoint", metadata.tokenEndpoint), ("revocation_endpoint", metadata.revocationEndpoint),
                 ("registration_endpoint", metadata.registrationEndpoint),

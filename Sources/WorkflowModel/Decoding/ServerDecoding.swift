@@ -64,6 +64,14 @@ extension ServerSpec {
                 tokenEndpointAuthMethod: Read.string(
                     oauth["tokenEndpointAuthMethod"], "oauth tokenEndpointAuthMethod", &problems),
                 redirectPort: Read.integer(oauth["redirectPort"], "oauth redirectPort", &problems, minimum: 1))
+            if let node = oauth["clientMetadataUrl"], let url = spec.oauth?.clientMetadataURL,
+                let problem = ClientMetadataURLCheck.problem(url)
+            {
+                problems.add(
+                    .invalidValue("clientMetadataUrl"), "\(what) oauth clientMetadataUrl '\(url)' \(problem)",
+                    at: node.location,
+                    hint: "use the https URL where your client ID metadata document is served (see docs/auth.md)")
+            }
         }
         spec.checkConsistency(fields: fields, problems: &problems)
         for index in before..<problems.problems.count where problems.problems[index].context.server == nil {
