@@ -1,7 +1,8 @@
 import Basics
 import Foundation
-import HTTP
 import Testing
+
+@testable import HTTP
 
 /// The request as `/echo` saw it.
 private struct Echo: Decodable {
@@ -141,6 +142,31 @@ struct HTTPClientTests {
                 var rest: [UInt8] = []
                 while let chunk = try await chunks.next() { rest += chunk }
                 #expect(String(decoding: rest, as: UTF8.self) == "second\n")
+            }
+        }
+    }
+
+    @Test("a request does not wait for a connection to the same host whose response has not begun")
+    func noWaitBehindSilentConnection() async throws {
+        // The Streamable HTTP GET event stream opens a connection whose head may come late; a POST
+        // sent meanwhile used to be parked behind it (CURLOPT_PIPEWAIT) until some transfer ended.
+        try await withTestServer { server in
+            try await withTimeout(.seconds(20)) {
+                let id = UUID().uuidString
+                async let silent = client.send(HTTPRequest(method: "GET", url: server.base + "/headless?id=\(id)"))
+                // A client of its own (another multi handle) sees when the silent request arrived.
+                let observer = HTTPClient()
+                let arrived = try await observer.send(
+                    HTTPRequest(method: "GET", url: server.base + "/arrived?id=\(id)", timeout: .seconds(15)))
+                #expect(try await text(arrived) == "arrived")
+                let request = HTTPRequest(
+                    method: "POST", url: server.base + "/echo", body: Array("{}".utf8), timeout: .seconds(5))
+                let echoed = try await echo(try await client.send(request))
+                #expect(echoed.method == "POST")
+                let release = try await observer.send(
+                    HTTPRequest(method: "GET", url: server.base + "/release?id=\(id)"))
+                #expect(try await text(release) == "ok")
+                #expect(try await text(try await silent) == "late-head")
             }
         }
     }

@@ -11,6 +11,8 @@ import TestSupport
 /// - `/json`: a fixed JSON-RPC response.
 /// - `/gated?id=X`: chunked; sends `first\n`, then waits (up to 20 s) for `/release?id=X`, then `second\n`.
 /// - `/slow?ms=N`: answers `late` after N ms.
+/// - `/headless?id=X`: sends nothing, not even the status line, until `/release?id=X` (up to 20 s);
+///   `/arrived?id=X` answers `arrived` once that request has reached the server (waits up to 10 s).
 /// - `/forever?id=X`: chunked `tick\n` every 50 ms until the client goes away; `/closed?id=X&wait=ms`
 ///   then answers `closed` (or `open` if it did not notice within `wait`).
 /// - `/redirect`: 302 to `/echo`. `/big?n=N`: N bytes. `/truncated`: promises 100 bytes, sends 10,
@@ -109,6 +111,7 @@ private let script = #"""
 
     gates = {}
     closed = {}
+    arrivals = {}
     lock = threading.Lock()
 
     def event(table, key):
@@ -165,6 +168,13 @@ private let script = #"""
             elif path == "/release":
                 event(gates, query["id"]).set()
                 self.reply(200, b"ok")
+            elif path == "/headless":
+                event(arrivals, query["id"]).set()
+                released = event(gates, query["id"]).wait(20)
+                self.reply(200, b"late-head" if released else b"gate-timeout")
+            elif path == "/arrived":
+                seen = event(arrivals, query["id"]).wait(10)
+                self.reply(200, b"arrived" if seen else b"not-arrived")
             elif path == "/slow":
                 time.sleep(int(query.get("ms", "1000")) / 1000)
                 self.reply(200, b"late")

@@ -55,8 +55,10 @@ final class EasyHandle {
         if let caDirectory { check(ccurl_setopt_string(handle, CURLOPT_CAPATH, caDirectory)) }
         check(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         check(ccurl_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1))
-        // Over TLS, wait for a connection that may multiplex (HTTP/2) instead of opening another.
-        check(ccurl_setopt_long(handle, CURLOPT_PIPEWAIT, 1))
+        // No CURLOPT_PIPEWAIT: with it, libcurl 7.88 parks a transfer that finds its host's first
+        // connection not yet known to multiplex until some other transfer *completes*. A request
+        // sent while the long-lived GET event stream was opening its connection waited forever.
+        // Without it a second connection is opened instead; HTTP/2 still multiplexes once known.
         check(
             ccurl_setopt_header_callback(handle) { buffer, size, count, userdata in
                 guard let buffer, let userdata else { return 0 }
