@@ -204,6 +204,42 @@ struct BrowserFlowTests {
         }
     }
 
+    @Test("a refresh token revoked at the server ends a non-interactive run with exit 3: log in again")
+    func revokedRefreshToken() async throws {
+        try await withServer("oauth.py", arguments: Self.clients + ["--token-lifetime", "1"]) { server in
+            let home = try temporaryDirectory("browser-home")
+            let environment = [
+                "MCP_SERVERS": Self.servers(
+                    server, oauth: ["clientId": "web-public", "tokenEndpointAuthMethod": "none"]),
+                "MCP_RUN_HOME": home, "BROWSER": try Self.browserScript(in: home),
+            ]
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            let refreshToken = try #require(try Self.cache(home)["refreshToken"]?.stringValue)
+            // RFC 7009 at the server, as the user or an administrator would revoke it.
+            var revocation = URLRequest(url: try #require(URL(string: server.baseURL + "/revoke")))
+            revocation.httpMethod = "POST"
+            revocation.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            revocation.httpBody = Data("client_id=web-public&token=\(refreshToken)".utf8)
+            let (_, answer) = try await URLSession.shared.data(for: revocation)
+            #expect((answer as? HTTPURLResponse)?.statusCode == 200)
+            try await Task.sleep(for: .milliseconds(1200))  // the 1-second access token has lapsed
+
+            let output = home + "/results.json"
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/oauth.yaml"), "-o", output], environment: environment,
+                deadline: .seconds(30))
+            #expect(run.exitCode == 3 && !run.timedOut, "\(run)")
+            #expect(run.stderr.contains("refused the refresh token of the cached login"), "\(run)")
+            #expect(run.stderr.contains("run 'mcp-run auth login secured' on a machine with a browser"), "\(run)")
+            let results = try JSONValue.parse(try String(contentsOfFile: output, encoding: .utf8))
+            #expect(results.step("who")?["status"] == "failed", "\(results.serialized())")
+            let stats = try Self.stats(server)
+            #expect(stats["refresh_unknown"] == 1 && stats["authorize"] == 1, "no second login: \(stats.serialized())")
+            #expect(!run.stderr.contains(refreshToken) && !run.stdout.contains(refreshToken))
+        }
+    }
+
     @Test("a non-interactive run that needs a login exits 3 with the advice, launches nothing and does not hang")
     func nonInteractive() async throws {
         try await withServer("oauth.py", arguments: []) { server in

@@ -102,6 +102,27 @@ struct DeviceFlowTests {
         }
     }
 
+    @Test("a device login whose refresh token the server forgot ends a non-interactive run with exit 3: log in again")
+    func refusedRefresh() async throws {
+        try await withServer("oauth.py", arguments: Self.device) { server in
+            let home = try temporaryDirectory("device-home")
+            let environment = ["MCP_SERVERS": Self.deviceServers(server), "MCP_RUN_HOME": home]
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/oauth-refused-refresh.yaml"), "-o", "-"], environment: environment,
+                deadline: .seconds(30))
+            #expect(run.exitCode == 3 && !run.timedOut, "\(run)")
+            #expect(run.stderr.contains("refused the refresh token of the cached login"), "\(run)")
+            #expect(run.stderr.contains("run 'mcp-run auth login secured'"), "\(run)")
+            let results = try run.json()
+            #expect(results.step("who")?["status"] == "succeeded" && results.step("again")?["status"] == "failed")
+            let stats = try Self.stats(server)
+            #expect(stats["refresh_unknown"] == 1, "\(stats.serialized())")
+            #expect(stats["device"]?["authorizations"] == 1, "no second device login: \(stats.serialized())")
+        }
+    }
+
     @Test("slow_down adds 5 seconds to the polling interval")
     func slowDown() async throws {
         try await withServer("oauth.py", arguments: Self.device + ["--device-slow-down", "1"]) { server in

@@ -133,6 +133,7 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
                 return token
             }
         }
+        var refreshRefused = false
         if !force, let token = cached, let refreshToken = token.refreshToken, let client = client(for: token) {
             switch try await refresh(token, refreshToken, client: client) {
             case .token(let refreshed):
@@ -141,16 +142,13 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
             case .unknownClient where client.isDynamic:
                 logger.trace("[\(config.serverName)] oauth: the server no longer knows the registered client")
                 cached = nil
+                refreshRefused = true
             case .unknownClient, .refused:
-                break
+                refreshRefused = true
             }
         }
         guard config.interaction.mayLogIn else {
-            throw ClientError(
-                code: .unauthorized(401),
-                message: "server '\(config.serverName)' needs a browser login and this run is non-interactive",
-                hint: "run 'mcp-run auth login \(config.serverName)' on a machine with a browser",
-                context: ErrorContext(server: config.serverName))
+            throw ClientError.loginNeeded(server: config.serverName, refreshRefused: refreshRefused)
         }
         let reusable = cached.flatMap { $0.registeredClientID == nil ? nil : client(for: $0) }
         let token: StoredToken

@@ -176,11 +176,15 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
                 return cached
             }
         }
-        if !force, let cached, let refreshToken = cached.refreshToken,
-            let refreshed = try await refresh(cached, refreshToken)
-        {
-            try save(refreshed)
-            return refreshed
+        if !force, let cached, let refreshToken = cached.refreshToken {
+            if let refreshed = try await refresh(cached, refreshToken) {
+                try save(refreshed)
+                return refreshed
+            }
+            // A person's login (device grant) cannot be redone without them: say why it is needed.
+            if config.grant != .clientCredentials, !config.interactive {
+                throw ClientError.loginNeeded(server: config.serverName, refreshRefused: true)
+            }
         }
         let token = try await requestToken()
         try save(token)
@@ -206,7 +210,7 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
         let reply = try await http.post(cached.tokenEndpoint, form: form, headers: headers)
         guard reply.status == 200 else {
             logger.trace(
-                "[\(config.serverName)] oauth: the refresh token was refused (HTTP \(reply.status)\(Self.oauthError(reply.json))); requesting a new token"
+                "[\(config.serverName)] oauth: the refresh token was refused (HTTP \(reply.status)\(Self.oauthError(reply.json)))"
             )
             return nil
         }

@@ -132,11 +132,7 @@ extension ClientCredentialsProvider {
     /// is non-interactive.
     func interactiveToken(discovery: OAuthDiscoveryResult, scopes: [String]) async throws -> StoredToken {
         guard config.interactive else {
-            throw ClientError(
-                code: .unauthorized(401),
-                message: "server '\(config.serverName)' needs a login, and this run is non-interactive",
-                hint: "run 'mcp-run auth login \(config.serverName)' on a machine with a browser",
-                context: ErrorContext(server: config.serverName))
+            throw ClientError.loginNeeded(server: config.serverName, refreshRefused: false)
         }
         let metadata = discovery.metadata
         if config.grant == .auto, metadata.deviceAuthorizationEndpoint == nil {
