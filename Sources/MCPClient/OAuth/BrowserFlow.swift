@@ -78,8 +78,13 @@ package struct BrowserFlowConfig: Sendable {
     /// (also when the login fell back to dynamic registration), else `dynamic`.
     package var identity: TokenIdentity {
         TokenIdentity(
-            serverURL: serverURL, clientID: client?.id ?? clientMetadataURL ?? "dynamic", scopes: scopes ?? [])
+            serverURL: serverURL, clientID: client?.id ?? clientMetadataURL ?? Self.dynamicClientID,
+            scopes: scopes ?? [])
     }
+
+    /// The client id in the cache identity of a login without a configured client or metadata
+    /// document: the registration itself is cached with the tokens.
+    package static let dynamicClientID = "dynamic"
 }
 
 /// OAuth 2.1 authorization code with PKCE S256 through the user's browser (`authType: oauth2`,
@@ -115,15 +120,22 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
 
     func cachedToken() -> StoredToken? { config.store.read(config.identity) }
 
+    /// Revokes the cached tokens at the RFC 7009 endpoint the metadata named, as the client they
+    /// were issued to (the configured one, the cached registration, or the metadata document's
+    /// URL), then deletes the cache entry. Returns whether the server was asked to revoke.
+    /// - Throws: `ClientError` when the revocation endpoint refuses; the entry is deleted anyway.
+    package func revoke() async throws -> Bool {
+        let lock = try await lockIdentity(timeout: .seconds(60))
+        defer { lock.release() }
+        guard let token = config.store.read(config.identity) else { return false }
+        defer { config.store.delete(config.identity) }
+        guard let client = client(for: token) else { return false }
+        return try await token.revoke(as: client, http: http)
+    }
+
     func renewToken(rejected: Secret?, force: Bool) async throws -> StoredToken {
-        let lock: TokenLock
-        do {
-            lock = try await config.store.lock(config.identity, timeout: config.interaction.timeout + .seconds(30))
-        } catch let error as TokenStoreError {
-            throw failure("cannot lock the token cache: \(error.message)", underlying: error)
-        } catch is TimeoutError {
-            throw failure("another mcp-run held the login's lock for over 5 minutes")
-        }
+        // A login may hold the lock for as long as a person takes (the interaction's limit).
+        let lock = try await lockIdentity(timeout: config.interaction.timeout + .seconds(30))
         defer { lock.release() }
         var cached = config.store.read(config.identity)
         if !force, let token = cached, !ClientCredentialsProvider.needsRenewal(token) {
@@ -161,6 +173,19 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         }
         try save(token)
         return token
+    }
+
+    /// The identity's file lock, waiting at most `timeout` for another run to release it.
+    /// - Throws: `ClientError` `.unauthorized` when the lock cannot be taken or the wait is over;
+    ///   `CancellationError`.
+    private func lockIdentity(timeout: Duration) async throws -> TokenLock {
+        do {
+            return try await config.store.lock(config.identity, timeout: timeout)
+        } catch let error as TokenStoreError {
+            throw failure("cannot lock the token cache: \(error.message)", underlying: error)
+        } catch is TimeoutError {
+            throw failure("another mcp-run held the login's lock for over \(timeout.components.seconds) seconds")
+        }
     }
 
     /// The configured client, else the registration cached with `token`, else the client ID

@@ -114,22 +114,8 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
         defer { lock.release() }
         guard let token = config.store.read(config.identity) else { return false }
         defer { config.store.delete(config.identity) }
-        guard let endpoint = token.revocationEndpoint else { return false }
-        let http = OAuthHTTP(serverName: config.serverName, client: client, logger: logger)
-        var pairs: [(Secret, String)] = [(token.accessToken, "access_token")]
-        if let refresh = token.refreshToken { pairs.insert((refresh, "refresh_token"), at: 0) }
-        for (secret, hint) in pairs {
-            var form: [(String, OAuthHTTP.FormValue)] = [("token", .secret(secret)), ("token_type_hint", .plain(hint))]
-            let headers = clientAuthentication(&form)
-            let reply = try await http.post(endpoint, form: form, headers: headers)
-            guard (200..<300).contains(reply.status) else {
-                throw ClientError(
-                    code: .unauthorized(reply.status),
-                    message: "the revocation endpoint answered HTTP \(reply.status)\(Self.oauthError(reply.json))",
-                    hint: "the local cache entry was deleted anyway", context: ErrorContext(server: config.serverName))
-            }
-        }
-        return true
+        return try await token.revoke(
+            as: oauthClient, http: OAuthHTTP(serverName: config.serverName, client: client, logger: logger))
     }
 
     // MARK: - Renewal
@@ -289,25 +275,14 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
         return token
     }
 
+    /// The configured client, as the token endpoint sees it.
+    var oauthClient: OAuthClient {
+        OAuthClient(id: config.clientID, secret: config.clientSecret, method: config.authMethod, isDynamic: false)
+    }
+
     /// Adds the client's credentials per `authMethod`; returns the headers to send (Basic).
     func clientAuthentication(_ form: inout [(String, OAuthHTTP.FormValue)]) -> [HTTPHeader] {
-        switch (config.authMethod, config.clientSecret) {
-        case (.clientSecretBasic, let secret?):
-            let pair = secret.withRevealedValue {
-                OAuthHTTP.formEncode(config.clientID) + ":" + OAuthHTTP.formEncode($0)
-            }
-            return [
-                HTTPHeader(
-                    name: "Authorization", value: .secret(Secret("Basic " + Data(pair.utf8).base64EncodedString())))
-            ]
-        case (.clientSecretPost, let secret?):
-            form.append(("client_id", .plain(config.clientID)))
-            form.append(("client_secret", .secret(secret)))
-            return []
-        default:
-            form.append(("client_id", .plain(config.clientID)))
-            return []
-        }
+        oauthClient.authenticate(&form)
     }
 
     /// `: invalid_client (description)` from an OAuth error body (RFC 6749 §5.2), one line, short.

@@ -60,6 +60,29 @@ extension TokenRenewingProvider {
 }
 
 extension StoredToken {
+    /// Revokes the refresh token, then the access token, at the revocation endpoint the
+    /// authorization server's metadata named (RFC 7009 §2), authenticating as `client`. Returns
+    /// false when there is no such endpoint (nothing was asked).
+    /// - Throws: `ClientError` `.unauthorized` when the endpoint refuses; `.unreachable`.
+    func revoke(as client: OAuthClient, http: OAuthHTTP) async throws -> Bool {
+        guard let endpoint = revocationEndpoint else { return false }
+        var pairs: [(Secret, String)] = [(accessToken, "access_token")]
+        if let refreshToken { pairs.insert((refreshToken, "refresh_token"), at: 0) }
+        for (secret, hint) in pairs {
+            var form: [(String, OAuthHTTP.FormValue)] = [("token", .secret(secret)), ("token_type_hint", .plain(hint))]
+            let headers = client.authenticate(&form)
+            let reply = try await http.post(endpoint, form: form, headers: headers)
+            guard (200..<300).contains(reply.status) else {
+                throw ClientError(
+                    code: .unauthorized(reply.status),
+                    message:
+                        "the revocation endpoint answered HTTP \(reply.status)\(ClientCredentialsProvider.oauthError(reply.json))",
+                    hint: "the local cache entry was deleted anyway", context: ErrorContext(server: http.serverName))
+            }
+        }
+        return true
+    }
+
     /// `Bearer <access token>`, as the secret the `Authorization` header carries.
     var bearerSecret: Secret { accessToken.withRevealedValue { Secret("Bearer " + $0) } }
 
