@@ -11,18 +11,28 @@ extension AuthAccess {
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
         noBrowser: Bool
     ) async throws -> Entry {
-        let oauthBlock = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
-        let text = oauthBlock.text
-        let url = try oauthBlock.url()
-        let config = try AuthSettings.browserFlow(
-            spec, url: url, clientID: try text(spec.oauth?.clientID, "oauth.clientId"),
-            clientSecret: try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init),
-            environment: environment, login: true, noBrowser: noBrowser)
+        let config = try browserFlowConfig(
+            spec, secrets: secrets, environment: environment, login: true, noBrowser: noBrowser)
         do {
             return Entry(try await BrowserFlowProvider(config: config, logger: logger).login())
         } catch {
             throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
         }
+    }
+}
+
+extension AuthAccess {
+    /// The browser-flow configuration of `spec`, its `url` and `oauth:` templates evaluated.
+    /// - Throws: `RunError` as `AuthSettings.browserFlow`, and `.invalidInput` for a failing template.
+    static func browserFlowConfig(
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], login: Bool,
+        noBrowser: Bool = false
+    ) throws -> BrowserFlowConfig {
+        let oauthBlock = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
+        return try AuthSettings.browserFlow(
+            spec, url: try oauthBlock.url(), clientID: try oauthBlock.text(spec.oauth?.clientID, "oauth.clientId"),
+            clientSecret: try oauthBlock.text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init),
+            environment: environment, login: login, noBrowser: noBrowser)
     }
 }
 

@@ -10,8 +10,11 @@ package enum AuthAccess {
     package struct Entry: Sendable {
         /// The server's URL.
         package var serverURL: String
-        /// The OAuth client id.
+        /// The OAuth client id: the configured one, the metadata document's URL, or the one the
+        /// server registered dynamically.
         package var clientID: String
+        /// Whether `clientID` was registered dynamically (RFC 7591).
+        package var isRegisteredClient: Bool
         /// `client_credentials`, …
         package var grant: String
         /// The configured scopes (the identity's).
@@ -25,7 +28,8 @@ package enum AuthAccess {
 
         init(_ token: StoredToken) {
             serverURL = token.identity.serverURL
-            clientID = token.identity.clientID
+            clientID = token.registeredClientID ?? token.identity.clientID
+            isRegisteredClient = token.registeredClientID != nil
             grant = token.grant
             scopes = token.identity.scopes
             grantedScopes = token.grantedScopes
@@ -39,13 +43,15 @@ package enum AuthAccess {
         TokenStore(directory: TokenStore.defaultDirectory(environment: environment)).all().map(Entry.init)
     }
 
-    /// The cached login of `spec`, if any.
-    /// - Throws: `RunError` as `provider(for:secrets:environment:logger:)`.
+    /// The cached login of `spec`, if any: whichever grant made it (client credentials, device,
+    /// or browser, with a configured, metadata-document or dynamically registered client).
+    /// - Throws: `RunError` `.invalidInput` for a server that does not use OAuth, a missing `url`,
+    ///   a client-credentials server without `clientId`, or a failing template.
     package static func entry(
         for spec: ServerSpec, secrets: [String: Secret], environment: [String: String]
     ) throws -> Entry? {
-        let config = try clientCredentials(spec, secrets: secrets, environment: environment, needsSecret: false)
-        return config.store.read(config.identity).map(Entry.init)
+        let (store, identity) = try cacheKey(spec, secrets: secrets, environment: environment)
+        return store.read(identity).map(Entry.init)
     }
 
     /// Requests a token for `spec` and caches it (`auth login`).
@@ -54,10 +60,9 @@ package enum AuthAccess {
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
         noBrowser: Bool = false
     ) async throws -> Entry {
-        let flow = spec.oauth?.flow ?? "auto"
         // `oauth2`: the browser flow, or the device grant (`flow: device`, or `auto` when the
         // authorization server advertises it and a client id is configured; contract §2).
-        if spec.authType == .oauth2, flow == "browser" || (flow == "auto" && spec.oauth?.clientID == nil) {
+        if usesBrowserLogin(spec) {
             return try await browserLogin(
                 spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser)
         }
@@ -77,18 +82,63 @@ package enum AuthAccess {
     package static func logout(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String]
     ) throws -> Bool {
-        let config = try clientCredentials(spec, secrets: secrets, environment: environment, needsSecret: false)
-        return config.store.delete(config.identity)
+        let (store, identity) = try cacheKey(spec, secrets: secrets, environment: environment)
+        return store.delete(identity)
     }
 
-    /// Revokes `spec`'s tokens at the RFC 7009 endpoint when there is one, then deletes the cache
-    /// entry (`auth revoke`); true when the server was asked.
+    /// The token cache and the identity `spec`'s logins are cached under: the server URL, the
+    /// configured scopes and the client id: `oauth.clientId`, else (`oauth2`) the client ID
+    /// metadata document's URL, else `dynamic` (a browser login's registration). Needs no
+    /// client secret.
+    /// - Throws: `RunError` as `entry(for:secrets:environment:)`.
+    static func cacheKey(
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String]
+    ) throws -> (TokenStore, TokenIdentity) {
+        let here = ErrorContext(location: spec.location, server: spec.name)
+        guard spec.authType == .oauth2 || spec.authType == .oauth2ClientCredentials else {
+            throw notOAuth(spec)
+        }
+        let oauthBlock = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
+        let url = try oauthBlock.url()
+        var clientID = try oauthBlock.text(spec.oauth?.clientID, "oauth.clientId")
+        if spec.authType == .oauth2 {
+            clientID = clientID ?? spec.oauth?.clientMetadataURL ?? BrowserFlowConfig.dynamicClientID
+        }
+        guard let clientID else {
+            throw RunError(
+                code: .invalidInput, message: "server '\(spec.name)' has no `oauth.clientId`", context: here)
+        }
+        let store = TokenStore(directory: TokenStore.defaultDirectory(environment: environment))
+        return (store, TokenIdentity(serverURL: url, clientID: clientID, scopes: spec.oauth?.scopes ?? []))
+    }
+
+    /// The error for `auth` on a server whose `authType` is not OAuth.
+    static func notOAuth(_ spec: ServerSpec) -> RunError {
+        RunError(
+            code: .invalidInput,
+            message: "server '\(spec.name)' uses authType '\(spec.authType.rawValue)', not OAuth: nothing to log in to",
+            context: ErrorContext(location: spec.location, server: spec.name))
+    }
+
+    /// Whether `auth login` runs the browser flow for `spec`: `oauth2` with `flow: browser`, or
+    /// `auto` without a `clientId` (the device grant needs one; contract §2).
+    static func usesBrowserLogin(_ spec: ServerSpec) -> Bool {
+        let flow = spec.oauth?.flow ?? "auto"
+        return spec.authType == .oauth2 && (flow == "browser" || (flow == "auto" && spec.oauth?.clientID == nil))
+    }
+
+    /// Revokes `spec`'s tokens at the RFC 7009 endpoint when there is one, as the client they were
+    /// issued to, then deletes the cache entry (`auth revoke`); true when the server was asked.
     /// - Throws: `RunError` `.unauthorized` when the revocation endpoint refuses (the entry is gone anyway).
     package static func revoke(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger
     ) async throws -> Bool {
-        let config = try clientCredentials(spec, secrets: secrets, environment: environment)
         do {
+            if usesBrowserLogin(spec) {
+                let config = try browserFlowConfig(spec, secrets: secrets, environment: environment, login: false)
+                return try await BrowserFlowProvider(config: config, logger: logger).revoke()
+            }
+            let config = try clientCredentials(spec, secrets: secrets, environment: environment)
             return try await ClientCredentialsProvider(config: config, logger: logger).revoke()
         } catch {
             throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
@@ -105,15 +155,8 @@ package enum AuthAccess {
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], needsSecret: Bool = true
     ) throws -> ClientCredentialsConfig {
         let here = ErrorContext(location: spec.location, server: spec.name)
-        switch spec.authType {
-        case .oauth2ClientCredentials, .oauth2:
-            break
-        default:
-            throw RunError(
-                code: .invalidInput,
-                message:
-                    "server '\(spec.name)' uses authType '\(spec.authType.rawValue)', not OAuth: nothing to log in to",
-                context: here)
+        guard spec.authType == .oauth2 || spec.authType == .oauth2ClientCredentials else {
+            throw notOAuth(spec)
         }
         let oauthBlock = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
         let text = oauthBlock.text

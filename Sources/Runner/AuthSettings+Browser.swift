@@ -21,7 +21,7 @@ extension AuthSettings {
     /// display and stdin is a terminal.
     ///
     /// - Throws: `RunError` `.unauthorized` for an unknown `tokenEndpointAuthMethod`, a secret
-    ///   method without `clientSecret`, or `oauth.flow: device` (not in this build).
+    ///   method without `clientSecret`, or `oauth.flow: device` (the device grant's, not this flow's).
     package static func browserFlow(
         _ spec: ServerSpec, url: String, clientID: String?, clientSecret: Secret?, environment: [String: String],
         login: Bool, noBrowser: Bool = false, nonInteractive: Bool = false
@@ -30,8 +30,8 @@ extension AuthSettings {
         let flow = spec.oauth?.flow ?? "auto"
         guard flow == "browser" || flow == "auto" else {
             throw RunError(
-                code: .unauthorized, message: "oauth.flow '\(flow)' is not available in this build of mcp-run",
-                hint: "use `flow: browser`", context: here)
+                code: .unauthorized, message: "oauth.flow '\(flow)' is not a browser login",
+                hint: "use `flow: browser` or `auto`", context: here)
         }
         var client: OAuthClient?
         if let clientID {

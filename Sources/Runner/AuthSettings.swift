@@ -58,8 +58,9 @@ extension AuthSettings {
     /// or `auto`, which takes it when the metadata advertises it), with the same cache and renewal
     /// as client credentials. `interactive` false: cached and refreshed tokens only.
     ///
-    /// - Throws: `RunError` `.unauthorized` without `oauth.clientId` (dynamic registration is not
-    ///   in this build), an unknown `oauth.flow` or `tokenEndpointAuthMethod`.
+    /// - Throws: `RunError` `.unauthorized` without `oauth.clientId` or `oauth.clientMetadataUrl`
+    ///   (the device grant has no dynamic registration here), an unknown `oauth.flow` or
+    ///   `tokenEndpointAuthMethod`.
     package static func interactive(
         _ spec: ServerSpec, url: String, clientID: String?, clientSecret: Secret?, environment: [String: String],
         interactive: Bool
@@ -69,9 +70,11 @@ extension AuthSettings {
         let metadataDocument = clientID == nil ? spec.oauth?.clientMetadataURL : nil
         guard let clientID = clientID ?? metadataDocument else {
             throw RunError(
-                code: .unauthorized, message: "server '\(spec.name)' uses 'oauth2' but has no `oauth.clientId`",
+                code: .unauthorized,
+                message:
+                    "server '\(spec.name)' uses the device login but has no `oauth.clientId` or `oauth.clientMetadataUrl`",
                 hint:
-                    "dynamic client registration is not available in this build of mcp-run yet: add `oauth: { clientId: … }` with a client registered at the authorization server",
+                    "add `oauth: { clientId: … }` with a client registered at the authorization server, or use `oauth.flow: browser`, which registers one dynamically",
                 context: here)
         }
         let flow: OAuthGrantKind

@@ -99,6 +99,45 @@ struct BrowserFlowTests {
         }
     }
 
+    @Test("auth status, revoke and logout find a login made with dynamic registration")
+    func dynamicRegistrationAuthCommands() async throws {
+        try await withServer("oauth.py", arguments: []) { server in
+            let home = try temporaryDirectory("browser-home")
+            let environment = [
+                "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home,
+                "BROWSER": try Self.browserScript(in: home),
+            ]
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            let cache = try Self.cache(home)
+            let registered = try #require(cache["registeredClientId"]?.stringValue)
+            let status = try await runMCPRun(["auth", "status", "secured"], environment: environment)
+            #expect(status.exitCode == 0, "\(status)")
+            #expect(status.stdout.contains("client \(registered) (registered dynamically)"), "\(status)")
+            #expect(status.stdout.contains("grant authorization_code"), "\(status)")
+            let revoke = try await runMCPRun(["auth", "revoke", "secured", "-v"], environment: environment)
+            #expect(revoke.exitCode == 0 && revoke.stderr.contains("revoked the tokens at the server"), "\(revoke)")
+            let stats = try Self.stats(server)
+            #expect(stats["revocations"] == 2 && stats["token_errors"] == 0, "\(stats.serialized())")
+            let gone = try await runMCPRun(["auth", "status", "secured"], environment: environment)
+            #expect(gone.exitCode == 3 && gone.stderr.contains("no cached login for 'secured'"), "\(gone)")
+
+            let again = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(again.exitCode == 0, "\(again)")
+            let logout = try await runMCPRun(["auth", "logout", "secured"], environment: environment)
+            #expect(logout.exitCode == 0 && logout.stderr.contains("deleted the cached login"), "\(logout)")
+            let names = try FileManager.default.contentsOfDirectory(atPath: home + "/credentials")
+            #expect(names.filter { $0.hasSuffix(".json") }.isEmpty, "\(names)")
+            let planted = [
+                cache["accessToken"]?.stringValue, cache["refreshToken"]?.stringValue,
+                cache["registeredClientSecret"]?.stringValue,
+            ].compactMap { $0 }
+            for run in [login, status, revoke, gone, again, logout] {
+                for text in planted { #expect(!run.stdout.contains(text) && !run.stderr.contains(text)) }
+            }
+        }
+    }
+
     @Test(
         "a pre-registered client logs in with each token-endpoint auth method; its secret never shows",
         arguments: [

@@ -5,10 +5,11 @@ import WorkflowModel
 
 /// `mcp-run auth login|status|revoke|logout [SERVER]` (contract §7).
 ///
-/// Client-credentials servers only for now: `login` requests and caches a token; `status` shows
-/// server, client, grant, scopes and expiry, never a token; `revoke` asks the server (RFC 7009)
-/// where it can, then deletes the entry; `logout` deletes it. `oauth2` (browser and device
-/// logins) exits 3 saying it is not available yet (issue #4).
+/// `login` runs the server's grant (client credentials, or for `oauth2` the device or browser
+/// login) and caches the tokens; `status` shows server, client, grant, scopes and expiry, never a
+/// token; `revoke` asks the server (RFC 7009) where it can, as the client the tokens were issued
+/// to, then deletes the entry; `logout` deletes it. Each finds a login whatever client made it:
+/// configured, a client ID metadata document, or a dynamic registration.
 struct AuthCommand {
     var context: CommandContext
 
@@ -70,7 +71,8 @@ struct AuthCommand {
 
     /// One line per login: never a token.
     private func describe(_ entry: AuthAccess.Entry) -> String {
-        var parts = ["server \(entry.serverURL)", "client \(entry.clientID)", "grant \(entry.grant)"]
+        let client = "client \(entry.clientID)" + (entry.isRegisteredClient ? " (registered dynamically)" : "")
+        var parts = ["server \(entry.serverURL)", client, "grant \(entry.grant)"]
         let scopes = entry.grantedScopes.isEmpty ? entry.scopes : entry.grantedScopes
         parts.append("scopes " + (scopes.isEmpty ? "(none)" : scopes.joined(separator: " ")))
         if let expiresAt = entry.expiresAt {

@@ -150,11 +150,9 @@ extension ClientCredentialsProvider {
         guard config.grant != .browser, let endpoint = metadata.deviceAuthorizationEndpoint else {
             throw ClientError(
                 code: .unauthorized(401),
-                message: config.grant == .device
-                    ? "`oauth.flow: device`, but the authorization server advertises no device_authorization_endpoint"
-                    : "the browser login (authorization code) is not available in this build of mcp-run",
-                hint:
-                    "use `oauth.flow: device` with a server that supports the device grant, or 'oauth2-client-credentials'",
+                message:
+                    "`oauth.flow: device`, but the authorization server advertises no device_authorization_endpoint",
+                hint: "use `oauth.flow: browser` (or `auto`) for the browser login",
                 context: ErrorContext(server: config.serverName))
         }
         var clientForm: [(String, OAuthHTTP.FormValue)] = []
