@@ -243,6 +243,63 @@ struct BrowserFlowTests {
         }
     }
 
+    @Test("with --no-browser the redirected URL pasted on stdin logs in; a paste with another state is refused")
+    func pasteBack() async throws {
+        try await withServer("oauth.py", arguments: []) { server in
+            let home = try temporaryDirectory("browser-home")
+            var environment = ProcessInfo.processInfo.environment
+            for name in ["MCP_SERVERS", "XDG_CONFIG_HOME", "CI", "DISPLAY", "WAYLAND_DISPLAY"] {
+                environment[name] = nil
+            }
+            environment["MCP_SERVERS"] = Self.servers(server)
+            environment["MCP_RUN_HOME"] = home
+            environment["BROWSER"] = try Self.browserScript(in: home)
+            let login = try await ChildProcess(
+                executable: try mcpRunBinary(), arguments: ["auth", "login", "secured", "--no-browser"],
+                environment: environment, workingDirectory: repoRoot, keepsStdinOpen: true)
+            defer { login.closeStdin() }
+            let prefix = server.baseURL + "/authorize?"
+            let printed = await login.waitForStderrLine(timeout: .seconds(30)) { line -> String? in
+                let text = line.trimmingCharacters(in: .whitespaces)
+                return text.hasPrefix(prefix) ? text : nil
+            }
+            let url = try #require(printed, "the login URL is printed: \(login.stderr)")
+            let asked = await login.waitForStderrLine(timeout: .seconds(10)) {
+                $0.contains("paste the URL") ? true : nil
+            }
+            #expect(asked == true, "\(login.stderr)")
+
+            login.writeToStdin("http://127.0.0.1:9/oauth/callback?code=stolen-code&state=not-this-login\n")
+            let refused = await login.waitForStderrLine(timeout: .seconds(10)) {
+                $0.contains("that is not the redirected URL of this login") ? true : nil
+            }
+            #expect(refused == true, "\(login.stderr)")
+
+            // The person's browser: the authorization server redirects to the loopback callback,
+            // which the browser cannot reach; the person copies the address bar instead.
+            let curl = try await ChildProcess(
+                executable: "/usr/bin/env",
+                arguments: ["curl", "-s", "-o", "/dev/null", "--max-time", "10", "-w", "%{redirect_url}", url],
+                environment: ProcessInfo.processInfo.environment)
+            #expect(await curl.waitForExit(timeout: .seconds(15))?.exitCode == 0)
+            let redirected = curl.stdout
+            #expect(redirected.contains("/oauth/callback?") && redirected.contains("code="), "\(redirected)")
+            login.writeToStdin(redirected + "\n")
+
+            let ended = await login.waitForExit(timeout: .seconds(30))
+            if ended == nil { await login.terminate() }
+            #expect(ended?.exitCode == 0, "\(login.stderr)")
+            #expect(login.stderr.contains("logged in to 'secured'"), "\(login.stderr)")
+            #expect(!Self.exists(home + "/opened"), "--no-browser launched the browser")
+            let stats = try Self.stats(server)
+            #expect(
+                stats["grants"]?["authorization_code"] == 1 && stats["code_errors"] == 0, "\(stats.serialized())")
+            let code = URLComponents(string: redirected)?.queryItems?.first { $0.name == "code" }?.value
+            #expect(code.map { !login.stderr.contains($0) && !login.stdout.contains($0) } == true, "the code shows")
+            #expect(try Self.cache(home)["accessToken"]?.stringValue != nil)
+        }
+    }
+
     @Test("a refresh token revoked at the server ends a non-interactive run with exit 3: log in again")
     func revokedRefreshToken() async throws {
         try await withServer("oauth.py", arguments: Self.clients + ["--token-lifetime", "1"]) { server in

@@ -24,6 +24,8 @@ package final class ChildProcess: Sendable {
     private let stdoutBytes: Observed<Output>
     private let stderrBytes: Observed<Output>
     private let exitStatus: Observed<Termination?>
+    /// The write end of the child's stdin when the test keeps it open (`keepsStdinOpen`).
+    private let stdinWriter: FileHandle?
 
     /// Bytes read from one stream so far, and whether it reached end-of-file.
     struct Output: Sendable {
@@ -51,10 +53,12 @@ package final class ChildProcess: Sendable {
     ///   - environment: the child's whole environment (nothing is inherited beyond it).
     ///   - workingDirectory: the child's working directory; default: the current one.
     ///   - stdin: text written to the child's stdin, which is then closed; nil: `/dev/null`.
+    ///   - keepsStdinOpen: with `stdin` nil, a pipe the test writes to as the child runs
+    ///     (`writeToStdin(_:)`), like a person typing; closed by `closeStdin()` or at exit.
     /// - Throws: `TestSupportError` when the process cannot be started.
     package init(
         executable: String, arguments: [String], environment: [String: String],
-        workingDirectory: String? = nil, stdin: String? = nil
+        workingDirectory: String? = nil, stdin: String? = nil, keepsStdinOpen: Bool = false
     ) async throws {
         commandLine = [executable] + arguments
         let stdoutBytes = Observed(Output())
@@ -73,8 +77,9 @@ package final class ChildProcess: Sendable {
         let errPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
-        let inPipe: Pipe? = stdin == nil ? nil : Pipe()
+        let inPipe: Pipe? = stdin == nil && !keepsStdinOpen ? nil : Pipe()
         process.standardInput = inPipe ?? FileHandle.nullDevice
+        stdinWriter = stdin == nil ? inPipe?.fileHandleForWriting : nil
         process.terminationHandler = { finished in
             let termination =
                 finished.terminationReason == .uncaughtSignal
@@ -150,6 +155,17 @@ package final class ChildProcess: Sendable {
         thread.start()
     }
 
+    /// Writes `text` to the child's stdin (kept open with `keepsStdinOpen`); a few bytes, so the
+    /// pipe's buffer takes them without blocking.
+    package func writeToStdin(_ text: String) {
+        try? stdinWriter?.write(contentsOf: Data(text.utf8))
+    }
+
+    /// Closes the child's stdin (end-of-file), when the test kept it open.
+    package func closeStdin() {
+        try? stdinWriter?.close()
+    }
+
     /// Everything the child wrote to stdout so far.
     package var stdout: String { stdoutBytes.value.text }
     /// Everything the child wrote to stderr so far.
@@ -164,6 +180,20 @@ package final class ChildProcess: Sendable {
     package func waitForStdoutLine<T: Sendable>(
         timeout: Duration, _ match: @escaping @Sendable (Substring) -> T?
     ) async -> T? {
+        await Self.waitForLine(in: stdoutBytes, timeout: timeout, match)
+    }
+
+    /// Waits until stderr holds a complete line for which `match` returns a value; as
+    /// `waitForStdoutLine(timeout:_:)`.
+    package func waitForStderrLine<T: Sendable>(
+        timeout: Duration, _ match: @escaping @Sendable (Substring) -> T?
+    ) async -> T? {
+        await Self.waitForLine(in: stderrBytes, timeout: timeout, match)
+    }
+
+    private static func waitForLine<T: Sendable>(
+        in stream: Observed<Output>, timeout: Duration, _ match: @escaping @Sendable (Substring) -> T?
+    ) async -> T? {
         let firstMatch: @Sendable (Output) -> T? = { output in
             let text = output.text
             guard let lastNewline = text.lastIndex(of: "\n") else { return nil }
@@ -172,7 +202,7 @@ package final class ChildProcess: Sendable {
             }
             return nil
         }
-        let output = await stdoutBytes.wait(timeout: timeout) { firstMatch($0) != nil || $0.isClosed }
+        let output = await stream.wait(timeout: timeout) { firstMatch($0) != nil || $0.isClosed }
         return output.flatMap(firstMatch)
     }
 
