@@ -13,7 +13,7 @@ package enum CommandLineTool {
     ///
     /// Every error ends here and is printed once, by `ErrorRenderer`, on stderr.
     package static func main(arguments: [String]) async -> Int32 {
-        var environment = ProcessInfo.processInfo.environment
+        let environment = ProcessInfo.processInfo.environment
         let parsed: ParsedCommand
         do {
             parsed = try ArgumentParser.parse(arguments)
@@ -32,11 +32,6 @@ package enum CommandLineTool {
         if parsed.isHelpRequested {
             console.out(parsed.helpText + (parsed.helpText.hasSuffix("\n") ? "" : "\n"))
             return ExitCode.succeeded.rawValue
-        }
-        if parsed.flag(.nonInteractive) {
-            // Read by the runner's auth (AuthSettings.isInteractive) and by `auth login`.
-            environment["MCP_RUN_NON_INTERACTIVE"] = "1"
-            setenv("MCP_RUN_NON_INTERACTIVE", "1", 1)
         }
         let context = CommandContext(parsed: parsed, environment: environment, console: console)
         do {
@@ -74,6 +69,12 @@ struct CommandContext: Sendable {
     }
 
     var sources: Sources { Sources(environment: environment) }
+
+    /// `--non-interactive`, or `MCP_RUN_NON_INTERACTIVE` set to anything but empty, `0` or
+    /// `false` (for jobs whose command line is fixed): never ask a person to log in.
+    var isNonInteractive: Bool {
+        parsed.flag(.nonInteractive) || AuthSettings.isSet(environment["MCP_RUN_NON_INTERACTIVE"])
+    }
 
     var logLevel: LogLevel {
         if parsed.flag(.verbose) { return .verbose }

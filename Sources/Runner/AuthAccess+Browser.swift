@@ -9,10 +9,11 @@ extension AuthAccess {
     ///   the server's metadata.
     static func browserLogin(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
-        noBrowser: Bool
+        noBrowser: Bool, nonInteractive: Bool
     ) async throws -> Entry {
         let config = try browserFlowConfig(
-            spec, secrets: secrets, environment: environment, login: true, noBrowser: noBrowser)
+            spec, secrets: secrets, environment: environment, login: true, noBrowser: noBrowser,
+            nonInteractive: nonInteractive)
         do {
             return Entry(try await BrowserFlowProvider(config: config, logger: logger).login())
         } catch {
@@ -26,13 +27,13 @@ extension AuthAccess {
     /// - Throws: `RunError` as `AuthSettings.browserFlow`, and `.invalidInput` for a failing template.
     static func browserFlowConfig(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], login: Bool,
-        noBrowser: Bool = false
+        noBrowser: Bool = false, nonInteractive: Bool = false
     ) throws -> BrowserFlowConfig {
         let oauthBlock = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
         return try AuthSettings.browserFlow(
             spec, url: try oauthBlock.url(), clientID: try oauthBlock.text(spec.oauth?.clientID, "oauth.clientId"),
             clientSecret: try oauthBlock.text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init),
-            environment: environment, login: login, noBrowser: noBrowser)
+            environment: environment, login: login, noBrowser: noBrowser, nonInteractive: nonInteractive)
     }
 }
 

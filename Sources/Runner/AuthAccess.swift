@@ -54,24 +54,29 @@ package enum AuthAccess {
         return store.read(identity).map(Entry.init)
     }
 
-    /// Requests a token for `spec` and caches it (`auth login`).
-    /// - Throws: `RunError` `.unauthorized` (exit 3): `oauth2` (not available yet), a refused grant.
+    /// Requests a token for `spec` and caches it (`auth login`); `nonInteractive`
+    /// (`--non-interactive`) refuses a login that needs a person.
+    /// - Throws: `RunError` `.unauthorized` (exit 3): a refused or abandoned grant, a login that
+    ///   needs a person in a non-interactive run.
     package static func login(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
-        noBrowser: Bool = false
+        noBrowser: Bool = false, nonInteractive: Bool = false
     ) async throws -> Entry {
         // `oauth2`: the browser flow, or the device grant (`flow: device`, or `auto` when the
         // authorization server advertises it and a client id is configured; contract §2).
         if usesBrowserLogin(spec) {
             return try await browserLogin(
-                spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser)
+                spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser,
+                nonInteractive: nonInteractive)
         }
-        let config = try clientCredentials(spec, secrets: secrets, environment: environment)
+        let config = try clientCredentials(
+            spec, secrets: secrets, environment: environment, nonInteractive: nonInteractive)
         do {
             return Entry(try await ClientCredentialsProvider(config: config, logger: logger).login())
         } catch is DeviceFlowUnavailable {
             return try await browserLogin(
-                spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser)
+                spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser,
+                nonInteractive: nonInteractive)
         } catch {
             throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
         }
@@ -146,13 +151,13 @@ package enum AuthAccess {
     }
 
     /// The client-credentials configuration of `spec`, its templates evaluated against `secrets`
-    /// (and the environment, for secrets not in the file); without `needsSecret` the client secret
-    /// is not evaluated (status and logout need only the cache identity).
+    /// (and the environment, for secrets not in the file). For `oauth2`, the device login may start
+    /// unless `nonInteractive` or `CI`: `auth login` is the person's explicit request.
     ///
     /// - Throws: `RunError` `.unauthorized` for `oauth2` (interactive logins are not available
     ///   yet), `.invalidInput` for a server that does not use OAuth or a missing `clientId`.
     static func clientCredentials(
-        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], needsSecret: Bool = true
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], nonInteractive: Bool = false
     ) throws -> ClientCredentialsConfig {
         let here = ErrorContext(location: spec.location, server: spec.name)
         guard spec.authType == .oauth2 || spec.authType == .oauth2ClientCredentials else {
@@ -162,21 +167,20 @@ package enum AuthAccess {
         let text = oauthBlock.text
         let url = try oauthBlock.url()
         let configuredClientID = try text(spec.oauth?.clientID, "oauth.clientId")
-        let secret = needsSecret ? try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init) : nil
+        let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init)
         if spec.authType == .oauth2 {
             // `auth login` is the person's explicit request: the device flow prints and polls and
             // reads no stdin, so it runs without a terminal too (over SSH, in a container), unless
             // --non-interactive says otherwise.
             return try AuthSettings.interactive(
                 spec, url: url, clientID: configuredClientID, clientSecret: secret, environment: environment,
-                interactive: environment["MCP_RUN_NON_INTERACTIVE"] == nil && !AuthSettings.isCI(environment))
+                interactive: !nonInteractive && !AuthSettings.isCI(environment))
         }
         guard let clientID = configuredClientID else {
             throw RunError(
                 code: .invalidInput, message: "server '\(spec.name)' has no `oauth.clientId`", context: here)
         }
         return try AuthSettings.clientCredentials(
-            spec, url: url, clientID: clientID, clientSecret: secret, environment: environment,
-            requireSecret: needsSecret)
+            spec, url: url, clientID: clientID, clientSecret: secret, environment: environment)
     }
 }

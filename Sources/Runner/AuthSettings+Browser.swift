@@ -41,7 +41,6 @@ extension AuthSettings {
         }
         let stdinIsTerminal = isatty(STDIN_FILENO) == 1
         let ci = isCI(environment)
-        let nonInteractive = nonInteractive || environment["MCP_RUN_NON_INTERACTIVE"] != nil
         let mayLogIn = !nonInteractive && !ci && (login || stdinIsTerminal)
         let hasDisplay = environment["DISPLAY"] != nil || environment["WAYLAND_DISPLAY"] != nil
         let interaction = LoginInteraction(

@@ -8,8 +8,8 @@ package enum AuthSettings {
     /// The client-credentials configuration for `spec` at `url`.
     ///
     /// - Throws: `RunError` `.unauthorized` for an unknown `tokenEndpointAuthMethod`, or a secret
-    ///   method without `clientSecret` (unless `requireSecret` is false: `auth status` and
-    ///   `logout` only need the cache identity).
+    ///   method without `clientSecret` (unless `requireSecret` is false: a device login's public
+    ///   client).
     package static func clientCredentials(
         _ spec: ServerSpec, url: String, clientID: String, clientSecret: Secret?, environment: [String: String],
         requireSecret: Bool = true
@@ -43,15 +43,20 @@ package enum AuthSettings {
 }
 
 extension AuthSettings {
-    /// Whether a person may be asked to log in: stdin is a terminal, `CI` is unset, and
-    /// `--non-interactive` was not given (the CLI sets `MCP_RUN_NON_INTERACTIVE` for it).
-    package static func isInteractive(environment: [String: String]) -> Bool {
-        isatty(STDIN_FILENO) == 1 && !isCI(environment) && environment["MCP_RUN_NON_INTERACTIVE"] == nil
+    /// Whether a person may be asked to log in during a run: stdin is a terminal, `CI` is unset,
+    /// and the run is not `nonInteractive` (`--non-interactive`).
+    package static func isInteractive(environment: [String: String], nonInteractive: Bool) -> Bool {
+        isatty(STDIN_FILENO) == 1 && !isCI(environment) && !nonInteractive
     }
 
     /// Whether `CI` is set to something other than empty, `false` or `0` (contract §7: never wait for a person).
     package static func isCI(_ environment: [String: String]) -> Bool {
-        environment["CI"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
+        isSet(environment["CI"])
+    }
+
+    /// Whether a flag-like variable's `value` is set: anything but absent, empty, `false` or `0`.
+    package static func isSet(_ value: String?) -> Bool {
+        value.map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
     }
 
     /// The configuration of an `authType: oauth2` server: the device flow (`oauth.flow: device`,

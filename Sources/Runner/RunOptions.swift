@@ -14,6 +14,8 @@ package struct RunOptions: Sendable {
     package var logger: Logger
     /// Called as steps start and finish (progress lines, `--format jsonl`).
     package var observer: @Sendable (RunEvent) -> Void
+    /// `--non-interactive`: never ask a person to log in, even on a terminal (contract §7).
+    package var isNonInteractive = false
     /// Top-level arguments given as text on the command line (`mcp-run call … k=v`): each is
     /// converted to the type the tool's input schema asks for before the schema check.
     package var coercesTextArguments: Set<String> = []

@@ -5,12 +5,13 @@ import WorkflowModel
 
 /// One-off access to a server outside a workflow run (`mcp-run tools`).
 package enum ServerAccess {
-    /// Lists `spec`'s tools, resolving its templates against secrets and the environment.
+    /// Lists `spec`'s tools, resolving its templates against secrets and the environment;
+    /// `nonInteractive` (`--non-interactive`): no login may start.
     ///
     /// - Throws: `RunError` (`.invalidInput` for a missing secret, `.unreachable`, `.unauthorized`).
     package static func listTools(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
-        opener: any SessionOpener = MCPSessionOpener()
+        nonInteractive: Bool = false, opener: any SessionOpener = MCPSessionOpener()
     ) async throws -> [ToolDescription] {
         var secretValues: [String: JSONValue] = [:]
         var logger = logger
@@ -41,7 +42,8 @@ package enum ServerAccess {
                 "inputs": .object([:]), "steps": .object([:]),
             ],
             secretRoots: ["secrets"], now: { 0 })
-        let server = try ServerResolver.resolve(spec, context: context)
+        let server = try ServerResolver.resolve(
+            spec, context: context, environment: environment, nonInteractive: nonInteractive)
         let pool = SessionPool(opener: opener, logger: logger)
         do {
             let tools = try await pool.tools(for: server)

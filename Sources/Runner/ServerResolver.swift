@@ -14,8 +14,14 @@ enum ServerResolver {
     /// interactive (`AuthSettings.isInteractive`); nothing is fetched here: tokens are read or
     /// requested on the first request.
     ///
+    /// - Parameters:
+    ///   - environment: the process environment (the token cache's folder, `CI`, `BROWSER`).
+    ///   - nonInteractive: `--non-interactive`: no login may start.
+    ///
     /// - Throws: `RunError` with code `.unauthorized` for an incomplete `oauth:` block, `.expression` for a template that fails.
-    static func resolve(_ spec: ServerSpec, context: EvaluationContext) throws -> ResolvedServer {
+    static func resolve(
+        _ spec: ServerSpec, context: EvaluationContext, environment: [String: String], nonInteractive: Bool
+    ) throws -> ResolvedServer {
         let where_ = ErrorContext(location: spec.location, server: spec.name)
         func text(_ value: TemplateValue?, _ key: String) throws -> Evaluated? {
             guard let value else { return nil }
@@ -83,7 +89,7 @@ enum ServerResolver {
             authorization = ClientCredentialsProvider(
                 config: try AuthSettings.clientCredentials(
                     spec, url: string(urlValue), clientID: string(clientID), clientSecret: secret,
-                    environment: ProcessInfo.processInfo.environment),
+                    environment: environment),
                 logger: .silent)
         }
         if spec.authType == .oauth2 {
@@ -91,7 +97,6 @@ enum ServerResolver {
                 throw RunError(
                     code: .unauthorized, message: "authType 'oauth2' needs an HTTP server `url`", context: where_)
             }
-            let environment = ProcessInfo.processInfo.environment
             let clientID = try text(spec.oauth?.clientID, "oauth.clientId").map(string)
             let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret(string($0)) }
             let flow = spec.oauth?.flow ?? "auto"
@@ -99,14 +104,16 @@ enum ServerResolver {
                 ClientCredentialsProvider(
                     config: try AuthSettings.interactive(
                         spec, url: string(urlValue), clientID: clientID, clientSecret: secret,
-                        environment: environment, interactive: AuthSettings.isInteractive(environment: environment)),
+                        environment: environment,
+                        interactive: AuthSettings.isInteractive(
+                            environment: environment, nonInteractive: nonInteractive)),
                     logger: .silent)
             }
             func browser() throws -> BrowserFlowProvider {
                 BrowserFlowProvider(
                     config: try AuthSettings.browserFlow(
                         spec, url: string(urlValue), clientID: clientID, clientSecret: secret,
-                        environment: environment, login: false),
+                        environment: environment, login: false, nonInteractive: nonInteractive),
                     logger: .silent)
             }
             switch flow {

@@ -178,7 +178,8 @@ struct StepExecutor: Sendable {
             }
         }
         if step.arguments != nil || step.kindName == "tool" { report.arguments = arguments }
-        let server = try ServerResolver.resolve(spec, context: context)
+        let server = try ServerResolver.resolve(
+            spec, context: context, environment: options.environment, nonInteractive: options.isNonInteractive)
         let timeout = Duration.milliseconds(step.timeout ?? workflow.defaults.timeout ?? spec.timeout ?? 60_000)
         let retry = step.retry ?? workflow.defaults.retry ?? RetryPolicy(attempts: 1, backoff: 0)
         var call: @Sendable (any ToolSession, JSONValue) async throws -> JSONValue

@@ -300,6 +300,48 @@ struct BrowserFlowTests {
         }
     }
 
+    @Test("on a terminal a call starts the browser login itself; --non-interactive or MCP_RUN_NON_INTERACTIVE stop it")
+    func terminalRun() async throws {
+        try await withServer("oauth.py", arguments: []) { server in
+            let home = try temporaryDirectory("browser-home")
+            var environment = ProcessInfo.processInfo.environment
+            for name in ["MCP_SERVERS", "XDG_CONFIG_HOME", "CI", "DISPLAY", "WAYLAND_DISPLAY"] {
+                environment[name] = nil
+            }
+            environment["MCP_SERVERS"] = Self.servers(server)
+            environment["MCP_RUN_HOME"] = home
+            environment["BROWSER"] = try Self.browserScript(in: home)
+            let binary = try mcpRunBinary()
+            /// Runs mcp-run with a pseudo-terminal as stdin, stdout and stderr (util-linux `script`).
+            func onTerminal(_ arguments: [String], _ extra: [String: String] = [:]) async throws -> (Int32?, String) {
+                let process = try await ChildProcess(
+                    executable: "/usr/bin/env",
+                    arguments: ["script", "-qec", ChildProcess.render([binary] + arguments), "/dev/null"],
+                    environment: environment.merging(extra) { _, new in new }, workingDirectory: repoRoot)
+                var ended = await process.waitForExit(timeout: .seconds(30))
+                if ended == nil { ended = await process.terminate() }
+                _ = await process.waitForOutputClosed(timeout: .seconds(5))
+                return (ended?.exitCode, process.stdout + process.stderr)
+            }
+            let call = ["call", "secured", "whoami"]
+            for (arguments, extra) in [(call + ["--non-interactive"], [:]), (call, ["MCP_RUN_NON_INTERACTIVE": "1"])] {
+                let (status, output) = try await onTerminal(arguments, extra)
+                #expect(status == 3, "\(output)")
+                #expect(output.contains("run 'mcp-run auth login secured' on a machine with a browser"), "\(output)")
+                #expect(!Self.exists(home + "/opened"), "a non-interactive run launched the browser")
+            }
+            #expect(try Self.stats(server)["authorize"] == 0)
+
+            let (status, output) = try await onTerminal(call)
+            #expect(status == 0, "\(output)")
+            #expect(
+                output.contains("open this URL in a browser") && output.contains("\"authenticated\":true"), "\(output)")
+            #expect(Self.exists(home + "/opened"), "the browser was launched")
+            let stats = try Self.stats(server)
+            #expect(stats["authorize"] == 1 && stats["grants"]?["authorization_code"] == 1, "\(stats.serialized())")
+        }
+    }
+
     @Test("a refresh token revoked at the server ends a non-interactive run with exit 3: log in again")
     func revokedRefreshToken() async throws {
         try await withServer("oauth.py", arguments: Self.clients + ["--token-lifetime", "1"]) { server in

@@ -41,6 +41,7 @@ struct CallCommand {
             secrets: secrets, environment: context.environment, runID: UUID().uuidString.lowercased(),
             logger: context.logger(masker: masker))
         options.coercesTextArguments = Set(parsed.keyValues(.toolArguments).map(\.key))
+        options.isNonInteractive = context.isNonInteractive
         let runner = WorkflowRunner(workflow: workflow, options: options)
         let report = await SignalHandling.runCancellable { await runner.run() }
         guard let outcome = report.steps.first else { return .usage }

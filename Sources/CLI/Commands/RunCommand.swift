@@ -38,6 +38,7 @@ struct RunCommand {
         var options = RunOptions(
             inputs: inputs, secrets: secrets, environment: context.environment, only: only,
             runID: UUID().uuidString.lowercased(), logger: context.logger(masker: masker))
+        options.isNonInteractive = context.isNonInteractive
         if parsed.flag(.dryRun) {
             let runner = WorkflowRunner(workflow: workflow, options: options)
             do {

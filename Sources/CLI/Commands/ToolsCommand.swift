@@ -19,7 +19,8 @@ struct ToolsCommand {
         let tools: [ToolDescription]
         do {
             tools = try await ServerAccess.listTools(
-                spec, secrets: secrets, environment: context.environment, logger: context.logger(masker: masker))
+                spec, secrets: secrets, environment: context.environment, logger: context.logger(masker: masker),
+                nonInteractive: context.isNonInteractive)
         } catch let error as RunError {
             context.report(error, masker: masker)
             return RunCommand.exitCode(for: error)

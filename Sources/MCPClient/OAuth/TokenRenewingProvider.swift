@@ -92,15 +92,16 @@ extension StoredToken {
 
 extension ClientError {
     /// A login a person must do, in a run that may not ask for one (contract §7, Non-interactive):
-    /// exit 3 with the `mcp-run auth login SERVER` advice. `refreshRefused`: the cached login's
+    /// exit 3 with the `mcp-run auth login SERVER` advice. The renderer names the server from the
+    /// context, so the message does not. `refreshRefused`: the cached login's
     /// refresh token was refused (revoked, expired, or its client forgotten), which is why a login
     /// is needed again.
     static func loginNeeded(server: String, refreshRefused: Bool) -> ClientError {
         ClientError(
             code: .unauthorized(401),
             message: refreshRefused
-                ? "server '\(server)' refused the refresh token of the cached login (revoked or expired), so a new login is needed, and this run is non-interactive"
-                : "server '\(server)' needs a login, and this run is non-interactive",
+                ? "the server refused the refresh token of the cached login (revoked or expired), so a new login is needed, and this run is non-interactive"
+                : "a login is needed, and this run is non-interactive",
             hint: "run 'mcp-run auth login \(server)' on a machine with a browser",
             context: ErrorContext(server: server))
     }
