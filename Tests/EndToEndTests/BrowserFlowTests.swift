@@ -339,6 +339,7 @@ struct BrowserFlowTests {
             #expect(Self.exists(home + "/opened"), "the browser was launched")
             let stats = try Self.stats(server)
             #expect(stats["authorize"] == 1 && stats["grants"]?["authorization_code"] == 1, "\(stats.serialized())")
+            #expect(stats["well_known_with_credentials"] == 0, "a credential went to a metadata URL")
         }
     }
 

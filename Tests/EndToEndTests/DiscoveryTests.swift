@@ -45,7 +45,7 @@ struct DiscoveryCase: CustomStringConvertible, Sendable {
 
 /// OAuth discovery variants through the binary (contract §7, Discovery; issue #4): each run gets
 /// its token with client credentials, and the fixture's `/stats` shows which metadata URLs were
-/// requested, in which order.
+/// requested, in which order, and that none of them was sent a credential.
 @Suite("OAuth discovery through mcp-run", .timeLimit(.minutes(3)))
 struct DiscoveryTests {
     @Test("each way of publishing OAuth metadata is found, in the spec's order", arguments: DiscoveryCase.all)
@@ -72,6 +72,7 @@ struct DiscoveryTests {
             let stats = try AuthFlowTests.stats(server)
             let requested = stats["well_known"]?.arrayValue?.compactMap(\.stringValue)
             #expect(requested == discovery.expectedRequests, "\(stats.serialized())")
+            #expect(stats["well_known_with_credentials"] == 0, "a credential went to a metadata URL")
             #expect(stats["grants"]?["client_credentials"] == 1, "\(stats.serialized())")
         }
     }
