@@ -57,6 +57,20 @@ struct BrowserFlowTests {
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
+    /// The whole environment for an mcp-run started as a `ChildProcess` (not through `runMCPRun`):
+    /// this process's, without what would leak the machine's configuration in (`CI`, a display),
+    /// with `secured`, the cache in `home` and the stand-in browser.
+    static func childEnvironment(_ server: FixtureServer, home: String) throws -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["MCP_SERVERS", "XDG_CONFIG_HOME", "CI", "DISPLAY", "WAYLAND_DISPLAY"] {
+            environment[name] = nil
+        }
+        environment["MCP_SERVERS"] = servers(server)
+        environment["MCP_RUN_HOME"] = home
+        environment["BROWSER"] = try browserScript(in: home)
+        return environment
+    }
+
     @Test("login with dynamic registration, then a run reuses the cache; nothing secret in any output")
     func dynamicRegistration() async throws {
         try await withServer("oauth.py", arguments: []) { server in
@@ -247,13 +261,7 @@ struct BrowserFlowTests {
     func pasteBack() async throws {
         try await withServer("oauth.py", arguments: []) { server in
             let home = try temporaryDirectory("browser-home")
-            var environment = ProcessInfo.processInfo.environment
-            for name in ["MCP_SERVERS", "XDG_CONFIG_HOME", "CI", "DISPLAY", "WAYLAND_DISPLAY"] {
-                environment[name] = nil
-            }
-            environment["MCP_SERVERS"] = Self.servers(server)
-            environment["MCP_RUN_HOME"] = home
-            environment["BROWSER"] = try Self.browserScript(in: home)
+            let environment = try Self.childEnvironment(server, home: home)
             let login = try await ChildProcess(
                 executable: try mcpRunBinary(), arguments: ["auth", "login", "secured", "--no-browser"],
                 environment: environment, workingDirectory: repoRoot, keepsStdinOpen: true)
@@ -304,13 +312,7 @@ struct BrowserFlowTests {
     func terminalRun() async throws {
         try await withServer("oauth.py", arguments: []) { server in
             let home = try temporaryDirectory("browser-home")
-            var environment = ProcessInfo.processInfo.environment
-            for name in ["MCP_SERVERS", "XDG_CONFIG_HOME", "CI", "DISPLAY", "WAYLAND_DISPLAY"] {
-                environment[name] = nil
-            }
-            environment["MCP_SERVERS"] = Self.servers(server)
-            environment["MCP_RUN_HOME"] = home
-            environment["BROWSER"] = try Self.browserScript(in: home)
+            let environment = try Self.childEnvironment(server, home: home)
             let binary = try mcpRunBinary()
             /// Runs mcp-run with a pseudo-terminal as stdin, stdout and stderr (util-linux `script`).
             func onTerminal(_ arguments: [String], _ extra: [String: String] = [:]) async throws -> (Int32?, String) {
