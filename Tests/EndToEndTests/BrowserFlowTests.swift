@@ -100,12 +100,19 @@ struct BrowserFlowTests {
             stats = try Self.stats(server)
             #expect(stats["token_requests"] == 1 && stats["unauthorized"] == 0, "\(stats.serialized())")
 
-            let planted = [cache["accessToken"]?.stringValue, cache["refreshToken"]?.stringValue].compactMap { $0 }
-            #expect(planted.count == 2)
+            let exchanges = stats["code_exchanges"]?.arrayValue ?? []
+            #expect(exchanges.count == 1, "\(stats.serialized())")
+            let codeAndVerifier = exchanges.flatMap { $0.arrayValue ?? [] }.compactMap(\.stringValue)
+            #expect(codeAndVerifier.count == 2 && codeAndVerifier.allSatisfy { $0.count >= 20 })
+            // A public client (registered with `none`): no client secret to plant.
+            let planted =
+                [cache["accessToken"]?.stringValue, cache["refreshToken"]?.stringValue].compactMap { $0 }
+                + codeAndVerifier
+            #expect(planted.count == 4)
             let code = URLComponents(string: opened)?.queryItems?.first { $0.name == "code_challenge" }?.value
             for text in planted {
                 for out in [login.stdout, login.stderr, run.stdout, run.stderr, document] {
-                    #expect(!out.contains(text), "an output leaks a token")
+                    #expect(!out.contains(text), "an output leaks a token, the code or the verifier")
                 }
             }
             #expect(code != nil)

@@ -48,25 +48,30 @@ struct DiscoveryCase: CustomStringConvertible, Sendable {
 /// requested, in which order, and that none of them was sent a credential.
 @Suite("OAuth discovery through mcp-run", .timeLimit(.minutes(3)))
 struct DiscoveryTests {
+    /// Runs `oauth.yaml` against the fixture with client credentials (`ci-basic`).
+    static func run(_ server: FixtureServer, metadataPath: String? = nil) async throws -> RunOutput {
+        var oauth: [String: JSONValue] = [
+            "clientId": "ci-basic", "clientSecret": "${{ secrets.CLIENT_SECRET }}",
+        ]
+        if let metadataPath { oauth["metadataUrl"] = .string(server.baseURL + metadataPath) }
+        let servers = JSONValue.object([
+            "secured": [
+                "url": .string(server.url()), "transport": "streamable-http",
+                "authType": "oauth2-client-credentials", "oauth": .object(oauth),
+            ]
+        ]).serialized()
+        return try await runMCPRun(
+            ["run", fixture("workflows/oauth.yaml"), "-o", "-"],
+            environment: [
+                "MCP_SERVERS": servers, "CLIENT_SECRET": AuthFlowTests.basicSecret,
+                "MCP_RUN_HOME": try temporaryDirectory("discovery-home"),
+            ])
+    }
+
     @Test("each way of publishing OAuth metadata is found, in the spec's order", arguments: DiscoveryCase.all)
     func variant(discovery: DiscoveryCase) async throws {
         try await withServer("oauth.py", arguments: AuthFlowTests.clients + discovery.serverArguments) { server in
-            var oauth: [String: JSONValue] = [
-                "clientId": "ci-basic", "clientSecret": "${{ secrets.CLIENT_SECRET }}",
-            ]
-            if let path = discovery.metadataPath { oauth["metadataUrl"] = .string(server.baseURL + path) }
-            let servers = JSONValue.object([
-                "secured": [
-                    "url": .string(server.url()), "transport": "streamable-http",
-                    "authType": "oauth2-client-credentials", "oauth": .object(oauth),
-                ]
-            ]).serialized()
-            let home = try temporaryDirectory("discovery-home")
-            let run = try await runMCPRun(
-                ["run", fixture("workflows/oauth.yaml"), "-o", "-"],
-                environment: [
-                    "MCP_SERVERS": servers, "CLIENT_SECRET": AuthFlowTests.basicSecret, "MCP_RUN_HOME": home,
-                ])
+            let run = try await Self.run(server, metadataPath: discovery.metadataPath)
             #expect(run.exitCode == 0, "\(run)")
             #expect(try run.json().step("who")?["result"]?["structuredContent"]?["client_id"] == "ci-basic", "\(run)")
             let stats = try AuthFlowTests.stats(server)
@@ -74,6 +79,18 @@ struct DiscoveryTests {
             #expect(requested == discovery.expectedRequests, "\(stats.serialized())")
             #expect(stats["well_known_with_credentials"] == 0, "a credential went to a metadata URL")
             #expect(stats["grants"]?["client_credentials"] == 1, "\(stats.serialized())")
+        }
+    }
+
+    @Test("protected-resource metadata naming another server's resource is refused: exit 3, no token requested")
+    func resourceMismatch() async throws {
+        let other = "http://127.0.0.1:9/other"
+        try await withServer("oauth.py", arguments: AuthFlowTests.clients + ["--resource-override", other]) { server in
+            let run = try await Self.run(server)
+            #expect(run.exitCode == 3, "\(run)")
+            #expect(run.stderr.contains("names resource '\(other)', not this server's"), "\(run)")
+            #expect(run.stderr.contains("secured"), "the error names the server: \(run)")
+            #expect(try AuthFlowTests.stats(server)["token_requests"] == 0)
         }
     }
 }
