@@ -120,6 +120,38 @@ struct BrowserFlowTests {
         }
     }
 
+    @Test("a new login registers a new client: a registration the server forgot never reaches /authorize")
+    func staleRegistration() async throws {
+        try await withServer("oauth.py", arguments: []) { server in
+            let home = try temporaryDirectory("browser-home")
+            let environment = [
+                "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home,
+                "BROWSER": try Self.browserScript(in: home),
+            ]
+            let first = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(first.exitCode == 0, "\(first)")
+            let stale = try #require(try Self.cache(home)["registeredClientId"]?.stringValue)
+            // The authorization server loses its registrations (a redeploy, an expiry policy): a
+            // stale client_id at /authorize gets an error page and no redirect (RFC 6749 §4.1.2.1).
+            var forget = URLRequest(url: try #require(URL(string: server.baseURL + "/forget-clients")))
+            forget.httpMethod = "POST"
+            _ = try await URLSession.shared.data(for: forget)
+
+            let again = try await runMCPRun(
+                ["auth", "login", "secured"], environment: environment, deadline: .seconds(30))
+            #expect(again.exitCode == 0 && !again.timedOut, "\(again)")
+            let opened = try String(contentsOfFile: home + "/opened", encoding: .utf8)
+            #expect(!opened.contains("client_id=\(stale)"), "the stale client id was sent: \(opened)")
+            #expect(try String(contentsOfFile: home + "/status", encoding: .utf8) == "200")
+            let fresh = try Self.cache(home)["registeredClientId"]?.stringValue
+            #expect(fresh != nil && fresh != stale)
+            let stats = try Self.stats(server)
+            #expect(stats["registrations"] == 2 && stats["grants"]?["authorization_code"] == 2, "\(stats.serialized())")
+            let run = try await runMCPRun(["run", fixture("workflows/oauth.yaml")], environment: environment)
+            #expect(run.exitCode == 0, "\(run)")
+        }
+    }
+
     @Test("auth status, revoke and logout find a login made with dynamic registration")
     func dynamicRegistrationAuthCommands() async throws {
         try await withServer("oauth.py", arguments: []) { server in
@@ -297,12 +329,14 @@ struct BrowserFlowTests {
                 arguments: ["curl", "-s", "-o", "/dev/null", "--max-time", "10", "-w", "%{redirect_url}", url],
                 environment: ProcessInfo.processInfo.environment)
             #expect(await curl.waitForExit(timeout: .seconds(15))?.exitCode == 0)
+            #expect(await curl.waitForOutputClosed(timeout: .seconds(5)), "curl's stdout was read to its end")
             let redirected = curl.stdout
             #expect(redirected.contains("/oauth/callback?") && redirected.contains("code="), "\(redirected)")
             login.writeToStdin(redirected + "\n")
 
             let ended = await login.waitForExit(timeout: .seconds(30))
             if ended == nil { await login.terminate() }
+            _ = await login.waitForOutputClosed(timeout: .seconds(5))
             #expect(ended?.exitCode == 0, "\(login.stderr)")
             #expect(login.stderr.contains("logged in to 'secured'"), "\(login.stderr)")
             #expect(!Self.exists(home + "/opened"), "--no-browser launched the browser")

@@ -17,25 +17,21 @@ struct ClientSourceTests {
     }
 
     @Test(
-        "configured client, then the document where supported, then a cached, then a new registration",
+        "configured client, then the document where supported, then a new registration",
         arguments: [
-            // (clientId set, clientMetadataUrl set, cached registration, AS supports documents, registration_endpoint)
-            (true, true, true, true, true, ClientSource.configured),
-            (true, false, false, false, false, .configured),
-            (false, true, true, true, true, .metadataDocument(document)),
-            (false, true, false, true, false, .metadataDocument(document)),
-            (false, true, true, false, true, .cachedRegistration),
-            (false, true, false, false, true, .register("https://as.example/register")),
-            (false, false, false, true, true, .register("https://as.example/register")),
-            (false, true, false, false, false, .unavailable),
-            (false, false, false, true, false, .unavailable),
+            // (clientId set, clientMetadataUrl set, AS supports documents, registration_endpoint)
+            (true, true, true, true, ClientSource.configured),
+            (true, false, false, false, .configured),
+            (false, true, true, true, .metadataDocument(document)),
+            (false, true, true, false, .metadataDocument(document)),
+            (false, true, false, true, .register("https://as.example/register")),
+            (false, false, true, true, .register("https://as.example/register")),
+            (false, true, false, false, .unavailable),
+            (false, false, true, false, .unavailable),
         ])
-    func priority(
-        configured: Bool, hasDocument: Bool, cached: Bool, supported: Bool, registration: Bool, expected: ClientSource
-    ) {
+    func priority(configured: Bool, hasDocument: Bool, supported: Bool, registration: Bool, expected: ClientSource) {
         let choice = ClientSource.choose(
             hasConfiguredClient: configured, metadataDocumentURL: hasDocument ? Self.document : nil,
-            hasCachedRegistration: cached,
             metadata: Self.metadata(
                 supportsDocuments: supported, registration: registration ? "https://as.example/register" : nil))
         #expect(choice == expected)

@@ -137,7 +137,7 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         // A login may hold the lock for as long as a person takes (the interaction's limit).
         let lock = try await lockIdentity(timeout: config.interaction.timeout + .seconds(30))
         defer { lock.release() }
-        var cached = config.store.read(config.identity)
+        let cached = config.store.read(config.identity)
         if !force, let token = cached, !ClientCredentialsProvider.needsRenewal(token) {
             let isRejected = rejected.map { token.bearerSecret == $0 } ?? false
             if !isRejected {
@@ -153,7 +153,6 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
                 return refreshed
             case .unknownClient where client.isDynamic:
                 logger.trace("[\(config.serverName)] oauth: the server no longer knows the registered client")
-                cached = nil
                 refreshRefused = true
             case .unknownClient, .refused:
                 refreshRefused = true
@@ -162,15 +161,11 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         guard config.interaction.mayLogIn else {
             throw ClientError.loginNeeded(server: config.serverName, refreshRefused: refreshRefused)
         }
-        let reusable = cached.flatMap { $0.registeredClientID == nil ? nil : client(for: $0) }
-        let token: StoredToken
-        do {
-            token = try await authorize(registered: reusable)
-        } catch is RegistrationGone {
-            logger.trace(
-                "[\(config.serverName)] oauth: the server no longer knows the registered client; registering again")
-            token = try await authorize(registered: nil)
-        }
+        // A new login never reuses a cached dynamic registration: a server that forgot it shows
+        // the person an error page at /authorize and never redirects (RFC 6749 §4.1.2.1), so the
+        // login could only time out. It registers anew instead (one request); the cached
+        // registration served the refresh above.
+        let token = try await authorize()
         try save(token)
         return token
     }
@@ -211,8 +206,6 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         case refused
     }
 
-    private struct RegistrationGone: Error {}
-
     private func refresh(
         _ cached: StoredToken, _ refreshToken: Secret, client: OAuthClient
     ) async throws(ClientError)
@@ -240,7 +233,7 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
 
     private var http: OAuthHTTP { OAuthHTTP(serverName: config.serverName, client: client, logger: logger) }
 
-    private func authorize(registered: OAuthClient?) async throws -> StoredToken {
+    private func authorize() async throws -> StoredToken {
         let discovery = try await OAuthDiscovery(
             serverURL: config.serverURL, serverName: config.serverName, logger: logger, client: client
         ).discover(challenge: challenge, metadataURL: config.metadataURL, configuredResource: config.resource)
@@ -270,7 +263,7 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         defer { callback.close() }
         let source = ClientSource.choose(
             hasConfiguredClient: config.client != nil, metadataDocumentURL: config.clientMetadataURL,
-            hasCachedRegistration: registered != nil, metadata: metadata)
+            metadata: metadata)
         if config.clientMetadataURL != nil, config.client == nil {
             if case .metadataDocument = source {
                 logger.trace("[\(config.serverName)] oauth: using the client ID metadata document URL as client_id")
@@ -287,9 +280,6 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
             oauthClient = configured
         case .metadataDocument(let url):
             oauthClient = Self.metadataDocumentClient(url)
-        case .cachedRegistration:
-            guard let registered else { preconditionFailure("`.cachedRegistration` needs a cached registration") }
-            oauthClient = registered
         case .register(let registration):
             if let reason = DiscoveredURLPolicy(serverURL: config.serverURL).refusal(of: registration) {
                 throw failure("refusing the registration_endpoint '\(Self.printable(registration))': \(reason)")
@@ -366,9 +356,6 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         let headers = oauthClient.authenticate(&form)
         let reply = try await http.post(metadata.tokenEndpoint, form: form, headers: headers)
         guard reply.status == 200 else {
-            if oauthClient.isDynamic, registered != nil, reply.json?["error"]?.stringValue == "invalid_client" {
-                throw RegistrationGone()
-            }
             throw ClientError(
                 code: .unauthorized(reply.status),
                 message:
