@@ -57,6 +57,16 @@ struct BrowserFlowTests {
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
+    /// POSTs the form-encoded `form` to the fixture's `path`; returns the HTTP status.
+    static func post(_ server: FixtureServer, _ path: String, form: String = "") async throws -> Int? {
+        var request = URLRequest(url: try #require(URL(string: server.baseURL + path)))
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(form.utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode
+    }
+
     /// The whole environment for an mcp-run started as a `ChildProcess` (not through `runMCPRun`):
     /// this process's, without what would leak the machine's configuration in (`CI`, a display),
     /// with `secured`, the cache in `home` and the stand-in browser.
@@ -133,9 +143,7 @@ struct BrowserFlowTests {
             let stale = try #require(try Self.cache(home)["registeredClientId"]?.stringValue)
             // The authorization server loses its registrations (a redeploy, an expiry policy): a
             // stale client_id at /authorize gets an error page and no redirect (RFC 6749 §4.1.2.1).
-            var forget = URLRequest(url: try #require(URL(string: server.baseURL + "/forget-clients")))
-            forget.httpMethod = "POST"
-            _ = try await URLSession.shared.data(for: forget)
+            #expect(try await Self.post(server, "/forget-clients") == 200)
 
             let again = try await runMCPRun(
                 ["auth", "login", "secured"], environment: environment, deadline: .seconds(30))
@@ -399,12 +407,7 @@ struct BrowserFlowTests {
             #expect(login.exitCode == 0, "\(login)")
             let refreshToken = try #require(try Self.cache(home)["refreshToken"]?.stringValue)
             // RFC 7009 at the server, as the user or an administrator would revoke it.
-            var revocation = URLRequest(url: try #require(URL(string: server.baseURL + "/revoke")))
-            revocation.httpMethod = "POST"
-            revocation.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-            revocation.httpBody = Data("client_id=web-public&token=\(refreshToken)".utf8)
-            let (_, answer) = try await URLSession.shared.data(for: revocation)
-            #expect((answer as? HTTPURLResponse)?.statusCode == 200)
+            #expect(try await Self.post(server, "/revoke", form: "client_id=web-public&token=\(refreshToken)") == 200)
             try await Task.sleep(for: .milliseconds(1200))  // the 1-second access token has lapsed
 
             let output = home + "/results.json"
