@@ -57,6 +57,19 @@ struct BrowserFlowTests {
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
+    /// Runs mcp-run with `arguments` and a pseudo-terminal as its stdin, stdout and stderr
+    /// (util-linux `script`), as a person at a terminal would; returns its exit status and output.
+    static func onTerminal(_ arguments: [String], environment: [String: String]) async throws -> (Int32?, String) {
+        let process = try await ChildProcess(
+            executable: "/usr/bin/env",
+            arguments: ["script", "-qec", ChildProcess.render([try mcpRunBinary()] + arguments), "/dev/null"],
+            environment: environment, workingDirectory: repoRoot)
+        var ended = await process.waitForExit(timeout: .seconds(30))
+        if ended == nil { ended = await process.terminate() }
+        _ = await process.waitForOutputClosed(timeout: .seconds(5))
+        return (ended?.exitCode, process.stdout + process.stderr)
+    }
+
     /// POSTs the form-encoded `form` to the fixture's `path`; returns the HTTP status.
     static func post(_ server: FixtureServer, _ path: String, form: String = "") async throws -> Int? {
         var request = URLRequest(url: try #require(URL(string: server.baseURL + path)))
@@ -70,12 +83,14 @@ struct BrowserFlowTests {
     /// The whole environment for an mcp-run started as a `ChildProcess` (not through `runMCPRun`):
     /// this process's, without what would leak the machine's configuration in (`CI`, a display),
     /// with `secured`, the cache in `home` and the stand-in browser.
-    static func childEnvironment(_ server: FixtureServer, home: String) throws -> [String: String] {
+    static func childEnvironment(
+        _ server: FixtureServer, home: String, oauth: [String: JSONValue] = [:]
+    ) throws -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         for name in ["MCP_SERVERS", "XDG_CONFIG_HOME", "CI", "DISPLAY", "WAYLAND_DISPLAY"] {
             environment[name] = nil
         }
-        environment["MCP_SERVERS"] = servers(server)
+        environment["MCP_SERVERS"] = servers(server, oauth: oauth)
         environment["MCP_RUN_HOME"] = home
         environment["BROWSER"] = try browserScript(in: home)
         return environment
@@ -362,28 +377,17 @@ struct BrowserFlowTests {
         try await withServer("oauth.py", arguments: []) { server in
             let home = try temporaryDirectory("browser-home")
             let environment = try Self.childEnvironment(server, home: home)
-            let binary = try mcpRunBinary()
-            /// Runs mcp-run with a pseudo-terminal as stdin, stdout and stderr (util-linux `script`).
-            func onTerminal(_ arguments: [String], _ extra: [String: String] = [:]) async throws -> (Int32?, String) {
-                let process = try await ChildProcess(
-                    executable: "/usr/bin/env",
-                    arguments: ["script", "-qec", ChildProcess.render([binary] + arguments), "/dev/null"],
-                    environment: environment.merging(extra) { _, new in new }, workingDirectory: repoRoot)
-                var ended = await process.waitForExit(timeout: .seconds(30))
-                if ended == nil { ended = await process.terminate() }
-                _ = await process.waitForOutputClosed(timeout: .seconds(5))
-                return (ended?.exitCode, process.stdout + process.stderr)
-            }
             let call = ["call", "secured", "whoami"]
             for (arguments, extra) in [(call + ["--non-interactive"], [:]), (call, ["MCP_RUN_NON_INTERACTIVE": "1"])] {
-                let (status, output) = try await onTerminal(arguments, extra)
+                let (status, output) = try await Self.onTerminal(
+                    arguments, environment: environment.merging(extra) { _, new in new })
                 #expect(status == 3, "\(output)")
                 #expect(output.contains("run 'mcp-run auth login secured' on a machine with a browser"), "\(output)")
                 #expect(!Self.exists(home + "/opened"), "a non-interactive run launched the browser")
             }
             #expect(try Self.stats(server)["authorize"] == 0)
 
-            let (status, output) = try await onTerminal(call)
+            let (status, output) = try await Self.onTerminal(call, environment: environment)
             #expect(status == 0, "\(output)")
             #expect(
                 output.contains("open this URL in a browser") && output.contains("\"authenticated\":true"), "\(output)")
@@ -391,6 +395,52 @@ struct BrowserFlowTests {
             let stats = try Self.stats(server)
             #expect(stats["authorize"] == 1 && stats["grants"]?["authorization_code"] == 1, "\(stats.serialized())")
             #expect(stats["well_known_with_credentials"] == 0, "a credential went to a metadata URL")
+        }
+    }
+
+    @Test("step-up on a terminal: a 403 insufficient_scope starts one browser login with the union of scopes")
+    func stepUp() async throws {
+        try await withServer("oauth.py", arguments: ["--insufficient-scope", "mcp.write"]) { server in
+            let home = try temporaryDirectory("browser-home")
+            let environment = try Self.childEnvironment(server, home: home, oauth: ["scopes": ["mcp.read"]])
+            let (status, output) = try await Self.onTerminal(["call", "secured", "whoami"], environment: environment)
+            #expect(status == 0, "\(output)")
+            #expect(output.contains(#""scopes":["mcp.read","mcp.write"]"#), "\(output)")
+            let stats = try Self.stats(server)
+            #expect(stats["authorize"] == 2 && stats["forbidden"] == 1, "\(stats.serialized())")
+            #expect(try Self.cache(home)["grantedScopes"] == ["mcp.read", "mcp.write"])
+            // The next run uses the stepped-up token: no login, no 403.
+            let again = try await runMCPRun(["call", "secured", "whoami"], environment: environment)
+            #expect(again.exitCode == 0, "\(again)")
+            #expect(try Self.stats(server)["authorize"] == 2 && Self.stats(server)["forbidden"] == 1)
+        }
+    }
+
+    @Test("no step-up loop for a browser login: a server that always answers 403 ends the run, exit 3")
+    func stepUpNoLoop() async throws {
+        try await withServer("oauth.py", arguments: ["--insufficient-scope", "mcp.write", "--always-403"]) { server in
+            let home = try temporaryDirectory("browser-home")
+            let environment = try Self.childEnvironment(server, home: home, oauth: ["scopes": ["mcp.read"]])
+            let (status, output) = try await Self.onTerminal(["call", "secured", "whoami"], environment: environment)
+            #expect(status == 3, "\(output)")
+            #expect(output.contains("insufficient_scope") && output.contains("mcp.write"), "\(output)")
+            let stats = try Self.stats(server)
+            #expect(stats["authorize"] == 2 && stats["forbidden"] == 2, "one step-up: \(stats.serialized())")
+        }
+    }
+
+    @Test("step-up for a browser login in a non-interactive run: exit 3 naming the scope, no second login")
+    func stepUpNonInteractive() async throws {
+        try await withServer("oauth.py", arguments: ["--insufficient-scope", "mcp.write"]) { server in
+            let home = try temporaryDirectory("browser-home")
+            let environment = try Self.childEnvironment(server, home: home, oauth: ["scopes": ["mcp.read"]])
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            let run = try await runMCPRun(
+                ["call", "secured", "whoami"], environment: environment, deadline: .seconds(30))
+            #expect(run.exitCode == 3 && !run.timedOut, "\(run)")
+            #expect(run.stderr.contains("mcp.write") && run.stderr.contains("non-interactive"), "\(run)")
+            #expect(try Self.stats(server)["authorize"] == 1)
         }
     }
 

@@ -233,7 +233,31 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
 
     private var http: OAuthHTTP { OAuthHTTP(serverName: config.serverName, client: client, logger: logger) }
 
-    private func authorize() async throws -> StoredToken {
+    /// The configured scopes (`oauth.scopes`), if any.
+    var scopes: [String]? { config.scopes }
+    /// The server's name, for errors and traces.
+    var serverName: String { config.serverName }
+    /// Whether a person may be asked to log in.
+    var mayLogIn: Bool { config.interaction.mayLogIn }
+
+    /// A login with `scopes` (a step-up), under the identity's lock, unless another run already
+    /// stepped up: a cached token that carries them, is not due for renewal and is not `rejected`.
+    func stepUp(to scopes: [String], rejected: Secret?) async throws -> StoredToken {
+        let lock = try await lockIdentity(timeout: config.interaction.timeout + .seconds(30))
+        defer { lock.release() }
+        if let cached = config.store.read(config.identity), Set(scopes).isSubset(of: cached.grantedScopes),
+            !ClientCredentialsProvider.needsRenewal(cached), rejected.map({ cached.bearerSecret != $0 }) ?? true
+        {
+            return cached
+        }
+        let token = try await authorize(scopes: scopes)
+        try save(token)
+        return token
+    }
+
+    /// A login: the whole authorization-code flow with PKCE, asking for `scopes` when given,
+    /// else the configured ones, the challenge's, or the resource's `scopes_supported`.
+    private func authorize(scopes requested: [String]? = nil) async throws -> StoredToken {
         let discovery = try await OAuthDiscovery(
             serverURL: config.serverURL, serverName: config.serverName, logger: logger, client: client
         ).discover(challenge: challenge, metadataURL: config.metadataURL, configuredResource: config.resource)
@@ -254,7 +278,7 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
                 hint: "nothing was opened; the server's OAuth metadata is wrong or hostile")
         }
         let scopes =
-            config.scopes
+            requested ?? config.scopes
             ?? challenge?.parameters["scope"].map { $0.split(separator: " ").map(String.init) }
             ?? discovery.resourceScopes ?? []
         let state = PKCE.randomToken(bytes: 24)

@@ -54,6 +54,43 @@ extension AuthChallenge {
     }
 }
 
+/// What a step-up asks for (RFC 6750 §3.1; contract §7, Step-up), shared by the providers.
+enum StepUp {
+    /// The challenged scopes as one text, and the union of `granted` and them; nil when
+    /// `challenges` hold no `insufficient_scope` challenge naming a scope (the 403 stands).
+    /// - Throws: `ClientError` `.unauthorized(403)` when the token already has every challenged
+    ///   scope: stepping up again would loop.
+    static func plan(
+        _ challenges: [String], granted: [String], serverName: String
+    ) throws(ClientError) -> (named: String, union: [String])? {
+        guard let wanted = AuthChallenge.insufficientScopes(challenges), !wanted.isEmpty else { return nil }
+        let named = wanted.joined(separator: " ")
+        guard !Set(wanted).isSubset(of: granted) else {
+            throw refused(
+                "the server still answers insufficient_scope for scope '\(named)', which the token has",
+                serverName: serverName)
+        }
+        var union = granted
+        for scope in wanted where !union.contains(scope) { union.append(scope) }
+        return (named, union)
+    }
+
+    /// The error when a run may not start the new login a step-up needs.
+    static func needsLogin(_ named: String, serverName: String) -> ClientError {
+        refused(
+            "the server requires scope '\(named)' (insufficient_scope) and adding it needs a new login, which this non-interactive run cannot start",
+            serverName: serverName)
+    }
+
+    static func refused(_ message: String, serverName: String) -> ClientError {
+        ClientError(
+            code: .unauthorized(403), message: message,
+            hint:
+                "add the scope to `oauth.scopes`, then run 'mcp-run auth login \(serverName)' on a machine with a browser",
+            context: ErrorContext(server: serverName))
+    }
+}
+
 extension ClientCredentialsProvider {
     /// RFC 6750 §3.1 step-up: a 403 `insufficient_scope` re-authorizes once with the union of the
     /// granted and the challenged scopes (client credentials, and the device flow when a person
@@ -65,20 +102,14 @@ extension ClientCredentialsProvider {
         challenges: [String], rejected: HTTPHeader?, logger: Logger
     ) async throws -> HTTPHeader? {
         self.logger = logger
-        guard let wanted = AuthChallenge.insufficientScopes(challenges), !wanted.isEmpty else { return nil }
         if current == nil { current = config.store.read(config.identity) }
         let granted = current?.grantedScopes ?? config.scopes ?? []
-        let named = wanted.joined(separator: " ")
-        guard !Set(wanted).isSubset(of: granted) else {
-            throw stepUpRefused("the server still answers insufficient_scope for scope '\(named)', which the token has")
+        guard let (named, union) = try StepUp.plan(challenges, granted: granted, serverName: config.serverName) else {
+            return nil
         }
         guard config.grant == .clientCredentials || config.interactive else {
-            throw stepUpRefused(
-                "the server requires scope '\(named)' (insufficient_scope) and adding it needs a new login, which this non-interactive run cannot start"
-            )
+            throw StepUp.needsLogin(named, serverName: config.serverName)
         }
-        var union = granted
-        for scope in wanted where !union.contains(scope) { union.append(scope) }
         logger.trace(
             "[\(config.serverName)] oauth: insufficient_scope; re-authorizing once with '\(union.joined(separator: " "))'"
         )
@@ -88,12 +119,31 @@ extension ClientCredentialsProvider {
         current = token
         return token.authorizationHeader
     }
+}
 
-    private func stepUpRefused(_ message: String) -> ClientError {
-        ClientError(
-            code: .unauthorized(403), message: message,
-            hint:
-                "add the scope to `oauth.scopes`, then run 'mcp-run auth login \(config.serverName)' on a machine with a browser",
-            context: ErrorContext(server: config.serverName))
+extension BrowserFlowProvider {
+    /// RFC 6750 §3.1 step-up for a browser login: a 403 `insufficient_scope` starts one new
+    /// login with the union of the granted and the challenged scopes, when a person may be asked;
+    /// the transport retries the request once with the new header.
+    ///
+    /// - Throws: `ClientError` `.unauthorized(403)` naming the scope when the token already had it
+    ///   (stepping up again would loop) or the run is non-interactive; the login's own errors.
+    package func authorizationAfterForbidden(
+        challenges: [String], rejected: HTTPHeader?, logger: Logger
+    ) async throws -> HTTPHeader? {
+        self.logger = logger
+        if current == nil { current = cachedToken() }
+        let granted = current?.grantedScopes ?? scopes ?? []
+        guard let (named, union) = try StepUp.plan(challenges, granted: granted, serverName: serverName) else {
+            return nil
+        }
+        guard mayLogIn else { throw StepUp.needsLogin(named, serverName: serverName) }
+        logger.trace(
+            "[\(serverName)] oauth: insufficient_scope; logging in once with '\(union.joined(separator: " "))'")
+        var rejectedSecret: Secret?
+        if let rejected, case .secret(let secret) = rejected.value { rejectedSecret = secret }
+        let token = try await stepUp(to: union, rejected: rejectedSecret)
+        current = token
+        return token.authorizationHeader
     }
 }
