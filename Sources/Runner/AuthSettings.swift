@@ -63,25 +63,20 @@ extension AuthSettings {
     /// or `auto`, which takes it when the metadata advertises it), with the same cache and renewal
     /// as client credentials. `interactive` false: cached and refreshed tokens only.
     ///
-    /// - Throws: `RunError` `.unauthorized` without `oauth.clientId` or `oauth.clientMetadataUrl`
-    ///   (the device grant has no dynamic registration here), an unknown `oauth.flow` or
-    ///   `tokenEndpointAuthMethod`.
+    /// Without `oauth.clientId` or `oauth.clientMetadataUrl` the device login registers a client
+    /// (RFC 7591) on each new login, cached with its tokens.
+    ///
+    /// - Throws: `RunError` `.unauthorized` for an unknown `oauth.flow` or `tokenEndpointAuthMethod`.
     package static func interactive(
         _ spec: ServerSpec, url: String, clientID: String?, clientSecret: Secret?, environment: [String: String],
         interactive: Bool
     ) throws -> ClientCredentialsConfig {
         let here = ErrorContext(location: spec.location, server: spec.name)
-        // `oauth.clientMetadataUrl` without `clientId`: the document's URL is the client id.
+        // `oauth.clientMetadataUrl` without `clientId`: the document's URL is the client id;
+        // neither: the device login registers a client (RFC 7591), cached under `dynamic`.
         let metadataDocument = clientID == nil ? spec.oauth?.clientMetadataURL : nil
-        guard let clientID = clientID ?? metadataDocument else {
-            throw RunError(
-                code: .unauthorized,
-                message:
-                    "server '\(spec.name)' uses the device login but has no `oauth.clientId` or `oauth.clientMetadataUrl`",
-                hint:
-                    "add `oauth: { clientId: … }` with a client registered at the authorization server, or use `oauth.flow: browser`, which registers one dynamically",
-                context: here)
-        }
+        let registers = clientID == nil && metadataDocument == nil
+        let identityClientID = clientID ?? metadataDocument ?? BrowserFlowConfig.dynamicClientID
         let flow: OAuthGrantKind
         switch spec.oauth?.flow ?? "auto" {
         case "auto": flow = .auto
@@ -94,8 +89,9 @@ extension AuthSettings {
                 context: here)
         }
         var config = try clientCredentials(
-            spec, url: url, clientID: clientID, clientSecret: clientSecret, environment: environment,
+            spec, url: url, clientID: identityClientID, clientSecret: clientSecret, environment: environment,
             requireSecret: clientSecret != nil)
+        config.registersDynamically = registers
         config.grant = flow
         config.interactive = interactive
         config.clientIsMetadataDocument = metadataDocument != nil

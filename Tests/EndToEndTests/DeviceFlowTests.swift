@@ -18,8 +18,11 @@ struct DeviceFlowTests {
     static let device = ["--device", "--device-interval", "1", "--client", "dev::none"]
 
     /// `MCP_SERVERS` with `secured` (authType oauth2) at the fixture.
-    static func deviceServers(_ server: FixtureServer, flow: String = "device", scopes: [String]? = nil) -> String {
-        var oauth: [String: JSONValue] = ["clientId": "dev", "flow": .string(flow)]
+    static func deviceServers(
+        _ server: FixtureServer, flow: String = "device", scopes: [String]? = nil, clientID: String? = "dev"
+    ) -> String {
+        var oauth: [String: JSONValue] = ["flow": .string(flow)]
+        if let clientID { oauth["clientId"] = .string(clientID) }
         if let scopes { oauth["scopes"] = .array(scopes.map { .string($0) }) }
         return JSONValue.object([
             "secured": [
@@ -120,6 +123,35 @@ struct DeviceFlowTests {
             let stats = try Self.stats(server)
             #expect(stats["refresh_unknown"] == 1, "\(stats.serialized())")
             #expect(stats["device"]?["authorizations"] == 1, "no second device login: \(stats.serialized())")
+        }
+    }
+
+    @Test("without oauth.clientId the device login registers a client; runs refresh with it; status and revoke find it")
+    func dynamicRegistration() async throws {
+        try await withServer("oauth.py", arguments: ["--device", "--device-interval", "1"]) { server in
+            let home = try temporaryDirectory("device-home")
+            let environment = ["MCP_SERVERS": Self.deviceServers(server, clientID: nil), "MCP_RUN_HOME": home]
+            let login = try await runMCPRun(["auth", "login", "secured", "-v"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            var stats = try Self.stats(server)
+            #expect(stats["registrations"] == 1 && stats["device"]?["authorizations"] == 1, "\(stats.serialized())")
+            #expect(
+                stats["registered_grant_types"] == [["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"]],
+                "\(stats.serialized())")
+            let status = try await runMCPRun(["auth", "status", "secured"], environment: environment)
+            #expect(status.stdout.contains("(registered dynamically)") && status.stdout.contains("device_code"))
+
+            // The server forgets the access token: the run refreshes as the registered client.
+            let run = try await runMCPRun(["run", fixture("workflows/oauth-401.yaml"), "-v"], environment: environment)
+            #expect(run.exitCode == 0, "\(run)")
+            stats = try Self.stats(server)
+            #expect(stats["grants"]?["refresh_token"] == 1 && stats["token_errors"] == 0, "\(stats.serialized())")
+            let planted = Self.planted(home, stats)
+            let revoke = try await runMCPRun(["auth", "revoke", "secured"], environment: environment)
+            #expect(revoke.exitCode == 0 && revoke.stderr.contains("revoked the tokens at the server"), "\(revoke)")
+            stats = try Self.stats(server)
+            #expect(stats["revocations"] == 2 && stats["token_errors"] == 0, "\(stats.serialized())")
+            Self.expectNoLeak([login, status, run, revoke], planted)
         }
     }
 

@@ -187,11 +187,7 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
     /// metadata document's URL (a token obtained with it has no registration).
     private func client(for token: StoredToken) -> OAuthClient? {
         if let configured = config.client { return configured }
-        guard let id = token.registeredClientID else {
-            return config.clientMetadataURL.map(Self.metadataDocumentClient)
-        }
-        let method = token.registeredAuthMethod.flatMap(TokenEndpointAuthMethod.init(rawValue:)) ?? .none
-        return OAuthClient(id: id, secret: token.registeredClientSecret, method: method, isDynamic: true)
+        return token.registeredClient ?? config.clientMetadataURL.map(Self.metadataDocumentClient)
     }
 
     /// The public client whose `client_id` is the metadata document's URL: no secret, since a
@@ -309,7 +305,8 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
                 throw failure("refusing the registration_endpoint '\(Self.printable(registration))': \(reason)")
             }
             oauthClient = try await ClientRegistration.register(
-                at: registration, redirectURI: callback.redirectURI, scopes: scopes, http: http)
+                at: registration, for: .authorizationCode(redirectURI: callback.redirectURI), scopes: scopes, http: http
+            )
             logger.trace("[\(config.serverName)] oauth: registered a client dynamically (RFC 7591)")
         case .unavailable:
             if config.clientMetadataURL != nil {
@@ -393,11 +390,7 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
             identity: config.identity, grant: "authorization_code", accessToken: Secret(""), refreshToken: nil,
             expiresAt: nil, issuedAt: 0, grantedScopes: scopes, tokenEndpoint: metadata.tokenEndpoint,
             revocationEndpoint: metadata.revocationEndpoint, issuer: metadata.issuer, resource: discovery.resource)
-        if oauthClient.isDynamic {
-            template.registeredClientID = oauthClient.id
-            template.registeredClientSecret = oauthClient.secret
-            template.registeredAuthMethod = oauthClient.method.rawValue
-        }
+        if oauthClient.isDynamic { template.record(registration: oauthClient) }
         let token = try parseToken(reply.json, requestedScopes: scopes, template: template)
         logger.trace("[\(config.serverName)] oauth: obtained an access token (authorization_code)")
         return token

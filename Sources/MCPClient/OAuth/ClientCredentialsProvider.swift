@@ -41,6 +41,9 @@ package struct ClientCredentialsConfig: Sendable {
     /// Whether `clientID` is `oauth.clientMetadataUrl` (a client ID metadata document, MCP
     /// 2025-11-25): the device flow then needs `client_id_metadata_document_supported`.
     package var clientIsMetadataDocument = false
+    /// Whether the device login registers its client dynamically (RFC 7591): no `oauth.clientId`
+    /// or metadata document; `clientID` is then only the cache identity's placeholder.
+    package var registersDynamically = false
 
     /// Creates a config.
     package init(
@@ -86,6 +89,8 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
     var current: StoredToken?
     var challenge: AuthChallenge?
     private var discovered: OAuthDiscoveryResult?
+    /// With `config.registersDynamically`: the registered client of the tokens in use.
+    var registered: OAuthClient?
 
     /// A provider for `config`.
     package init(config: ClientCredentialsConfig, logger: Logger, client: HTTPClient = .shared) {
@@ -114,6 +119,10 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
         defer { lock.release() }
         guard let token = config.store.read(config.identity) else { return false }
         defer { config.store.delete(config.identity) }
+        if config.registersDynamically {
+            guard let client = token.registeredClient else { return false }
+            registered = client
+        }
         return try await token.revoke(
             as: oauthClient, http: OAuthHTTP(serverName: config.serverName, client: client, logger: logger))
     }
@@ -187,6 +196,10 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
 
     /// RFC 6749 §6 with rotation; nil when the refresh token is refused (a new grant follows).
     private func refresh(_ cached: StoredToken, _ refreshToken: Secret) async throws(ClientError) -> StoredToken? {
+        if config.registersDynamically {
+            guard let client = cached.registeredClient else { return nil }
+            registered = client
+        }
         let http = OAuthHTTP(serverName: config.serverName, client: client, logger: logger)
         var form: [(String, OAuthHTTP.FormValue)] = [
             ("grant_type", .plain("refresh_token")), ("refresh_token", .secret(refreshToken)),
@@ -275,9 +288,11 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
         return token
     }
 
-    /// The configured client, as the token endpoint sees it.
+    /// The client as the token endpoint sees it: the configured one, or the registered one.
     var oauthClient: OAuthClient {
-        OAuthClient(id: config.clientID, secret: config.clientSecret, method: config.authMethod, isDynamic: false)
+        registered
+            ?? OAuthClient(
+                id: config.clientID, secret: config.clientSecret, method: config.authMethod, isDynamic: false)
     }
 
     /// Adds the client's credentials per `authMethod`; returns the headers to send (Basic).

@@ -77,21 +77,36 @@ package enum ClientSource: Sendable, Equatable {
     }
 }
 
-/// Dynamic client registration (RFC 7591 §3) for the authorization-code flow.
+/// Dynamic client registration (RFC 7591 §3) for the authorization-code and device flows.
 enum ClientRegistration {
-    /// Registers a public client (`token_endpoint_auth_method: none`) for `redirectURI` at
-    /// `endpoint`. Loopback redirect URIs match on any port (RFC 8252 §7.3), so the registration
-    /// stays valid for later logins on other ports.
+    /// The grant a client is registered for.
+    enum Purpose {
+        /// Authorization code with PKCE, redirected to this loopback URI.
+        case authorizationCode(redirectURI: String)
+        /// The device authorization grant (RFC 8628): no redirect URI.
+        case device
+    }
+
+    /// The RFC 8628 grant type.
+    static let deviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
+
+    /// Registers a public client (`token_endpoint_auth_method: none`) for `purpose` at `endpoint`,
+    /// with `refresh_token` too.
     ///
     /// - Throws: `ClientError` `.unauthorized` when the server refuses, `.unreachable`.
     static func register(
-        at endpoint: String, redirectURI: String, scopes: [String], http: OAuthHTTP
+        at endpoint: String, for purpose: Purpose, scopes: [String], http: OAuthHTTP
     ) async throws(ClientError) -> OAuthClient {
-        var body: [String: JSONValue] = [
-            "client_name": "mcp-run", "redirect_uris": [.string(redirectURI)],
-            "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
-            "token_endpoint_auth_method": "none",
-        ]
+        var body: [String: JSONValue] = ["client_name": "mcp-run", "token_endpoint_auth_method": "none"]
+        switch purpose {
+        case .authorizationCode(let redirectURI):
+            body["redirect_uris"] = [.string(redirectURI)]
+            body["grant_types"] = ["authorization_code", "refresh_token"]
+            body["response_types"] = ["code"]
+        case .device:
+            body["grant_types"] = [.string(deviceGrantType), "refresh_token"]
+            body["response_types"] = []
+        }
         if !scopes.isEmpty { body["scope"] = .string(scopes.joined(separator: " ")) }
         let reply = try await http.postJSON(endpoint, body: .object(body))
         guard (200..<300).contains(reply.status), let id = reply.json?["client_id"]?.stringValue, !id.isEmpty else {

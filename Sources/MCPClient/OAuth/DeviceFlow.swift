@@ -155,19 +155,33 @@ extension ClientCredentialsProvider {
                 hint: "use `oauth.flow: browser` (or `auto`) for the browser login",
                 context: ErrorContext(server: config.serverName))
         }
+        let http = OAuthHTTP(serverName: config.serverName, client: client, logger: logger)
+        if config.registersDynamically {
+            // A new login registers anew, as the browser login does (BrowserFlowProvider.renewToken).
+            guard let registration = metadata.registrationEndpoint else {
+                throw ClientError(
+                    code: .unauthorized(401),
+                    message: "the server does not offer dynamic client registration and no `oauth.clientId` is set",
+                    hint: "register a client for the device grant with the server and set `oauth.clientId`",
+                    context: ErrorContext(server: config.serverName))
+            }
+            registered = try await ClientRegistration.register(
+                at: registration, for: .device, scopes: scopes, http: http)
+            logger.trace("[\(config.serverName)] oauth: registered a client dynamically (RFC 7591)")
+        }
         var clientForm: [(String, OAuthHTTP.FormValue)] = []
         let clientHeaders = clientAuthentication(&clientForm)
-        let http = OAuthHTTP(serverName: config.serverName, client: client, logger: logger)
         let flow = DeviceAuthorization(
             serverName: config.serverName, http: http, logger: logger, notice: config.notice,
             policy: DiscoveredURLPolicy(serverURL: config.serverURL))
         let json = try await flow.run(
             endpoint: endpoint, tokenEndpoint: metadata.tokenEndpoint, scopes: scopes, resource: discovery.resource,
             clientForm: clientForm, clientHeaders: clientHeaders)
-        let template = StoredToken(
+        var template = StoredToken(
             identity: config.identity, grant: "device_code", accessToken: Secret(""), refreshToken: nil,
             expiresAt: nil, issuedAt: 0, grantedScopes: scopes, tokenEndpoint: metadata.tokenEndpoint,
             revocationEndpoint: metadata.revocationEndpoint, issuer: metadata.issuer, resource: discovery.resource)
+        if let registered { template.record(registration: registered) }
         let token = try parseToken(json, requestedScopes: scopes, template: template)
         logger.trace("[\(config.serverName)] oauth: obtained an access token (device_code)")
         return token

@@ -60,6 +60,19 @@ extension TokenRenewingProvider {
 }
 
 extension StoredToken {
+    /// The dynamically registered client (RFC 7591) cached with these tokens, if any.
+    var registeredClient: OAuthClient? {
+        guard let id = registeredClientID else { return nil }
+        let method = registeredAuthMethod.flatMap(TokenEndpointAuthMethod.init(rawValue:)) ?? .none
+        return OAuthClient(id: id, secret: registeredClientSecret, method: method, isDynamic: true)
+    }
+
+    /// Records `client` as the dynamic registration these tokens were issued to.
+    mutating func record(registration client: OAuthClient) {
+        registeredClientID = client.id
+        registeredClientSecret = client.secret
+        registeredAuthMethod = client.method.rawValue
+    }
     /// Revokes the refresh token, then the access token, at the revocation endpoint the
     /// authorization server's metadata named (RFC 7009 §2), authenticating as `client`. Returns
     /// false when there is no such endpoint (nothing was asked).
