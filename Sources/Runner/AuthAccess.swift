@@ -125,11 +125,11 @@ package enum AuthAccess {
             context: ErrorContext(location: spec.location, server: spec.name))
     }
 
-    /// Whether `auth login` runs the browser flow for `spec`: `oauth2` with `flow: browser`, or
-    /// `auto` without a `clientId` (the device grant needs one; contract §2).
+    /// Whether `auth login` and `auth revoke` go straight to the browser flow for `spec`: `oauth2`
+    /// with `flow: browser`. (`auto` asks the device grant first, which hands over to the browser
+    /// when the server advertises no device endpoint; contract §2.)
     static func usesBrowserLogin(_ spec: ServerSpec) -> Bool {
-        let flow = spec.oauth?.flow ?? "auto"
-        return spec.authType == .oauth2 && (flow == "browser" || (flow == "auto" && spec.oauth?.clientID == nil))
+        spec.authType == .oauth2 && spec.oauth?.flow == "browser"
     }
 
     /// Revokes `spec`'s tokens at the RFC 7009 endpoint when there is one, as the client they were

@@ -121,9 +121,7 @@ enum ServerResolver {
             case "browser": authorization = try browser()
             default:
                 // `auto`: the device grant when the server advertises it, else the browser (contract §2).
-                // The device grant needs a client id; without one, registration makes it a browser login.
-                authorization =
-                    clientID == nil ? try browser() : AutoFlowProvider(device: try device(), browser: try browser())
+                authorization = AutoFlowProvider(device: try device(), browser: try browser())
             }
         }
         let timeout = Duration.milliseconds(spec.timeout ?? 60_000)

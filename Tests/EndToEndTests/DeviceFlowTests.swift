@@ -155,6 +155,23 @@ struct DeviceFlowTests {
         }
     }
 
+    @Test("flow auto without a clientId takes the advertised device grant, registering its client")
+    func autoWithoutClient() async throws {
+        try await withServer("oauth.py", arguments: ["--device", "--device-interval", "1"]) { server in
+            let environment = [
+                "MCP_SERVERS": Self.deviceServers(server, flow: "auto", clientID: nil),
+                "MCP_RUN_HOME": try temporaryDirectory("device-home"),
+            ]
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(login.exitCode == 0 && login.stderr.contains("enter the code UC"), "\(login)")
+            let stats = try Self.stats(server)
+            #expect(stats["device"]?["authorizations"] == 1 && stats["authorize"] == 0, "\(stats.serialized())")
+            #expect(stats["registrations"] == 1, "\(stats.serialized())")
+            let run = try await runMCPRun(["run", fixture("workflows/oauth.yaml")], environment: environment)
+            #expect(run.exitCode == 0, "\(run)")
+        }
+    }
+
     @Test("slow_down adds 5 seconds to the polling interval")
     func slowDown() async throws {
         try await withServer("oauth.py", arguments: Self.device + ["--device-slow-down", "1"]) { server in

@@ -52,7 +52,7 @@ package actor AutoFlowProvider: AuthorizationProvider {
         do {
             return try await body(device)
         } catch let error as DeviceFlowUnavailable {
-            logger.trace("[\(error.serverName)] oauth: no device_authorization_endpoint; using the browser login")
+            logger.trace("[\(error.serverName)] oauth: the device login is not available here; using the browser login")
             usesBrowser = true
             return try await body(browser)
         }

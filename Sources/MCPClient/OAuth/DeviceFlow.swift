@@ -135,7 +135,12 @@ extension ClientCredentialsProvider {
             throw ClientError.loginNeeded(server: config.serverName, refreshRefused: false)
         }
         let metadata = discovery.metadata
-        if config.grant == .auto, metadata.deviceAuthorizationEndpoint == nil {
+        if config.grant == .auto,
+            metadata.deviceAuthorizationEndpoint == nil
+                || config.clientIsMetadataDocument && !metadata.clientIDMetadataDocumentSupported
+        {
+            // No device endpoint, or a metadata-document client the server cannot resolve: the
+            // browser login can still log in (it falls back to dynamic registration).
             throw DeviceFlowUnavailable(serverName: config.serverName)
         }
         if config.clientIsMetadataDocument, !metadata.clientIDMetadataDocumentSupported {
