@@ -175,6 +175,39 @@ struct BrowserFlowTests {
         }
     }
 
+    @Test("two logins for different servers with one fixed redirectPort take turns instead of failing to bind")
+    func sharedRedirectPort() async throws {
+        try await withServer("oauth.py", arguments: Self.clients) { server in
+            let home = try temporaryDirectory("browser-home")
+            let port = try freeLoopbackPort()
+            // A browser that takes 2 s to follow the URL, so the two logins overlap.
+            let browser = home + "/slow-browser"
+            try "#!/bin/sh\nsleep 2\ncurl -s -L -o /dev/null --max-time 10 \"$1\"\n".write(
+                toFile: browser, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: browser)
+            func block(_ scopes: [JSONValue]) -> JSONValue {
+                [
+                    "url": .string(server.url()), "transport": "streamable-http", "authType": "oauth2",
+                    "oauth": [
+                        "clientId": "web-public", "tokenEndpointAuthMethod": "none", "flow": "browser",
+                        "redirectPort": .integer(port), "scopes": .array(scopes),
+                    ],
+                ]
+            }
+            let servers = JSONValue.object(["reader": block(["mcp.read"]), "writer": block(["mcp.write"])])
+            let environment = ["MCP_SERVERS": servers.serialized(), "MCP_RUN_HOME": home, "BROWSER": browser]
+            async let reader = runMCPRun(["auth", "login", "reader"], environment: environment, deadline: .seconds(40))
+            async let writer = runMCPRun(["auth", "login", "writer"], environment: environment, deadline: .seconds(40))
+            let (first, second) = try await (reader, writer)
+            #expect(first.exitCode == 0, "\(first)")
+            #expect(second.exitCode == 0, "\(second)")
+            for login in [first, second] {
+                #expect(login.stderr.contains("redirect_uri=http://127.0.0.1:\(port)/oauth/callback"), "\(login)")
+            }
+            #expect(try Self.stats(server)["grants"]?["authorization_code"] == 2)
+        }
+    }
+
     @Test("auth status, revoke and logout find a login made with dynamic registration")
     func dynamicRegistrationAuthCommands() async throws {
         try await withServer("oauth.py", arguments: []) { server in

@@ -174,12 +174,30 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
     /// - Throws: `ClientError` `.unauthorized` when the lock cannot be taken or the wait is over;
     ///   `CancellationError`.
     private func lockIdentity(timeout: Duration) async throws -> TokenLock {
+        try await waitForLock("the login's lock", timeout: timeout) {
+            try await config.store.lock(config.identity, timeout: timeout)
+        }
+    }
+
+    /// The lock of the fixed loopback `port`, waiting at most the login's limit and a half minute.
+    /// - Throws: as `lockIdentity(timeout:)`.
+    private func lockLoopbackPort(_ port: Int) async throws -> TokenLock {
+        let timeout = config.interaction.timeout + .seconds(30)
+        return try await waitForLock("loopback port \(port) (`oauth.redirectPort`)", timeout: timeout) {
+            try await config.store.lock(loopbackPort: port, timeout: timeout)
+        }
+    }
+
+    /// `take()`, its failures as this server's `ClientError`s naming `what` was locked.
+    private func waitForLock(
+        _ what: String, timeout: Duration, _ take: () async throws -> TokenLock
+    ) async throws -> TokenLock {
         do {
-            return try await config.store.lock(config.identity, timeout: timeout)
+            return try await take()
         } catch let error as TokenStoreError {
             throw failure("cannot lock the token cache: \(error.message)", underlying: error)
         } catch is TimeoutError {
-            throw failure("another mcp-run held the login's lock for over \(timeout.components.seconds) seconds")
+            throw failure("another mcp-run held \(what) for over \(timeout.components.seconds) seconds")
         }
     }
 
@@ -278,6 +296,15 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
             ?? challenge?.parameters["scope"].map { $0.split(separator: " ").map(String.init) }
             ?? discovery.resourceScopes ?? []
         let state = PKCE.randomToken(bytes: 24)
+        // A fixed port is shared by every login configured with it, whatever the server: logins
+        // for other identities take turns on it (each holds it for at most the login's limit)
+        // rather than failing to bind. Any free port (the default) needs no such lock.
+        var portLock: TokenLock?
+        if let port = config.redirectPort {
+            logger.trace("[\(config.serverName)] oauth: waiting for loopback port \(port) if another login holds it")
+            portLock = try await lockLoopbackPort(port)
+        }
+        defer { portLock?.release() }
         let callback = try LoopbackCallback(
             port: config.redirectPort, expectedState: state, serverName: config.serverName)
         defer { callback.close() }

@@ -56,6 +56,11 @@ final class LoopbackCallback: Sendable {
             let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
+        // The redirect's connection, closed by this side first, leaves the port in TIME_WAIT for a
+        // minute: without SO_REUSEADDR the next login on a fixed `redirectPort` could not bind it.
+        // (On Linux it never lets two listeners share a port.)
+        var reuse: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(requested ?? 0).bigEndian)
@@ -144,13 +149,23 @@ final class LoopbackCallback: Sendable {
         return .code(Secret(code), issuer: value("iss"))
     }
 
-    /// The listener thread: accept, answer, until one good redirect or `close()`.
+    /// The wake pipe lives as long as the object (the listener thread holds it until `serve`
+    /// returns), so `close()` never writes to a closed or reused descriptor.
+    deinit {
+        posixClose(wakeRead)
+        posixClose(wakeWrite)
+    }
+
+    /// The listener thread: accept and answer until one good redirect or `close()`. The listener
+    /// is closed before the response is handed over, so a login that goes on (and releases a
+    /// fixed port's lock) never finds the port still bound.
     private func serve() {
-        defer {
-            posixClose(listener)
-            posixClose(wakeRead)
-            posixClose(wakeWrite)
-        }
+        let response = acceptRedirect()
+        posixClose(listener)
+        if let response { sink.yield(response) }
+    }
+
+    private func acceptRedirect() -> AuthorizationResponse? {
         while true {
             var fds = [
                 pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
@@ -158,7 +173,7 @@ final class LoopbackCallback: Sendable {
             ]
             let ready = poll(&fds, 2, -1)
             if ready < 0 && errno == EINTR { continue }
-            if ready < 0 || fds[1].revents != 0 || closed.withLock({ $0 }) { return }
+            if ready < 0 || fds[1].revents != 0 || closed.withLock({ $0 }) { return nil }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
             let request = readRequest(client)
@@ -167,10 +182,7 @@ final class LoopbackCallback: Sendable {
                 "HTTP/1.1 \(status)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n\(body)"
             _ = Array(reply.utf8).withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             posixClose(client)
-            if let response {
-                sink.yield(response)
-                return
-            }
+            if let response { return response }
         }
     }
 

@@ -179,8 +179,18 @@ package struct TokenStore: Sendable {
     /// - Throws: `TokenStoreError` when the lock file cannot be opened, `TimeoutError`,
     ///   `CancellationError`.
     package func lock(_ identity: TokenIdentity, timeout: Duration = .seconds(60)) async throws -> TokenLock {
+        try await lock(named: identity.fileStem, timeout: timeout)
+    }
+
+    /// Takes the exclusive lock of the loopback `port` a login listens on (`oauth.redirectPort`),
+    /// shared by every identity configured with that port; as `lock(_:timeout:)`.
+    package func lock(loopbackPort port: Int, timeout: Duration) async throws -> TokenLock {
+        try await lock(named: "port-\(port)", timeout: timeout)
+    }
+
+    private func lock(named name: String, timeout: Duration) async throws -> TokenLock {
         try ensureDirectory()
-        let fd = try await FileLock.acquire(directory + "/" + identity.fileStem + ".lock", timeout: timeout)
+        let fd = try await FileLock.acquire(directory + "/" + name + ".lock", timeout: timeout)
         return TokenLock(fd: fd)
     }
 
