@@ -295,7 +295,8 @@ package actor ServerSession {
     /// Sends a request and awaits its result (STYLE.md §5).
     ///
     /// Registers the reply slot before sending; the send and the wait both run under
-    /// `withTimeout` (a Streamable HTTP send reads its response stream inline). A timeout or a
+    /// `withTimeout` (a Streamable HTTP send reads its response stream inline), whose
+    /// `RequestDeadline` stops counting while an OAuth login is waited for. A timeout or a
     /// cancelled caller queues `notifications/cancelled` on the writer, whose task is not
     /// cancelled, so the notice reaches the wire either way.
     /// - Throws: `ClientError` with `context.server` and `context.method` set.
@@ -316,11 +317,15 @@ package actor ServerSession {
         trace("→", message)
         let transport = self.transport
         let limit = timeout ?? requestTimeout
+        // A login the request has to wait for (OAuth) does not count against its limit.
+        let deadline = RequestDeadline(limit)
         do {
-            return try await withTimeout(limit) {
-                try await transport.send(message)
-                for try await value in reply { return value }
-                throw CancellationError()
+            return try await RequestDeadline.$current.withValue(deadline) {
+                try await withTimeout(deadline) {
+                    try await transport.send(message)
+                    for try await value in reply { return value }
+                    throw CancellationError()
+                }
             }
         } catch let error as TimeoutError {
             sendCancelled(id, method: method, reason: "timed out after \(error.duration.humanReadable)")

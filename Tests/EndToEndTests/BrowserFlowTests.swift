@@ -431,6 +431,32 @@ struct BrowserFlowTests {
         }
     }
 
+    @Test("a login during a run does not count against the request's timeout")
+    func loginOutlastsRequestTimeout() async throws {
+        try await withServer("oauth.py", arguments: []) { server in
+            let home = try temporaryDirectory("browser-home")
+            var environment = try Self.childEnvironment(server, home: home)
+            // The person takes 3 s to log in; the server's requests may take 1 s.
+            let browser = home + "/slow-browser"
+            try "#!/bin/sh\nsleep 3\ncurl -s -L -o /dev/null --max-time 10 \"$1\"\n".write(
+                toFile: browser, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: browser)
+            environment["BROWSER"] = browser
+            environment["MCP_SERVERS"] = JSONValue.object([
+                "secured": [
+                    "url": .string(server.url()), "transport": "streamable-http", "authType": "oauth2",
+                    "timeout": 1000,
+                ]
+            ]).serialized()
+            let (status, output) = try await Self.onTerminal(["call", "secured", "whoami"], environment: environment)
+            #expect(status == 0, "\(output)")
+            #expect(output.contains(#""authenticated":true"#), "\(output)")
+            // A request to a server that is slow on its own still times out at its limit.
+            let slow = try await runMCPRun(["call", "secured", "sleep", "ms=3000"], environment: environment)
+            #expect(slow.exitCode != 0 && slow.stderr.contains("within 1s"), "\(slow)")
+        }
+    }
+
     @Test("step-up on a terminal: a 403 insufficient_scope starts one browser login with the union of scopes")
     func stepUp() async throws {
         try await withServer("oauth.py", arguments: ["--insufficient-scope", "mcp.write"]) { server in

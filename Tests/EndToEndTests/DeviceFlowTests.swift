@@ -172,6 +172,27 @@ struct DeviceFlowTests {
         }
     }
 
+    @Test("a device login during a run on a terminal does not count against the request's timeout")
+    func deviceLoginOutlastsRequestTimeout() async throws {
+        try await withServer("oauth.py", arguments: Self.device + ["--device-pending", "2"]) { server in
+            var environment = ProcessInfo.processInfo.environment
+            for name in ["MCP_SERVERS", "XDG_CONFIG_HOME", "CI"] { environment[name] = nil }
+            environment["MCP_RUN_HOME"] = try temporaryDirectory("device-home")
+            environment["MCP_SERVERS"] = JSONValue.object([
+                "secured": [
+                    "url": .string(server.url()), "transport": "streamable-http", "authType": "oauth2",
+                    "timeout": 1000, "oauth": ["clientId": "dev", "flow": "device"],
+                ]
+            ]).serialized()
+            // Three polls a second apart: the approval takes over 2 s, the requests may take 1 s.
+            let (status, output) = try await BrowserFlowTests.onTerminal(
+                ["call", "secured", "whoami"], environment: environment)
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("enter the code UC") && output.contains(#""authenticated":true"#), "\(output)")
+            #expect(try Self.stats(server)["device"]?["polls"] == 3)
+        }
+    }
+
     @Test("slow_down adds 5 seconds to the polling interval")
     func slowDown() async throws {
         try await withServer("oauth.py", arguments: Self.device + ["--device-slow-down", "1"]) { server in

@@ -134,8 +134,11 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
     }
 
     func renewToken(rejected: Secret?, force: Bool) async throws -> StoredToken {
-        // A login may hold the lock for as long as a person takes (the interaction's limit).
-        let lock = try await lockIdentity(timeout: config.interaction.timeout + .seconds(30))
+        // A login may hold the lock for as long as a person takes (the interaction's limit); that
+        // wait, like a login of our own, does not count against the request's limit.
+        let lock = try await RequestDeadline.excluding {
+            try await lockIdentity(timeout: config.interaction.timeout + .seconds(30))
+        }
         defer { lock.release() }
         let cached = config.store.read(config.identity)
         if !force, let token = cached, !ClientCredentialsProvider.needsRenewal(token) {
@@ -165,7 +168,7 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         // the person an error page at /authorize and never redirects (RFC 6749 §4.1.2.1), so the
         // login could only time out. It registers anew instead (one request); the cached
         // registration served the refresh above.
-        let token = try await authorize()
+        let token = try await RequestDeadline.excluding { try await authorize() }
         try save(token)
         return token
     }
@@ -257,14 +260,16 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
     /// A login with `scopes` (a step-up), under the identity's lock, unless another run already
     /// stepped up: a cached token that carries them, is not due for renewal and is not `rejected`.
     func stepUp(to scopes: [String], rejected: Secret?) async throws -> StoredToken {
-        let lock = try await lockIdentity(timeout: config.interaction.timeout + .seconds(30))
+        let lock = try await RequestDeadline.excluding {
+            try await lockIdentity(timeout: config.interaction.timeout + .seconds(30))
+        }
         defer { lock.release() }
         if let cached = config.store.read(config.identity), Set(scopes).isSubset(of: cached.grantedScopes),
             !ClientCredentialsProvider.needsRenewal(cached), rejected.map({ cached.bearerSecret != $0 }) ?? true
         {
             return cached
         }
-        let token = try await authorize(scopes: scopes)
+        let token = try await RequestDeadline.excluding { try await authorize(scopes: scopes) }
         try save(token)
         return token
     }

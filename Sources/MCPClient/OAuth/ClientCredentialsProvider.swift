@@ -150,7 +150,8 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
     }
 
     func renew(rejected: Secret?, force: Bool, stepUpScopes: [String]? = nil) async throws -> StoredToken {
-        let lock = try await lockIdentity()
+        // Another run may hold the lock during a device login: not counted against the request.
+        let lock = try await RequestDeadline.excluding { try await lockIdentity() }
         defer { lock.release() }
         let cached = config.store.read(config.identity)
         if let stepUpScopes {

@@ -179,9 +179,12 @@ extension ClientCredentialsProvider {
         let flow = DeviceAuthorization(
             serverName: config.serverName, http: http, logger: logger, notice: config.notice,
             policy: DiscoveredURLPolicy(serverURL: config.serverURL))
-        let json = try await flow.run(
-            endpoint: endpoint, tokenEndpoint: metadata.tokenEndpoint, scopes: scopes, resource: discovery.resource,
-            clientForm: clientForm, clientHeaders: clientHeaders)
+        // The person's approval does not count against the request that needed it.
+        let json = try await RequestDeadline.excluding {
+            try await flow.run(
+                endpoint: endpoint, tokenEndpoint: metadata.tokenEndpoint, scopes: scopes, resource: discovery.resource,
+                clientForm: clientForm, clientHeaders: clientHeaders)
+        }
         var template = StoredToken(
             identity: config.identity, grant: "device_code", accessToken: Secret(""), refreshToken: nil,
             expiresAt: nil, issuedAt: 0, grantedScopes: scopes, tokenEndpoint: metadata.tokenEndpoint,
