@@ -12,6 +12,9 @@
 package actor RequestDeadline {
     /// The request's own limit: the time it may take, not counting pauses.
     package let limit: Duration
+    /// The deadline that was current when this one was made (an enclosing request's), paused
+    /// along with this one.
+    let parent: RequestDeadline?
     private var counted: Duration = .zero
     /// When counting last resumed; nil while paused.
     private var since: ContinuousClock.Instant? = .now
@@ -22,24 +25,30 @@ package actor RequestDeadline {
     /// The deadline of the request the current task works for, if any.
     @TaskLocal package static var current: RequestDeadline?
 
-    /// A deadline of `limit`, counting from now.
+    /// A deadline of `limit`, counting from now, nested in the current one (if any).
     package init(_ limit: Duration) {
         self.limit = limit
+        parent = Self.current
     }
 
-    /// Runs `body` with the current request's deadline (if any) paused: time spent in `body`
-    /// does not count. Pauses nest.
+    /// Runs `body` with the current request's deadline (if any) and the deadlines it is nested
+    /// in paused: time spent in `body` does not count. Pauses nest.
     package static func excluding<R: Sendable>(
         isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R
     ) async throws -> R {
-        guard let deadline = current else { return try await body() }
-        await deadline.pause()
+        var chain: [RequestDeadline] = []
+        var next = current
+        while let deadline = next {
+            chain.append(deadline)
+            next = deadline.parent
+        }
+        for deadline in chain { await deadline.pause() }
         do {
             let result = try await body()
-            await deadline.resume()
+            for deadline in chain { await deadline.resume() }
             return result
         } catch {
-            await deadline.resume()
+            for deadline in chain { await deadline.resume() }
             throw error
         }
     }

@@ -123,7 +123,7 @@ package actor ServerSession {
             do {
                 transport = try await LegacySSETransport.connect(
                     url: url, headers: config.headers, serverName: config.name,
-                    requestTimeout: config.requestTimeout, logger: logger)
+                    requestTimeout: config.requestTimeout, logger: logger, authorization: config.authorization)
             } catch let error as ClientError {
                 throw error.adding(ErrorContext(server: config.name))
             } catch {

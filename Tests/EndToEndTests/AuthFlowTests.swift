@@ -98,6 +98,35 @@ struct AuthFlowTests {
         }
     }
 
+    @Test(
+        "OAuth over legacy HTTP+SSE, chosen or negotiated: the stream and the POSTs carry the token; a 401 renews it",
+        arguments: ["http-sse", "sse"])
+    func legacyTransport(transport: String) async throws {
+        try await withServer("oauth.py", arguments: Self.clients + ["--transport", "sse"]) { server in
+            let servers = JSONValue.object([
+                "secured": [
+                    "url": .string(server.baseURL + "/sse"), "transport": .string(transport),
+                    "authType": "oauth2-client-credentials",
+                    "oauth": ["clientId": "ci-basic", "clientSecret": "${{ secrets.CLIENT_SECRET }}"],
+                ]
+            ]).serialized()
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/oauth-401.yaml"), "-o", "-"],
+                environment: ["MCP_SERVERS": servers, "CLIENT_SECRET": Self.basicSecret])
+            #expect(run.exitCode == 0, "\(run)")
+            let results = try run.json()
+            #expect(results["servers"]?["secured"]?["transport"] == "http-sse", "\(results.serialized())")
+            for step in ["who", "again"] {
+                #expect(results.step(step)?["result"]?["structuredContent"]?["client_id"] == "ci-basic", "\(step)")
+            }
+            let stats = try Self.stats(server)
+            #expect(stats["grants"]?["client_credentials"] == 1, "\(stats.serialized())")
+            #expect(
+                stats["grants"]?["refresh_token"] == 1, "the 401 after drop_tokens renewed once: \(stats.serialized())")
+            #expect(!run.stdout.contains(Self.basicSecret) && !run.stderr.contains(Self.basicSecret))
+        }
+    }
+
     @Test("a second run reuses the cached token: no new token request")
     func cacheReused() async throws {
         try await withServer("oauth.py", arguments: Self.clients) { server in

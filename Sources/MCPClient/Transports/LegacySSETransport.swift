@@ -18,7 +18,9 @@ import HTTP
 /// request timeout. The config's headers go on the GET and on every POST. The GET and each POST
 /// retry a refused connection and a 429, 502, 503 or 504 as `HTTPRetryPolicy` says
 /// (`RetryingExchange`, shared with Streamable HTTP); a POST the server answered 2xx is never sent
-/// again.
+/// again. With an OAuth `authorization` provider, the GET and every POST carry its token, and a
+/// 401 renews it once and retries once (contract §7); the open stream keeps the token it was
+/// opened with.
 package actor LegacySSETransport: Transport {
     /// Messages from the event stream, in arrival order.
     package nonisolated let incoming: AsyncStream<TransportEvent>
@@ -31,6 +33,7 @@ package actor LegacySSETransport: Transport {
     private let client: HTTPClient
     private let requestTimeout: Duration
     private let retryPolicy: HTTPRetryPolicy
+    private let authorization: (any AuthorizationProvider)?
     /// Where messages are POSTed, from the `endpoint` event; nil until it arrived.
     private var endpoint: String?
     private var readTask: Task<Void, Never>?
@@ -39,8 +42,9 @@ package actor LegacySSETransport: Transport {
 
     private init(
         url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
-        client: HTTPClient, retryPolicy: HTTPRetryPolicy
+        client: HTTPClient, retryPolicy: HTTPRetryPolicy, authorization: (any AuthorizationProvider)?
     ) {
+        self.authorization = authorization
         self.url = url
         self.retryPolicy = retryPolicy
         self.headers = headers
@@ -59,18 +63,21 @@ package actor LegacySSETransport: Transport {
     ///   - url: the server's SSE URL (such as `…/sse`).
     ///   - headers: the config's headers (auth already resolved, secret-valued), sent on the GET
     ///     and on every POST.
-    ///   - requestTimeout: bounds the connection and the wait for `endpoint`, and each POST.
+    ///   - requestTimeout: bounds the connection and the wait for `endpoint`, and each POST (an
+    ///     OAuth login waited for on the way does not count).
+    ///   - authorization: OAuth: a token for the GET and every POST, renewed once after a 401.
     /// - Throws: `ClientError`: `.unauthorized(status)` for 401/403, `.unreachable`,
     ///   `.protocolViolation` (another status, not an event stream, an endpoint on another
     ///   origin), `.timedOut` (no `endpoint` event in time), `.closed` (the stream ended first);
     ///   `CancellationError` when the caller was cancelled.
     package static func connect(
         url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
-        client: HTTPClient = .shared, retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy()
+        client: HTTPClient = .shared, retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy(),
+        authorization: (any AuthorizationProvider)? = nil
     ) async throws -> LegacySSETransport {
         let transport = LegacySSETransport(
             url: url, headers: headers, serverName: serverName, requestTimeout: requestTimeout, logger: logger,
-            client: client, retryPolicy: retryPolicy)
+            client: client, retryPolicy: retryPolicy, authorization: authorization)
         do {
             try await transport.open()
         } catch {
@@ -97,15 +104,20 @@ package actor LegacySSETransport: Transport {
         let (endpoints, endpointSlot) = AsyncThrowingStream<String, any Error>.makeStream()
         let timeout = requestTimeout
         let raw: String
+        // An OAuth login on the way does not count against the limit (RequestDeadline).
+        let deadline = RequestDeadline(timeout)
         do {
-            raw = try await withTimeout(timeout) {
-                let response = try await self.openStream()
-                await self.startReading(response.body, endpoint: endpointSlot)
-                for try await endpoint in endpoints { return endpoint }
-                throw ClientError(
-                    code: .closed, message: "the server closed its event stream before sending the endpoint event",
-                    hint: "check that the server's `url` is its legacy HTTP+SSE endpoint (often ending in /sse)",
-                    context: ErrorContext(server: self.serverName))
+            raw = try await RequestDeadline.$current.withValue(deadline) {
+                try await withTimeout(deadline) {
+                    let response = try await self.openStream()
+                    await self.startReading(response.body, endpoint: endpointSlot)
+                    for try await endpoint in endpoints { return endpoint }
+                    throw ClientError(
+                        code: .closed,
+                        message: "the server closed its event stream before sending the endpoint event",
+                        hint: "check that the server's `url` is its legacy HTTP+SSE endpoint (often ending in /sse)",
+                        context: ErrorContext(server: self.serverName))
+                }
             }
         } catch is TimeoutError {
             throw ClientError(
@@ -125,12 +137,8 @@ package actor LegacySSETransport: Transport {
         var request = HTTPRequest(method: "GET", url: url, headers: headers, timeout: nil)
         request.connectTimeout = min(requestTimeout, .seconds(30))
         request.headers.append(HTTPHeader(MCPHeader.accept, MCPHeader.acceptStream))
-        let response: HTTPResponse
-        do {
-            response = try await retrying.send(request, label: "the event stream")
-        } catch let error as HTTPError {
-            throw StreamableHTTPTransport.clientError(error, url: url, server: serverName)
-        }
+        let (response, sent) = try await authorizedExchange(request, label: "the event stream")
+        request.headers = sent
         switch response.status {
         case 200..<300:
             let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
@@ -255,14 +263,10 @@ package actor LegacySSETransport: Transport {
     /// - Throws: `ClientError` `.closed` (closed, or the stream ended), `.unauthorized(status)`,
     ///   `.protocolViolation` (another status), `.unreachable`, `.timedOut`; `CancellationError`.
     package nonisolated func send(_ message: JSONRPCMessage) async throws {
-        let request = try await postRequest(for: message)
+        var request = try await postRequest(for: message)
         let label = message.method ?? "a response"
-        let response: HTTPResponse
-        do {
-            response = try await retrying.send(request, label: label)
-        } catch let error as HTTPError {
-            throw StreamableHTTPTransport.clientError(error, url: request.url, server: serverName)
-        }
+        let (response, sent) = try await authorizedExchange(request, label: label)
+        request.headers = sent
         switch response.status {
         case 200..<300:
             // The body (`Accepted`, or nothing) carries no message in this transport.
@@ -282,6 +286,36 @@ package actor LegacySSETransport: Transport {
                 hint: response.status == 404
                     ? "the server may have ended the session; run again" : "check the server's `url` and `transport`",
                 context: ErrorContext(server: serverName))
+        }
+    }
+
+    /// Sends `request` with the OAuth provider's token (if any); after a 401, renews the token
+    /// once and sends it once more. Returns the last response and the headers it was sent with.
+    private nonisolated func authorizedExchange(
+        _ request: HTTPRequest, label: String
+    ) async throws -> (HTTPResponse, [HTTPHeader]) {
+        var request = request
+        var sent = try await authorization?.currentAuthorization(logger: logger)
+        if let sent { request.headers.append(sent) }
+        var response = try await exchange(request, label: label)
+        if response.status == 401, let authorization {
+            let challenges = response.headers.values(for: "WWW-Authenticate")
+            _ = try? await response.body.collect(limit: 64 << 10)
+            let renewed = try await authorization.authorizationAfterUnauthorized(
+                challenges: challenges, rejected: sent, logger: logger)
+            request.headers.removeAll { $0.name.lowercased() == "authorization" }
+            request.headers.append(renewed)
+            sent = renewed
+            response = try await exchange(request, label: label)
+        }
+        return (response, request.headers)
+    }
+
+    private nonisolated func exchange(_ request: HTTPRequest, label: String) async throws -> HTTPResponse {
+        do {
+            return try await retrying.send(request, label: label)
+        } catch let error as HTTPError {
+            throw StreamableHTTPTransport.clientError(error, url: request.url, server: serverName)
         }
     }
 

@@ -35,7 +35,8 @@ package actor NegotiatingHTTPTransport: Transport {
     /// - Parameters:
     ///   - headers: the config's headers, sent on every request of either transport.
     ///   - requestTimeout: bounds the legacy stream's connection and each legacy POST.
-    ///   - authorization: OAuth, for the Streamable HTTP transport (legacy HTTP+SSE gets no OAuth yet).
+    ///   - authorization: OAuth, for whichever transport is chosen (the token a Streamable HTTP
+    ///     401 obtained serves the legacy fallback too).
     package init(
         url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
         client: HTTPClient = .shared, authorization: (any AuthorizationProvider)? = nil
@@ -110,7 +111,7 @@ package actor NegotiatingHTTPTransport: Transport {
             do {
                 legacy = try await LegacySSETransport.connect(
                     url: url, headers: headers, serverName: serverName, requestTimeout: requestTimeout,
-                    logger: logger, client: client)
+                    logger: logger, client: client, authorization: authorization)
             } catch let legacyError as ClientError {
                 await negotiationFailed()
                 throw ClientError(
