@@ -289,26 +289,16 @@ package actor LegacySSETransport: Transport {
         }
     }
 
-    /// Sends `request` with the OAuth provider's token (if any); after a 401, renews the token
-    /// once and sends it once more. Returns the last response and the headers it was sent with.
+    /// Sends `request` with the OAuth provider's token (if any), renewed once after a 401 and
+    /// stepped up once after a 403 `insufficient_scope` (`AuthorizedExchange`). Returns the last
+    /// response and the headers it was sent with.
     private nonisolated func authorizedExchange(
         _ request: HTTPRequest, label: String
     ) async throws -> (HTTPResponse, [HTTPHeader]) {
-        var request = request
-        var sent = try await authorization?.currentAuthorization(logger: logger)
-        if let sent { request.headers.append(sent) }
-        var response = try await exchange(request, label: label)
-        if response.status == 401, let authorization {
-            let challenges = response.headers.values(for: "WWW-Authenticate")
-            _ = try? await response.body.collect(limit: 64 << 10)
-            let renewed = try await authorization.authorizationAfterUnauthorized(
-                challenges: challenges, rejected: sent, logger: logger)
-            request.headers.removeAll { $0.name.lowercased() == "authorization" }
-            request.headers.append(renewed)
-            sent = renewed
-            response = try await exchange(request, label: label)
-        }
-        return (response, request.headers)
+        let (response, sent) = try await AuthorizedExchange(authorization: authorization, logger: logger).send(
+            request
+        ) { try await self.exchange($0, label: label) }
+        return (response, sent.headers)
     }
 
     private nonisolated func exchange(_ request: HTTPRequest, label: String) async throws -> HTTPResponse {

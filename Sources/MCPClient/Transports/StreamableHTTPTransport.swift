@@ -131,37 +131,11 @@ package actor StreamableHTTPTransport: Transport {
     }
 
     private nonisolated func send(_ message: JSONRPCMessage, mayRenew: Bool) async throws {
-        var (request, sentSessionID) = try await postRequest(for: message)
+        let (request, sentSessionID) = try await postRequest(for: message)
         let label = message.method ?? "a response"
-        var sent = try await authorization?.currentAuthorization(logger: logger)
-        if let sent { request.headers.append(sent) }
-        var response = try await exchange(request, label: label)
-        // OAuth: on a 401, renew the token once and retry once (contract §7, Refresh).
-        if response.status == 401, let authorization {
-            let challenges = response.headers.values(for: "WWW-Authenticate")
-            _ = try? await response.body.collect(limit: 64 << 10)
-            let renewed = try await authorization.authorizationAfterUnauthorized(
-                challenges: challenges, rejected: sent, logger: logger)
-            request.headers.removeAll { $0.name.lowercased() == "authorization" }
-            request.headers.append(renewed)
-            sent = renewed
-            response = try await exchange(request, label: label)
-        }
-        // OAuth step-up on 403 insufficient_scope: at most once per request (contract §7, StepUp.swift).
-        if response.status == 403, let authorization {
-            let challenges = response.headers.values(for: "WWW-Authenticate")
-            if AuthChallenge.insufficientScopes(challenges) != nil {
-                _ = try? await response.body.collect(limit: 64 << 10)
-                if let stepped = try await authorization.authorizationAfterForbidden(
-                    challenges: challenges, rejected: sent, logger: logger)
-                {
-                    request.headers.removeAll { $0.name.lowercased() == "authorization" }
-                    request.headers.append(stepped)
-                    response = try await exchange(request, label: label)
-                } else {
-                    throw await statusError(response, label: label, renewed: false)
-                }
-            }
+        // OAuth: the token, renewed once after a 401, stepped up once after a 403 (contract §7).
+        let (response, _) = try await AuthorizedExchange(authorization: authorization, logger: logger).send(request) {
+            try await self.exchange($0, label: label)
         }
         if message.method == MCPMethod.initialize {
             try await adoptSessionID(response.headers.value(for: MCPHeader.sessionID))
