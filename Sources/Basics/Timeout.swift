@@ -17,19 +17,8 @@ package struct TimeoutError: Error, Sendable, CustomStringConvertible {
 package func withTimeout<R: Sendable>(
     _ duration: Duration, operation: @escaping @Sendable () async throws -> R
 ) async throws -> R {
-    try await withThrowingTaskGroup(of: R?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: duration)
-            return nil
-        }
-        defer { group.cancelAll() }
-        while let next = try await group.next() {
-            if let value = next { return value }
-            throw TimeoutError(duration: duration)
-        }
-        throw CancellationError()
-    }
+    // A deadline nobody pauses: it runs out after `duration` (RequestDeadline.swift).
+    try await withTimeout(RequestDeadline(duration), operation: operation)
 }
 
 extension Duration {

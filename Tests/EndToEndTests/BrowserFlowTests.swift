@@ -34,6 +34,16 @@ struct BrowserFlowTests {
         return path
     }
 
+    /// A `$BROWSER` in `folder` that waits `seconds` (a person reading the page) before following
+    /// the URL with curl; records nothing.
+    static func slowBrowserScript(in folder: String, seconds: Int) throws -> String {
+        let path = folder + "/slow-browser"
+        try "#!/bin/sh\nsleep \(seconds)\ncurl -s -L -o /dev/null --max-time 10 \"$1\"\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
     /// `MCP_SERVERS` naming the fixture `secured` with `authType: oauth2`.
     static func servers(_ server: FixtureServer, oauth: [String: JSONValue] = [:]) -> String {
         var block: [String: JSONValue] = [
@@ -181,10 +191,7 @@ struct BrowserFlowTests {
             let home = try temporaryDirectory("browser-home")
             let port = try freeLoopbackPort()
             // A browser that takes 2 s to follow the URL, so the two logins overlap.
-            let browser = home + "/slow-browser"
-            try "#!/bin/sh\nsleep 2\ncurl -s -L -o /dev/null --max-time 10 \"$1\"\n".write(
-                toFile: browser, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: browser)
+            let browser = try Self.slowBrowserScript(in: home, seconds: 2)
             func block(_ scopes: [JSONValue]) -> JSONValue {
                 [
                     "url": .string(server.url()), "transport": "streamable-http", "authType": "oauth2",
@@ -437,11 +444,7 @@ struct BrowserFlowTests {
             let home = try temporaryDirectory("browser-home")
             var environment = try Self.childEnvironment(server, home: home)
             // The person takes 3 s to log in; the server's requests may take 1 s.
-            let browser = home + "/slow-browser"
-            try "#!/bin/sh\nsleep 3\ncurl -s -L -o /dev/null --max-time 10 \"$1\"\n".write(
-                toFile: browser, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: browser)
-            environment["BROWSER"] = browser
+            environment["BROWSER"] = try Self.slowBrowserScript(in: home, seconds: 3)
             environment["MCP_SERVERS"] = JSONValue.object([
                 "secured": [
                     "url": .string(server.url()), "transport": "streamable-http", "authType": "oauth2",
