@@ -322,7 +322,11 @@ package actor ServerSession {
         do {
             return try await RequestDeadline.$current.withValue(deadline) {
                 try await withTimeout(deadline) {
-                    try await transport.send(message)
+                    // An answer the transport hands back is routed here, on this task, so the
+                    // wait below finds it without a trip through the read loop.
+                    if let answer = try await transport.sendReturningAnswer(message) {
+                        await self.handle(.message(answer))
+                    }
                     for try await value in reply { return value }
                     throw CancellationError()
                 }

@@ -53,6 +53,23 @@ struct FaultTests {
         }
     }
 
+    @Test(
+        "a JSON body with a notification before the response: the step's log holds it when the result arrives",
+        arguments: 1...3)
+    func batchedNotification(round: Int) async throws {
+        try await withServer("faults.py", arguments: ["--json-response"]) { server in
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/faults-batch.yaml"), "-o", "-"],
+                environment: ["MCP_SERVERS": Self.servers(server)])
+            #expect(run.exitCode == 0, "\(run)")
+            let results = try run.json()
+            #expect(results.step("batched")?["result"]?["content"]?[0]?["text"] == "batched", "\(run)")
+            let log = results.step("batched")?["log"]?.serialized() ?? ""
+            #expect(log.contains("in the batch (batched)"), "round \(round): \(results.serialized())")
+            #expect(results.step("plain")?["result"]?["content"]?[0]?["text"] == "plain")
+        }
+    }
+
     @Test("malformed JSON from the server ends the run with exit 4 naming the server, and the document is written")
     func malformed() async throws {
         try await withServer("faults.py", arguments: ["--json-response"]) { server in

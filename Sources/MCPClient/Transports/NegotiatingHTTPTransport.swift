@@ -65,6 +65,14 @@ package actor NegotiatingHTTPTransport: Transport {
         }
     }
 
+    /// As `send(_:)`; once negotiated, the chosen transport may hand the answer back
+    /// (`Transport.sendReturningAnswer`). The negotiating first message delivers it.
+    package nonisolated func sendReturningAnswer(_ message: JSONRPCMessage) async throws -> JSONRPCMessage? {
+        if let chosen = try await beginSend() { return try await chosen.sendReturningAnswer(message) }
+        try await negotiate(sending: message)
+        return nil
+    }
+
     /// The chosen transport, or nil when the caller must negotiate (and now owns that job).
     private func beginSend() throws(ClientError) -> (any Transport)? {
         guard !isClosed else {

@@ -127,10 +127,18 @@ package actor StreamableHTTPTransport: Transport {
     ///   or 429/5xx after the retries), `.closed` (the stream ended before the response and could
     ///   not be resumed), `.timedOut` (HTTP-level); `CancellationError`.
     package nonisolated func send(_ message: JSONRPCMessage) async throws {
-        try await send(message, mayRenew: true)
+        _ = try await send(message, mayRenew: true, answer: .deliver)
     }
 
-    private nonisolated func send(_ message: JSONRPCMessage, mayRenew: Bool) async throws {
+    /// As `send(_:)`, but a JSON body whose first message is the answer returns it instead of
+    /// delivering it (`Transport.sendReturningAnswer`); SSE responses deliver it as usual.
+    package nonisolated func sendReturningAnswer(_ message: JSONRPCMessage) async throws -> JSONRPCMessage? {
+        try await send(message, mayRenew: true, answer: .returnIfFirst)
+    }
+
+    private nonisolated func send(
+        _ message: JSONRPCMessage, mayRenew: Bool, answer handling: AnswerHandling
+    ) async throws -> JSONRPCMessage? {
         let (request, sentSessionID) = try await postRequest(for: message)
         let label = message.method ?? "a response"
         // OAuth: the token, renewed once after a 401, stepped up once after a 403 (contract §7).
@@ -142,12 +150,12 @@ package actor StreamableHTTPTransport: Transport {
         }
         switch response.status {
         case 200..<300:
-            _ = try await readBody(of: response, answering: message, label: label, deliverAnswer: true)
+            return try await readBody(of: response, answering: message, label: label, answer: handling)
         case 404 where mayRenew && message.id != nil && !message.isResponse && message.method != MCPMethod.initialize:
             guard let expired = sentSessionID else { throw await statusError(response, label: label, renewed: false) }
             _ = try? await response.body.collect(limit: 64 << 10)
             try await renewSession(expired: expired, because: label)
-            try await send(message, mayRenew: false)
+            return try await send(message, mayRenew: false, answer: handling)
         default:
             throw await statusError(response, label: label, renewed: !mayRenew)
         }
@@ -320,7 +328,7 @@ package actor StreamableHTTPTransport: Transport {
             throw error
         }
         let answer = try await readBody(
-            of: response, answering: message, label: MCPMethod.initialize, deliverAnswer: false)
+            of: response, answering: message, label: MCPMethod.initialize, answer: .consume)
         guard case .response(_, let result) = answer, let version = result["protocolVersion"]?.stringValue else {
             throw ClientError(
                 code: .protocolViolation,
@@ -337,7 +345,7 @@ package actor StreamableHTTPTransport: Transport {
                 message: "the server ended the session but gave no new \(MCPHeader.sessionID)",
                 context: ErrorContext(server: serverName, method: MCPMethod.initialize))
         }
-        try await send(.notification(method: MCPMethod.initialized, params: nil), mayRenew: false)
+        _ = try await send(.notification(method: MCPMethod.initialized, params: nil), mayRenew: false, answer: .deliver)
         logger.trace("[\(serverName)] started session \(sessionID ?? "?")")
         await reopenEventStream()
     }
@@ -358,15 +366,29 @@ package actor StreamableHTTPTransport: Transport {
 
     // MARK: - Bodies
 
+    /// What `readBody` does with the response to the request it answers.
+    enum AnswerHandling {
+        /// Delivered through `incoming` like every other message.
+        case deliver
+        /// Returned and not delivered (the transport's own `initialize` of a renewed session).
+        case consume
+        /// Returned and not delivered when it is the first message of a JSON body (nothing
+        /// delivered before it is still in flight to the session); else delivered.
+        case returnIfFirst
+    }
+
     /// Delivers every message of a 2xx body; for a request, fails unless its response was among
-    /// them. Returns that response (which is delivered too when `deliverAnswer`).
+    /// them. Returns that response when `handling` kept it from `incoming`, else nil.
     private nonisolated func readBody(
-        of response: HTTPResponse, answering message: JSONRPCMessage, label: String, deliverAnswer: Bool
+        of response: HTTPResponse, answering message: JSONRPCMessage, label: String, answer handling: AnswerHandling
     ) async throws -> JSONRPCMessage? {
         let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
         let expected: RequestID? = if case .request(let id, _, _) = message { id } else { nil }
         if contentType.hasPrefix(MCPHeader.eventStream) {
-            return try await readEventStream(response.body, until: expected, label: label, deliverAnswer: deliverAnswer)
+            let consume = handling == .consume
+            let answer = try await readEventStream(
+                response.body, until: expected, label: label, deliverAnswer: !consume)
+            return consume ? answer : nil
         }
         let bytes: [UInt8]
         do {
@@ -375,6 +397,7 @@ package actor StreamableHTTPTransport: Transport {
             throw Self.clientError(error, url: url, server: serverName)
         }
         var answer: JSONRPCMessage?
+        var withheld = false
         if !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             let messages: [JSONRPCMessage]
             do {
@@ -385,12 +408,17 @@ package actor StreamableHTTPTransport: Transport {
                     message: "the server's HTTP \(response.status) body is not JSON-RPC: \(error.message)",
                     context: ErrorContext(server: serverName), underlying: error)
             }
+            var delivered = false
             for received in messages {
                 if let expected, received.isResponse, received.id == expected {
                     answer = received
-                    if !deliverAnswer { continue }
+                    if handling == .consume || handling == .returnIfFirst && !delivered {
+                        withheld = true
+                        continue
+                    }
                 }
                 continuation.yield(.message(received))
+                delivered = true
             }
         }
         if expected != nil, answer == nil {
@@ -400,7 +428,7 @@ package actor StreamableHTTPTransport: Transport {
                 hint: "the server may have dropped the request; run again",
                 context: ErrorContext(server: serverName))
         }
-        return answer
+        return withheld ? answer : nil
     }
 
     /// What one read of an event stream left behind.

@@ -31,6 +31,14 @@ package protocol Transport: Sendable {
     ///   `CancellationError` when the caller was cancelled.
     func send(_ message: JSONRPCMessage) async throws -> Void
 
+    /// Sends a request like `send(_:)`, and returns its answer instead of delivering it through
+    /// `incoming` when the transport has it in hand and nothing it delivered earlier in the same
+    /// exchange is still to be read (a JSON body whose first message is the answer), so the
+    /// session can route it without a trip through its read loop; nil when the answer was (or
+    /// will be) delivered through `incoming`.
+    /// - Throws: as `send(_:)`.
+    func sendReturningAnswer(_ message: JSONRPCMessage) async throws -> JSONRPCMessage?
+
     /// Tells the transport the version `initialize` settled on (Streamable HTTP sends it as
     /// `MCP-Protocol-Version` on every later request, MCP 2025-06-18).
     func didInitialize(protocolVersion: String) async
@@ -41,6 +49,12 @@ package protocol Transport: Sendable {
 }
 
 extension Transport {
+    /// Most transports deliver every answer through `incoming`.
+    package func sendReturningAnswer(_ message: JSONRPCMessage) async throws -> JSONRPCMessage? {
+        try await send(message)
+        return nil
+    }
+
     /// Most transports ignore the version.
     package func didInitialize(protocolVersion: String) async {}
 }
