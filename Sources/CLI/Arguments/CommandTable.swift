@@ -46,7 +46,8 @@ extension OptionSpec {
     /// `--non-interactive`.
     package static let nonInteractive = OptionSpec(
         long: "non-interactive", kind: .flag,
-        help: "never prompt or open a browser; fail with exit 3 when a login is needed")
+        help:
+            "never prompt or open a browser; fail with exit 3 when a login is needed (also: MCP_RUN_NON_INTERACTIVE=1)")
     /// `-f, --file FILE`: take server definitions from a workflow file.
     package static let file = OptionSpec(
         long: "file", short: "f", kind: .value, valueName: "FILE",
