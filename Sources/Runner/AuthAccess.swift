@@ -62,8 +62,9 @@ package enum AuthAccess {
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
         noBrowser: Bool = false, nonInteractive: Bool = false
     ) async throws -> Entry {
-        // `oauth2`: the browser flow, or the device grant (`flow: device`, or `auto` when the
-        // authorization server advertises it and a client id is configured; contract §2).
+        // `oauth2`: the browser flow for `flow: browser`; else the device grant (`flow: device`, or
+        // `auto` when the authorization server advertises it), which hands `auto` over to the
+        // browser otherwise (contract §2).
         if usesBrowserLogin(spec) {
             return try await browserLogin(
                 spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser,
@@ -107,7 +108,8 @@ package enum AuthAccess {
         let url = try oauthBlock.url()
         var clientID = try oauthBlock.text(spec.oauth?.clientID, "oauth.clientId")
         if spec.authType == .oauth2 {
-            clientID = clientID ?? spec.oauth?.clientMetadataURL ?? BrowserFlowConfig.dynamicClientID
+            clientID = TokenIdentity.loginClientID(
+                configured: clientID, metadataDocumentURL: spec.oauth?.clientMetadataURL)
         }
         guard let clientID else {
             throw RunError(
@@ -154,8 +156,9 @@ package enum AuthAccess {
     /// (and the environment, for secrets not in the file). For `oauth2`, the device login may start
     /// unless `nonInteractive` or `CI`: `auth login` is the person's explicit request.
     ///
-    /// - Throws: `RunError` `.unauthorized` for `oauth2` (interactive logins are not available
-    ///   yet), `.invalidInput` for a server that does not use OAuth or a missing `clientId`.
+    /// - Throws: `RunError` `.unauthorized` for an unknown `oauth.flow` or
+    ///   `tokenEndpointAuthMethod`, `.invalidInput` for a server that does not use OAuth, a
+    ///   client-credentials server without `clientId`, or a failing template.
     static func clientCredentials(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], nonInteractive: Bool = false
     ) throws -> ClientCredentialsConfig {

@@ -76,7 +76,8 @@ extension AuthSettings {
         // neither: the device login registers a client (RFC 7591), cached under `dynamic`.
         let metadataDocument = clientID == nil ? spec.oauth?.clientMetadataURL : nil
         let registers = clientID == nil && metadataDocument == nil
-        let identityClientID = clientID ?? metadataDocument ?? BrowserFlowConfig.dynamicClientID
+        let identityClientID = TokenIdentity.loginClientID(
+            configured: clientID, metadataDocumentURL: spec.oauth?.clientMetadataURL)
         let flow: OAuthGrantKind
         switch spec.oauth?.flow ?? "auto" {
         case "auto": flow = .auto

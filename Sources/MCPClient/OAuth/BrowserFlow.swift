@@ -78,13 +78,19 @@ package struct BrowserFlowConfig: Sendable {
     /// (also when the login fell back to dynamic registration), else `dynamic`.
     package var identity: TokenIdentity {
         TokenIdentity(
-            serverURL: serverURL, clientID: client?.id ?? clientMetadataURL ?? Self.dynamicClientID,
+            serverURL: serverURL,
+            clientID: TokenIdentity.loginClientID(configured: client?.id, metadataDocumentURL: clientMetadataURL),
             scopes: scopes ?? [])
     }
+}
 
-    /// The client id in the cache identity of a login without a configured client or metadata
-    /// document: the registration itself is cached with the tokens.
-    package static let dynamicClientID = "dynamic"
+extension TokenIdentity {
+    /// The client id an `authType: oauth2` login (browser or device) is cached under: the
+    /// configured `oauth.clientId`, else `oauth.clientMetadataUrl`, else `dynamic` (the login
+    /// registers a client, and that registration is cached with the tokens).
+    package static func loginClientID(configured: String?, metadataDocumentURL: String?) -> String {
+        configured ?? metadataDocumentURL ?? "dynamic"
+    }
 }
 
 /// OAuth 2.1 authorization code with PKCE S256 through the user's browser (`authType: oauth2`,

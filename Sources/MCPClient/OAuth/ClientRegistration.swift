@@ -87,9 +87,6 @@ enum ClientRegistration {
         case device
     }
 
-    /// The RFC 8628 grant type.
-    static let deviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
-
     /// Registers a public client (`token_endpoint_auth_method: none`) for `purpose` at `endpoint`,
     /// with `refresh_token` too.
     ///
@@ -104,7 +101,7 @@ enum ClientRegistration {
             body["grant_types"] = ["authorization_code", "refresh_token"]
             body["response_types"] = ["code"]
         case .device:
-            body["grant_types"] = [.string(deviceGrantType), "refresh_token"]
+            body["grant_types"] = [.string(DeviceAuthorization.grantType), "refresh_token"]
             body["response_types"] = []
         }
         if !scopes.isEmpty { body["scope"] = .string(scopes.joined(separator: " ")) }

@@ -73,6 +73,7 @@ extension StoredToken {
         registeredClientSecret = client.secret
         registeredAuthMethod = client.method.rawValue
     }
+
     /// Revokes the refresh token, then the access token, at the revocation endpoint the
     /// authorization server's metadata named (RFC 7009 §2), authenticating as `client`. Returns
     /// false when there is no such endpoint (nothing was asked).
