@@ -206,7 +206,9 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         } catch let error as TokenStoreError {
             throw failure("cannot lock the token cache: \(error.message)", underlying: error)
         } catch is TimeoutError {
-            throw failure("another mcp-run held \(what) for over \(timeout.components.seconds) seconds")
+            throw failure(
+                "another mcp-run held \(what) for over \(timeout.components.seconds) seconds",
+                hint: "finish or stop the other mcp-run's login (`ps` shows it), then run again")
         }
     }
 
