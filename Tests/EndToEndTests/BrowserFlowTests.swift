@@ -29,8 +29,7 @@ struct BrowserFlowTests {
             printf '%s' "$1" > '\(folder)/opened'
             curl -s -L -o /dev/null --max-time 10 -w '%{http_code}' "$1" > '\(folder)/status'
             """
-        try script.write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        try writeExecutable(script, to: path)
         return path
     }
 
@@ -38,9 +37,7 @@ struct BrowserFlowTests {
     /// the URL with curl; records nothing.
     static func slowBrowserScript(in folder: String, seconds: Int) throws -> String {
         let path = folder + "/slow-browser"
-        try "#!/bin/sh\nsleep \(seconds)\ncurl -s -L -o /dev/null --max-time 10 \"$1\"\n".write(
-            toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        try writeExecutable("#!/bin/sh\nsleep \(seconds)\ncurl -s -L -o /dev/null --max-time 10 \"$1\"\n", to: path)
         return path
     }
 

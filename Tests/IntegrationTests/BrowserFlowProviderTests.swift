@@ -12,9 +12,7 @@ struct BrowserFlowProviderTests {
     /// A `$BROWSER` that follows the URL with curl.
     private func browser(in folder: String) throws -> String {
         let path = folder + "/browser"
-        try "#!/bin/sh\ncurl -s -L -o /dev/null --max-time 10 \"$1\"\n".write(
-            toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        try writeExecutable("#!/bin/sh\ncurl -s -L -o /dev/null --max-time 10 \"$1\"\n", to: path)
         return path
     }
 

@@ -1,5 +1,13 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The repository's root folder, found from this file's location (`Tests/TestSupport/Paths.swift`).
 package let repoRoot: String = {
     URL(fileURLWithPath: #filePath)
@@ -97,4 +105,26 @@ package func withTemporaryDirectory<R>(
 /// For example `fixture("workflows/tool-error.yaml")`.
 package func fixture(_ relativePath: String) -> String {
     repoPath("Tests/EndToEndTests/Fixtures/\(relativePath)")
+}
+
+/// Writes `text` to a new executable (0755) file at `path`, through a descriptor opened with
+/// `O_CLOEXEC`.
+///
+/// A process that a parallel test starts while the file is being written would otherwise inherit
+/// the writable descriptor and keep it for its whole life, and running the file would then fail
+/// with ETXTBSY ("text file busy"): `FileManager` and `String.write` do not set close-on-exec.
+/// - Throws: `TestSupportError` when the file cannot be written.
+package func writeExecutable(_ text: String, to path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw TestSupportError("cannot create '\(path)': errno \(errno)") }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    var written = 0
+    while written < bytes.count {
+        let count = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { throw TestSupportError("cannot write '\(path)': errno \(errno)") }
+        written += count
+    }
+    guard fchmod(fd, 0o755) == 0 else { throw TestSupportError("cannot make '\(path)' executable") }
 }
