@@ -4,18 +4,19 @@ import MCPClient
 import WorkflowModel
 
 extension AuthAccess {
-    /// Runs the browser flow for `spec` (`authType: oauth2`) and caches the tokens (`auth login`).
+    /// Runs the browser flow for `spec` (`authType: oauth2`) and caches the tokens (`auth login`),
+    /// starting from the server's Bearer `challenge` when it gave one.
     /// - Throws: `RunError` `.unauthorized` (exit 3): a refused or abandoned login, a refusal of
     ///   the server's metadata.
     static func browserLogin(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
-        noBrowser: Bool, nonInteractive: Bool
+        noBrowser: Bool, nonInteractive: Bool, challenge: AuthChallenge?
     ) async throws -> Entry {
         let config = try browserFlowConfig(
             spec, secrets: secrets, environment: environment, login: true, noBrowser: noBrowser,
             nonInteractive: nonInteractive)
         do {
-            return Entry(try await BrowserFlowProvider(config: config, logger: logger).login())
+            return Entry(try await BrowserFlowProvider(config: config, logger: logger).login(challenge: challenge))
         } catch {
             throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
         }

@@ -65,22 +65,37 @@ package enum AuthAccess {
         // `oauth2`: the browser flow for `flow: browser`; else the device grant (`flow: device`, or
         // `auto` when the authorization server advertises it), which hands `auto` over to the
         // browser otherwise (contract §2).
+        // Every login starts by asking the server, as a run's first request does (contract §7).
+        let challenge = try await probe(spec, secrets: secrets, environment: environment, logger: logger)
         if usesBrowserLogin(spec) {
             return try await browserLogin(
                 spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser,
-                nonInteractive: nonInteractive)
+                nonInteractive: nonInteractive, challenge: challenge)
         }
         let config = try clientCredentials(
             spec, secrets: secrets, environment: environment, nonInteractive: nonInteractive)
         do {
-            return Entry(try await ClientCredentialsProvider(config: config, logger: logger).login())
+            return Entry(
+                try await ClientCredentialsProvider(config: config, logger: logger).login(challenge: challenge))
         } catch is DeviceFlowUnavailable {
             return try await browserLogin(
                 spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser,
-                nonInteractive: nonInteractive)
+                nonInteractive: nonInteractive, challenge: challenge)
         } catch {
             throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
         }
+    }
+
+    /// The Bearer challenge `spec`'s server answers a run's unauthenticated requests with, if any
+    /// (`ChallengeProbe`): the server resolved as a run resolves it, `headers:` included.
+    /// - Throws: `RunError` as `ServerResolver.resolve` for a failing template.
+    static func probe(
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger
+    ) async throws -> AuthChallenge? {
+        let templates = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
+        let server = try ServerResolver.resolve(
+            spec, context: templates.context, environment: environment, nonInteractive: true)
+        return await ChallengeProbe.bearerChallenge(server.config, logger: logger)
     }
 
     /// Deletes `spec`'s cached login (`auth logout`); true when there was one.

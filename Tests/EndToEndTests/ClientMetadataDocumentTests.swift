@@ -49,6 +49,9 @@ struct ClientMetadataDocumentTests {
             #expect(clientID == url, "\(opened)")
             var stats = try BrowserFlowTests.stats(server)
             #expect(stats["registrations"] == 0 && stats["grants"]?["authorization_code"] == 1, "\(stats.serialized())")
+            // The login asked the server first (contract §7) and met its 401; the run must meet none.
+            let unauthorizedBeforeRun = stats["unauthorized"]
+            #expect(unauthorizedBeforeRun == 1, "\(stats.serialized())")
             let cimd = try #require(stats["cimd"])
             // The authorization server fetched it for /authorize and /token; mcp-run never did.
             #expect(cimd["fetches"] == 2 && cimd["served"] == 2, "\(cimd.serialized())")
@@ -67,7 +70,8 @@ struct ClientMetadataDocumentTests {
             let results = try JSONValue.parse(try String(contentsOfFile: output, encoding: .utf8))
             #expect(results.step("who")?["result"]?["structuredContent"]?["client_id"]?.stringValue == url)
             stats = try BrowserFlowTests.stats(server)
-            #expect(stats["token_requests"] == 1 && stats["unauthorized"] == 0, "\(stats.serialized())")
+            #expect(
+                stats["token_requests"] == 1 && stats["unauthorized"] == unauthorizedBeforeRun, "\(stats.serialized())")
             #expect(stats["authorize"] == 1, "no second login: \(stats.serialized())")
         }
     }

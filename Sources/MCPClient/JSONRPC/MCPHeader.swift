@@ -8,6 +8,8 @@ package enum MCPHeader {
     package static let protocolVersion = "MCP-Protocol-Version"
     /// The id of the last SSE event seen, for resuming a stream.
     package static let lastEventID = "Last-Event-ID"
+    /// Standard HTTP (RFC 9110 §11.6.1): a 401's challenges.
+    package static let wwwAuthenticate = "WWW-Authenticate"
     /// Standard HTTP: what we accept.
     package static let accept = "Accept"
     /// Standard HTTP: the body's type.

@@ -121,8 +121,15 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
     // MARK: - Renewal
 
     /// Obtains a new grant and caches it (`mcp-run auth login`), whatever the cache holds.
+    ///
+    /// - Parameter challenge: the Bearer challenge the server answered an unauthenticated request
+    ///   with (`ChallengeProbe`); discovery and scope selection use its `resource_metadata` and
+    ///   `scope` as they use a run's 401.
     /// - Throws: `ClientError` `.unauthorized` (refusals, timeout, non-interactive), `.unreachable`.
-    package func login() async throws -> StoredToken { try await newGrant() }
+    package func login(challenge: AuthChallenge? = nil) async throws -> StoredToken {
+        if let challenge { self.challenge = challenge }
+        return try await newGrant()
+    }
 
     func cachedToken() -> StoredToken? { config.store.read(config.identity) }
 
@@ -401,7 +408,11 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
                 "the authorization server refused the login: \(reason)",
                 hint: Self.metadataDocumentHint(oauthClient, source: source))
         case .code(let value, let issuer):
-            if let issuer, issuer != metadata.issuer {
+            if let issuer, metadata.isIssuerAssumed {
+                logger.trace(
+                    "[\(config.serverName)] oauth: the redirect names issuer '\(Self.printable(issuer))'; "
+                        + "with no metadata there is no issuer to check it against")
+            } else if let issuer, issuer != metadata.issuer {
                 throw failure(
                     "the login's redirect names issuer '\(Self.printable(issuer))', not '\(metadata.issuer)' (RFC 9207); the code was not used",
                     hint: "this can be a mix-up attack; log in again")

@@ -140,8 +140,15 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
     }
 
     /// Obtains a new grant and caches it (`mcp-run auth login`), whatever the cache holds.
+    ///
+    /// - Parameter challenge: the Bearer challenge the server answered an unauthenticated request
+    ///   with (`ChallengeProbe`); discovery and scope selection use its `resource_metadata` and
+    ///   `scope` as they use a run's 401.
     /// - Throws: `ClientError` `.unauthorized` (refusals, timeout, non-interactive), `.unreachable`.
-    package func login() async throws -> StoredToken { try await newGrant() }
+    package func login(challenge: AuthChallenge? = nil) async throws -> StoredToken {
+        if let challenge { self.challenge = challenge }
+        return try await newGrant()
+    }
 
     func cachedToken() -> StoredToken? { config.store.read(config.identity) }
 

@@ -24,6 +24,10 @@ package struct AuthorizationServerMetadata: Sendable, Equatable {
     /// `client_id_metadata_document_supported` (MCP 2025-11-25, Client Registration): a client
     /// may use the HTTPS URL of its client ID metadata document as its `client_id`.
     package var clientIDMetadataDocumentSupported = false
+    /// Whether `issuer` is only assumed (the MCP 2025-03-26 default endpoints, with no metadata at
+    /// all): no document named it, so an `iss` on a redirect has nothing to be compared with
+    /// (RFC 9207 §2.4 compares it with the issuer of the metadata the client received).
+    package var isIssuerAssumed = false
 }
 
 /// What discovery found for one server.
@@ -106,10 +110,13 @@ package struct OAuthDiscovery: Sendable {
             {
                 return OAuthDiscoveryResult(resource: defaultResource, metadata: metadata, resourceScopes: nil)
             }
+            // MCP 2025-03-26 (Authorization §2.3.3) names these default endpoints for a server without
+            // metadata, and (§2.1.1) requires PKCE of every client and server: S256 is implied, not
+            // advertised, so the S256 check of a login passes for them.
             let metadata = AuthorizationServerMetadata(
                 issuer: origin, tokenEndpoint: origin + "/token", authorizationEndpoint: origin + "/authorize",
                 revocationEndpoint: nil, registrationEndpoint: origin + "/register", scopesSupported: nil,
-                codeChallengeMethods: [])
+                codeChallengeMethods: ["S256"], isIssuerAssumed: true)
             return OAuthDiscoveryResult(resource: defaultResource, metadata: metadata, resourceScopes: nil)
         }
         guard let resource = protected["resource"]?.stringValue else {
