@@ -47,7 +47,7 @@ struct Sources {
             var secrets: [String: Secret] = [:]
             for entry in try DotEnv.parse(text, file: file) { secrets[entry.key] = Secret(entry.value) }
             return secrets
-        } catch let error as DotEnvError {
+        } catch {
             throw WorkflowError(
                 code: .invalidValue("secrets"), message: "secrets file: \(error.message)", hint: error.hint,
                 context: error.context, underlying: error)
