@@ -210,6 +210,22 @@ struct HardeningTests {
         #expect(found.contains { $0.message.contains(fragment) }, "\(summary(found))")
     }
 
+    @Test(
+        "a template in a key that is not templated is an error at its value",
+        arguments: [
+            ("    transport: stdio\n    command: '${{ env.PY }}'", "", "command is not templated"),
+            ("    transport: stdio\n    command: x\n    cwd: '${{ env.HOME }}/srv'", "", "cwd is not templated"),
+            (
+                "    authType: api-key\n    apiKey: k\n    apiKeyHeader: 'X-${{ env.H }}'", "",
+                "apiKeyHeader is not templated"
+            ),
+            ("", "    tool: '${{ inputs.tool }}'", "tool is not templated"),
+        ])
+    func untemplatedKeys(server: String, step: String, fragment: String) {
+        let found = problems(workflow(server: server, step: step.isEmpty ? "    tool: t" : step))
+        #expect(found.contains { $0.message.contains(fragment) }, "\(summary(found))")
+    }
+
     @Test("header names with every token character load")
     func tokenHeaderNames() {
         let found = problems(workflow(server: "    headers: { \"A1!#$%&'*+-.^_`|~\": v }"))

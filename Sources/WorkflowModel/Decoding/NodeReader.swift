@@ -71,6 +71,21 @@ enum Read {
         }
     }
 
+    /// A string of a key that is not templated: a `${{` in it would be sent as written, so it is
+    /// reported (`cwd: ${{ env.HOME }}` would otherwise fail at run time with a misleading path).
+    static func untemplated(
+        _ node: YAMLNode?, _ what: String, _ problems: inout ProblemCollector, required: Bool = false
+    ) -> String? {
+        let text = required ? requiredString(node, what, &problems) : string(node, what, &problems)
+        if let node, let text, text.contains("${{") {
+            problems.add(
+                .invalidValue(what), "\(what) is not templated, so '${{' in it would be taken literally",
+                at: node.location, hint: "write the value itself; templates work in the keys the docs mark 'template'")
+            return nil
+        }
+        return text
+    }
+
     /// A string that must be given when its key is: null (`tool: ~`, `tool:`) and empty text are
     /// reported instead of being read as absent, which would hide the mistake.
     static func requiredString(_ node: YAMLNode?, _ what: String, _ problems: inout ProblemCollector) -> String? {

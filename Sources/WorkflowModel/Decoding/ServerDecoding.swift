@@ -29,7 +29,7 @@ extension ServerSpec {
         if let transport: Transport = Read.oneOf(fields["transport"], "\(what) transport", &problems) {
             spec.transport = transport
         }
-        spec.command = Read.requiredString(fields["command"], "\(what) command", &problems)
+        spec.command = Read.untemplated(fields["command"], "\(what) command", &problems, required: true)
         if let args = fields["args"] {
             if let elements = args.sequenceElements {
                 spec.args = elements.map { Read.template($0, &problems) }
@@ -42,12 +42,12 @@ extension ServerSpec {
         checkEnvironment(fields["env"], what: "\(what) env", problems: &problems)
         spec.headers = templateMap(fields["headers"], "\(what) headers", &problems)
         checkHeaders(fields["headers"], what: "\(what) headers", problems: &problems)
-        spec.cwd = Read.string(fields["cwd"], "\(what) cwd", &problems)
+        spec.cwd = Read.untemplated(fields["cwd"], "\(what) cwd", &problems)
         if let authType: AuthType = Read.oneOf(fields["authType"], "\(what) authType", &problems) {
             spec.authType = authType
         }
         spec.apiKey = fields["apiKey"].map { Read.template($0, &problems) }
-        spec.apiKeyHeader = Read.string(fields["apiKeyHeader"], "\(what) apiKeyHeader", &problems) ?? "X-API-Key"
+        spec.apiKeyHeader = Read.untemplated(fields["apiKeyHeader"], "\(what) apiKeyHeader", &problems) ?? "X-API-Key"
         if let node = fields["apiKeyHeader"], let problem = HeaderRules.nameProblem(spec.apiKeyHeader) {
             problems.add(
                 .invalidValue("apiKeyHeader"), "\(what) apiKeyHeader '\(printable(spec.apiKeyHeader))' \(problem)",

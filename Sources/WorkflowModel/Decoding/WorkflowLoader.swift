@@ -305,18 +305,20 @@ package enum WorkflowLoader {
                 .invalidValue("id"), "step id '\(id)' is not valid", at: fields["id"]?.location,
                 hint: "use letters, digits, '_' and '-', starting with a letter or '_'")
         }
-        let server = Read.requiredString(fields["server"], "\(what) server", &problems)
+        let server = Read.untemplated(fields["server"], "\(what) server", &problems, required: true)
         if server == nil, fields["server"] == nil {
             problems.add(
                 .missingKey("server"), "\(what) has no 'server'", at: node.location,
                 hint: "add 'server:' naming one of the workflow's servers")
         }
         var calls: [Step.Call] = []
-        if let tool = Read.requiredString(fields["tool"], "\(what) tool", &problems) { calls.append(.tool(tool)) }
+        if let tool = Read.untemplated(fields["tool"], "\(what) tool", &problems, required: true) {
+            calls.append(.tool(tool))
+        }
         if let resource = Read.requiredTemplate(fields["resource"], "\(what) resource", &problems) {
             calls.append(.resource(resource))
         }
-        if let prompt = Read.requiredString(fields["prompt"], "\(what) prompt", &problems) {
+        if let prompt = Read.untemplated(fields["prompt"], "\(what) prompt", &problems, required: true) {
             calls.append(.prompt(prompt))
         }
         if calls.count > 1 {
