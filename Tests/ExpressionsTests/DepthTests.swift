@@ -78,6 +78,18 @@ struct DepthTests {
     }
 
     @Test(
+        "a whole-number index beyond Int is a missing element, not a fraction",
+        arguments: ["${{ steps.search.json.issues[1e300] }}", "${{ steps.search.json.issues[-1e300] }}"])
+    func hugeIndex(text: String) {
+        #expect {
+            try evaluate(text)
+        } throws: { error in
+            let error = error as? ExpressionError
+            return error?.code == .missingProperty && error?.message.hasSuffix("'issues' has 2 elements") == true
+        }
+    }
+
+    @Test(
         "arithmetic at the edges of Int gives a number, never a trap",
         arguments: [
             ("${{ 9223372036854775807 + 1 }}", 9_223_372_036_854_775_808.0),

@@ -56,6 +56,8 @@ struct HardeningTests {
                 "timeout must be from 1 to 86400000 ms"
             ),
             (workflow(step: "    tool: t\n    timeout: 0"), 10, "timeout must be from 1 to 86400000 ms"),
+            (workflow(step: "    tool: t\n    timeout: 99999999999999999999"), 10, "from 1 to 86400000 ms, not 9999"),
+            (workflow(step: "    tool: t\n    retry: { backoff: 1e300 }"), 10, "from 0 to 3600000 ms, not 1e300"),
             (workflow(server: "    timeout: 100000000000"), 5, "timeout must be from 1 to 86400000 ms"),
             (workflow(server: "    oauth: { redirectPort: 70000 }"), 5, "redirectPort must be from 1 to 65535"),
             (workflow(top: "concurrency: 1000000"), 1, "concurrency must be from 1 to 1000"),

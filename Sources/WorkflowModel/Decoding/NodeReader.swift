@@ -130,6 +130,14 @@ enum Read {
             }
             return value
         }
+        if case .scalar(let scalar) = node.kind, case .double(let d) = scalar.value, d.rounded() == d {
+            // A whole number too large for 64 bits (`99999999999999999999`, `1e300`).
+            problems.add(
+                .invalidValue(what),
+                "\(what) must be from \(range.lowerBound) to \(range.upperBound)\(unit), not \(scalar.text)",
+                at: node.location, hint: "write a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
         problems.add(.wrongType(what), "\(what) must be an integer, not \(describe(node))", at: node.location)
         return nil
     }
