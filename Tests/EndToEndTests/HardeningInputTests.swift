@@ -139,6 +139,7 @@ struct HardeningInputTests {
             ("", "concurrency: 9223372036854775807", "", "1:14", "from 1 to 1000"),
             ("", "defaults: { timeout: 0 }", "", "1:22", "from 1 to 86400000 ms"),
             ("", "", "    timeout: -5", "6:14", "from 1 to 86400000 ms"),
+            ("", "", "    timeout: 1e300", "6:14", "from 1 to 86400000 ms, not 1e300"),
             ("", "", "    oauth: { redirectPort: 0 }", "6:28", "from 1 to 65535"),
             ("    foreach: '[1, 2]'\n    concurrency: 99999", "", "", "12:18", "from 1 to 1000"),
         ])
@@ -156,6 +157,7 @@ struct HardeningInputTests {
             ("", "    args: ['${{ nope }}']", "6:17", "unknown name 'nope'"),
             ("", "    env:\n      B: 'x${{ inputs.undeclared }}'", "7:16", "undeclared input 'undeclared'"),
             ("", "    headers: { 'X Bad': v }", "6:16", "contains a space"),
+            ("", "    cwd: '${{ env.HOME }}/srv'", "6:10", "cwd is not templated"),
             ("", "    headers: { X-A: \"v\\r\\nInjected: 1\" }", "6:21", "contains a carriage return"),
         ])
     func validateChecks(step: String, server: String, position: String, fragment: String) async throws {
