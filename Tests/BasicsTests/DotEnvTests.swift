@@ -97,3 +97,25 @@ struct DotEnvTests {
         }
     }
 }
+
+@Suite("JSONValue nesting")
+struct NestingTests {
+    @Test(
+        "nestingDepth counts arrays and objects, without recursion",
+        arguments: [
+            (JSONValue.integer(1), 0), (JSONValue.array([]), 1), (JSONValue.array([[1]]), 2),
+            (JSONValue.object(["a": [["b": [] as JSONValue]]]), 4),
+        ] as [(JSONValue, Int)])
+    func depths(value: JSONValue, depth: Int) {
+        #expect(value.nestingDepth == depth)
+    }
+
+    @Test("a value 100,000 levels deep is measured without overflowing the stack")
+    func veryDeep() {
+        var value = JSONValue.null
+        for _ in 0..<100_000 { value = .array([value]) }
+        #expect(value.nestingDepth == 100_000)
+        // Take it apart from the top, so freeing it does not recurse 100,000 levels either.
+        while case .array(let elements) = value, let inner = elements.first { value = inner }
+    }
+}

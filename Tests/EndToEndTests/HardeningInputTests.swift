@@ -78,16 +78,41 @@ struct HardeningInputTests {
             workflow(step: "    arguments:\n      n: \(deepMapping)"), at: "12:2042", "nested more than 512")
     }
 
-    @Test("values nested to the limits, an input inside an argument, are planned by --dry-run")
-    func nestedToTheLimits() async throws {
+    @Test("a value nested deeper than 512 levels by a template is refused by run, shown as written by --dry-run")
+    func nestedBeyondTheLimit() async throws {
         let inner = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
         let inputs = try write(#"{"x": \#(inner)}"#, name: "inputs.json")
-        let arguments = String(repeating: "[", count: 500) + "'${{ inputs.x }}'" + String(repeating: "]", count: 500)
-        let path = try write(
-            workflow(step: "    arguments:\n      n: \(arguments)", top: "inputs:\n  x: { type: array }"))
-        let run = try await runMCPRun(["run", path, "--dry-run", "--inputs", inputs])
-        #expect(run.signal == nil && run.exitCode == 0, "\(run)")
-        #expect(run.stdout.contains(String(repeating: "[", count: 1000)), "\(run)")
+        let wrapped = String(repeating: "[", count: 20) + "'${{ inputs.x }}'" + String(repeating: "]", count: 20)
+        let text = """
+            inputs:
+              x: { type: array }
+            steps:
+              - id: fits
+                server: fixture
+                tool: echo
+                arguments: { text: 'n=${{ length(inputs.x) }}' }
+              - id: deep
+                server: fixture
+                tool: echo
+                arguments:
+                  text: \(wrapped)
+                  ok: '${{ inputs.x }}'
+            """
+        let path = try write(text)
+        let never = #"{"fixture": {"transport": "stdio", "command": "/nonexistent/never-started"}}"#
+        let plan = try await runMCPRun(
+            ["run", path, "--dry-run", "--inputs", inputs], environment: ["MCP_SERVERS": never])
+        #expect(plan.signal == nil && plan.exitCode == 0, "\(plan)")
+        let planned = try plan.json()["steps"]?[1]?["arguments"]
+        #expect(planned?["ok"]?.nestingDepth == 500, "\(plan)")
+        #expect(planned?["text"]?.nestingDepth == 20, "a value too deep is shown as written: \(plan)")
+        try await withFixture(.stdio) { servers in
+            let run = try await runMCPRun(
+                ["run", path, "--inputs", inputs, "-o", "-"], environment: ["MCP_SERVERS": servers])
+            #expect(run.signal == nil && run.exitCode == 1, "\(run)")
+            let message = try run.json().step("deep")?["error"]?["message"]?.stringValue ?? ""
+            #expect(message.contains("would nest more than 512 levels"), "\(run)")
+        }
     }
 
     @Test("a 100,000-deep --inputs file is refused with its location, not a crash")

@@ -1,4 +1,5 @@
 import Basics
+import Expressions
 import Testing
 import WorkflowModel
 
@@ -226,6 +227,27 @@ struct HardeningTests {
     func untemplatedKeys(server: String, step: String, fragment: String) {
         let found = problems(workflow(server: server, step: step.isEmpty ? "    tool: t" : step))
         #expect(found.contains { $0.message.contains(fragment) }, "\(summary(found))")
+    }
+
+    @Test("a template may not build a value nested deeper than 512 levels; up to 512 evaluates")
+    func templateDepth() throws {
+        let workflow = try WorkflowLoader.load(
+            text: "servers: { s: { url: 'https://e.com/m' } }\nsteps:\n  - id: a\n    server: s\n    tool: t\n"
+                + "    arguments: { a: [['${{ inputs.x }}']] }\ninputs: { x: { type: array } }\n",
+            file: "flow.yaml")
+        let arguments = try #require(workflow.steps.first?.arguments)
+        var value = JSONValue.array([])
+        for _ in 1..<509 { value = .array([value]) }  // 509 levels, inside 3: 512
+        let fits = EvaluationContext(variables: ["inputs": ["x": value]], now: { 0 })
+        #expect(try arguments.evaluate(in: fits).value.nestingDepth == 512)
+        let tooDeep = EvaluationContext(variables: ["inputs": ["x": .array([value])]], now: { 0 })
+        #expect {
+            try arguments.evaluate(in: tooDeep)
+        } throws: { error in
+            guard let error = error as? ExpressionError else { return false }
+            return error.code == .tooDeep && error.context.location?.line == 6
+                && error.message.contains("more than 512 levels")
+        }
     }
 
     @Test("header names with every token character load")
