@@ -114,6 +114,10 @@ struct HardeningTests {
             ("    tool: ''", "tool must not be empty"),
             ("    resource: null", "resource must be a string, not null"),
             ("    prompt: ~", "prompt must be a string, not null"),
+            ("    tool: t\n    arguments: null", "arguments must be a mapping, not null"),
+            ("    tool: t\n    arguments:", "arguments must be a mapping, not null"),
+            ("    tool: t\n    arguments: [1]", "arguments must be a mapping, not a sequence"),
+            ("    tool: t\n    arguments: text", "arguments must be a mapping, not 'text'"),
         ])
     func nullScalars(step: String, fragment: String) {
         let found = problems(workflow(step: step))

@@ -88,6 +88,12 @@ package enum WorkflowLoader {
         return servers
     }
 
+    /// Whether `node` is a string that is one `${{ }}` and nothing else, whose value may be a mapping.
+    static func isSingleTemplate(_ node: YAMLNode) -> Bool {
+        guard case .scalar(let scalar) = node.kind, case .string(let text) = scalar.value else { return false }
+        return (try? Template.parse(text))?.isSingleExpression == true
+    }
+
     /// Reports every mapping key that is a sequence or a mapping (`? [a, b]: x`, `{a: 1}: x`): no
     /// key of the format is one, and reading it as text would lose it. Walks with an explicit stack,
     /// so the depth of the tree does not matter.
@@ -329,6 +335,14 @@ package enum WorkflowLoader {
             problems.add(
                 .missingKey("tool"), "\(what) has no 'tool'", at: node.location,
                 hint: "add 'tool:' with the tool's name (or 'resource:' / 'prompt:')")
+        }
+        if let node = fields["arguments"], node.mappingEntries == nil, !Self.isSingleTemplate(node) {
+            var isNull = false
+            if case .scalar(let scalar) = node.kind { isNull = scalar.value.isNull }
+            problems.add(
+                .wrongType("arguments"),
+                "\(what) arguments must be a mapping, not \(isNull ? "null" : Read.describe(node))",
+                at: node.location, hint: "write 'arguments: { name: value }', or remove the key for none")
         }
         if fields["concurrency"] != nil, fields["foreach"] == nil {
             problems.add(
