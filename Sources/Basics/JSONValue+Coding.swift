@@ -9,7 +9,32 @@ package struct JSONParseError: Error, Sendable, CustomStringConvertible, Equatab
 }
 
 extension JSONValue {
-    /// Parses a complete JSON text (RFC 8259). Nesting deeper than 512 levels is refused.
+    /// The deepest nesting of arrays and objects accepted anywhere: by the parser, and for a value
+    /// built from templates. Every recursive walk over a value (serializing, masking, comparing)
+    /// then stays well inside the stack.
+    package static let maximumNesting = 512
+
+    /// How deeply arrays and objects nest: 0 for a scalar, 1 for `[]` or `[1]`, 2 for `[[1]]`.
+    /// Computed without recursion, so any value can be measured.
+    package var nestingDepth: Int {
+        var deepest = 0
+        var pending: [(JSONValue, Int)] = [(self, 0)]
+        while let (value, depth) = pending.popLast() {
+            switch value {
+            case .array(let elements):
+                deepest = max(deepest, depth + 1)
+                for element in elements { pending.append((element, depth + 1)) }
+            case .object(let members):
+                deepest = max(deepest, depth + 1)
+                for member in members.values { pending.append((member, depth + 1)) }
+            default:
+                continue
+            }
+        }
+        return deepest
+    }
+
+    /// Parses a complete JSON text (RFC 8259). Nesting deeper than `maximumNesting` levels is refused.
     /// - Throws: `JSONParseError`.
     package static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: Array(bytes))
@@ -163,7 +188,7 @@ private struct JSONParser {
 
     mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > 512 { throw fail("JSON nested deeper than 512 levels") }
+        if depth > JSONValue.maximumNesting { throw fail("JSON nested deeper than \(JSONValue.maximumNesting) levels") }
     }
 
     mutating func parseObject() throws(JSONParseError) -> JSONValue {

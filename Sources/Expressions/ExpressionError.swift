@@ -20,6 +20,8 @@ package struct ExpressionError: UserFacingError {
         case badArguments
         /// A division by zero.
         case divisionByZero
+        /// A value built by a template would nest deeper than `JSONValue.maximumNesting`.
+        case tooDeep
     }
 
     /// What went wrong.

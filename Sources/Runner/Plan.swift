@@ -31,13 +31,22 @@ extension WorkflowRunner {
         ]
     }
 
-    private static func partiallyEvaluated(_ value: TemplateValue, _ context: EvaluationContext) -> JSONValue {
+    /// `level`: how many arrays and objects enclose `value`; a template whose value would nest
+    /// deeper than a run allows (`TemplateValue.evaluate`) is shown as written, like one that fails.
+    private static func partiallyEvaluated(
+        _ value: TemplateValue, _ context: EvaluationContext, level: Int = 0
+    ) -> JSONValue {
         switch value {
         case .literal(let json): return json
         case .template(let string):
-            return (try? string.template.evaluate(in: context).value) ?? .string(string.origin.text)
-        case .array(let elements): return .array(elements.map { partiallyEvaluated($0, context) })
-        case .object(let members): return .object(members.mapValues { partiallyEvaluated($0, context) })
+            guard let evaluated = try? string.template.evaluate(in: context).value,
+                level + evaluated.nestingDepth <= JSONValue.maximumNesting
+            else { return .string(string.origin.text) }
+            return evaluated
+        case .array(let elements):
+            return .array(elements.map { partiallyEvaluated($0, context, level: level + 1) })
+        case .object(let members):
+            return .object(members.mapValues { partiallyEvaluated($0, context, level: level + 1) })
         }
     }
 }

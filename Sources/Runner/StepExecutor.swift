@@ -178,8 +178,12 @@ struct StepExecutor: Sendable {
             }
         }
         if step.arguments != nil || step.kindName == "tool" { report.arguments = arguments }
+        // A server sees only the roots `validate` allows it (docs/workflow-format.md), whichever step starts it.
+        var serverContext = context
+        serverContext.variables = context.variables.filter { ServerSpec.templateRoots.contains($0.key) }
         let server = try ServerResolver.resolve(
-            spec, context: context, environment: options.environment, nonInteractive: options.isNonInteractive)
+            spec, context: serverContext, environment: options.environment,
+            nonInteractive: options.isNonInteractive)
         let timeout = Duration.milliseconds(step.timeout ?? workflow.defaults.timeout ?? spec.timeout ?? 60_000)
         let retry = step.retry ?? workflow.defaults.retry ?? RetryPolicy(attempts: 1, backoff: 0)
         var call: @Sendable (any ToolSession, JSONValue) async throws -> JSONValue
@@ -245,7 +249,10 @@ struct StepExecutor: Sendable {
                 if error is CancellationError || attempt >= retry.attempts || !Self.isRetryable(error) { throw error }
                 serverAskedToWait = (error as? ClientError)?.retryAfter
             }
-            let backoff = Double(retry.backoff) * pow(2, Double(attempt - 1)) * Double.random(in: 0.8...1.2)
+            // Capped at the largest backoff a workflow may give, so the doubling never overflows an Int.
+            let backoff = min(
+                Double(retry.backoff) * pow(2, Double(attempt - 1)) * Double.random(in: 0.8...1.2),
+                Double(Limits.backoff.upperBound))
             let wait = Self.retryDelay(backoff: .milliseconds(Int(backoff)), retryAfter: serverAskedToWait)
             let why = serverAskedToWait.map { " (the server's Retry-After is \($0.humanReadable))" } ?? ""
             options.logger.info(

@@ -63,6 +63,24 @@ package struct ServerSpec: Sendable {
     package var location: SourceLocation?
     package var origin: Origin
 
+    /// The roots a server definition's templates may read (docs/workflow-format.md): they are
+    /// evaluated once, when a step first uses the server, so step results, `item` and `index` are
+    /// not among them. `validate` and the runner both use this list.
+    package static let templateRoots = ["inputs", "env", "secrets", "workflow"]
+
+    /// Every template of the definition, with its key for messages, in a stable order.
+    package var templates: [(key: String, template: TemplateString)] {
+        var found: [(String, TemplateValue?)] = [("url", url)]
+        found += args.enumerated().map { ("args[\($0.offset)]", $0.element) }
+        found += env.keys.sorted().map { ("env '\($0)'", env[$0]) }
+        found += headers.keys.sorted().map { ("header '\($0)'", headers[$0]) }
+        found += [
+            ("apiKey", apiKey), ("token", token), ("username", username), ("password", password),
+            ("oauth.clientId", oauth?.clientID), ("oauth.clientSecret", oauth?.clientSecret),
+        ]
+        return found.flatMap { key, value in (value?.templates ?? []).map { (key, $0) } }
+    }
+
     /// A server reached by URL with nothing else configured (`mcp-run tools https://…`).
     package static func adHoc(url: String) -> ServerSpec {
         ServerSpec(

@@ -68,25 +68,42 @@ extension TemplateValue {
 
     /// Evaluates every template inside, keeping the JSON shape.
     ///
+    /// A value placed inside the YAML structure around it may not make the result nest deeper
+    /// than `JSONValue.maximumNesting`: without that bound, each step's `outputs` could wrap the
+    /// one before and grow a value too deep to serialize.
     /// - Throws: `ExpressionError` with its context's location set to the template's file:line:col.
     package func evaluate(in context: EvaluationContext) throws -> Evaluated {
+        try evaluate(in: context, level: 0)
+    }
+
+    /// `level`: how many arrays and objects of the YAML structure enclose this value.
+    private func evaluate(in context: EvaluationContext, level: Int) throws -> Evaluated {
         switch self {
         case .literal(let value):
             return Evaluated(value: value, isSecret: false)
         case .template(let string):
+            let evaluated: Evaluated
             do {
-                return try string.template.evaluate(in: context)
+                evaluated = try string.template.evaluate(in: context)
             } catch let error {
                 var located = error
                 located.context.location = located.context.location ?? string.origin.location(at: error.offset)
                 throw located
             }
+            if level + evaluated.value.nestingDepth > JSONValue.maximumNesting {
+                throw ExpressionError(
+                    code: .tooDeep,
+                    message: "the value would nest more than \(JSONValue.maximumNesting) levels of arrays and objects",
+                    hint: "pass a smaller part of it, e.g. one property instead of the whole result", offset: 0,
+                    context: ErrorContext(location: string.origin.location(at: 0)))
+            }
+            return evaluated
         case .array(let elements):
             var values: [JSONValue] = []
             values.reserveCapacity(elements.count)
             var isSecret = false
             for element in elements {
-                let evaluated = try element.evaluate(in: context)
+                let evaluated = try element.evaluate(in: context, level: level + 1)
                 values.append(evaluated.value)
                 isSecret = isSecret || evaluated.isSecret
             }
@@ -95,7 +112,7 @@ extension TemplateValue {
             var values: [String: JSONValue] = [:]
             var isSecret = false
             for (key, member) in members {
-                let evaluated = try member.evaluate(in: context)
+                let evaluated = try member.evaluate(in: context, level: level + 1)
                 values[key] = evaluated.value
                 isSecret = isSecret || evaluated.isSecret
             }

@@ -52,6 +52,7 @@ enum WorkflowValidator {
                     inputs: inputNames, problems: &problems)
             }
         }
+        checkServerTemplates(workflow, indexByID: indexByID, inputs: inputNames, problems: &problems)
         let finalTemplates =
             workflow.outputs.flatMap(\.value.templates) + (workflow.output?.templates ?? [])
             + workflow.env.keys.sorted().compactMap { workflow.env[$0] }.flatMap(\.templates)
@@ -62,10 +63,33 @@ enum WorkflowValidator {
         }
     }
 
+    /// Checks the templates of the workflow's own servers and of every server a step uses, with
+    /// the roots a server's templates see (`ServerSpec.templateRoots`).
+    static func checkServerTemplates(
+        _ workflow: Workflow, indexByID: [String: Int], inputs: [String], problems: inout ProblemCollector
+    ) {
+        let used = Set(workflow.steps.map(\.server))
+        for name in workflow.servers.keys.sorted() {
+            guard let spec = workflow.servers[name], spec.origin == .workflow || used.contains(name) else { continue }
+            let before = problems.problems.count
+            let scope = Scope(step: nil, allowsResult: false, allowsItem: false, isServer: true, ancestry: nil)
+            for (_, template) in spec.templates {
+                checkReferences(
+                    template, scope: scope, workflow: workflow, indexByID: indexByID, inputs: inputs,
+                    problems: &problems)
+            }
+            for index in before..<problems.problems.count where problems.problems[index].context.server == nil {
+                problems.problems[index].context.server = name
+            }
+        }
+    }
+
     struct Scope {
         var step: Step?
         var allowsResult: Bool
         var allowsItem: Bool
+        /// Who is asking: a server definition sees only `ServerSpec.templateRoots`.
+        var isServer = false
         /// Which steps are certain to have finished before which; nil: every step has (workflow outputs).
         var ancestry: Ancestry?
 
@@ -184,7 +208,7 @@ enum WorkflowValidator {
         _ template: TemplateString, scope: Scope, workflow: Workflow, indexByID: [String: Int], inputs: [String],
         problems: inout ProblemCollector
     ) {
-        var roots = ["inputs", "env", "secrets", "steps", "workflow"]
+        var roots = scope.isServer ? ServerSpec.templateRoots : ["inputs", "env", "secrets", "steps", "workflow"]
         if scope.allowsItem { roots += ["item", "index"] }
         if scope.allowsResult { roots += ["result"] }
         for expression in template.template.expressions {
@@ -198,6 +222,11 @@ enum WorkflowValidator {
                     if root == "item" || root == "index" { hint = "'\(root)' exists only in a step with 'foreach'" }
                     if root == "result" { hint = "'result' exists only in a step's 'outputs' and 'expect'" }
                     if let near = nearestMatch(to: root, in: roots) { hint = "did you mean '\(near)'?" }
+                    if scope.isServer, ["steps", "item", "index", "result"].contains(root) {
+                        hint =
+                            "a server's templates are evaluated when it starts and see only "
+                            + "\(roots.quotedList); pass step values in the step's 'arguments'"
+                    }
                     problems.add(
                         .expression, "unknown name '\(root)' in '\(shown)'", at: location, hint: hint, step: stepID)
                     continue

@@ -39,30 +39,18 @@ struct Sources {
         return servers
     }
 
-    /// `NAME=value` lines of a dotenv file: `#` comments, optional `export `, single or double quotes.
+    /// The entries of a dotenv file (`DotEnv` lists the conventions); a name given twice keeps its last value.
     func secrets(file: String?) throws -> [String: Secret] {
         guard let file else { return [:] }
         let text = try read(file, what: "secrets file")
-        var secrets: [String: Secret] = [:]
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasSuffix("\r") { line.removeLast() }
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-            guard let equals = line.firstIndex(of: "=") else {
-                throw WorkflowError(
-                    code: .invalidValue("secrets"), message: "expected NAME=value in the secrets file",
-                    hint: "write one NAME=value per line; '#' starts a comment",
-                    context: ErrorContext(location: SourceLocation(file: file, line: number + 1, column: 1)))
-            }
-            let name = line[..<equals].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
-                value = String(value.dropFirst().dropLast())
-                if first == "\"" { value = value.replacingAll("\\n", with: "\n").replacingAll("\\\"", with: "\"") }
-            }
-            secrets[name] = Secret(value)
+        do {
+            var secrets: [String: Secret] = [:]
+            for entry in try DotEnv.parse(text, file: file) { secrets[entry.key] = Secret(entry.value) }
+            return secrets
+        } catch {
+            throw WorkflowError(
+                code: .invalidValue("secrets"), message: "secrets file: \(error.message)", hint: error.hint,
+                context: error.context, underlying: error)
         }
-        return secrets
     }
 }

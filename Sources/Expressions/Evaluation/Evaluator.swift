@@ -28,7 +28,9 @@ struct Evaluator {
             case .string(let name):
                 return try property(name, isSecret: index.isSecret, of: base, baseNode: baseNode, node: node)
             case .integer, .double:
-                guard let position = index.value.intValue else { break }
+                // A whole number beyond Int (1e300) is outside every array: a missing element.
+                let whole = index.value.doubleValue.map { $0.rounded() == $0 } ?? false
+                guard let position = index.value.intValue ?? (whole ? Int.max : nil) else { break }
                 return try element(position, isSecret: index.isSecret, of: base, baseNode: baseNode, node: node)
             default:
                 break

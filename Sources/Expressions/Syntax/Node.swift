@@ -20,11 +20,28 @@ struct Node: Sendable {
         case call(Function, [Node])
     }
 
-    var kind: Kind
+    let kind: Kind
     /// Scalar offset in the template text where the node starts.
-    var start: Int
+    let start: Int
     /// Scalar offset in the template text just past the node.
-    var end: Int
+    let end: Int
+    /// The number of nodes on the longest path from this one down to a leaf (a leaf is 1). Every
+    /// recursive walk of the tree goes this deep, so the parser bounds it.
+    let height: Int
+
+    init(kind: Kind, start: Int, end: Int) {
+        self.kind = kind
+        self.start = start
+        self.end = end
+        switch kind {
+        case .literal, .variable: height = 1
+        case .member(let base, _): height = base.height + 1
+        case .index(let base, let index): height = max(base.height, index.height) + 1
+        case .unary(_, let operand): height = operand.height + 1
+        case .binary(_, let left, let right): height = max(left.height, right.height) + 1
+        case .call(_, let arguments): height = (arguments.map(\.height).max() ?? 0) + 1
+        }
+    }
 }
 
 /// A prefix operator.

@@ -11,14 +11,39 @@ struct Parser {
 
     /// Nesting beyond this is refused, so a hostile expression cannot exhaust the stack.
     static let maximumDepth = 200
+    /// The tallest tree accepted (`Node.height`): each operator of a chain such as `a + b + c` adds a
+    /// level, as do calls, brackets and prefix operators. Evaluating and walking a tree recurses
+    /// this deep, so a taller one is refused here instead of overflowing the stack later.
+    package static let maximumHeight = 256
+    /// The most tokens one expression may have.
+    package static let maximumTokens = 10_000
 
     init(tokens: [Token]) {
         self.tokens = tokens
     }
 
+    /// A node, refused when it makes the tree taller than `maximumHeight`.
+    private func make(_ kind: Node.Kind, start: Int, end: Int) throws(ExpressionError) -> Node {
+        let node = Node(kind: kind, start: start, end: end)
+        guard node.height <= Self.maximumHeight else {
+            throw ExpressionError(
+                code: .syntax,
+                message: "expression is nested more than \(Self.maximumHeight) levels deep "
+                    + "(each operator in a chain like a + b + c is a level)",
+                hint: "split it into simpler expressions, e.g. with format() or over several steps",
+                offset: start)
+        }
+        return node
+    }
+
     /// Parses the whole token list as one expression.
     /// - Throws: `ExpressionError` `.syntax`, `.unknownFunction` or `.badArguments` (a wrong argument count).
     mutating func parseExpression() throws(ExpressionError) -> Node {
+        if tokens.count > Self.maximumTokens {
+            throw ExpressionError(
+                code: .syntax, message: "expression has more than \(Self.maximumTokens) tokens",
+                hint: "split it into simpler expressions", offset: current.start)
+        }
         if current.kind == .end {
             throw ExpressionError(
                 code: .syntax, message: "empty expression", hint: "write an expression between '${{' and '}}'",
@@ -71,7 +96,7 @@ struct Parser {
         {
             position += 1
             let right = try parseBinary(level: level + 1)
-            left = Node(kind: .binary(op, left, right), start: left.start, end: right.end)
+            left = try make(.binary(op, left, right), start: left.start, end: right.end)
         }
         return left
     }
@@ -97,7 +122,7 @@ struct Parser {
             default: break
             }
         }
-        return Node(kind: .unary(op, operand), start: token.start, end: operand.end)
+        return try make(.unary(op, operand), start: token.start, end: operand.end)
     }
 
     private mutating func enter(at token: Token) throws(ExpressionError) {
@@ -120,7 +145,7 @@ struct Parser {
                     throw error
                 }
                 position += 1
-                node = Node(kind: .member(node, property), start: node.start, end: name.end)
+                node = try make(.member(node, property), start: node.start, end: name.end)
             } else if current.kind == .symbol(.leftBracket) {
                 let open = advance()
                 try enter(at: open)
@@ -129,9 +154,9 @@ struct Parser {
                 let close = current
                 guard take(.rightBracket) else { throw unexpected(close, expecting: "']'") }
                 if case .literal(.string(let property)) = index.kind {
-                    node = Node(kind: .member(node, property), start: node.start, end: close.end)
+                    node = try make(.member(node, property), start: node.start, end: close.end)
                 } else {
-                    node = Node(kind: .index(node, index), start: node.start, end: close.end)
+                    node = try make(.index(node, index), start: node.start, end: close.end)
                 }
             } else {
                 return node
@@ -194,6 +219,6 @@ struct Parser {
                 message: "\(name)() takes \(function.arityDescription), not \(arguments.count)",
                 hint: "call it as \(function.signature)", offset: token.start)
         }
-        return Node(kind: .call(function, arguments), start: token.start, end: close.end)
+        return try make(.call(function, arguments), start: token.start, end: close.end)
     }
 }

@@ -31,7 +31,8 @@ struct Fields {
             return nil
         }
         for entry in mapping {
-            let key = entry.key.scalarText ?? ""
+            // A collection as a key is reported once, by `WorkflowLoader.reportCollectionKeys`.
+            guard let key = entry.key.scalarText else { continue }
             if !known.contains(key) {
                 let suggestion = nearestMatch(to: key, in: known)
                 problems.add(
@@ -70,15 +71,72 @@ enum Read {
         }
     }
 
-    static func integer(_ node: YAMLNode?, _ what: String, _ problems: inout ProblemCollector, minimum: Int = 0) -> Int?
-    {
+    /// A string of a key that is not templated: a `${{` in it would be sent as written, so it is
+    /// reported (`cwd: ${{ env.HOME }}` would otherwise fail at run time with a misleading path).
+    static func untemplated(
+        _ node: YAMLNode?, _ what: String, _ problems: inout ProblemCollector, required: Bool = false
+    ) -> String? {
+        let text = required ? requiredString(node, what, &problems) : string(node, what, &problems)
+        if let node, let text, text.contains("${{") {
+            problems.add(
+                .invalidValue(what), "\(what) is not templated, so '${{' in it would be taken literally",
+                at: node.location, hint: "write the value itself; templates work in the keys the docs mark 'template'")
+            return nil
+        }
+        return text
+    }
+
+    /// A string that must be given when its key is: null (`tool: ~`, `tool:`) and empty text are
+    /// reported instead of being read as absent, which would hide the mistake.
+    static func requiredString(_ node: YAMLNode?, _ what: String, _ problems: inout ProblemCollector) -> String? {
+        guard let node else { return nil }
+        if case .scalar(let scalar) = node.kind {
+            if scalar.value.isNull {
+                problems.add(
+                    .wrongType(what), "\(what) must be a string, not null", at: node.location,
+                    hint: "write the value after the colon, or remove the key")
+                return nil
+            }
+            if scalar.text.isEmpty {
+                problems.add(.invalidValue(what), "\(what) must not be empty", at: node.location)
+                return nil
+            }
+        }
+        return string(node, what, &problems)
+    }
+
+    /// A template whose key must have a value: null is reported, as `requiredString` does.
+    static func requiredTemplate(
+        _ node: YAMLNode?, _ what: String, _ problems: inout ProblemCollector
+    ) -> TemplateValue? {
+        guard let node else { return nil }
+        if case .scalar = node.kind, requiredString(node, what, &problems) == nil { return nil }
+        return template(node, &problems)
+    }
+
+    /// An integer in `range`; a value outside it is reported with the range, at the value's location.
+    static func integer(
+        _ node: YAMLNode?, _ what: String, _ problems: inout ProblemCollector, range: ClosedRange<Int>,
+        unit: String = ""
+    ) -> Int? {
         guard let node else { return nil }
         if case .scalar(let scalar) = node.kind, case .integer(let value) = scalar.value {
-            if value < minimum {
-                problems.add(.invalidValue(what), "\(what) must be at least \(minimum)", at: node.location)
+            guard range.contains(value) else {
+                problems.add(
+                    .invalidValue(what),
+                    "\(what) must be from \(range.lowerBound) to \(range.upperBound)\(unit), not \(value)",
+                    at: node.location, hint: "write a whole number from \(range.lowerBound) to \(range.upperBound)")
                 return nil
             }
             return value
+        }
+        if case .scalar(let scalar) = node.kind, case .double(let d) = scalar.value, d.rounded() == d {
+            // A whole number too large for 64 bits (`99999999999999999999`, `1e300`).
+            problems.add(
+                .invalidValue(what),
+                "\(what) must be from \(range.lowerBound) to \(range.upperBound)\(unit), not \(scalar.text)",
+                at: node.location, hint: "write a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
         }
         problems.add(.wrongType(what), "\(what) must be an integer, not \(describe(node))", at: node.location)
         return nil
@@ -133,7 +191,11 @@ enum Read {
             return .array(values)
         case .mapping(let entries):
             var members: [String: TemplateValue] = [:]
-            for entry in entries { members[entry.key.scalarText ?? ""] = template(entry.value, &problems) }
+            for entry in entries {
+                // A collection as a key is reported by `WorkflowLoader.reportCollectionKeys`.
+                guard let key = entry.key.scalarText else { continue }
+                members[key] = template(entry.value, &problems)
+            }
             if members.values.allSatisfy(\.isLiteral) {
                 return .literal(.object(members.compactMapValues(\.literalValue)))
             }

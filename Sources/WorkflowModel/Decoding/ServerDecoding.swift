@@ -25,11 +25,11 @@ extension ServerSpec {
             authType: .none, apiKey: nil, apiKeyHeader: "X-API-Key", token: nil, username: nil, password: nil,
             oauth: nil, timeout: nil, location: node.location, origin: origin)
         let before = problems.problems.count
-        spec.url = fields["url"].map { Read.template($0, &problems) }
+        spec.url = Read.requiredTemplate(fields["url"], "\(what) url", &problems)
         if let transport: Transport = Read.oneOf(fields["transport"], "\(what) transport", &problems) {
             spec.transport = transport
         }
-        spec.command = Read.string(fields["command"], "\(what) command", &problems)
+        spec.command = Read.untemplated(fields["command"], "\(what) command", &problems, required: true)
         if let args = fields["args"] {
             if let elements = args.sequenceElements {
                 spec.args = elements.map { Read.template($0, &problems) }
@@ -39,17 +39,24 @@ extension ServerSpec {
             }
         }
         spec.env = templateMap(fields["env"], "\(what) env", &problems)
+        checkEnvironment(fields["env"], what: "\(what) env", problems: &problems)
         spec.headers = templateMap(fields["headers"], "\(what) headers", &problems)
-        spec.cwd = Read.string(fields["cwd"], "\(what) cwd", &problems)
+        checkHeaders(fields["headers"], what: "\(what) headers", problems: &problems)
+        spec.cwd = Read.untemplated(fields["cwd"], "\(what) cwd", &problems)
         if let authType: AuthType = Read.oneOf(fields["authType"], "\(what) authType", &problems) {
             spec.authType = authType
         }
         spec.apiKey = fields["apiKey"].map { Read.template($0, &problems) }
-        spec.apiKeyHeader = Read.string(fields["apiKeyHeader"], "\(what) apiKeyHeader", &problems) ?? "X-API-Key"
+        spec.apiKeyHeader = Read.untemplated(fields["apiKeyHeader"], "\(what) apiKeyHeader", &problems) ?? "X-API-Key"
+        if let node = fields["apiKeyHeader"], let problem = HeaderRules.nameProblem(spec.apiKeyHeader) {
+            problems.add(
+                .invalidValue("apiKeyHeader"), "\(what) apiKeyHeader '\(printable(spec.apiKeyHeader))' \(problem)",
+                at: node.location, hint: HeaderRules.nameHint)
+        }
         spec.token = fields["token"].map { Read.template($0, &problems) }
         spec.username = fields["username"].map { Read.template($0, &problems) }
         spec.password = fields["password"].map { Read.template($0, &problems) }
-        spec.timeout = Read.integer(fields["timeout"], "\(what) timeout", &problems, minimum: 1)
+        spec.timeout = Read.integer(fields["timeout"], "\(what) timeout", &problems, range: Limits.timeout, unit: " ms")
         if let oauthNode = fields["oauth"],
             let oauth = Fields(oauthNode, what: "\(what) oauth", known: ServerKeys.oauth, problems: &problems)
         {
@@ -63,7 +70,7 @@ extension ServerSpec {
                 flow: Read.string(oauth["flow"], "oauth flow", &problems),
                 tokenEndpointAuthMethod: Read.string(
                     oauth["tokenEndpointAuthMethod"], "oauth tokenEndpointAuthMethod", &problems),
-                redirectPort: Read.integer(oauth["redirectPort"], "oauth redirectPort", &problems, minimum: 1))
+                redirectPort: Read.integer(oauth["redirectPort"], "oauth redirectPort", &problems, range: Limits.port))
             if let node = oauth["clientMetadataUrl"], let url = spec.oauth?.clientMetadataURL,
                 let problem = ClientMetadataURLCheck.problem(url)
             {
@@ -100,6 +107,41 @@ extension ServerSpec {
             }
         }
         return result
+    }
+
+    /// Reports header names that are not RFC 9110 tokens and literal values with CR, LF or NUL,
+    /// which would end the header early or be refused by every server.
+    private static func checkHeaders(_ node: YAMLNode?, what: String, problems: inout ProblemCollector) {
+        for entry in node?.mappingEntries ?? [] {
+            guard let name = entry.key.scalarText else { continue }
+            if let problem = HeaderRules.nameProblem(name) {
+                problems.add(
+                    .invalidValue("headers"), "\(what) name '\(printable(name))' \(problem)", at: entry.key.location,
+                    hint: HeaderRules.nameHint)
+            }
+            if let value = entry.value.scalarText, let problem = HeaderRules.valueProblem(value) {
+                problems.add(
+                    .invalidValue("headers"), "\(what) '\(printable(name))' value \(problem)",
+                    at: entry.value.location, hint: "write the value on one line, without control characters")
+            }
+        }
+    }
+
+    /// Reports variable names that cannot be set (empty, with `=` or NUL) and literal values with NUL.
+    private static func checkEnvironment(_ node: YAMLNode?, what: String, problems: inout ProblemCollector) {
+        for entry in node?.mappingEntries ?? [] {
+            guard let name = entry.key.scalarText else { continue }
+            if name.isEmpty || name.contains("=") || name.unicodeScalars.contains("\0") {
+                problems.add(
+                    .invalidValue("env"), "\(what) name '\(printable(name))' cannot be a variable name",
+                    at: entry.key.location, hint: "use a name without '=' or NUL, e.g. API_TOKEN")
+            }
+            if let value = entry.value.scalarText, value.unicodeScalars.contains("\0") {
+                problems.add(
+                    .invalidValue("env"), "\(what) '\(printable(name))' value contains a NUL character",
+                    at: entry.value.location, hint: "remove the \\0 from the value")
+            }
+        }
     }
 
     /// Checks that the keys fit the transport and auth type.

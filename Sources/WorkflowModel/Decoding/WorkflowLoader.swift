@@ -45,6 +45,7 @@ package enum WorkflowLoader {
         } catch {
             throw WorkflowProblems([WorkflowError(code: .yaml, message: "\(error)")])
         }
+        reportCollectionKeys(in: root, problems: &problems)
         let workflow = decodeWorkflow(root, file: file, extraServers: extraServers, problems: &problems)
         if let workflow {
             WorkflowValidator.validate(workflow, problems: &problems)
@@ -77,6 +78,7 @@ package enum WorkflowLoader {
             let parsed = try YAMLParser.parse(text, file: file)
             problems.problems += parsed.problems.map(wrap)
             if let root = parsed.root {
+                reportCollectionKeys(in: root, problems: &problems)
                 servers = decodeServers(root, origin: origin, problems: &problems)
             }
         } catch {
@@ -84,6 +86,37 @@ package enum WorkflowLoader {
         }
         guard problems.problems.isEmpty else { throw WorkflowProblems(problems.problems) }
         return servers
+    }
+
+    /// Whether `node` is a string that is one `${{ }}` and nothing else, whose value may be a mapping.
+    static func isSingleTemplate(_ node: YAMLNode) -> Bool {
+        guard case .scalar(let scalar) = node.kind, case .string(let text) = scalar.value else { return false }
+        return (try? Template.parse(text))?.isSingleExpression == true
+    }
+
+    /// Reports every mapping key that is a sequence or a mapping (`? [a, b]: x`, `{a: 1}: x`): no
+    /// key of the format is one, and reading it as text would lose it. Walks with an explicit stack,
+    /// so the depth of the tree does not matter.
+    static func reportCollectionKeys(in root: YAMLNode, problems: inout ProblemCollector) {
+        var pending = [root]
+        while let node = pending.popLast() {
+            switch node.kind {
+            case .scalar:
+                continue
+            case .sequence(let elements):
+                pending.append(contentsOf: elements.reversed())
+            case .mapping(let entries):
+                for entry in entries.reversed() {
+                    if case .scalar = entry.key.kind {
+                    } else {
+                        problems.add(
+                            .wrongType("key"), "a mapping key must be a plain value, not a \(entry.key.kindName)",
+                            at: entry.key.location, hint: "write the key as text, e.g. 'name: value'")
+                    }
+                    pending.append(entry.value)
+                }
+            }
+        }
     }
 
     static func wrap(_ error: YAMLError) -> WorkflowError {
@@ -141,10 +174,12 @@ package enum WorkflowLoader {
         if let node = fields["defaults"],
             let defaults = Fields(node, what: "defaults", known: ["timeout", "retry"], problems: &problems)
         {
-            workflow.defaults.timeout = Read.integer(defaults["timeout"], "defaults timeout", &problems, minimum: 1)
+            workflow.defaults.timeout = Read.integer(
+                defaults["timeout"], "defaults timeout", &problems, range: Limits.timeout, unit: " ms")
             workflow.defaults.retry = decodeRetry(defaults["retry"], what: "defaults retry", problems: &problems)
         }
-        workflow.concurrency = Read.integer(fields["concurrency"], "concurrency", &problems, minimum: 1) ?? 4
+        workflow.concurrency =
+            Read.integer(fields["concurrency"], "concurrency", &problems, range: Limits.concurrency) ?? 4
         if let node = fields["steps"] {
             workflow.steps = decodeSteps(node, problems: &problems)
         } else {
@@ -226,8 +261,9 @@ package enum WorkflowLoader {
         guard let node, let fields = Fields(node, what: what, known: ["attempts", "backoff"], problems: &problems)
         else { return nil }
         return RetryPolicy(
-            attempts: Read.integer(fields["attempts"], "\(what) attempts", &problems, minimum: 1) ?? 1,
-            backoff: Read.integer(fields["backoff"], "\(what) backoff", &problems) ?? 1000)
+            attempts: Read.integer(fields["attempts"], "\(what) attempts", &problems, range: Limits.attempts) ?? 1,
+            backoff: Read.integer(
+                fields["backoff"], "\(what) backoff", &problems, range: Limits.backoff, unit: " ms") ?? 1000)
     }
 
     static func decodeOutputs(
@@ -262,7 +298,7 @@ package enum WorkflowLoader {
         guard let fields = Fields(node, what: "step \(index + 1)", known: stepKeys, problems: &problems) else {
             return nil
         }
-        let id = Read.string(fields["id"], "step id", &problems) ?? fallbackID
+        let id = Read.requiredString(fields["id"], "step id", &problems) ?? fallbackID
         let before = problems.problems.count
         defer {
             for i in before..<problems.problems.count where problems.problems[i].context.step == nil {
@@ -275,16 +311,22 @@ package enum WorkflowLoader {
                 .invalidValue("id"), "step id '\(id)' is not valid", at: fields["id"]?.location,
                 hint: "use letters, digits, '_' and '-', starting with a letter or '_'")
         }
-        let server = Read.string(fields["server"], "\(what) server", &problems)
+        let server = Read.untemplated(fields["server"], "\(what) server", &problems, required: true)
         if server == nil, fields["server"] == nil {
             problems.add(
                 .missingKey("server"), "\(what) has no 'server'", at: node.location,
                 hint: "add 'server:' naming one of the workflow's servers")
         }
         var calls: [Step.Call] = []
-        if let tool = Read.string(fields["tool"], "\(what) tool", &problems) { calls.append(.tool(tool)) }
-        if let resource = fields["resource"] { calls.append(.resource(Read.template(resource, &problems))) }
-        if let prompt = Read.string(fields["prompt"], "\(what) prompt", &problems) { calls.append(.prompt(prompt)) }
+        if let tool = Read.untemplated(fields["tool"], "\(what) tool", &problems, required: true) {
+            calls.append(.tool(tool))
+        }
+        if let resource = Read.requiredTemplate(fields["resource"], "\(what) resource", &problems) {
+            calls.append(.resource(resource))
+        }
+        if let prompt = Read.untemplated(fields["prompt"], "\(what) prompt", &problems, required: true) {
+            calls.append(.prompt(prompt))
+        }
         if calls.count > 1 {
             problems.add(
                 .invalidValue("tool"), "\(what) has more than one of 'tool', 'resource' and 'prompt'",
@@ -293,6 +335,14 @@ package enum WorkflowLoader {
             problems.add(
                 .missingKey("tool"), "\(what) has no 'tool'", at: node.location,
                 hint: "add 'tool:' with the tool's name (or 'resource:' / 'prompt:')")
+        }
+        if let node = fields["arguments"], node.mappingEntries == nil, !Self.isSingleTemplate(node) {
+            var isNull = false
+            if case .scalar(let scalar) = node.kind { isNull = scalar.value.isNull }
+            problems.add(
+                .wrongType("arguments"),
+                "\(what) arguments must be a mapping, not \(isNull ? "null" : Read.describe(node))",
+                at: node.location, hint: "write 'arguments: { name: value }', or remove the key for none")
         }
         if fields["concurrency"] != nil, fields["foreach"] == nil {
             problems.add(
@@ -305,7 +355,7 @@ package enum WorkflowLoader {
             condition: fields["if"].flatMap { Read.templateString($0, bareExpression: true, problems: &problems) },
             foreach: fields["foreach"].flatMap { Read.templateString($0, bareExpression: true, problems: &problems) },
             needs: Read.stringList(fields["needs"], "\(what) needs", &problems) ?? [],
-            timeout: Read.integer(fields["timeout"], "\(what) timeout", &problems, minimum: 1),
+            timeout: Read.integer(fields["timeout"], "\(what) timeout", &problems, range: Limits.timeout, unit: " ms"),
             retry: decodeRetry(fields["retry"], what: "\(what) retry", problems: &problems),
             continueOnError: Read.bool(fields["continue-on-error"], "\(what) continue-on-error", &problems) ?? false,
             outputs: [],
@@ -313,7 +363,8 @@ package enum WorkflowLoader {
                 Read.templateString($0, bareExpression: true, problems: &problems)
             },
             location: node.location)
-        step.foreachConcurrency = Read.integer(fields["concurrency"], "\(what) concurrency", &problems, minimum: 1)
+        step.foreachConcurrency = Read.integer(
+            fields["concurrency"], "\(what) concurrency", &problems, range: Limits.concurrency)
         if let node = fields["outputs"] {
             step.outputs = decodeOutputs(node, what: "\(what) outputs", problems: &problems)
         }

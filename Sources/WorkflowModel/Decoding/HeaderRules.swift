@@ -1,0 +1,56 @@
+/// What RFC 9110 allows in a header field, checked when a workflow is loaded.
+enum HeaderRules {
+    /// The hint for a bad header name.
+    static let nameHint = "a header name is letters, digits and !#$%&'*+-.^_`|~, with no spaces or colons"
+
+    /// Why `name` is not a header name (an RFC 9110 token), or nil when it is one.
+    static func nameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "is empty" }
+        for scalar in name.unicodeScalars where !isTokenCharacter(scalar) {
+            switch scalar {
+            case " ", "\t": return "contains a space"
+            case ":": return "contains a colon"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: return "contains a control character"
+            default: return "contains '\(scalar)', which a header name cannot have"
+            }
+        }
+        return nil
+    }
+
+    /// Why `value` cannot be sent as a header value (CR, LF or NUL in it), or nil when it can.
+    static func valueProblem(_ value: String) -> String? {
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\r": return "contains a carriage return"
+            case "\n": return "contains a line break"
+            case "\0": return "contains a NUL character"
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    private static func isTokenCharacter(_ c: Unicode.Scalar) -> Bool {
+        switch c {
+        case "a"..."z", "A"..."Z", "0"..."9": return true
+        case "!", "#", "$", "%", "&", "'", "*", "+", "-", ".", "^", "_", "`", "|", "~": return true
+        default: return false
+        }
+    }
+}
+
+/// `text` with control characters shown as `\n`, `\r`, `\t` or `\u{…}`, for messages.
+func printable(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
+            out += "\\u{" + String(scalar.value, radix: 16) + "}"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
