@@ -170,7 +170,9 @@ struct ServerSessionTests {
         #expect(error?.message.contains("did not answer 'initialize' within") == true)
     }
 
-    @Test("listTools stops at the page cap of a server that sends new cursors for ever, naming the cap")
+    @Test(
+        "listTools stops at the page cap of a server that sends new cursors for ever, naming the cap",
+        .timeLimit(.minutes(1)))
     func listToolsPageCap() async throws {
         let pages = Counter()
         let transport = FakeTransport.initializing { message, transport in
