@@ -333,7 +333,9 @@ package actor ServerSession {
             items += page.items
             guard let next = page.nextCursor, !next.isEmpty else { break }
             guard seen.insert(next).inserted else {
-                logger.trace("[\(name)] '\(method)' repeated the cursor '\(next.prefix(80))'; the list ends there")
+                logger.trace(
+                    "[\(name)] '\(method)' repeated the cursor '\(RetryingExchange.printable(next))'; the list ends there"
+                )
                 break
             }
             cursor = next
