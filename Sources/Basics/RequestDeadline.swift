@@ -54,7 +54,7 @@ package actor RequestDeadline {
     }
 
     /// The time left, or nil while paused.
-    func timeLeft() -> Duration? {
+    package func timeLeft() -> Duration? {
         guard let since else { return nil }
         return limit - counted - (ContinuousClock.now - since)
     }

@@ -21,6 +21,10 @@ package struct HTTPError: UserFacingError {
         case connectionClosed
         /// `HTTPBody.collect(limit:)` saw more bytes than its limit.
         case bodyTooLarge
+        /// The server answered, but not with a usable HTTP response: not HTTP at all (another
+        /// service on the port, TLS spoken to `http://`), a malformed status line, headers larger
+        /// than curl accepts, or a body in an encoding curl cannot decode.
+        case badResponse
         /// Any other failure, with curl's error number (43, a bad argument, for a header that cannot be sent).
         case transfer(Int)
     }

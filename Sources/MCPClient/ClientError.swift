@@ -42,6 +42,9 @@ package struct ClientError: UserFacingError {
     /// How long the server asked to be left alone (`Retry-After` on the 429 or 503 the transport
     /// gave up on), for the runner's step `retry` to wait at least that long.
     package var retryAfter: Duration?
+    /// The `data` member of the JSON-RPC error response, as the server sent it (nil when it sent
+    /// none): set with `.rpc`, and kept when an `initialize` error becomes `.protocolViolation`.
+    package var rpcData: JSONValue?
 
     /// Creates an error.
     package init(

@@ -183,7 +183,12 @@ package actor ServerSession {
         let params = MCPWire.initializeParams(
             protocolVersion: Self.offeredProtocolVersion, clientName: Self.clientName, clientVersion: Self.clientVersion
         )
-        let result = try await request(MCPMethod.initialize, params, timeout: nil)
+        let result: JSONValue
+        do throws(ClientError) {
+            result = try await request(MCPMethod.initialize, params, timeout: nil)
+        } catch {
+            throw initializeFailure(error)
+        }
         guard let initialized = MCPWire.InitializeResult(result) else {
             throw ClientError(
                 code: .protocolViolation, message: "the initialize result has no protocolVersion",
@@ -209,6 +214,34 @@ package actor ServerSession {
         }
     }
 
+    /// A JSON-RPC error or a timeout answering `initialize` as the connection failure it is
+    /// (contract §6: exit 4, never a step failure): `.rpc` becomes `.protocolViolation` (keeping
+    /// `rpcData`, with the `.rpc` error as `underlying`) and `.timedOut` becomes `.unreachable`.
+    /// Other codes are kept.
+    private func initializeFailure(_ error: ClientError) -> ClientError {
+        let method = MCPMethod.initialize
+        switch error.code {
+        case .rpc(let code, let message):
+            var failure = ClientError(
+                code: .protocolViolation,
+                message: "the server answered '\(method)' with error \(code): \(message)",
+                hint:
+                    "the server refused to start a session; check its logs, and that it speaks MCP \(Self.supportedProtocolVersions.quotedList)",
+                context: context(method), underlying: error)
+            failure.rpcData = error.rpcData
+            return failure
+        case .timedOut:
+            return ClientError(
+                code: .unreachable,
+                message: "the server did not answer '\(method)' within \(requestTimeout.humanReadable)",
+                hint:
+                    "check that the server is an MCP server and that it starts; raise the server's `timeout` if it is slow to start",
+                context: context(method), underlying: error)
+        default:
+            return error
+        }
+    }
+
     /// Ends the session: pending requests fail with `.closed`, queued answers are flushed (up to
     /// 2 s), the transport is closed (stdio: staged shutdown; HTTP: DELETE), and the owned tasks
     /// are awaited. Idempotent; suspends for at most about 8 s.
@@ -230,32 +263,84 @@ package actor ServerSession {
 
     // MARK: - Requests
 
-    /// Lists every tool, following `nextCursor` (MCP 2025-11-25, Tools; Pagination).
+    /// The most pages one listing follows (contract §8, Lists): a server that keeps sending new
+    /// cursors fails the listing here instead of being paged forever.
+    package static let maxListPages = 100
+    /// The most items one listing collects, whatever the pages' sizes.
+    package static let maxListItems = 10_000
+
+    /// Lists every tool, following `nextCursor` (MCP 2025-11-25, Tools; Pagination) within the
+    /// limits of `listAll`.
     /// - Throws: `ClientError` (`.rpc` for a JSON-RPC error, `.protocolViolation` for a malformed
-    ///   page or a cursor that repeats, `.timedOut` per page, `.closed`).
+    ///   page or a listing over `maxListPages`/`maxListItems`, `.timedOut` when the whole listing
+    ///   outlasts the request timeout, `.closed`).
     package func listTools() async throws(ClientError) -> [ToolDescription] {
-        var tools: [ToolDescription] = []
+        try await listAll(MCPMethod.toolsList, noun: "tools") { result throws(JSONRPCDecodingError) in
+            let page = try MCPWire.toolsPage(result)
+            return (page.tools, page.nextCursor)
+        }
+    }
+
+    /// Follows a paginated list (`tools/list`, and any other `*/list` with `cursor`/`nextCursor`)
+    /// to its end (contract §8, Lists).
+    ///
+    /// Every server-driven loop has a cap (issue #8): at most `maxListPages` pages and
+    /// `maxListItems` items, all within one request timeout (not one per page). An absent or
+    /// empty `nextCursor` ends the list, and so does a cursor the server already sent (a server
+    /// that loops), which is traced.
+    private func listAll<Item>(
+        _ method: String, noun: String,
+        page decode: (JSONValue) throws(JSONRPCDecodingError) -> (items: [Item], nextCursor: String?)
+    ) async throws(ClientError) -> [Item] {
+        let clock = ContinuousClock()
+        let end = clock.now + requestTimeout
+        var items: [Item] = []
         var cursor: String?
         var seen: Set<String> = []
-        repeat {
-            let result = try await request(MCPMethod.toolsList, MCPWire.listToolsParams(cursor: cursor), timeout: nil)
-            let page: (tools: [ToolDescription], nextCursor: String?)
+        var pages = 0
+        while true {
+            if pages == Self.maxListPages || items.count > Self.maxListItems {
+                let what = pages == Self.maxListPages ? "\(Self.maxListPages) pages" : "\(Self.maxListItems) \(noun)"
+                throw ClientError(
+                    code: .protocolViolation,
+                    message:
+                        "the server's '\(method)' was still sending a nextCursor after \(what) (\(items.count) \(noun) in \(pages) pages); mcp-run stops paging there",
+                    hint: "the server pages its list without end; report it to its maintainers",
+                    context: context(method))
+            }
+            let left = end - clock.now
+            let result: JSONValue
+            do throws(ClientError) {
+                guard left > .zero else { throw ClientError.timedOut(method, after: requestTimeout, server: name) }
+                result = try await request(method, MCPWire.listParams(cursor: cursor), timeout: left)
+            } catch  where error.code == .timedOut && pages > 0 {
+                throw ClientError(
+                    code: .timedOut,
+                    message:
+                        "listing the server's \(noun) ('\(method)') did not finish within \(requestTimeout.humanReadable) (\(pages) pages, \(items.count) \(noun) so far)",
+                    hint:
+                        "raise the server's `timeout` if it has that many \(noun), or report the slow listing to its maintainers",
+                    context: context(method), underlying: error)
+            }
+            pages += 1
+            let page: (items: [Item], nextCursor: String?)
             do {
-                page = try MCPWire.toolsPage(result)
+                page = try decode(result)
             } catch {
                 throw ClientError(
-                    code: .protocolViolation, message: error.message, context: context(MCPMethod.toolsList),
-                    underlying: error)
+                    code: .protocolViolation, message: error.message, context: context(method), underlying: error)
             }
-            tools += page.tools
-            cursor = page.nextCursor
-            if let cursor, !seen.insert(cursor).inserted {
-                throw ClientError(
-                    code: .protocolViolation, message: "the server repeated the tools/list cursor '\(cursor)'",
-                    context: context(MCPMethod.toolsList))
+            items += page.items
+            guard let next = page.nextCursor, !next.isEmpty else { break }
+            guard seen.insert(next).inserted else {
+                logger.trace(
+                    "[\(name)] '\(method)' repeated the cursor '\(RetryingExchange.printable(next))'; the list ends there"
+                )
+                break
             }
-        } while cursor != nil
-        return tools
+            cursor = next
+        }
+        return items
     }
 
     /// Calls a tool and returns its result object (MCP 2025-11-25, Tools, Calling Tools).
@@ -410,12 +495,13 @@ package actor ServerSession {
                 logger.trace("[\(name)] ignored an error response (\(error.code) \(error.message))")
                 return
             }
-            slot.finish(
-                throwing: ClientError(
-                    code: .rpc(code: error.code, message: error.message),
-                    message: "the server answered with error \(error.code): \(error.message)",
-                    hint: error.code == JSONRPCError.methodNotFound
-                        ? "the server does not support this request; check the tool, resource or prompt name" : nil))
+            var failure = ClientError(
+                code: .rpc(code: error.code, message: error.message),
+                message: "the server answered with error \(error.code): \(error.message)",
+                hint: error.code == JSONRPCError.methodNotFound
+                    ? "the server does not support this request; check the tool, resource or prompt name" : nil)
+            failure.rpcData = error.data
+            slot.finish(throwing: failure)
         case .request(let id, let method, let params):
             outbox.yield(answer(to: id, method: method, params: params))
         case .notification(let method, let params):

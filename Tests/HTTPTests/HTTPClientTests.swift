@@ -359,6 +359,65 @@ struct HTTPClientTests {
         }
     }
 
+    @Test("response headers over curl's limit say so, naming the origin, not 'out of memory'")
+    func oversizedHeader() async throws {
+        try await withTestServer { server in
+            let error = await #expect(throws: HTTPError.self) {
+                try await withTimeout(.seconds(10)) {
+                    _ = try await client.send(HTTPRequest(method: "GET", url: server.base + "/bigheader?kb=300"))
+                }
+            }
+            #expect(error?.code == .badResponse)
+            #expect(
+                error?.message.contains("response headers larger than curl accepts") == true,
+                "\(String(describing: error))")
+            #expect(error?.message.contains(server.base) == true)
+            #expect(error?.message.hasPrefix("out of memory") == false)
+            #expect(error?.hint?.contains("oversized headers") == true)
+        }
+    }
+
+    @Test(
+        "a server that does not speak HTTP, or sends a malformed status line, is told so with a port hint",
+        arguments: ["/nothttp", "/badstatus"])
+    func notHTTP(path: String) async throws {
+        try await withTestServer { server in
+            let error = await #expect(throws: HTTPError.self) {
+                try await withTimeout(.seconds(10)) {
+                    _ = try await client.send(HTTPRequest(method: "GET", url: server.base + path))
+                }
+            }
+            #expect(error?.code == .badResponse)
+            #expect(
+                error?.message.contains("the server at \(server.base) did not answer with HTTP") == true,
+                "\(String(describing: error))")
+            #expect(error?.hint?.contains("host and port") == true)
+            #expect(error?.hint?.contains("absolute") == false, "not a URL-format hint")
+        }
+    }
+
+    @Test("a gzip body the client did not ask for is decoded; an unknown encoding is an error naming it")
+    func compressedBodies() async throws {
+        try await withTestServer { server in
+            try await withTimeout(.seconds(10)) {
+                let response = try await client.send(HTTPRequest(method: "GET", url: server.base + "/gzip"))
+                #expect(response.status == 500)
+                #expect(try await text(response) == "compressed failure text")
+                let echoed = try await client.send(HTTPRequest(method: "GET", url: server.base + "/echo"))
+                let headers = try JSONValue.parse(try await echoed.body.collect(limit: 1 << 20))["headers"]
+                #expect(headers?["accept-encoding"] == "identity", "no compression is asked for")
+            }
+            let error = await #expect(throws: HTTPError.self) {
+                try await withTimeout(.seconds(10)) {
+                    let response = try await client.send(HTTPRequest(method: "GET", url: server.base + "/squashed"))
+                    _ = try await response.body.collect(limit: 1 << 20)
+                }
+            }
+            #expect(error?.code == .badResponse)
+            #expect(error?.message.contains("Content-Encoding") == true, "\(String(describing: error))")
+        }
+    }
+
     @Test("a redirect is returned as-is, not followed")
     func redirectNotFollowed() async throws {
         try await withTestServer { server in

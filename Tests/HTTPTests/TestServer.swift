@@ -15,6 +15,11 @@ import TestSupport
 ///   `/arrived?id=X` answers `arrived` once that request has reached the server (waits up to 10 s).
 /// - `/forever?id=X`: chunked `tick\n` every 50 ms until the client goes away; `/closed?id=X&wait=ms`
 ///   then answers `closed` (or `open` if it did not notice within `wait`).
+/// - `/bigheader?kb=N`: a 200 with one header field of N KiB (default 300), over curl's limit.
+/// - `/nothttp`: answers a line that is not an HTTP status line (as an SSH server would), closes.
+/// - `/badstatus`: an `HTTP/1.1 abc OK` status line. `/gzip`: a gzip-compressed text body sent with
+///   `Content-Encoding: gzip` although the client did not ask for it. `/squashed`: a body with
+///   `Content-Encoding: squash`, which no one can decode.
 /// - `/redirect`: 302 to `/echo`. `/big?n=N`: N bytes. `/truncated`: promises 100 bytes, sends 10,
 ///   closes. `/informational`: a `100 Continue` then the final 200.
 final class TestServer: @unchecked Sendable {
@@ -191,6 +196,21 @@ private let script = #"""
             elif path == "/closed":
                 noticed = event(closed, query["id"]).wait(int(query.get("wait", "5000")) / 1000)
                 self.reply(200, b"closed" if noticed else b"open")
+            elif path == "/bigheader":
+                self.reply(200, b"{}", "application/json", [("X-Big", "a" * (int(query.get("kb", "300")) * 1024))])
+            elif path == "/nothttp":
+                self.wfile.write(b"SSH-2.0-OpenSSH_9.0\r\n\r\n")
+                self.wfile.flush()
+                self.close_connection = True
+            elif path == "/badstatus":
+                self.wfile.write(b"HTTP/1.1 abc OK\r\nContent-Length: 2\r\n\r\n{}")
+                self.wfile.flush()
+                self.close_connection = True
+            elif path == "/gzip":
+                import gzip
+                self.reply(500, gzip.compress(b"compressed failure text"), extra=[("Content-Encoding", "gzip")])
+            elif path == "/squashed":
+                self.reply(500, b"\x00\x01squashed", extra=[("Content-Encoding", "squash")])
             elif path == "/redirect":
                 self.reply(302, b"moved", extra=[("Location", "/echo")])
             elif path == "/big":

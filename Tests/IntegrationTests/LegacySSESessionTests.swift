@@ -230,7 +230,7 @@ struct LegacySSESessionTests {
         }
     }
 
-    @Test("a stream that never sends its endpoint event times out within the request timeout")
+    @Test("a stream that never sends its endpoint event is unreachable within the request timeout")
     func missingEndpointTimesOut() async throws {
         try await withStdlibServer(Self.silentServer) { port in
             let clock = ContinuousClock()
@@ -240,7 +240,7 @@ struct LegacySSESessionTests {
                     url: "http://127.0.0.1:\(port)/sse", transport: .legacySSE, requestTimeout: .seconds(1)
                 ) { _ in }
             }
-            #expect(error?.code == .timedOut)
+            #expect(error?.code == .unreachable)
             #expect(error?.message.contains("no endpoint event") == true)
             #expect(error?.context.server == "legacy")
             #expect(clock.now - started < .seconds(5))

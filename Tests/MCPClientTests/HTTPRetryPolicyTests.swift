@@ -34,6 +34,16 @@ struct HTTPRetryPolicyTests {
         #expect(policy.backoff(retry: 100, jitter: 1) == .seconds(1))
     }
 
+    @Test(
+        "the server's retry delay for resuming a stream is clamped to 0 through maxReconnectionDelay",
+        arguments: [
+            (Int?.none, Duration.seconds(1)), (0, .zero), (-5, .zero), (1500, .milliseconds(1500)),
+            (Int.max, .seconds(30)), (99_999_999_999_999, .seconds(30)),
+        ])
+    func reconnectionDelay(asked: Int?, expected: Duration) {
+        #expect(HTTPRetryPolicy().reconnectionDelay(serverMilliseconds: asked) == expected)
+    }
+
     @Test("a Retry-After beyond the cap is not waited for")
     func longRetryAfter() {
         let policy = HTTPRetryPolicy(maxRetryAfter: .seconds(30))

@@ -129,6 +129,84 @@ struct ServerSessionTests {
         await session.close()
     }
 
+    @Test("a JSON-RPC error keeps its data on the ClientError, as the server sent it")
+    func rpcErrorData() async throws {
+        let data: JSONValue = ["field": "text", "limits": [1, 2.5, .null]]
+        let transport = FakeTransport.initializing { message, transport in
+            guard case .request(let id, _, _) = message else { return }
+            transport.deliver(.errorResponse(id: id, error: JSONRPCError(code: -32602, message: "bad", data: data)))
+        }
+        let session = try await open(transport)
+        let error = await #expect(throws: ClientError.self) {
+            try await session.callTool("x", arguments: [:], timeout: nil)
+        }
+        #expect(error?.rpcData == data)
+        await session.close()
+    }
+
+    @Test("a JSON-RPC error answering initialize is a protocol violation keeping code and data")
+    func initializeRPCError() async throws {
+        let transport = FakeTransport { message, transport in
+            guard case .request(let id, "initialize", _) = message else { return }
+            transport.deliver(
+                .errorResponse(id: id, error: JSONRPCError(code: -32600, message: "no", data: ["why": "version"])))
+        }
+        let error = await #expect(throws: ClientError.self) { try await open(transport) }
+        #expect(error?.code == .protocolViolation)
+        #expect(error?.message.contains("answered 'initialize' with error -32600: no") == true)
+        #expect(error?.rpcData == ["why": "version"])
+        #expect((error?.underlying as? ClientError)?.code == .rpc(code: -32600, message: "no"))
+        #expect(error?.context.server == "fake")
+    }
+
+    @Test("an initialize that gets no answer is unreachable, not a timed-out step")
+    func initializeTimeout() async throws {
+        let transport = FakeTransport { _, _ in }
+        let error = await #expect(throws: ClientError.self) {
+            try await ServerSession.open(
+                transport: transport, name: "fake", requestTimeout: .milliseconds(200), logger: .silent)
+        }
+        #expect(error?.code == .unreachable)
+        #expect(error?.message.contains("did not answer 'initialize' within") == true)
+    }
+
+    @Test(
+        "listTools stops at the page cap of a server that sends new cursors for ever, naming the cap",
+        .timeLimit(.minutes(1)))
+    func listToolsPageCap() async throws {
+        let pages = Counter()
+        let transport = FakeTransport.initializing { message, transport in
+            guard case .request(let id, "tools/list", _) = message else { return }
+            let page = await pages.next()
+            transport.deliver(
+                .response(
+                    id: id, result: ["tools": [["name": .string("t\(page)")]], "nextCursor": .string("c\(page)")]))
+        }
+        let session = try await open(transport)
+        let error = await #expect(throws: ClientError.self) { try await session.listTools() }
+        #expect(error?.code == .protocolViolation)
+        #expect(error?.message.contains("after \(ServerSession.maxListPages) pages") == true)
+        #expect(error?.context.method == "tools/list")
+        #expect(error?.context.server == "fake")
+        #expect(await pages.value == ServerSession.maxListPages)
+        await session.close()
+    }
+
+    @Test("listTools ends the list at an empty or repeated cursor", arguments: ["", "same"])
+    func listToolsCursorEnds(cursor: String) async throws {
+        let pages = Counter()
+        let transport = FakeTransport.initializing { message, transport in
+            guard case .request(let id, "tools/list", _) = message else { return }
+            let page = await pages.next()
+            transport.deliver(
+                .response(id: id, result: ["tools": [["name": .string("t\(page)")]], "nextCursor": .string(cursor)]))
+        }
+        let session = try await open(transport)
+        let tools = try await session.listTools()
+        #expect(tools.map(\.name) == (cursor.isEmpty ? ["t1"] : ["t1", "t2"]))
+        await session.close()
+    }
+
     @Test("a tool result with isError is returned, not thrown")
     func toolErrorReturned() async throws {
         let transport = FakeTransport.initializing { message, transport in
@@ -283,7 +361,8 @@ struct ServerSessionTests {
             try await ServerSession.open(
                 transport: transport, name: "mute", requestTimeout: .milliseconds(20), logger: .silent)
         }
-        #expect(error?.code == .timedOut)
+        // Unreachable, not timedOut: a session that never started is exit 4 (contract §6).
+        #expect(error?.code == .unreachable)
         #expect(error?.context.method == "initialize")
         var methods: [String] = []
         for await message in transport.sent { methods.append(message.method ?? "") }
@@ -314,4 +393,15 @@ actor Held {
 struct Failure: Error {
     var message: String
     init(_ message: String) { self.message = message }
+}
+
+/// A count shared with a scripted server.
+actor Counter {
+    private(set) var value = 0
+
+    /// Adds one and returns the new value.
+    func next() -> Int {
+        value += 1
+        return value
+    }
 }

@@ -53,6 +53,10 @@ final class EasyHandle {
         check(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
         if let caFile { check(ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
         if let caDirectory { check(ccurl_setopt_string(handle, CURLOPT_CAPATH, caDirectory)) }
+        // Asks for no compression (so an event stream is never buffered by a compressing
+        // server), but decodes a body a server compresses anyway (gzip, deflate, br, zstd): with
+        // no ACCEPT_ENCODING at all, curl passes compressed bytes through undecoded.
+        check(ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "identity"))
         check(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         check(ccurl_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1))
         // No CURLOPT_PIPEWAIT: with it, libcurl 7.88 parks a transfer that finds its host's first

@@ -14,15 +14,46 @@ extension HTTPError {
         if text.isEmpty, let description = curl_easy_strerror(result) {
             text = String(cString: description)
         }
-        self.init(
-            code: code, message: text.lowercasingFirst(), hint: Self.hint(for: code),
-            context: ErrorContext(server: origin))
+        text = text.lowercasingFirst()
+        var hint = Self.hint(for: code)
+        if code == .badResponse {
+            (text, hint) = Self.badResponse(result, curlText: text, origin: origin)
+        }
+        self.init(code: code, message: text, hint: hint, context: ErrorContext(server: origin))
+    }
+
+    /// What a response curl could not use means, in the user's terms (curl's own words, such as
+    /// "out of memory" for an oversized header, mislead), naming the origin; and what to do.
+    private static func badResponse(_ result: CURLcode, curlText: String, origin: String) -> (String, String) {
+        switch result {
+        case CURLE_OUT_OF_MEMORY:
+            // curl 7.x reports response headers over CURL_MAX_HTTP_HEADER (100 KiB) this way.
+            return (
+                "the server at \(origin) sent response headers larger than curl accepts (100 KiB) (curl: \(curlText))",
+                "the server or a proxy in front of it sends oversized headers (a huge cookie or header field); fix its configuration"
+            )
+        case CURLE_BAD_CONTENT_ENCODING:
+            return (
+                "the server at \(origin) sent a body in a Content-Encoding curl cannot decode (curl: \(curlText))",
+                "configure the server to send an uncompressed body, or gzip, deflate, br or zstd"
+            )
+        default:
+            return (
+                "the server at \(origin) did not answer with HTTP (curl: \(curlText))",
+                "check that the URL's host and port are the server's MCP HTTP endpoint, not another service, and that the scheme (http or https) matches what the port speaks"
+            )
+        }
     }
 
     private static func code(for result: CURLcode) -> Code {
         switch result {
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+        case CURLE_URL_MALFORMAT:
             .invalidURL
+        // The URL was checked to be http or https before the transfer (`Transfer.origin(of:)`),
+        // so an unsupported protocol is the server's answer: "Received HTTP/0.9", "Unsupported
+        // HTTP version in response". Out of memory is curl 7.x's report of oversized headers.
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_WEIRD_SERVER_REPLY, CURLE_OUT_OF_MEMORY, CURLE_BAD_CONTENT_ENCODING:
+            .badResponse
         case CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT:
             .couldNotConnect
         case CURLE_OPERATION_TIMEDOUT:

@@ -40,8 +40,8 @@ package enum MCPWire {
         }
     }
 
-    /// `tools/list` params for one page (MCP 2025-11-25, Pagination).
-    package static func listToolsParams(cursor: String?) -> JSONValue? {
+    /// The params of one page of a `*/list` request (MCP 2025-11-25, Pagination).
+    package static func listParams(cursor: String?) -> JSONValue? {
         guard let cursor else { return nil }
         return ["cursor": .string(cursor)]
     }

@@ -78,6 +78,9 @@ struct DeviceAuthorization: Sendable {
                 + "(it expires in \(Int(lifetime)) s; waiting for approval)")
         var poll = [("grant_type", OAuthHTTP.FormValue.plain(Self.grantType)), ("device_code", .secret(deviceCode))]
         poll += clientForm
+        // A server-driven loop with caps (issue #8): it ends by `deadline` (`expires_in`, at most
+        // `longestWait`), and each wait is clamped to the time left, so neither a growing
+        // `slow_down` interval nor a huge `interval` outlasts it; polls are at least 1 s apart.
         while true {
             let remaining = deadline - Date().timeIntervalSince1970
             guard remaining > 0 else { throw expired() }

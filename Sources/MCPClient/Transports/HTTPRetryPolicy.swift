@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// When and how soon an HTTP transport retries an exchange the server did not process, and how
@@ -27,12 +28,16 @@ package struct HTTPRetryPolicy: Sendable {
     package var defaultReconnectionDelay: Duration
     /// How many resumptions in a row may bring no new event before the request fails.
     package var maxResumptions: Int
+    /// How many times one request's stream is resumed at most, new events or not.
+    package var maxTotalResumptions: Int
+    /// The longest wait before resuming a stream, whatever the server's `retry` says.
+    package var maxReconnectionDelay: Duration
 
     /// A policy; the defaults are mcp-run's.
     package init(
         maxRetries: Int = 3, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(8),
         maxRetryAfter: Duration = .seconds(30), defaultReconnectionDelay: Duration = .seconds(1),
-        maxResumptions: Int = 5
+        maxResumptions: Int = 5, maxTotalResumptions: Int = 20, maxReconnectionDelay: Duration = .seconds(30)
     ) {
         self.maxRetries = maxRetries
         self.baseDelay = baseDelay
@@ -40,6 +45,16 @@ package struct HTTPRetryPolicy: Sendable {
         self.maxRetryAfter = maxRetryAfter
         self.defaultReconnectionDelay = defaultReconnectionDelay
         self.maxResumptions = maxResumptions
+        self.maxTotalResumptions = maxTotalResumptions
+        self.maxReconnectionDelay = maxReconnectionDelay
+    }
+
+    /// The wait before resuming a dropped stream: the server's `retry` (milliseconds) clamped to
+    /// 0…`maxReconnectionDelay`, else `defaultReconnectionDelay`.
+    package func reconnectionDelay(serverMilliseconds: Int?) -> Duration {
+        guard let milliseconds = serverMilliseconds else { return defaultReconnectionDelay }
+        let capped = min(max(milliseconds, 0), Int(maxReconnectionDelay.milliseconds))
+        return .milliseconds(capped)
     }
 
     /// The exponential backoff before retry `retry` (1-based), with `jitter` in 0...1 choosing

@@ -68,7 +68,7 @@ package actor LegacySSETransport: Transport {
     ///   - authorization: OAuth: a token for the GET and every POST, renewed once after a 401.
     /// - Throws: `ClientError`: `.unauthorized(status)` for 401/403, `.unreachable`,
     ///   `.protocolViolation` (another status, not an event stream, an endpoint on another
-    ///   origin), `.timedOut` (no `endpoint` event in time), `.closed` (the stream ended first);
+    ///   origin), `.unreachable` (also: no `endpoint` event in time), `.closed` (the stream ended first);
     ///   `CancellationError` when the caller was cancelled.
     package static func connect(
         url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
@@ -120,8 +120,9 @@ package actor LegacySSETransport: Transport {
                 }
             }
         } catch is TimeoutError {
+            // Unreachable, not timed out: no session was ever started (contract §6, exit 4).
             throw ClientError(
-                code: .timedOut,
+                code: .unreachable,
                 message: "the server sent no endpoint event on its event stream within \(timeout.humanReadable)",
                 hint:
                     "check that the server's `url` is its legacy HTTP+SSE endpoint, or use `transport: streamable-http`",
@@ -157,14 +158,12 @@ package actor LegacySSETransport: Transport {
                 serverName: serverName) ?? Self.unauthorized(response.status, server: serverName)
         default:
             let snippet = await StreamableHTTPTransport.snippet(of: response)
-            if let givenUp = retrying.givenUpError(response, label: "the event stream", snippet: snippet) {
-                throw givenUp
-            }
+            let redirect = RetryingExchange.redirectNote(response, from: request.url)
             throw ClientError(
                 code: .protocolViolation,
                 message: "the server answered the event-stream GET with HTTP \(response.status)"
-                    + (snippet.isEmpty ? "" : ": \(snippet)"),
-                hint: "check the server's `url` and `transport`",
+                    + (redirect?.note ?? "") + (snippet.isEmpty ? "" : ": \(snippet)"),
+                hint: redirect?.hint ?? "check the server's `url` and `transport`",
                 context: ErrorContext(server: serverName))
         }
     }
@@ -278,13 +277,15 @@ package actor LegacySSETransport: Transport {
                 serverName: serverName) ?? Self.unauthorized(response.status, server: serverName)
         default:
             let snippet = await StreamableHTTPTransport.snippet(of: response)
-            if let givenUp = retrying.givenUpError(response, label: label, snippet: snippet) { throw givenUp }
+            let redirect = RetryingExchange.redirectNote(response, from: request.url)
             throw ClientError(
                 code: .protocolViolation,
                 message: "the server answered a message POST with HTTP \(response.status)"
-                    + (snippet.isEmpty ? "" : ": \(snippet)"),
-                hint: response.status == 404
-                    ? "the server may have ended the session; run again" : "check the server's `url` and `transport`",
+                    + (redirect?.note ?? "") + (snippet.isEmpty ? "" : ": \(snippet)"),
+                hint: redirect?.hint
+                    ?? (response.status == 404
+                        ? "the server may have ended the session; run again"
+                        : "check the server's `url` and `transport`"),
                 context: ErrorContext(server: serverName))
         }
     }
@@ -366,7 +367,7 @@ package actor LegacySSETransport: Transport {
     }
 
     /// `scheme://host:port`, lower-cased, with the scheme's default port filled in.
-    private static func origin(of url: URL) -> String {
+    static func origin(of url: URL) -> String {
         let scheme = url.scheme?.lowercased() ?? ""
         let port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
         return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"

@@ -18,6 +18,12 @@ import HTTP
 /// every time traced under `-v`; after `maxFailures` fruitless reopenings in a row (no bytes
 /// received) it is given up, with a trace line saying so. Any other status (404, 401, …) stops it,
 /// traced. The reader is cancelled and awaited by the transport's `close()`.
+///
+/// A server-driven loop with caps (issue #8): the server's `retry` delay is clamped to
+/// `baseDelay…maxDelay` (a `retry: 0` stream that ends at once is not reopened in a busy loop, a
+/// `retry` of hours does not park the reader), and the stream is reopened after ending or failing
+/// at most `maxReopenings` times over the session (idle reopenings, paced by `idleLimit`, do not
+/// count); it lives no longer than the session.
 package struct ServerEventStream: Sendable {
     /// The limits of the stream.
     package struct Configuration: Sendable, Equatable {
@@ -27,8 +33,10 @@ package struct ServerEventStream: Sendable {
         package var maxFailures: Int
         /// The backoff before the first reopening without a server `retry` delay, doubling.
         package var baseDelay: Duration
-        /// The cap on one backoff.
+        /// The cap on one backoff, and on the server's `retry` delay.
         package var maxDelay: Duration
+        /// How many times the stream may be reopened after ending or failing, over the session.
+        package var maxReopenings: Int
 
         /// The environment variable that overrides `idleLimit` (milliseconds), for tests.
         package static let idleLimitVariable = "MCP_RUN_GET_STREAM_IDLE_MS"
@@ -36,8 +44,9 @@ package struct ServerEventStream: Sendable {
         /// Limits; the defaults are mcp-run's.
         package init(
             idleLimit: Duration = .seconds(45), maxFailures: Int = 5, baseDelay: Duration = .milliseconds(500),
-            maxDelay: Duration = .seconds(15)
+            maxDelay: Duration = .seconds(15), maxReopenings: Int = 100
         ) {
+            self.maxReopenings = maxReopenings
             self.idleLimit = idleLimit
             self.maxFailures = maxFailures
             self.baseDelay = baseDelay
@@ -92,6 +101,7 @@ package struct ServerEventStream: Sendable {
     func run() async -> Bool {
         let state = StreamState()
         var failures = 0
+        var reopenings = 0
         var opened = false
         while !Task.isCancelled {
             let lastEventID = await state.lastEventID
@@ -122,11 +132,16 @@ package struct ServerEventStream: Sendable {
                         + after)
             case .ended(let reason, let sawBytes):
                 failures = sawBytes ? 1 : failures + 1
-                delay = await state.reconnectionTime ?? configuration.backoff(failures: failures)
+                reopenings += 1
+                let asked = await state.reconnectionTime
+                delay =
+                    asked.map { min(max($0, configuration.baseDelay), configuration.maxDelay) }
+                    ?? configuration.backoff(failures: failures)
                 logger.trace(
                     "[\(serverName)] the GET stream \(reason); reopening it in \(delay.humanReadable)" + after)
             case .failed(let why):
                 failures += 1
+                reopenings += 1
                 delay = configuration.backoff(failures: failures)
                 logger.trace("[\(serverName)] the GET stream failed: \(why); reopening it in \(delay.humanReadable)")
             }
@@ -134,6 +149,12 @@ package struct ServerEventStream: Sendable {
             if failures > configuration.maxFailures {
                 logger.trace(
                     "[\(serverName)] gave up on the GET stream after \(configuration.maxFailures) fruitless reopenings; server-initiated messages now arrive only on requests' streams"
+                )
+                return true
+            }
+            if reopenings > configuration.maxReopenings {
+                logger.trace(
+                    "[\(serverName)] gave up on the GET stream after \(configuration.maxReopenings) reopenings; server-initiated messages now arrive only on requests' streams"
                 )
                 return true
             }

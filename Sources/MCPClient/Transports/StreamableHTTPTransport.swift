@@ -149,6 +149,9 @@ package actor StreamableHTTPTransport: Transport {
             try await adoptSessionID(response.headers.value(for: MCPHeader.sessionID))
         }
         switch response.status {
+        case 200..<300 where message.id == nil || message.isResponse:
+            await ignoreBody(of: response, label: label)
+            return nil
         case 200..<300:
             return try await readBody(of: response, answering: message, label: label, answer: handling)
         case 404 where mayRenew && message.id != nil && !message.isResponse && message.method != MCPMethod.initialize:
@@ -277,13 +280,16 @@ package actor StreamableHTTPTransport: Transport {
                 context: ErrorContext(server: serverName))
         }
         let snippet = await Self.snippet(of: response)
-        if let givenUp = retrying.givenUpError(response, label: label, snippet: snippet) { return givenUp }
         var message = "the server answered HTTP \(response.status)"
+        var hint = "check the server's `url`"
+        if let redirect = RetryingExchange.redirectNote(response, from: url) {
+            message += " to '\(label)'" + redirect.note
+            hint = redirect.hint
+        }
         if renewed { message += " to '\(label)' again, in the new session it had just started" }
         if !snippet.isEmpty { message += ": \(snippet)" }
         var error = ClientError(
-            code: .protocolViolation, message: message, hint: "check the server's `url`",
-            context: ErrorContext(server: serverName))
+            code: .protocolViolation, message: message, hint: hint, context: ErrorContext(server: serverName))
         error.httpStatus = response.status
         return error
     }
@@ -431,6 +437,31 @@ package actor StreamableHTTPTransport: Transport {
         return withheld ? answer : nil
     }
 
+    /// The body of a 2xx answer to a notification or to our answer to a server request, which the
+    /// server should have sent as 202 with no body: ignored whatever it holds (contract §8). A
+    /// JSON body (up to 64 KiB) whose messages decode is still delivered, as before; anything
+    /// else (not JSON, too long, an event stream, a body that fails) is dropped, traced.
+    private nonisolated func ignoreBody(of response: HTTPResponse, label: String) async {
+        let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
+        if contentType.hasPrefix(MCPHeader.eventStream) {
+            // Dropping the body aborts the transfer: nothing is waited for.
+            logger.trace("[\(serverName)] ignored the event stream answering '\(label)' (HTTP \(response.status))")
+            return
+        }
+        guard let bytes = try? await response.body.collect(limit: 64 << 10) else {
+            logger.trace("[\(serverName)] ignored the HTTP \(response.status) body answering '\(label)'")
+            return
+        }
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return }
+        guard let messages = try? JSONRPCMessage.decodeAll(bytes) else {
+            logger.trace(
+                "[\(serverName)] ignored the HTTP \(response.status) body answering '\(label)' (\(bytes.count) bytes, not JSON-RPC)"
+            )
+            return
+        }
+        for received in messages { continuation.yield(.message(received)) }
+    }
+
     /// What one read of an event stream left behind.
     private struct StreamProgress {
         var lastEventID: String?
@@ -442,13 +473,19 @@ package actor StreamableHTTPTransport: Transport {
 
     /// Reads an SSE response, delivering each message, until `expected` is answered; a stream
     /// that ends first is resumed from its last event id (GET with `Last-Event-ID`, after the
-    /// server's `retry` delay), up to `maxResumptions` times in a row without a new event.
+    /// server's `retry` delay).
+    ///
+    /// A server-driven loop with caps (issue #8): at most `maxResumptions` resumptions in a row
+    /// that bring no new event, at most `maxTotalResumptions` in all (a server that sends a new
+    /// event each time but never the response), each delay clamped to `maxReconnectionDelay` (a
+    /// `retry` of hours or overflowing values), and never a wait past the request's deadline.
     private nonisolated func readEventStream(
         _ body: HTTPBody, until expected: RequestID?, label: String, deliverAnswer: Bool
     ) async throws -> JSONRPCMessage? {
         var progress = StreamProgress()
         var body = body
         var fruitless = 0
+        var resumptions = 0
         while true {
             let before = progress.lastEventID
             if let answer = try await readEvents(
@@ -463,15 +500,32 @@ package actor StreamableHTTPTransport: Transport {
                 throw ClientError(
                     code: .closed,
                     message:
-                        "the server's event stream for '\(label)' kept ending without the response; gave up after \(retryPolicy.maxResumptions) resumptions",
+                        "the server's event stream for '\(label)' kept ending without the response; gave up after \(retryPolicy.maxResumptions) resumptions in a row without a new event",
                     hint: "the server may have lost the request; run again",
                     context: ErrorContext(server: serverName))
             }
-            let delay =
-                progress.reconnectionTime.map { Duration.milliseconds($0) }
-                ?? retryPolicy.defaultReconnectionDelay
+            guard resumptions < retryPolicy.maxTotalResumptions else {
+                throw ClientError(
+                    code: .closed,
+                    message:
+                        "the server's event stream for '\(label)' kept ending without the response; gave up after \(retryPolicy.maxTotalResumptions) resumptions",
+                    hint:
+                        "the server keeps dropping the stream; check its logs or a proxy's idle timeout, then run again",
+                    context: ErrorContext(server: serverName))
+            }
+            resumptions += 1
+            let delay = retryPolicy.reconnectionDelay(serverMilliseconds: progress.reconnectionTime)
+            if let left = await RequestDeadline.current?.timeLeft(), delay >= left {
+                throw ClientError(
+                    code: .timedOut,
+                    message:
+                        "the server's event stream for '\(label)' dropped before the response, and the server's retry delay (\(delay.humanReadable)) outlasts the request's timeout (\(max(left, .zero).humanReadable) left)",
+                    hint:
+                        "raise the step's or the server's `timeout`, or ask the server's maintainers for a shorter `retry`",
+                    context: ErrorContext(server: serverName))
+            }
             logger.trace(
-                "[\(serverName)] the event stream for '\(label)' ended before its response; resuming after event '\(lastEventID)' in \(delay.humanReadable)"
+                "[\(serverName)] the event stream for '\(label)' ended before its response; resuming after event '\(lastEventID)' in \(delay.humanReadable) (resumption \(resumptions) of at most \(retryPolicy.maxTotalResumptions))"
             )
             try await Task.sleep(for: delay)
             body = try await resume(after: lastEventID, label: label)
@@ -591,6 +645,9 @@ package actor StreamableHTTPTransport: Transport {
         case .bodyTooLarge:
             code = .protocolViolation
             hint = nil
+        case .badResponse:
+            code = .protocolViolation
+            hint = error.hint
         default:
             code = .unreachable
             hint = error.hint ?? "check the server's `url` and your network"
@@ -625,7 +682,26 @@ package actor StreamableHTTPTransport: Transport {
         }
     }
 
-    /// The first 200 bytes of an error body, as text on one line.
+    /// Whether the start of a body is not text: a control character other than tab, CR and LF
+    /// (ESC included), DEL, or a byte sequence that is not UTF-8 (one cut off at the end is fine).
+    static func isBinary(_ bytes: [UInt8]) -> Bool {
+        if bytes.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F }) {
+            return true
+        }
+        var trimmed = bytes[...]
+        // A multi-byte character cut by the 200-byte limit: drop its lead and continuation bytes.
+        var dropped = 0
+        while let last = trimmed.last, last & 0xC0 == 0x80, dropped < 3 {
+            trimmed = trimmed.dropLast()
+            dropped += 1
+        }
+        if let last = trimmed.last, last >= 0xC0 { trimmed = trimmed.dropLast() }
+        return String(validating: trimmed, as: UTF8.self) == nil
+    }
+
+    /// The first 200 bytes of an error body, as text on one line; a body that is not text
+    /// (control characters, invalid UTF-8: compressed or binary data) is described instead,
+    /// never shown raw: `<binary data (Content-Type: …, Content-Encoding: …)>`.
     static func snippet(of response: HTTPResponse) async -> String {
         var bytes: [UInt8] = []
         do {
@@ -635,6 +711,12 @@ package actor StreamableHTTPTransport: Transport {
             }
         } catch {
             // Whatever arrived before the failure is enough for a message.
+        }
+        if isBinary(bytes) {
+            let described = [MCPHeader.contentType, "Content-Encoding"].compactMap { name in
+                response.headers.value(for: name).map { "\(name): \(RetryingExchange.printable($0))" }
+            }
+            return "<binary data" + (described.isEmpty ? "" : " (\(described.joined(separator: ", ")))") + ">"
         }
         let text = String(String(decoding: bytes, as: UTF8.self).map { $0.isNewline ? " " : $0 })
         return String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
