@@ -110,6 +110,36 @@ struct OutputSafetyTests {
         }
     }
 
+    @Test("'mcp-run tools' shows a server's tool names and descriptions with control characters neutralised")
+    func toolListingNeutralised() async throws {
+        let folder = try temporaryDirectory("hostile-tools")
+        let script = folder + "/hostile.py"
+        try """
+        import anyio
+        from mcp.server.mcpserver import MCPServer
+
+        mcp = MCPServer("hostile\\u001b]0;pwned\\u0007")
+
+
+        @mcp.tool(name="t\\u001b[2Jx", description="first \\u001b]0;pwned\\u0007 line\\rover\\u202eevil")
+        def hostile(text: str) -> str:
+            return text
+
+
+        anyio.run(mcp.run_stdio_async)
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        let servers = JSONValue.object([
+            "hostile": ["transport": "stdio", "command": .string(try venvPython()), "args": [.string(script)]]
+        ]).serialized()
+        let run = try await runMCPRun(["tools", "hostile"], environment: ["MCP_SERVERS": servers])
+        #expect(run.exitCode == 0, "\(run)")
+        #expect(Self.controlCharacters(in: run.stdout).isEmpty, "stdout: \(run.stdout.debugDescription)")
+        #expect(run.stdout.contains(#"t\x1b[2Jx"#), "\(run)")
+        #expect(run.stdout.contains(#"first \x1b]0;pwned\x07 line\rover\u{202E}evil"#), "\(run)")
+        let json = try await runMCPRun(["tools", "hostile", "--json"], environment: ["MCP_SERVERS": servers])
+        #expect(json.stdout.contains(#"t\u001b[2Jx"#), "--json keeps the raw name, JSON-escaped: \(json)")
+    }
+
     @Test(
         "a server that echoes the credential header it got shows *** for it and its encoded forms, even under -v",
         arguments: AuthCase.all)
