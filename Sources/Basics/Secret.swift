@@ -29,7 +29,7 @@ extension Secret: CustomStringConvertible, CustomDebugStringConvertible, CustomR
 /// value, a `--secrets` file, an `apiKey`/`token`/`password`, a built `Authorization` header,
 /// an OAuth token, code, verifier, client secret or device code) registers it here, and every
 /// output boundary (the terminal, the `-v` trace, error messages, the results document, `jsonl`
-/// events, the summary) masks through it. Thread-safe; values are never removed.
+/// events) masks through it. Thread-safe; values are never removed.
 package final class SecretRegistry: Sendable {
     /// The process's registry, read by every masker unless a test gives it its own.
     package static let shared = SecretRegistry()
@@ -52,7 +52,7 @@ package final class SecretRegistry: Sendable {
     package var isEmpty: Bool { state.withLock { $0.isEmpty } }
 
     private func register(value: String) {
-        let added = Self.encodings(of: value).map { Array($0.utf8) }.filter { $0.count >= SecretMasker.minimumLength }
+        let added = Self.encodings(of: value).map { Array($0.utf8) }
         guard !added.isEmpty else { return }
         state.withLock { patterns in
             var changed = false
@@ -77,7 +77,8 @@ package final class SecretRegistry: Sendable {
             }
         }
         var out: [String] = []
-        for text in values {
+        // A value too short to mask is not masked in any encoding either.
+        for text in values where text.utf8.count >= SecretMasker.minimumLength {
             for encoded in [
                 text, jsonEscaped(text), percentEncoded(text, form: true), percentEncoded(text, form: false),
             ] where !out.contains(encoded) {

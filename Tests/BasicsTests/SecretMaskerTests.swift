@@ -54,9 +54,10 @@ struct SecretMaskerTests {
 
     @Test("leaves values shorter than 3 bytes and text without secrets alone")
     func shortValues() {
-        let masker = masker("ab", "")
-        #expect(masker.isEmpty)
-        #expect(masker.mask("ab cd ab") == "ab cd ab")
+        let short = masker("ab", "", "a\"", "\n\t")
+        #expect(short.isEmpty)
+        #expect(short.mask(#"ab cd ab a\" \n\t"#) == #"ab cd ab a\" \n\t"#)
+        #expect(masker("Bearer x").mask("x y, Bearer x") == "x y, ***")
     }
 
     @Test("sees a secret added through another masker on the same registry")
