@@ -140,6 +140,30 @@ struct OutputSafetyTests {
         #expect(json.stdout.contains(#"t\u001b[2Jx"#), "--json keeps the raw name, JSON-escaped: \(json)")
     }
 
+    @Test("'mcp-run auth status' shows scopes a server granted with control characters neutralised")
+    func authStatusNeutralised() async throws {
+        let hostile = "x\u{1B}]0;pwned\u{7}"
+        try await withServer(
+            "oauth.py",
+            arguments: [
+                "--client", "ci-basic:cs-status-planted-1:client_secret_basic", "--scopes", "mcp.read,\(hostile)",
+            ]
+        ) { server in
+            let environment = [
+                "MCP_SERVERS": AuthFlowTests.servers(server), "CLIENT_SECRET": "cs-status-planted-1",
+                "MCP_RUN_HOME": try temporaryDirectory("oauth-status"),
+            ]
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            let status = try await runMCPRun(["auth", "status", "secured"], environment: environment)
+            #expect(status.exitCode == 0, "\(status)")
+            for run in [login, status] {
+                #expect(Self.controlCharacters(in: run.stdout + run.stderr).isEmpty, "\(run)")
+            }
+            #expect(status.stdout.contains(#"x\x1b]0;pwned\x07"#), "\(status)")
+        }
+    }
+
     @Test(
         "a server that echoes the credential header it got shows *** for it and its encoded forms, even under -v",
         arguments: AuthCase.all)
