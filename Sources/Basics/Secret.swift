@@ -66,9 +66,17 @@ package final class SecretRegistry: Sendable {
 
     /// `value` as mcp-run may write it: raw, JSON-escaped (the serializer's escapes), form-encoded
     /// (token request bodies, `client_secret_basic`'s `id:secret`), percent-encoded (URLs); for an
-    /// `Authorization`-style value (`Basic …`, `Bearer …`), the credential after the scheme too.
+    /// `Authorization`-style value (`Basic …`, `Bearer …`), the credential after the scheme too;
+    /// for a multi-line value (a PEM key), each line too, since a stdio server's stderr and the
+    /// first line of a tool error are shown line by line.
     package static func encodings(of value: String) -> [String] {
         var values = [value]
+        if value.utf8.contains(UInt8(ascii: "\n")) {
+            for line in value.utf8.split(separator: UInt8(ascii: "\n")) {
+                let trimmed = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
+                values.append(String(decoding: trimmed, as: UTF8.self))
+            }
+        }
         if let space = value.firstIndex(of: " ") {
             let scheme = value[..<space]
             let rest = value[value.index(after: space)...].drop { $0 == " " }

@@ -47,6 +47,14 @@ struct SecretMaskerTests {
         #expect(!masked.contains(String(header.split(separator: " ")[1])))
     }
 
+    @Test("masks each line of a multi-line secret on its own, as stderr shows it line by line")
+    func multiLine() {
+        let masker = masker("-----BEGIN KEY-----\r\nMIIEvQIBADANBg\nkqhkiG9w0BAQEF\nab")
+        #expect(masker.mask("stderr: MIIEvQIBADANBg") == "stderr: ***")
+        #expect(masker.mask("kqhkiG9w0BAQEF and -----BEGIN KEY-----") == "*** and ***")
+        #expect(masker.mask("ab stays") == "ab stays")
+    }
+
     @Test("masks the longer of two overlapping secrets whole")
     func longestFirst() {
         #expect(masker("abc", "abcdef").mask("x abcdef y abc") == "x *** y ***")
