@@ -12,7 +12,8 @@ package enum LogLevel: Int, Sendable, Comparable {
 
 /// Human-facing log lines to stderr, passed down the call chain as a value.
 ///
-/// Every line goes through the `SecretMasker` first, so no secret's text reaches the sink.
+/// Every line goes through the `SecretMasker` first, so no secret's text reaches the sink, then
+/// through `TerminalText.neutralized`, so no control character a server sent reaches a terminal.
 package struct Logger: Sendable {
     /// The level in force.
     package var level: LogLevel
@@ -35,19 +36,19 @@ package struct Logger: Sendable {
     /// A line shown unless `-q`.
     package func info(_ message: @autoclosure () -> String) {
         guard level >= .normal else { return }
-        sink(masker.mask(message()))
+        sink(shown(message()))
     }
 
     /// A warning, shown unless `-q`.
     package func warning(_ message: @autoclosure () -> String) {
         guard level >= .normal else { return }
-        sink("warning: " + masker.mask(message()))
+        sink("warning: " + shown(message()))
     }
 
     /// A protocol trace line, shown only with `-v`.
     package func trace(_ message: @autoclosure () -> String) {
         guard level >= .verbose else { return }
-        sink(masker.mask(message()))
+        sink(shown(message()))
     }
 
     /// Whether trace lines are wanted (to skip building expensive ones).
@@ -55,6 +56,11 @@ package struct Logger: Sendable {
 
     /// A line shown at every level (errors).
     package func always(_ message: String) {
-        sink(masker.mask(message))
+        sink(shown(message))
+    }
+
+    /// `message` as it may be shown: secrets masked, then control characters neutralised.
+    private func shown(_ message: String) -> String {
+        TerminalText.neutralized(masker.mask(message))
     }
 }

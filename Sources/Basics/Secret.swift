@@ -23,39 +23,191 @@ extension Secret: CustomStringConvertible, CustomDebugStringConvertible, CustomR
     }
 }
 
-/// Replaces every occurrence of each secret's text in `text` with `***`.
+/// Every secret value this process has seen, in every encoding mcp-run itself produces.
 ///
-/// The second line of defence (STYLE.md §7): applied to every log line, error message and
-/// results document. Secrets shorter than 3 characters are not masked, since masking them
-/// would shred ordinary text; such values are refused as secrets elsewhere where it matters.
-package struct SecretMasker: Sendable {
-    private var values: [String]
+/// The one registry behind every `SecretMasker`: each place a credential is born (a `secrets.*`
+/// value, a `--secrets` file, an `apiKey`/`token`/`password`, a built `Authorization` header,
+/// an OAuth token, code, verifier, client secret or device code) registers it here, and every
+/// output boundary (the terminal, the `-v` trace, error messages, the results document, `jsonl`
+/// events) masks through it. Thread-safe; values are never removed.
+package final class SecretRegistry: Sendable {
+    /// The process's registry, read by every masker unless a test gives it its own.
+    package static let shared = SecretRegistry()
 
-    /// A masker for the given secrets.
-    package init(_ secrets: [Secret] = []) {
-        values = secrets.map { $0.withRevealedValue { $0 } }.filter { $0.count >= 3 }
-        values.sort { $0.count > $1.count }
+    /// The byte patterns to mask, longest first.
+    private let state = Locked<[[UInt8]]>([])
+
+    /// An empty registry (tests use their own, so they do not mask each other's text).
+    package init() {}
+
+    /// Registers `secret`'s value and its encodings.
+    package func register(_ secret: Secret) {
+        secret.withRevealedValue { register(value: $0) }
     }
 
-    /// Adds more secrets to mask.
-    package mutating func add(_ secret: Secret) {
-        let text = secret.withRevealedValue { $0 }
-        guard text.count >= 3, !values.contains(text) else { return }
-        values.append(text)
-        values.sort { $0.count > $1.count }
+    /// The patterns to mask, longest first.
+    package var patterns: [[UInt8]] { state.value }
+
+    /// Whether nothing is registered.
+    package var isEmpty: Bool { state.withLock { $0.isEmpty } }
+
+    private func register(value: String) {
+        let added = Self.encodings(of: value).map { Array($0.utf8) }
+        guard !added.isEmpty else { return }
+        state.withLock { patterns in
+            var changed = false
+            for pattern in added where !patterns.contains(pattern) {
+                patterns.append(pattern)
+                changed = true
+            }
+            if changed { patterns.sort { $0.count > $1.count } }
+        }
+    }
+
+    /// `value` as mcp-run may write it: raw, JSON-escaped (the serializer's escapes), form-encoded
+    /// (token request bodies, `client_secret_basic`'s `id:secret`), percent-encoded (URLs); for an
+    /// `Authorization`-style value (`Basic …`, `Bearer …`), the credential after the scheme too;
+    /// for a multi-line value (a PEM key), each line too, since a stdio server's stderr and the
+    /// first line of a tool error are shown line by line.
+    package static func encodings(of value: String) -> [String] {
+        var values = [value]
+        if value.utf8.contains(UInt8(ascii: "\n")) {
+            for line in value.utf8.split(separator: UInt8(ascii: "\n")) {
+                let trimmed = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
+                values.append(String(decoding: trimmed, as: UTF8.self))
+            }
+        }
+        if let space = value.firstIndex(of: " ") {
+            let scheme = value[..<space]
+            let rest = value[value.index(after: space)...].drop { $0 == " " }
+            if !rest.isEmpty, ["basic", "bearer"].contains(scheme.lowercased()) {
+                values.append(String(rest))
+            }
+        }
+        var out: [String] = []
+        // A value too short to mask is not masked in any encoding either.
+        for text in values where text.utf8.count >= SecretMasker.minimumLength {
+            for encoded in [
+                text, jsonEscaped(text), percentEncoded(text, form: true), percentEncoded(text, form: false),
+            ] where !out.contains(encoded) {
+                out.append(encoded)
+            }
+        }
+        return out
+    }
+
+    /// The text between the quotes `JSONValue.serialized()` writes for `text`.
+    static func jsonEscaped(_ text: String) -> String {
+        String(JSONValue.string(text).serialized().dropFirst().dropLast())
+    }
+
+    /// `application/x-www-form-urlencoded` (`form`: ASCII letters, digits and `-._*` kept, space
+    /// as `+`) or RFC 3986 (`-._~` kept, space as `%20`) percent-encoding, upper-case hex.
+    static func percentEncoded(_ text: String, form: Bool) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"):
+                out.append(byte)
+            case UInt8(ascii: "*") where form, UInt8(ascii: "~") where !form:
+                out.append(byte)
+            case UInt8(ascii: " ") where form:
+                out.append(UInt8(ascii: "+"))
+            default:
+                out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Secret {
+    /// A credential mcp-run obtained or built: wrapped, and registered with `registry` so every
+    /// output masks it from now on.
+    package static func credential(_ value: String, registry: SecretRegistry = .shared) -> Secret {
+        let secret = Secret(value)
+        registry.register(secret)
+        return secret
+    }
+}
+
+/// Replaces every occurrence of each secret's text in `text` with `***`.
+///
+/// The second line of defence (STYLE.md §7), applied at every output boundary: log and trace
+/// lines, error messages, the results document and `jsonl` events. It reads one
+/// `SecretRegistry` (the process's, unless given another), so a secret registered anywhere is
+/// masked everywhere, in every encoding `SecretRegistry.encodings(of:)` lists. Matching is on
+/// UTF-8 bytes, so a secret with a CR, a combining mark or any other character is found wherever
+/// its bytes are. Secrets shorter than 3 bytes are not masked, since masking them would shred
+/// ordinary text; such values are refused as secrets elsewhere where it matters.
+package struct SecretMasker: Sendable {
+    /// The shortest value masked, in UTF-8 bytes.
+    package static let minimumLength = 3
+
+    /// The registry this masker reads and `add` writes.
+    package let registry: SecretRegistry
+
+    /// A masker reading `registry`, with `secrets` registered there.
+    package init(_ secrets: [Secret] = [], registry: SecretRegistry = .shared) {
+        self.registry = registry
+        for secret in secrets { registry.register(secret) }
+    }
+
+    /// Adds more secrets to mask (to the registry, so every masker reading it masks them).
+    package func add(_ secret: Secret) {
+        registry.register(secret)
     }
 
     /// Whether there is nothing to mask.
-    package var isEmpty: Bool { values.isEmpty }
+    package var isEmpty: Bool { registry.isEmpty }
 
     /// `text` with every secret replaced by `***`.
     package func mask(_ text: String) -> String {
-        guard !values.isEmpty else { return text }
-        var result = text
-        for value in values where result.contains(value) {
-            result = result.replacingAll(value, with: "***")
+        let patterns = registry.patterns
+        guard !patterns.isEmpty else { return text }
+        var bytes = Array(text.utf8)
+        var changed = false
+        for pattern in patterns {
+            if Self.replace(pattern, in: &bytes) { changed = true }
         }
-        return result
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
+    }
+
+    /// At most `limit` characters of `text`, secrets masked before the cut, so a cut never leaves
+    /// the start of a secret showing. Every excerpt of server text in a message is made with it.
+    package func maskedPrefix(_ text: some StringProtocol, _ limit: Int) -> String {
+        String(mask(String(text)).prefix(limit))
+    }
+
+    private static let stars = Array("***".utf8)
+
+    /// Replaces every occurrence of `pattern` in `bytes`; whether there was one.
+    private static func replace(_ pattern: [UInt8], in bytes: inout [UInt8]) -> Bool {
+        guard let first = pattern.first, bytes.count >= pattern.count else { return false }
+        var out: [UInt8] = []
+        var index = 0
+        var found = false
+        let last = bytes.count - pattern.count
+        while index <= last {
+            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+                if !found {
+                    out.reserveCapacity(bytes.count)
+                    out.append(contentsOf: bytes[..<index])
+                    found = true
+                }
+                out.append(contentsOf: stars)
+                index += pattern.count
+            } else {
+                if found { out.append(bytes[index]) }
+                index += 1
+            }
+        }
+        guard found else { return false }
+        out.append(contentsOf: bytes[index...])
+        bytes = out
+        return true
     }
 }
 

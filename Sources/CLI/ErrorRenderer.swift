@@ -12,7 +12,9 @@ import Foundation
 /// The only code that turns an error into text for people (STYLE.md §4).
 ///
 /// It returns strings; the caller writes them to stderr. Everything it renders passes through the
-/// `SecretMasker`, so a secret that leaked into a message, hint or cause is shown as `***`.
+/// `SecretMasker`, so a secret that leaked into a message, hint or cause is shown as `***`, then
+/// through `TerminalText.neutralized`, so a server's control characters are shown as escapes
+/// (only the renderer's own colour codes reach the terminal).
 ///
 ///     error: flows/weather.yaml:14:9: step 'forecast': unknown server 'wether'
 ///       hint: declared servers are 'weather' and 'files'
@@ -48,7 +50,7 @@ package struct ErrorRenderer: Sendable {
     /// A warning line in the same shape: `warning: message`, then `  hint: …`.
     package func renderWarning(_ message: String, hint: String? = nil) -> String {
         let label = useColor ? Self.yellow + "warning:" + Self.reset : "warning:"
-        var lines = [label + " " + indentContinuation(masker.mask(message), by: 2)]
+        var lines = [label + " " + indentContinuation(shown(message), by: 2)]
         if let hint { lines.append(hintLine(hint)) }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -81,31 +83,36 @@ package struct ErrorRenderer: Sendable {
         if let error = error as? any UserFacingError {
             var prefix: [String] = []
             if let location = error.context.location {
-                let text = masker.mask("\(location)")
+                let text = shown("\(location)")
                 prefix.append(boldLocation ? Self.bold + text + Self.reset : text)
             }
-            if let step = error.context.step { prefix.append(masker.mask("step '\(step)'")) }
-            if let server = error.context.server { prefix.append(masker.mask("server '\(server)'")) }
-            prefix.append(masker.mask(error.message))
+            if let step = error.context.step { prefix.append(shown("step '\(step)'")) }
+            if let server = error.context.server { prefix.append(shown("server '\(server)'")) }
+            prefix.append(shown(error.message))
             lines = [indentContinuation(prefix.joined(separator: ": "), by: 2)]
             if let hint = error.hint { lines.append(hintLine(hint)) }
             if showsCauses {
                 var cause = error.underlying
                 var depth = 0
                 while let current = cause, depth < 8 {
-                    lines.append("  cause: " + indentContinuation(masker.mask(Self.describe(current)), by: 9))
+                    lines.append("  cause: " + indentContinuation(shown(Self.describe(current)), by: 9))
                     cause = (current as? any UserFacingError)?.underlying
                     depth += 1
                 }
             }
         } else {
-            lines = [indentContinuation(masker.mask(Self.describe(error)), by: 2)]
+            lines = [indentContinuation(shown(Self.describe(error)), by: 2)]
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     private func hintLine(_ hint: String) -> String {
-        "  hint: " + indentContinuation(masker.mask(hint), by: 8)
+        "  hint: " + indentContinuation(shown(hint), by: 8)
+    }
+
+    /// `text` as it may be shown: secrets masked, then control characters neutralised.
+    private func shown(_ text: String) -> String {
+        TerminalText.neutralized(masker.mask(text))
     }
 
     private static func describe(_ error: any Error) -> String {

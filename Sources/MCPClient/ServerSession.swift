@@ -543,7 +543,8 @@ package actor ServerSession {
 
     private func trace(_ direction: String, _ message: JSONRPCMessage) {
         guard logger.isTracing else { return }
-        let text = message.jsonValue.serialized()
+        // Masked before the cut, so a secret straddling it is not left half shown.
+        let text = logger.masker.mask(message.jsonValue.serialized())
         let shown = text.utf8.count > 4096 ? String(text.prefix(4096)) + "… (\(text.utf8.count) bytes)" : text
         logger.trace("[\(name)] \(direction) \(shown)")
     }

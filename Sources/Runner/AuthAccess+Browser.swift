@@ -33,7 +33,9 @@ extension AuthAccess {
         let oauthBlock = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
         return try AuthSettings.browserFlow(
             spec, url: try oauthBlock.url(), clientID: try oauthBlock.text(spec.oauth?.clientID, "oauth.clientId"),
-            clientSecret: try oauthBlock.text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init),
+            clientSecret: try oauthBlock.text(spec.oauth?.clientSecret, "oauth.clientSecret").map {
+                Secret.credential($0)
+            },
             environment: environment, login: login, noBrowser: noBrowser, nonInteractive: nonInteractive)
     }
 }

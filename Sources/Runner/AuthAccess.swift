@@ -185,7 +185,7 @@ package enum AuthAccess {
         let text = oauthBlock.text
         let url = try oauthBlock.url()
         let configuredClientID = try text(spec.oauth?.clientID, "oauth.clientId")
-        let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map(Secret.init)
+        let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret.credential($0) }
         if spec.authType == .oauth2 {
             // `auth login` is the person's explicit request: the device flow prints and polls and
             // reads no stdin, so it runs without a terminal too (over SSH, in a container), unless

@@ -14,7 +14,6 @@ package enum ServerAccess {
         nonInteractive: Bool = false, opener: any SessionOpener = MCPSessionOpener()
     ) async throws -> [ToolDescription] {
         var secretValues: [String: JSONValue] = [:]
-        var logger = logger
         for template in spec.templates {
             for part in template.template.parts {
                 guard case .expression(let expression) = part else { continue }

@@ -49,23 +49,26 @@ enum ServerResolver {
             guard let evaluated = try text(spec.headers[name], "header '\(name)'") else { continue }
             let value = string(evaluated)
             headers.append(
-                HTTPHeader(name: name, value: evaluated.isSecret ? .secret(Secret(value)) : .plain(value)))
+                HTTPHeader(name: name, value: evaluated.isSecret ? .secret(Secret.credential(value)) : .plain(value)))
         }
         switch spec.authType {
         case .none:
             break
         case .apiKey:
             if let key = try text(spec.apiKey, "apiKey") {
-                headers.append(HTTPHeader(name: spec.apiKeyHeader, value: .secret(Secret(string(key)))))
+                headers.append(HTTPHeader(name: spec.apiKeyHeader, value: .secret(Secret.credential(string(key)))))
             }
         case .bearerToken:
             if let token = try text(spec.token, "token") {
-                headers.append(HTTPHeader(name: "Authorization", value: .secret(Secret("Bearer " + string(token)))))
+                headers.append(
+                    HTTPHeader(name: "Authorization", value: .secret(Secret.credential("Bearer " + string(token)))))
             }
         case .basic:
             if let user = try text(spec.username, "username"), let password = try text(spec.password, "password") {
+                // The password, and the header value built from it (its base64 part too), are secrets.
+                SecretRegistry.shared.register(Secret(string(password)))
                 let encoded = Data((string(user) + ":" + string(password)).utf8).base64EncodedString()
-                headers.append(HTTPHeader(name: "Authorization", value: .secret(Secret("Basic " + encoded))))
+                headers.append(HTTPHeader(name: "Authorization", value: .secret(Secret.credential("Basic " + encoded))))
             }
         case .oauth2, .oauth2ClientCredentials:
             break
@@ -85,7 +88,7 @@ enum ServerResolver {
                     hint: "add `oauth: { clientId: …, clientSecret: ${{ secrets.NAME }} }` to the server block",
                     context: where_)
             }
-            let secret = try text(oauth?.clientSecret, "oauth.clientSecret").map { Secret(string($0)) }
+            let secret = try text(oauth?.clientSecret, "oauth.clientSecret").map { Secret.credential(string($0)) }
             authorization = ClientCredentialsProvider(
                 config: try AuthSettings.clientCredentials(
                     spec, url: string(urlValue), clientID: string(clientID), clientSecret: secret,
@@ -98,7 +101,7 @@ enum ServerResolver {
                     code: .unauthorized, message: "authType 'oauth2' needs an HTTP server `url`", context: where_)
             }
             let clientID = try text(spec.oauth?.clientID, "oauth.clientId").map(string)
-            let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret(string($0)) }
+            let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret.credential(string($0)) }
             let flow = spec.oauth?.flow ?? "auto"
             func device() throws -> ClientCredentialsProvider {
                 ClientCredentialsProvider(
@@ -134,7 +137,8 @@ enum ServerResolver {
             var environment: [String: Secret] = [:]
             for name in spec.env.keys.sorted() {
                 if let evaluated = try text(spec.env[name], "env '\(name)'") {
-                    environment[name] = Secret(string(evaluated))
+                    environment[name] =
+                        evaluated.isSecret ? Secret.credential(string(evaluated)) : Secret(string(evaluated))
                 }
             }
             endpoint = .stdio(

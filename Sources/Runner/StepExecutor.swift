@@ -265,7 +265,8 @@ struct StepExecutor: Sendable {
             let text = Self.text(of: result)
             report.error = RunError(
                 code: .stepFailed,
-                message: "tool '\(report.name)' returned an error\(text.isEmpty ? "" : ": " + Self.firstLine(text))",
+                message:
+                    "tool '\(report.name)' returned an error\(text.isEmpty ? "" : ": " + Self.firstLine(masker.mask(text)))",
                 context: here, kind: "toolError")
         }
         // A failed call keeps its own error: outputs are read from successful results only.

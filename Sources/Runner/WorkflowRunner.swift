@@ -25,7 +25,7 @@ package struct WorkflowRunner: Sendable {
         let inputs = try InputResolver.resolve(workflow.inputs, given: options.inputs)
         let secretNames = SecretScanner.referencedSecrets(in: workflow)
         var secrets: [String: JSONValue] = [:]
-        var masker = SecretMasker(Array(options.secrets.values))
+        let masker = SecretMasker(Array(options.secrets.values))
         for name in secretNames.required.union(secretNames.optional).sorted() {
             if let secret = options.secrets[name] {
                 secrets[name] = .string(secret.withRevealedValue { $0 })

@@ -70,6 +70,25 @@ struct ErrorRendererTests {
         #expect(!renderer.renderWarning("saw \(secret)", hint: secret).contains(secret))
     }
 
+    @Test("server text shows control characters as escapes in every part; the renderer's own colour stays")
+    func neutralised() {
+        let hostile = "x\u{1B}]0;pwned\u{7}y\rz\u{8}\u{9B}\u{202E}"
+        let shown = #"x\x1b]0;pwned\x07y\rz\x08\u{009B}\u{202E}"#
+        let error = SampleError(
+            message: "line one \(hostile)\nline two", hint: "hint \(hostile)",
+            context: ErrorContext(step: "s", server: "srv\(hostile)"),
+            underlying: PlainError(description: "cause \(hostile)"))
+        let text = ErrorRenderer(useColor: true, showsCauses: true).render(error)
+        #expect(
+            text.hasPrefix(
+                "\u{1B}[1;31merror:\u{1B}[0m step 's': server 'srv\(shown)': line one \(shown)\n  line two\n"))
+        #expect(text.contains("  hint: hint \(shown)\n"))
+        #expect(text.contains("  cause: cause \(shown)\n"))
+        #expect(
+            text.unicodeScalars.filter { $0 == "\u{1B}" }.count == 2, "only the colour codes: \(text.debugDescription)")
+        #expect(!text.contains("\r") && !text.unicodeScalars.contains("\u{7}"))
+    }
+
     @Test("causes are shown only when asked, following the chain")
     func causes() {
         let inner = SampleError(message: "inner", hint: nil, context: ErrorContext(server: "srv"))

@@ -54,6 +54,23 @@ struct ProgressDisplayTests {
         #expect(ProgressDisplay.number(2.5) == "2.5")
     }
 
+    @Test(
+        "a server's progress message and a step's title show control characters as escapes; the display's own codes stay"
+    )
+    func neutralisedMessages() {
+        var display = ProgressDisplay(useColor: true)
+        display.started("x", description: "srv\u{1B}]0;pwned\u{7}: tool 't'", at: 0)
+        let first = display.frame(permanent: [], now: 100)
+        #expect(
+            first == ProgressDisplay.dim + #"step 'x' running 0.1s srv\x1b]0;pwned\x07: tool 't'"#
+                + ProgressDisplay.reset + "\n")
+        display.progressed("x", progress: 1, total: nil, message: "half\rdone\u{1B}[2K\u{202E}")
+        let second = display.frame(permanent: [], now: 200)
+        #expect(second.hasPrefix("\u{1B}[1F\u{1B}[J" + ProgressDisplay.dim))
+        #expect(second.contains(#"[1] half\rdone\x1b[2K\u{202E}"#))
+        #expect(!second.contains("\r") && !second.contains("\u{202E}"))
+    }
+
     @Test("final lines name status, duration, attempts and iterations")
     func finalLines() {
         var report = StepReport(id: "s", server: "f", kind: "tool", name: "t", continueOnError: false)

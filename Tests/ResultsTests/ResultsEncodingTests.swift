@@ -38,7 +38,7 @@ struct ResultsEncodingTests {
 
     @Test("the document has the contract's keys, schemaVersion 1 and a null error")
     func documentShape() throws {
-        let bytes = ResultsWriter.encode(Self.sampleDocument(), masker: SecretMasker())
+        let bytes = ResultsWriter.encode(Self.sampleDocument(), masker: SecretMasker(registry: SecretRegistry()))
         let json = try JSONValue.parse(bytes)
         let keys = Set(try #require(json.objectValue).keys)
         #expect(
@@ -56,7 +56,8 @@ struct ResultsEncodingTests {
 
     @Test("a step names its tool, resource or prompt and omits an empty log")
     func stepShape() throws {
-        let json = try JSONValue.parse(ResultsWriter.encode(Self.sampleDocument(), masker: SecretMasker()))
+        let json = try JSONValue.parse(
+            ResultsWriter.encode(Self.sampleDocument(), masker: SecretMasker(registry: SecretRegistry())))
         let steps = try #require(json["steps"]?.arrayValue)
         #expect(steps.count == 3)
         #expect(steps[0]["tool"] == "searchJiraIssuesUsingJql")
@@ -85,17 +86,20 @@ struct ResultsEncodingTests {
     func runFailureShape() throws {
         var document = Self.sampleDocument()
         document.error = RunFailure(message: "could not connect", server: "atlassian")
-        let json = try JSONValue.parse(ResultsWriter.encode(document, masker: SecretMasker()))
+        let json = try JSONValue.parse(ResultsWriter.encode(document, masker: SecretMasker(registry: SecretRegistry())))
         #expect(json["error"] == ["message": "could not connect", "hint": .null, "server": "atlassian", "step": .null])
     }
 
     @Test("output is pretty, 2-space indented, sorted and newline-terminated")
     func prettySorted() {
-        let text = String(decoding: ResultsWriter.encode(Self.sampleDocument(), masker: SecretMasker()), as: UTF8.self)
+        let text = String(
+            decoding: ResultsWriter.encode(Self.sampleDocument(), masker: SecretMasker(registry: SecretRegistry())),
+            as: UTF8.self)
         #expect(text.hasPrefix("{\n  \"durationMs\": 812,\n  \"error\": null,\n  \"file\": "))
         #expect(text.hasSuffix("}\n"))
         let line = String(
-            decoding: ResultsWriter.encodeLine(["b": 1, "a": [true]], masker: SecretMasker()), as: UTF8.self)
+            decoding: ResultsWriter.encodeLine(
+                ["b": 1, "a": [true]], masker: SecretMasker(registry: SecretRegistry())), as: UTF8.self)
         #expect(line == "{\"a\":[true],\"b\":1}\n")
     }
 

@@ -84,6 +84,7 @@ struct AuthCommand {
             parts.append("expiry unknown")
         }
         parts.append(entry.hasRefreshToken ? "refreshable" : "not refreshable")
-        return parts.joined(separator: "  ")
+        // Granted scopes are the server's text: shown with control characters neutralised.
+        return TerminalText.neutralized(parts.joined(separator: "  "))
     }
 }

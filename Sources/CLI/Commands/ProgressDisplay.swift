@@ -39,7 +39,8 @@ struct ProgressDisplay: Sendable, Equatable {
         running.removeAll { $0.id == id }
     }
 
-    /// One live line: `⠿`-free plain text, `  running  <id>  <elapsed>  [progress]  <description>`.
+    /// One live line: `⠿`-free plain text, `  running  <id>  <elapsed>  [progress]  <description>`;
+    /// a server's message or title is shown with its control characters neutralised.
     func liveLine(_ step: Running, now: Double) -> String {
         let elapsed = Self.seconds(now - step.startedAt)
         var line = "step '\(step.id)' running \(elapsed)"
@@ -55,6 +56,7 @@ struct ProgressDisplay: Sendable, Equatable {
         } else {
             line += " \(step.description)"
         }
+        line = TerminalText.neutralized(line)
         return useColor ? Self.dim + line + Self.reset : line
     }
 

@@ -77,7 +77,7 @@ struct RunCommand {
                     let now = Double((ContinuousClock.now - origin).milliseconds)
                     redraw { $0.started(id, description: description, at: now) }
                 } else if !quiet && context.logLevel >= .verbose {
-                    console.err("step '\(id)' started: \(description)")
+                    console.err(TerminalText.neutralized(masker.mask("step '\(id)' started: \(description)")))
                 }
             case .stepProgress(let id, let progress, let total, let message):
                 if jsonl {

@@ -45,7 +45,8 @@ struct ToolsCommand {
                 lines.append(line)
             }
         }
-        context.console.out(masker.mask(lines.joined(separator: "\n")) + "\n")
+        // Names and descriptions are the server's text: masked, then control characters neutralised.
+        context.console.out(TerminalText.neutralized(masker.mask(lines.joined(separator: "\n"))) + "\n")
         return .succeeded
     }
 }

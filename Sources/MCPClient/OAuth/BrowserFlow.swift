@@ -367,7 +367,7 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
                     "register a client with the server and set `oauth.clientId` (and `clientSecret`), or `oauth.clientMetadataUrl` if it supports client ID metadata documents"
             )
         }
-        let verifier = Secret(PKCE.makeVerifier())
+        let verifier = Secret.credential(PKCE.makeVerifier())
         var query = URLComponents()
         var items = [
             URLQueryItem(name: "response_type", value: "code"), URLQueryItem(name: "client_id", value: oauthClient.id),
@@ -468,8 +468,8 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
         }
         let now = Date().timeIntervalSince1970
         var token = template
-        token.accessToken = Secret(access)
-        token.refreshToken = json["refresh_token"]?.stringValue.map(Secret.init)
+        token.accessToken = Secret.credential(access)
+        token.refreshToken = json["refresh_token"]?.stringValue.map { Secret.credential($0) }
         token.issuedAt = now
         token.expiresAt = (json["expires_in"]?.doubleValue ?? json["expires_in"]?.stringValue.flatMap(Double.init))
             .map { now + $0 }
@@ -488,7 +488,10 @@ package actor BrowserFlowProvider: TokenRenewingProvider {
 
     /// `text` with control characters shown as `?`, at most 200 characters.
     private static func printable(_ text: String) -> String {
-        String(text.prefix(200).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+        String(
+            SecretMasker().maskedPrefix(text, 200).unicodeScalars.map {
+                $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0)
+            })
     }
 
     private func failure(_ message: String, hint: String? = nil, underlying: (any Error)? = nil) -> ClientError {

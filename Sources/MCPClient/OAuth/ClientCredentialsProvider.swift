@@ -286,8 +286,8 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
         }
         let now = Date().timeIntervalSince1970
         var token = template
-        token.accessToken = Secret(access)
-        token.refreshToken = json["refresh_token"]?.stringValue.map(Secret.init)
+        token.accessToken = Secret.credential(access)
+        token.refreshToken = json["refresh_token"]?.stringValue.map { Secret.credential($0) }
         token.issuedAt = now
         token.expiresAt = (json["expires_in"]?.doubleValue ?? json["expires_in"]?.stringValue.flatMap(Double.init))
             .map { now + $0 }
@@ -311,7 +311,8 @@ package actor ClientCredentialsProvider: TokenRenewingProvider {
     /// `: invalid_client (description)` from an OAuth error body (RFC 6749 §5.2), one line, short.
     static func oauthError(_ json: JSONValue?) -> String {
         guard let code = json?["error"]?.stringValue else { return "" }
-        let cleaned = { (text: String) in String(text.prefix(200).map { $0.isNewline ? " " : $0 }) }
+        let cleaned = { (text: String) in String(SecretMasker().maskedPrefix(text, 200).map { $0.isNewline ? " " : $0 })
+        }
         if let description = json?["error_description"]?.stringValue {
             return ": \(cleaned(code)) (\(cleaned(description)))"
         }

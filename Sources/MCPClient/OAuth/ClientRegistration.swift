@@ -28,7 +28,7 @@ package struct OAuthClient: Sendable {
         switch (method, secret) {
         case (.clientSecretBasic, let secret?):
             let pair = secret.withRevealedValue { OAuthHTTP.formEncode(id) + ":" + OAuthHTTP.formEncode($0) }
-            let value = Secret("Basic " + Data(pair.utf8).base64EncodedString())
+            let value = Secret.credential("Basic " + Data(pair.utf8).base64EncodedString())
             return [HTTPHeader(name: "Authorization", value: .secret(value))]
         case (.clientSecretPost, let secret?):
             form.append(("client_id", .plain(id)))
@@ -117,7 +117,7 @@ enum ClientRegistration {
         let method =
             reply.json?["token_endpoint_auth_method"]?.stringValue.flatMap(TokenEndpointAuthMethod.init(rawValue:))
             ?? .none
-        let secret = reply.json?["client_secret"]?.stringValue.map(Secret.init)
+        let secret = reply.json?["client_secret"]?.stringValue.map { Secret.credential($0) }
         return OAuthClient(id: id, secret: secret, method: secret == nil ? .none : method, isDynamic: true)
     }
 }

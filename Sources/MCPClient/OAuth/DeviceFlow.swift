@@ -62,7 +62,7 @@ struct DeviceAuthorization: Sendable {
                 "the device authorization endpoint refused the request with HTTP \(reply.status)"
                     + ClientCredentialsProvider.oauthError(reply.json))
         }
-        let deviceCode = Secret(code)
+        let deviceCode = Secret.credential(code)
         var shown = verification
         if let complete = json["verification_uri_complete"]?.stringValue, policy.refusal(of: complete) == nil {
             shown = complete
@@ -125,7 +125,8 @@ struct DeviceAuthorization: Sendable {
     /// `text` without control characters (it goes to a terminal), at most 300 characters.
     static func printable(_ text: String) -> String {
         String(
-            text.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.prefix(300).map(Character.init))
+            SecretMasker().mask(text).unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.prefix(300)
+                .map(Character.init))
     }
 }
 

@@ -142,11 +142,12 @@ final class LoopbackCallback: Sendable {
         func value(_ name: String) -> String? { items.first(where: { $0.name == name })?.value }
         guard let state = value("state"), state == expectedState else { return nil }
         if let error = value("error") {
-            let cleaned = String((error + (value("error_description").map { " (\($0))" } ?? "")).prefix(200))
+            let cleaned = SecretMasker().maskedPrefix(
+                error + (value("error_description").map { " (\($0))" } ?? ""), 200)
             return .refused(String(cleaned.map { $0.isNewline || $0.isASCII && $0.asciiValue ?? 0 < 0x20 ? " " : $0 }))
         }
         guard let code = value("code"), !code.isEmpty else { return nil }
-        return .code(Secret(code), issuer: value("iss"))
+        return .code(Secret.credential(code), issuer: value("iss"))
     }
 
     /// The wake pipe lives as long as the object (the listener thread holds it until `serve`

@@ -98,7 +98,7 @@ extension StoredToken {
     }
 
     /// `Bearer <access token>`, as the secret the `Authorization` header carries.
-    var bearerSecret: Secret { accessToken.withRevealedValue { Secret("Bearer " + $0) } }
+    var bearerSecret: Secret { accessToken.withRevealedValue { Secret.credential("Bearer " + $0) } }
 
     /// The `Authorization` header for this token.
     var authorizationHeader: HTTPHeader { HTTPHeader(name: "Authorization", value: .secret(bearerSecret)) }

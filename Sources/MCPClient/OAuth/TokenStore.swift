@@ -234,14 +234,15 @@ package struct TokenStore: Sendable {
         let scopes = json["scopes"]?.arrayValue?.compactMap(\.stringValue) ?? []
         return StoredToken(
             identity: TokenIdentity(serverURL: server, clientID: clientID, scopes: scopes),
-            grant: json["grant"]?.stringValue ?? "client_credentials", accessToken: Secret(access),
-            refreshToken: json["refreshToken"]?.stringValue.map(Secret.init), expiresAt: json["expiresAt"]?.doubleValue,
+            grant: json["grant"]?.stringValue ?? "client_credentials", accessToken: Secret.credential(access),
+            refreshToken: json["refreshToken"]?.stringValue.map { Secret.credential($0) },
+            expiresAt: json["expiresAt"]?.doubleValue,
             issuedAt: json["issuedAt"]?.doubleValue ?? 0,
             grantedScopes: json["grantedScopes"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             tokenEndpoint: tokenEndpoint, revocationEndpoint: json["revocationEndpoint"]?.stringValue,
             issuer: json["issuer"]?.stringValue ?? "", resource: json["resource"]?.stringValue ?? server,
             registeredClientID: json["registeredClientId"]?.stringValue,
-            registeredClientSecret: json["registeredClientSecret"]?.stringValue.map(Secret.init),
+            registeredClientSecret: json["registeredClientSecret"]?.stringValue.map { Secret.credential($0) },
             registeredAuthMethod: json["registeredAuthMethod"]?.stringValue)
     }
 }

@@ -237,7 +237,8 @@ package actor LegacySSETransport: Transport {
         do {
             messages = try JSONRPCMessage.decodeAll(Array(data.utf8))
         } catch {
-            continuation.yield(.malformed("SSE event is not JSON-RPC (\(error)): \(data.prefix(200))"))
+            continuation.yield(
+                .malformed("SSE event is not JSON-RPC (\(error)): \(SecretMasker().maskedPrefix(data, 200))"))
             return
         }
         for message in messages { continuation.yield(.message(message)) }
@@ -352,7 +353,8 @@ package actor LegacySSETransport: Transport {
             let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https"
         else {
             throw ClientError(
-                code: .protocolViolation, message: "the server's endpoint event '\(raw.prefix(200))' is not a URL",
+                code: .protocolViolation,
+                message: "the server's endpoint event '\(SecretMasker().maskedPrefix(raw, 200))' is not a URL",
                 hint: "the server is not following MCP 2024-11-05; report it to its maintainers",
                 context: ErrorContext(server: server))
         }

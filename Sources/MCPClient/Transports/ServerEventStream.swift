@@ -232,7 +232,9 @@ package struct ServerEventStream: Sendable {
                         }
                     } catch {
                         continuation.yield(
-                            .malformed("GET stream event is not JSON-RPC (\(error.message): \(event.data.prefix(200)))")
+                            .malformed(
+                                "GET stream event is not JSON-RPC (\(error.message): \(SecretMasker().maskedPrefix(event.data, 200)))"
+                            )
                         )
                     }
                 }

@@ -246,7 +246,7 @@ package actor StdioTransport: Transport {
     /// `: <last stderr line>` when there is one, so the one-line form says why.
     static func stderrSuffix(_ tail: [String]) -> String {
         guard let last = tail.last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return "" }
-        return ": " + String(last.prefix(300))
+        return ": " + SecretMasker().maskedPrefix(last, 300)
     }
 
     static func stderrHint(_ tail: [String]) -> String? {
@@ -256,7 +256,7 @@ package actor StdioTransport: Transport {
     }
 
     static func preview(_ bytes: [UInt8]) -> String {
-        let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+        let text = SecretMasker().maskedPrefix(String(decoding: bytes.prefix(4096), as: UTF8.self), 200)
         return bytes.count > 200 ? text + "…" : text
     }
 }

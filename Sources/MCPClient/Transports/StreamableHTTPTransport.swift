@@ -595,7 +595,7 @@ package actor StreamableHTTPTransport: Transport {
                     do {
                         messages = try JSONRPCMessage.decodeAll(Array(event.data.utf8))
                     } catch {
-                        let shown = "\(error.message): \(event.data.prefix(200))"
+                        let shown = "\(error.message): \(SecretMasker().maskedPrefix(event.data, 200))"
                         progress.malformed = progress.malformed ?? shown
                         continuation.yield(.malformed("SSE event is not JSON-RPC (\(shown))"))
                         continue
@@ -703,22 +703,24 @@ package actor StreamableHTTPTransport: Transport {
     /// (control characters, invalid UTF-8: compressed or binary data) is described instead,
     /// never shown raw: `<binary data (Content-Type: …, Content-Encoding: …)>`.
     static func snippet(of response: HTTPResponse) async -> String {
+        // Read past the 200 shown, so a secret at the cut is masked whole before the cut.
         var bytes: [UInt8] = []
         do {
             for try await chunk in response.body {
-                bytes.append(contentsOf: chunk.prefix(200 - bytes.count))
-                if bytes.count >= 200 { break }
+                bytes.append(contentsOf: chunk.prefix(4096 - bytes.count))
+                if bytes.count >= 4096 { break }
             }
         } catch {
             // Whatever arrived before the failure is enough for a message.
         }
-        if isBinary(bytes) {
+        if isBinary(Array(bytes.prefix(200))) {
             let described = [MCPHeader.contentType, "Content-Encoding"].compactMap { name in
                 response.headers.value(for: name).map { "\(name): \(RetryingExchange.printable($0))" }
             }
             return "<binary data" + (described.isEmpty ? "" : " (\(described.joined(separator: ", ")))") + ">"
         }
-        let text = String(String(decoding: bytes, as: UTF8.self).map { $0.isNewline ? " " : $0 })
+        let shown = SecretMasker().maskedPrefix(String(decoding: bytes, as: UTF8.self), 200)
+        let text = String(shown.map { $0.isNewline ? " " : $0 })
         return String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }
