@@ -206,7 +206,7 @@ struct FaultTests {
             }
             #expect(results.step("down")?["status"] == "failed", "\(run)")
             let error = results.step("down")?["error"]?["message"]?.stringValue ?? ""
-            #expect(error.contains("HTTP 503 to 'tools/call' after 3 retries"), "\(error)")
+            #expect(error.contains("HTTP 503 to 'tools/call' after 4 attempts (3 retries)"), "\(error)")
             let calls = Self.notes("call", in: server).compactMap { $0["key"]?.stringValue }
             #expect(calls.filter { $0 == "limited" }.count == 2, "\(calls)")
             #expect(calls.filter { $0 == "unavailable" }.count == 2, "\(calls)")

@@ -59,7 +59,17 @@ struct RetryingExchange: Sendable {
     /// or nil for any other status. `snippet` is the start of its body.
     func givenUpError(_ response: HTTPResponse, label: String, snippet: String) -> ClientError? {
         guard HTTPRetryPolicy.retriedStatuses.contains(response.status) else { return nil }
-        var message = "the server answered HTTP \(response.status) to '\(label)' after \(policy.maxRetries) retries"
+        var message = "the server answered HTTP \(response.status) to '\(label)'"
+        let retryAfter = response.headers.value(for: "Retry-After")
+        if let retryAfter, policy.delay(retry: 1, retryAfter: retryAfter, jitter: 0) == nil {
+            // `send` stops at the first such answer, whatever retries came before it.
+            message +=
+                " and asked to wait 'Retry-After: \(retryAfter)', longer than the "
+                + "\(policy.maxRetryAfter.humanReadable) mcp-run waits"
+        } else {
+            // Otherwise `send` returns a retried status only once every retry was spent.
+            message += " " + Self.attempts(retries: policy.maxRetries)
+        }
         if !snippet.isEmpty { message += ": \(snippet)" }
         var error = ClientError(
             code: .unreachable, message: message, hint: "the server is overloaded or down; try again later",
@@ -69,5 +79,14 @@ struct RetryingExchange: Sendable {
             error.retryAfter = HTTPRetryPolicy.parseRetryAfter(value)
         }
         return error
+    }
+
+    /// `after 1 attempt`, or `after 4 attempts (3 retries)`: what was really sent.
+    static func attempts(retries: Int) -> String {
+        switch retries {
+        case ..<1: return "after 1 attempt"
+        case 1: return "after 2 attempts (1 retry)"
+        default: return "after \(retries + 1) attempts (\(retries) retries)"
+        }
     }
 }
