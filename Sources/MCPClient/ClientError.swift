@@ -9,8 +9,8 @@ import Basics
 package struct ClientError: UserFacingError {
     /// What kind of failure, for tests and exit codes.
     package enum Code: Sendable, Hashable {
-        /// A JSON-RPC error response from the server.
-        case rpc(code: Int, message: String)
+        /// A JSON-RPC error response from the server: its code, message and `data` as sent.
+        case rpc(code: Int, message: String, data: JSONValue? = nil)
         /// Could not connect, or the process would not start.
         case unreachable
         /// A malformed message, an unexpected HTTP status, a bad session id.

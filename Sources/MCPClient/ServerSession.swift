@@ -412,7 +412,7 @@ package actor ServerSession {
             }
             slot.finish(
                 throwing: ClientError(
-                    code: .rpc(code: error.code, message: error.message),
+                    code: .rpc(code: error.code, message: error.message, data: error.data),
                     message: "the server answered with error \(error.code): \(error.message)",
                     hint: error.code == JSONRPCError.methodNotFound
                         ? "the server does not support this request; check the tool, resource or prompt name" : nil))
