@@ -58,18 +58,21 @@ struct ErrorReportingTests {
             try ErrorReportingTests.standIn.write(toFile: script, atomically: true, encoding: .utf8)
             log = folder + "/methods.log"
             let python = try venvPython()
+            // A short timeout only where `initialize` is meant to go unanswered: a busy machine
+            // may take seconds to start Python.
+            let timeout = mode == "init-hang" ? 1500 : 60000
             serversYAML = """
                 servers:
                   standin:
                     transport: stdio
                     command: '\(python)'
                     args: ['\(script)', '\(mode)', '\(log)']
-                    timeout: 1500
+                    timeout: \(timeout)
                 """
             serversJSON = JSONValue.object([
                 "standin": [
                     "transport": "stdio", "command": .string(python),
-                    "args": [.string(script), .string(mode), .string(log)], "timeout": 1500,
+                    "args": [.string(script), .string(mode), .string(log)], "timeout": .integer(timeout),
                 ]
             ]).serialized()
         }
@@ -199,7 +202,7 @@ struct ErrorReportingTests {
               - id: a
                 server: standin
                 tool: pick
-                arguments: { p: { n: .inf, tags: ['${{ inputs.ratio * 1e308 * 10 }}'] } }
+                arguments: { p: { n: '${{ 1e999 }}', tags: ['${{ inputs.ratio * 1e308 * 10 }}'] } }
             """)
         let run = try await runMCPRun(["run", flow])
         #expect(run.exitCode == 1, "\(run)")
@@ -209,6 +212,11 @@ struct ErrorReportingTests {
         #expect(results.step("a")?["arguments"]?["p"]?["n"] == "Infinity", "never written as null")
         #expect(!standIn.methods.contains("tools/call"), "\(standIn.methods)")
         #expect(results["error"]?["code"] == "invalid_arguments")
+
+        let dryRun = try await runMCPRun(["run", flow, "--dry-run"])
+        #expect(dryRun.exitCode == 1, "\(dryRun)")
+        #expect(dryRun.stderr.contains("argument 'p.n' is Infinity, which JSON cannot carry"), "\(dryRun)")
+        #expect(!dryRun.stdout.contains("null"), "\(dryRun)")
 
         let input = try await runMCPRun(["run", flow, "--input", "ratio=nan"])
         #expect(input.exitCode == 2, "\(input)")
@@ -220,6 +228,28 @@ struct ErrorReportingTests {
         #expect(call.exitCode == 1, "\(call)")
         #expect(call.stderr.contains("argument 'p' is Infinity"), "\(call)")
         #expect(!standIn.methods.contains("tools/call"), "\(standIn.methods)")
+    }
+
+    @Test("validate reports YAML's .inf and .nan in a value or an input default with file:line:col")
+    func nonFiniteStatically() async throws {
+        let standIn = try StandIn(mode: "ok")
+        let flow = try standIn.workflow(
+            """
+            inputs:
+              ratio: { type: number, default: .nan }
+            steps:
+              - id: a
+                server: standin
+                tool: pick
+                arguments: { p: { n: -.inf } }
+            """)
+        let validate = try await runMCPRun(["validate", flow])
+        #expect(validate.exitCode == 2, "\(validate)")
+        #expect(validate.stderr.contains("\(flow):8:35: input 'ratio' default '.nan' is NaN"), "\(validate)")
+        #expect(validate.stderr.contains("\(flow):13:26: step 'a': the value '-.inf' is -Infinity"), "\(validate)")
+        let run = try await runMCPRun(["run", flow])
+        #expect(run.exitCode == 2, "\(run)")
+        #expect(standIn.methods.isEmpty, "nothing was started: \(standIn.methods)")
     }
 
     /// The `mcp-run …` command a hint on stderr names (`run 'mcp-run …'`), split into words as a
