@@ -365,12 +365,12 @@ struct StepExecutor: Sendable {
         return line.count > 200 ? String(line.prefix(200)) + "…" : line
     }
 
-    /// `steps.<id>`: status, result, text, json, outputs, error.
+    /// `steps.<id>`: status, result, text, json, outputs, error (`{message, code}`).
     static func contextValue(for report: StepReport) -> JSONValue {
         var value: [String: JSONValue] = [
             "status": .string(report.status.rawValue),
             "outputs": .object(report.outputs),
-            "error": report.error.map { ["message": .string($0.message)] } ?? .null,
+            "error": report.error.map { ["message": .string($0.message), "code": .string($0.code.rawValue)] } ?? .null,
             "result": report.result ?? .null,
         ]
         if let iterations = report.iterations {

@@ -60,6 +60,28 @@ struct ErrorCodeTests {
         #expect(report.document.steps[1].error?.code == .notRun)
     }
 
+    @Test("a later step reads a failed step's error code as steps.<id>.error.code")
+    func codeInExpressions() async throws {
+        let recorder = Recorder()
+        let report = try await run(
+            """
+            servers:
+              s: { url: "https://example.test/mcp" }
+            steps:
+              - id: a
+                server: s
+                tool: slow
+                continue-on-error: true
+              - id: b
+                server: s
+                tool: echo
+                needs: [a]
+                arguments: { text: "${{ steps.a.error.code }}" }
+            """, servers: Self.servers, recorder: recorder)
+        #expect(report.status == .succeeded)
+        #expect(await recorder.calls.first { $0.tool == "echo" }?.arguments == ["text": "timeout"])
+    }
+
     @Test("a JSON-RPC error keeps its code and data as the server sent them")
     func rpcCodeAndData() async throws {
         let report = try await run(
