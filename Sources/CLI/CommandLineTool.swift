@@ -50,7 +50,7 @@ package enum CommandLineTool {
             }
         } catch {
             context.report(error)
-            return exitCode(for: error).rawValue
+            return ExitCode(for: error).rawValue
         }
     }
 }

@@ -9,8 +9,8 @@ import Basics
 package struct ClientError: UserFacingError {
     /// What kind of failure, for tests and exit codes.
     package enum Code: Sendable, Hashable {
-        /// A JSON-RPC error response from the server.
-        case rpc(code: Int, message: String)
+        /// A JSON-RPC error response from the server: its code, message and `data` as sent.
+        case rpc(code: Int, message: String, data: JSONValue? = nil)
         /// Could not connect, or the process would not start.
         case unreachable
         /// A malformed message, an unexpected HTTP status, a bad session id.
@@ -43,8 +43,12 @@ package struct ClientError: UserFacingError {
     /// gave up on), for the runner's step `retry` to wait at least that long.
     package var retryAfter: Duration?
     /// The `data` member of the JSON-RPC error response, as the server sent it (nil when it sent
-    /// none): set with `.rpc`, and kept when an `initialize` error becomes `.protocolViolation`.
-    package var rpcData: JSONValue?
+    /// none): the one in `.rpc`, else the underlying `.rpc` error's (an `initialize` error that
+    /// became `.protocolViolation`).
+    package var rpcData: JSONValue? {
+        if case .rpc(_, _, let data) = code { return data }
+        return (underlying as? ClientError)?.rpcData
+    }
 
     /// Creates an error.
     package init(

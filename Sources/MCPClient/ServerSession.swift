@@ -221,15 +221,13 @@ package actor ServerSession {
     private func initializeFailure(_ error: ClientError) -> ClientError {
         let method = MCPMethod.initialize
         switch error.code {
-        case .rpc(let code, let message):
-            var failure = ClientError(
+        case .rpc(let code, let message, _):
+            return ClientError(
                 code: .protocolViolation,
                 message: "the server answered '\(method)' with error \(code): \(message)",
                 hint:
                     "the server refused to start a session; check its logs, and that it speaks MCP \(Self.supportedProtocolVersions.quotedList)",
                 context: context(method), underlying: error)
-            failure.rpcData = error.rpcData
-            return failure
         case .timedOut:
             return ClientError(
                 code: .unreachable,
@@ -495,13 +493,12 @@ package actor ServerSession {
                 logger.trace("[\(name)] ignored an error response (\(error.code) \(error.message))")
                 return
             }
-            var failure = ClientError(
-                code: .rpc(code: error.code, message: error.message),
-                message: "the server answered with error \(error.code): \(error.message)",
-                hint: error.code == JSONRPCError.methodNotFound
-                    ? "the server does not support this request; check the tool, resource or prompt name" : nil)
-            failure.rpcData = error.data
-            slot.finish(throwing: failure)
+            slot.finish(
+                throwing: ClientError(
+                    code: .rpc(code: error.code, message: error.message, data: error.data),
+                    message: "the server answered with error \(error.code): \(error.message)",
+                    hint: error.code == JSONRPCError.methodNotFound
+                        ? "the server does not support this request; check the tool, resource or prompt name" : nil))
         case .request(let id, let method, let params):
             outbox.yield(answer(to: id, method: method, params: params))
         case .notification(let method, let params):

@@ -2,8 +2,11 @@ import Basics
 
 extension ResultsDocument {
     /// The document as a JSON value, before masking; `ResultsWriter.encode` masks it.
+    ///
+    /// A number that is not finite (a server's `1e400`, a refused argument) is written as the
+    /// string `"Infinity"`, `"-Infinity"` or `"NaN"`, never silently as `null`.
     package var json: JSONValue {
-        .object([
+        JSONValue.object([
             "schemaVersion": .integer(Self.schemaVersion),
             "workflow": .string(workflow),
             "file": .string(file),
@@ -16,19 +19,18 @@ extension ResultsDocument {
             "outputs": .object(outputs),
             "error": error?.json ?? .null,
             "servers": .object(servers),
-        ])
+        ]).spellingNonFiniteNumbers
     }
 }
 
 extension RunFailure {
-    /// `{message, hint, server, step}`, with `null` for the parts that do not apply.
+    /// `{code, message, hint, server, step, rpcCode?, data?}`, with `null` for the parts that do
+    /// not apply.
     package var json: JSONValue {
-        .object([
-            "message": .string(message),
-            "hint": hint.map(JSONValue.string) ?? .null,
-            "server": server.map(JSONValue.string) ?? .null,
-            "step": step.map(JSONValue.string) ?? .null,
-        ])
+        guard case .object(var members) = failure.json else { return failure.json }
+        members["server"] = server.map(JSONValue.string) ?? .null
+        members["step"] = step.map(JSONValue.string) ?? .null
+        return .object(members)
     }
 }
 
@@ -62,20 +64,19 @@ extension StepRecord {
                     return .object(entry)
                 })
         }
-        return .object(members)
+        return JSONValue.object(members).spellingNonFiniteNumbers
     }
 }
 
 extension StepFailure {
-    /// `{message, hint?, code?}`: absent parts are left out.
+    /// `{code, message, hint}`, plus `rpcCode` (and `data` when the server sent one) for a
+    /// JSON-RPC error; `hint` is `null` when there is none.
     package var json: JSONValue {
-        var members: [String: JSONValue] = ["message": .string(message)]
-        if let hint { members["hint"] = .string(hint) }
-        switch code {
-        case .rpc(let number): members["code"] = .integer(number)
-        case .kind(let name): members["code"] = .string(name)
-        case nil: break
-        }
+        var members: [String: JSONValue] = [
+            "code": .string(code.rawValue), "message": .string(message), "hint": hint.map(JSONValue.string) ?? .null,
+        ]
+        if let rpcCode { members["rpcCode"] = .integer(rpcCode) }
+        if let data { members["data"] = data }
         return .object(members)
     }
 }
@@ -100,6 +101,19 @@ extension JSONValue {
                 out[maskedKey] = value.masked(by: masker)
             }
             return .object(out)
+        }
+    }
+
+    /// This value with every number that is not finite replaced by its name as a string:
+    /// `"Infinity"`, `"-Infinity"` or `"NaN"` (JSON has no such numbers; the writer would
+    /// otherwise print `null`, losing what happened).
+    package var spellingNonFiniteNumbers: JSONValue {
+        switch self {
+        case .double(let number) where number.isNaN: return .string("NaN")
+        case .double(let number) where number.isInfinite: return .string(number < 0 ? "-Infinity" : "Infinity")
+        case .null, .bool, .integer, .double, .string: return self
+        case .array(let elements): return .array(elements.map(\.spellingNonFiniteNumbers))
+        case .object(let members): return .object(members.mapValues(\.spellingNonFiniteNumbers))
         }
     }
 }

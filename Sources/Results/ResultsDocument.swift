@@ -4,8 +4,8 @@ import Basics
 ///
 /// A value type the runner fills in as the run goes; `ResultsWriter` encodes it with sorted keys and
 /// every string masked. Failed and cancelled runs are written too: `status` says how the run ended,
-/// `error` says why when the failure was not any single step's (a server that could not be reached,
-/// an authorization that was refused).
+/// and for a failed run `error` says why: the error of the step that failed it, or a failure of
+/// the run itself (a bad input, a missing secret).
 package struct ResultsDocument: Sendable, Hashable {
     /// The version of this document's shape. Bumped only by incompatible changes.
     package static let schemaVersion = 1
@@ -38,7 +38,7 @@ package struct ResultsDocument: Sendable, Hashable {
     package var steps: [StepRecord]
     /// The workflow's evaluated `outputs`.
     package var outputs: [String: JSONValue]
-    /// A failure of the run as a whole, or nil; a step's own failure is in its record instead.
+    /// Why a failed run failed (the failing step's error, or the run's own), or nil.
     package var error: RunFailure?
     /// How each server was reached, by name: `{transport, protocolVersion}`.
     package var servers: [String: JSONValue] = [:]
@@ -62,29 +62,34 @@ package struct ResultsDocument: Sendable, Hashable {
     }
 }
 
-/// Why a run failed as a whole: the top-level `error` object, `{message, hint, server, step}`.
+/// Why a run failed as a whole: the top-level `error` object (contract §6).
 ///
-/// All four keys are always written; the ones that do not apply are `null`.
+/// For a run a step failed, it is that step's error with `step` and `server` naming it; for a
+/// failure of the run itself (inputs, secrets, the workflow's `outputs`) `step` is null. `code`,
+/// `message`, `hint`, `server` and `step` are always written (`null` where they do not apply);
+/// `rpcCode` and `data` as in a step's error.
 package struct RunFailure: Sendable, Hashable {
-    /// The error's message, as the error renderer shows it (without location prefixes).
-    package var message: String
-    /// What the user can do, when known.
-    package var hint: String?
+    /// The failure: code, message, hint, and for a JSON-RPC error its `rpcCode` and `data`.
+    package var failure: StepFailure
     /// The server involved, when there is one.
     package var server: String?
-    /// The step that was running, when there is one.
+    /// The step that failed the run, when there is one.
     package var step: String?
 
     /// Creates a run failure.
-    package init(message: String, hint: String? = nil, server: String? = nil, step: String? = nil) {
-        self.message = message
-        self.hint = hint
+    package init(
+        code: ErrorCode, message: String, hint: String? = nil, server: String? = nil, step: String? = nil,
+        rpcCode: Int? = nil, data: JSONValue? = nil
+    ) {
+        self.failure = StepFailure(code: code, message: message, hint: hint, rpcCode: rpcCode, data: data)
         self.server = server
         self.step = step
     }
 
-    /// A run failure from any layer's error, taking its message, hint, server and step.
-    package init(_ error: some UserFacingError) {
-        self.init(message: error.message, hint: error.hint, server: error.context.server, step: error.context.step)
-    }
+    /// The error's message, as the error renderer shows it (without location prefixes).
+    package var message: String { failure.message }
+    /// What the user can do, when known.
+    package var hint: String? { failure.hint }
+    /// The failure's code.
+    package var code: ErrorCode { failure.code }
 }

@@ -81,28 +81,25 @@ package struct StepRecord: Sendable, Hashable {
     }
 }
 
-/// Why a step failed: the step's `error` object, `{message, hint?, code?}`.
+/// Why a step failed: the step's `error` object, `{code, message, hint, rpcCode?, data?}`.
 package struct StepFailure: Sendable, Hashable {
-    /// A machine-readable code for the failure.
-    package enum Code: Sendable, Hashable {
-        /// A JSON-RPC error response's code (for example `-32602`); written as a JSON integer.
-        case rpc(Int)
-        /// A local failure kind (for example `timedOut`, `toolError`, `expectFailed`,
-        /// `invalidArguments`); written as a JSON string.
-        case kind(String)
-    }
-
+    /// What kind of failure, from the closed set of `ErrorCode`.
+    package var code: ErrorCode
     /// The error's message.
     package var message: String
-    /// What the user can do, when known; the key is left out when nil.
+    /// What the user can do, when known; written as `null` when nil.
     package var hint: String?
-    /// The failure's code, when there is one; the key is left out when nil.
-    package var code: Code?
+    /// For a JSON-RPC error: its `code` as the server sent it; the key is left out otherwise.
+    package var rpcCode: Int?
+    /// For a JSON-RPC error: its `data` as the server sent it; the key is left out when it sent none.
+    package var data: JSONValue?
 
     /// Creates a step failure.
-    package init(message: String, hint: String? = nil, code: Code? = nil) {
+    package init(code: ErrorCode, message: String, hint: String? = nil, rpcCode: Int? = nil, data: JSONValue? = nil) {
+        self.code = code
         self.message = message
         self.hint = hint
-        self.code = code
+        self.rpcCode = rpcCode
+        self.data = data
     }
 }

@@ -22,6 +22,13 @@ enum InputResolver {
             let context = ErrorContext(location: spec.location)
             guard let value = given[spec.name] else {
                 if let defaultValue = spec.defaultValue {
+                    if let problem = defaultValue.firstNonFiniteNumber {
+                        throw RunError(
+                            code: .invalidInput,
+                            message: "input '\(spec.name)\(StepExecutor.joined(problem.path))' default is "
+                                + "\(problem.name), which JSON cannot carry",
+                            hint: "give a finite number as the default", context: context)
+                    }
                     result[spec.name] = defaultValue
                 } else if spec.isRequired {
                     throw RunError(
@@ -36,6 +43,13 @@ enum InputResolver {
             switch value {
             case .json(let json): converted = json
             case .text(let text): converted = convert(text, to: spec.kind)
+            }
+            if let problem = converted?.firstNonFiniteNumber {
+                throw RunError(
+                    code: .invalidInput,
+                    message: "input '\(spec.name)\(StepExecutor.joined(problem.path))' is \(problem.name), "
+                        + "which JSON cannot carry",
+                    hint: "give a finite number", context: context)
             }
             guard let converted, InputSpec.value(converted, fits: spec.kind) else {
                 throw RunError(

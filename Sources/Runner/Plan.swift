@@ -7,7 +7,8 @@ extension WorkflowRunner {
     /// The plan `--dry-run` prints: each step with its arguments resolved where they need no results.
     ///
     /// Calls nothing. A template that needs a step's result is shown as written.
-    /// - Throws: `RunError` `.invalidInput` for bad inputs or missing secrets.
+    /// - Throws: `RunError` `.invalidInput` for bad inputs or missing secrets; `.invalidArguments`
+    ///   for resolved arguments holding a number that is not finite (the run would refuse them).
     package func plan() throws -> JSONValue {
         let prepared = try prepare(startedAt: Timestamp.now())
         var steps: [JSONValue] = []
@@ -19,7 +20,15 @@ extension WorkflowRunner {
                 entry["transport"] = .string(server.transport.rawValue)
             }
             if let arguments = step.arguments {
-                entry["arguments"] = Self.partiallyEvaluated(arguments, prepared.context)
+                let resolved = Self.partiallyEvaluated(arguments, prepared.context)
+                // What the run would refuse before the call, the plan refuses too.
+                var report = StepReport(
+                    id: step.id, server: step.server, kind: step.kindName, name: step.callName,
+                    continueOnError: step.continueOnError)
+                try StepExecutor.checkFinite(
+                    resolved, here: ErrorContext(location: step.location, step: step.id, server: step.server),
+                    report: &report)
+                entry["arguments"] = resolved
             }
             if step.hasNeeds { entry["needs"] = .array(step.needs.map { .string($0) }) }
             if let condition = step.condition { entry["if"] = .string(condition.origin.text) }

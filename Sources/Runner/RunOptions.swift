@@ -19,6 +19,8 @@ package struct RunOptions: Sendable {
     /// Top-level arguments given as text on the command line (`mcp-run call … k=v`): each is
     /// converted to the type the tool's input schema asks for before the schema check.
     package var coercesTextArguments: Set<String> = []
+    /// The files the command line named, so hints name a server as another command finds it.
+    package var serverReference = ServerReference()
 
     /// Options with nothing set.
     package init(

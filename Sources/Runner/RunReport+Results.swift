@@ -13,13 +13,14 @@ extension RunReport {
         return document
     }
 
-    /// The top-level `error`: set when the run as a whole failed (unreachable, auth, inputs).
+    /// The top-level `error`: for a failed run, the error of the step that failed it, or the
+    /// run's own failure (inputs, secrets, the workflow's `outputs`); nil otherwise.
     private var runLevelFailure: RunFailure? {
-        guard let error, status != .succeeded else { return nil }
-        switch error.code {
-        case .invalidInput, .unreachable, .unauthorized, .cancelled: return RunFailure(error)
-        case .stepFailed, .expression: return nil  // in the step's own record
-        }
+        guard let error, status == .failed else { return nil }
+        let failure = error.failure
+        return RunFailure(
+            code: failure.code, message: failure.message, hint: failure.hint, server: error.context.server,
+            step: error.context.step, rpcCode: failure.rpcCode, data: failure.data)
     }
 }
 
@@ -52,7 +53,7 @@ extension StepReport {
         var record = StepRecord(
             id: id, server: server, target: target, status: status, startedAt: startedAt, durationMs: durationMs,
             attempts: attempts, arguments: arguments, result: result, outputs: outputs,
-            error: error.map { StepFailure(message: $0.message, hint: $0.hint, code: $0.failureCode) }, log: log)
+            error: error?.failure, log: log)
         if let iterations {
             record.isForeach = true
             record.iterations = iterations.map(\.record)
@@ -62,23 +63,9 @@ extension StepReport {
 }
 
 extension RunError {
-    /// The step error's machine-readable code.
-    fileprivate var failureCode: StepFailure.Code? {
-        if let kind { return .kind(kind) }
-        if let client = underlying as? ClientError {
-            switch client.code {
-            case .rpc(let number, _): return .rpc(number)
-            case .timedOut: return .kind("timedOut")
-            default: break
-            }
-        }
-        switch code {
-        case .invalidInput: return .kind("invalidInput")
-        case .unreachable: return .kind("unreachable")
-        case .unauthorized: return .kind("unauthorized")
-        case .stepFailed: return .kind("stepFailed")
-        case .expression: return .kind("expression")
-        case .cancelled: return .kind("cancelled")
-        }
+    /// The step's `error` object: code, message, hint, and the JSON-RPC error's code and `data`.
+    package var failure: StepFailure {
+        let rpc = rpcError
+        return StepFailure(code: code, message: message, hint: hint, rpcCode: rpc?.code, data: rpc?.data)
     }
 }

@@ -102,7 +102,7 @@ struct Scheduler {
         for index in reports.indices where !started[index] && stopped {
             reports[index].status = .skipped
             reports[index].error = RunError(
-                code: .stepFailed,
+                code: .notRun,
                 message: stopper.map { "not run: step '\($0)' failed" } ?? "not run: the run was stopped",
                 context: ErrorContext(step: reports[index].id))
         }

@@ -4,8 +4,9 @@ import Basics
 ///
 /// A practical subset of JSON Schema: `type` (one or a list), `required`, `properties`,
 /// `additionalProperties: false` or a schema, `items`, `enum`, `const`, `minimum`, `maximum`,
-/// `exclusiveMinimum`, `exclusiveMaximum`, `minLength`, `maxLength`, `minItems`, `maxItems`, `anyOf`, `oneOf`,
-/// `allOf`. Anything else, and every `$ref`, is accepted as given: a `$ref` is never fetched.
+/// `exclusiveMinimum`, `exclusiveMaximum`, `minLength`, `maxLength`, `minItems`, `maxItems`, `uniqueItems`,
+/// `anyOf`, `oneOf`, `allOf`, values compared with JSON Schema's equality (`equal(_:_:)`). Anything
+/// else, and every `$ref`, is accepted as given: a `$ref` is never fetched.
 package enum SchemaCheck {
     /// One mismatch: where in the arguments, which schema keyword, and what was wrong.
     package struct Mismatch: Sendable, Equatable, CustomStringConvertible {
@@ -98,6 +99,13 @@ package enum SchemaCheck {
             if let maximum = s["maxItems"]?.intValue, elements.count > maximum {
                 return fail("maxItems", "expected at most \(maximum) items, got \(elements.count)")
             }
+            if s["uniqueItems"]?.boolValue == true {
+                for second in elements.indices {
+                    if let first = elements[..<second].firstIndex(where: { equal($0, elements[second]) }) {
+                        return fail("uniqueItems", "items \(first) and \(second) are equal")
+                    }
+                }
+            }
             if let items = s["items"], items.objectValue != nil || items.boolValue != nil {
                 for (index, element) in elements.enumerated() {
                     if let mismatch = check(
@@ -176,9 +184,31 @@ package enum SchemaCheck {
         }
     }
 
-    private static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        if let x = a.doubleValue, let y = b.doubleValue { return x == y }
-        return a == b
+    /// JSON Schema's equality (the one `enum`, `const` and `uniqueItems` use): numbers are equal
+    /// when their mathematical values are (`1`, `1.0` and `1e0` alike), at any depth; arrays
+    /// element by element; objects key by key, whatever the order; everything else by value.
+    package static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.integer(let x), .integer(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y
+        case (.integer(let x), .double(let y)), (.double(let y), .integer(let x)): return sameNumber(x, y)
+        case (.array(let x), .array(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+        case (.object(let x), .object(let y)):
+            guard x.count == y.count else { return false }
+            return x.allSatisfy { key, value in y[key].map { equal(value, $0) } ?? false }
+        default:
+            return a == b
+        }
+    }
+
+    /// Whether an integer and a double are the same number, exactly: a double beyond 2^53 is
+    /// not rounded onto a neighbouring integer.
+    private static func sameNumber(_ integer: Int, _ double: Double) -> Bool {
+        guard double.isFinite, double.rounded() == double,
+            double >= -9_223_372_036_854_775_808.0, double < 9_223_372_036_854_775_808.0
+        else { return false }
+        return Int(double) == integer
     }
 
     private static func escape(_ key: String) -> String {

@@ -32,7 +32,7 @@ enum ServerResolver {
                     return evaluated
                 default:
                     throw RunError(
-                        code: .expression,
+                        code: .expressionError,
                         message: "server '\(spec.name)' \(key) must be text, not \(evaluated.value.typeName)",
                         context: where_)
                 }

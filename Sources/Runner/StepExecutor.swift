@@ -33,6 +33,7 @@ struct StepExecutor: Sendable {
             report.status = Task.isCancelled || error is CancellationError ? .cancelled : .failed
             report.error = RunError.wrap(error).adding(here)
         }
+        report.error = report.error?.naming(server: step.server, as: commandLineName(of: step.server))
         report.durationMs = Int((clock.now - start).milliseconds)
         return (report, Self.contextValue(for: report))
     }
@@ -56,9 +57,9 @@ struct StepExecutor: Sendable {
         let list = try evaluate(.template(foreach), context).value
         guard let elements = list.arrayValue else {
             throw RunError(
-                code: .stepFailed, message: "'foreach' needs an array, but the expression gave \(list.typeName)",
-                hint: "use an expression that evaluates to a list, such as steps.<id>.json.items", context: here,
-                kind: "foreachNotArray")
+                code: .expressionError,
+                message: "'foreach' needs an array, but the expression gave \(list.typeName)",
+                hint: "use an expression that evaluates to a list, such as steps.<id>.json.items", context: here)
         }
         let iterations = await runIterations(
             step, elements: elements, context: context, filtered: perIteration)
@@ -72,10 +73,10 @@ struct StepExecutor: Sendable {
             let failed = iterations.filter { $0.status == .failed }.count
             let cause = iterations[index].error
             report.error = RunError(
-                code: cause?.code ?? .stepFailed,
+                code: cause?.code ?? .internalError,
                 message: "\(failed) of \(iterations.count) iterations failed; iteration \(index): "
                     + (cause?.message ?? "failed"),
-                hint: cause?.hint, context: here, kind: cause?.kind)
+                hint: cause?.hint, context: here, underlying: cause)
         } else if !iterations.isEmpty, iterations.allSatisfy({ $0.status == .skipped }) {
             report.status = .skipped
         }
@@ -124,7 +125,7 @@ struct StepExecutor: Sendable {
             }
             for index in next..<elements.count where stopped {
                 reports[index].error = RunError(
-                    code: .stepFailed, message: "not run: \(stopper)",
+                    code: .notRun, message: "not run: \(stopper)",
                     context: ErrorContext(step: step.id))
             }
         }
@@ -151,6 +152,7 @@ struct StepExecutor: Sendable {
             report.error = RunError.wrap(error).adding(
                 ErrorContext(location: step.location, step: step.id, server: step.server))
         }
+        report.error = report.error?.naming(server: step.server, as: commandLineName(of: step.server))
         report.durationMs = Int((clock.now - start).milliseconds)
         return report
     }
@@ -174,9 +176,11 @@ struct StepExecutor: Sendable {
             arguments = try evaluate(template, context).value
             guard arguments.objectValue != nil else {
                 throw RunError(
-                    code: .stepFailed, message: "arguments must be a mapping, not \(arguments.typeName)", context: here)
+                    code: .invalidArguments, message: "arguments must be a mapping, not \(arguments.typeName)",
+                    context: here)
             }
         }
+        try Self.checkFinite(arguments, here: here, report: &report)
         if step.arguments != nil || step.kindName == "tool" { report.arguments = arguments }
         // A server sees only the roots `validate` allows it (docs/workflow-format.md), whichever step starts it.
         var serverContext = context
@@ -195,21 +199,21 @@ struct StepExecutor: Sendable {
             guard let tool = tools.first(where: { $0.name == name }) else {
                 let names = tools.map(\.name)
                 throw RunError(
-                    code: .stepFailed, message: "server '\(step.server)' has no tool '\(name)'",
+                    code: .unknownTool, message: "server '\(step.server)' has no tool '\(name)'",
                     hint: nearestMatch(to: name, in: names).map { "did you mean '\($0)'?" }
                         ?? "its tools are \(names.quotedList); run 'mcp-run tools \(step.server)' to list them",
-                    context: here, kind: "unknownTool")
+                    context: here)
             }
             if !options.coercesTextArguments.isEmpty {
                 arguments = SchemaCheck.coerce(arguments, keys: options.coercesTextArguments, schema: tool.inputSchema)
                 report.arguments = arguments
+                try Self.checkFinite(arguments, here: here, report: &report)
             }
             if let mismatch = SchemaCheck.firstMismatch(arguments, schema: tool.inputSchema) {
                 throw RunError(
-                    code: .stepFailed,
+                    code: .schemaMismatch,
                     message: "arguments do not match tool '\(name)' input schema \(mismatch)",
-                    hint: "run 'mcp-run tools \(step.server)' to see the schema", context: here,
-                    kind: "invalidArguments")
+                    hint: "run 'mcp-run tools \(step.server)' to see the schema", context: here)
             }
             let args = arguments
             call = { session, token in
@@ -218,7 +222,9 @@ struct StepExecutor: Sendable {
         case .resource(let uriTemplate):
             let uri = try evaluate(uriTemplate, context).value
             guard let text = uri.stringValue else {
-                throw RunError(code: .stepFailed, message: "resource must be a URI string", context: here)
+                throw RunError(
+                    code: .expressionError, message: "resource must be a URI string, not \(uri.typeName)", context: here
+                )
             }
             report.name = text
             call = { session, _ in try await session.readResource(text, timeout: timeout) }
@@ -264,17 +270,27 @@ struct StepExecutor: Sendable {
             report.status = .failed
             let text = Self.text(of: result)
             report.error = RunError(
-                code: .stepFailed,
+                code: .toolError,
                 message:
                     "tool '\(report.name)' returned an error\(text.isEmpty ? "" : ": " + Self.firstLine(masker.mask(text)))",
-                context: here, kind: "toolError")
+                context: here)
         }
         // A failed call keeps its own error: outputs are read from successful results only.
         guard report.status == .succeeded else { return }
         var resultContext = context
         resultContext.variables["result"] = result
         for (name, value) in step.outputs {
-            report.outputs[name] = try evaluate(value, resultContext).value
+            let output = try evaluate(value, resultContext).value
+            report.outputs[name] = output
+            if let problem = output.firstNonFiniteNumber {
+                throw RunError(
+                    code: .expressionError,
+                    message: "output '\(name)\(Self.joined(problem.path))' is \(problem.name), which JSON cannot carry",
+                    hint: "check the expression for an overflow (such as 1e308 * 10) and give a finite number",
+                    context: ErrorContext(
+                        location: value.templates.first?.origin.start ?? step.location, step: step.id,
+                        server: step.server))
+            }
         }
         if let expect = step.expect {
             let value = try evaluate(.template(expect), resultContext)
@@ -285,11 +301,31 @@ struct StepExecutor: Sendable {
                 }.joined(separator: " ")
                 report.status = .failed
                 report.error = RunError(
-                    code: .stepFailed, message: "expectation '\(source)' is not met",
-                    context: ErrorContext(location: expect.origin.start, step: step.id, server: step.server),
-                    kind: "expectFailed")
+                    code: .expectFailed, message: "expectation '\(source)' is not met",
+                    context: ErrorContext(location: expect.origin.start, step: step.id, server: step.server))
             }
         }
+    }
+
+    /// Refuses arguments holding a number that is not finite (JSON has none: it would go out as
+    /// `null`), naming the argument and the value.
+    static func checkFinite(_ arguments: JSONValue, here: ErrorContext, report: inout StepReport) throws {
+        guard let problem = arguments.firstNonFiniteNumber else { return }
+        report.arguments = arguments
+        throw RunError(
+            code: .invalidArguments, message: "argument '\(problem.path)' is \(problem.name), which JSON cannot carry",
+            hint: "a number that is not finite comes from an overflow (such as 1e308 * 10), a literal too large "
+                + "for a double, or YAML's .inf/.nan; give a finite number", context: here)
+    }
+
+    /// A path from `firstNonFiniteNumber` appended to a name: `.a`, `[0]`, or nothing.
+    static func joined(_ path: String) -> String {
+        path.isEmpty || path.hasPrefix("[") ? path : "." + path
+    }
+
+    /// How another mcp-run command names `server`, for hints.
+    private func commandLineName(of server: String) -> String {
+        options.serverReference.commandLine(for: server, origin: workflow.servers[server]?.origin)
     }
 
     private func evaluate(_ value: TemplateValue, _ context: EvaluationContext) throws -> Evaluated {
@@ -330,12 +366,12 @@ struct StepExecutor: Sendable {
         return line.count > 200 ? String(line.prefix(200)) + "…" : line
     }
 
-    /// `steps.<id>`: status, result, text, json, outputs, error.
+    /// `steps.<id>`: status, result, text, json, outputs, error (`{message, code}`).
     static func contextValue(for report: StepReport) -> JSONValue {
         var value: [String: JSONValue] = [
             "status": .string(report.status.rawValue),
             "outputs": .object(report.outputs),
-            "error": report.error.map { ["message": .string($0.message)] } ?? .null,
+            "error": report.error.map { ["message": .string($0.message), "code": .string($0.code.rawValue)] } ?? .null,
             "result": report.result ?? .null,
         ]
         if let iterations = report.iterations {

@@ -1,6 +1,7 @@
 import Basics
 import Expressions
 import Foundation
+import HTTP
 import MCPClient
 import Results
 import WorkflowModel
@@ -118,14 +119,23 @@ package struct WorkflowRunner: Sendable {
         context.variables["steps"] = outcome.context.variables["steps"]
         for (name, value) in workflow.outputs {
             do {
-                report.outputs[name] = try value.evaluate(in: context).value
+                let output = try value.evaluate(in: context).value
+                report.outputs[name] = output
+                if let problem = output.firstNonFiniteNumber {
+                    throw RunError(
+                        code: .expressionError,
+                        message: "workflow output '\(name)\(StepExecutor.joined(problem.path))' is \(problem.name), "
+                            + "which JSON cannot carry",
+                        hint: "check the expression for an overflow (such as 1e308 * 10) and give a finite number",
+                        context: ErrorContext(location: value.templates.first?.origin.start))
+                }
             } catch {
                 // A failed run may leave outputs unresolvable; only a succeeded run reports it.
                 if report.status == .succeeded {
                     report.status = .failed
                     report.error = RunError.wrap(error).adding(ErrorContext())
                 }
-                report.outputs[name] = .null
+                if report.outputs[name] == nil { report.outputs[name] = .null }
             }
         }
         if let output = workflow.output {
@@ -142,33 +152,55 @@ package struct WorkflowRunner: Sendable {
 }
 
 extension RunError {
-    /// Any error as a `RunError`, keeping its message, hint and context.
+    /// Any error as a `RunError`, keeping its message, hint and context, with the code of the
+    /// closed set that says what happened.
     package static func wrap(_ error: any Error) -> RunError {
         switch error {
         case let error as RunError:
             return error
         case let error as ClientError:
-            let code: Code
-            switch error.code {
-            case .unauthorized: code = .unauthorized
-            case .rpc, .timedOut: code = .stepFailed
-            case .unreachable, .protocolViolation, .unsupportedVersion, .closed: code = .unreachable
-            case .cancelled: code = .cancelled
-            }
             return RunError(
-                code: code, message: error.message, hint: error.hint, context: error.context, underlying: error)
+                code: code(for: error.code), message: error.message, hint: error.hint, context: error.context,
+                underlying: error)
         case let error as ExpressionError:
             return RunError(
-                code: .expression, message: error.message, hint: error.hint, context: error.context, underlying: error)
+                code: .expressionError, message: error.message, hint: error.hint, context: error.context,
+                underlying: error)
         case is CancellationError:
             return RunError(code: .cancelled, message: "the run was interrupted")
         case let error as TimeoutError:
-            return RunError(code: .stepFailed, message: "\(error)")
+            return RunError(code: .timeout, message: "\(error)", underlying: error)
+        case let error as TokenStoreError:
+            return RunError(
+                code: .unauthorized, message: "\(error)",
+                hint: "check that the credentials folder (under MCP_RUN_HOME) is writable by this user",
+                underlying: error)
+        case let error as HTTPError:
+            return RunError(
+                code: .unreachable, message: error.message, hint: error.hint, context: error.context,
+                underlying: error)
+        case let error as WorkflowError:
+            return RunError(
+                code: .invalidInput, message: error.message, hint: error.hint, context: error.context,
+                underlying: error)
         case let error as any UserFacingError:
             return RunError(
-                code: .stepFailed, message: error.message, hint: error.hint, context: error.context, underlying: error)
+                code: .internalError, message: error.message, hint: error.hint, context: error.context,
+                underlying: error)
         default:
-            return RunError(code: .stepFailed, message: "\(error)", underlying: error)
+            return RunError(code: .internalError, message: "\(error)", underlying: error)
+        }
+    }
+
+    /// The code of the closed set for a client failure.
+    static func code(for code: ClientError.Code) -> Code {
+        switch code {
+        case .rpc: return .rpcError
+        case .timedOut: return .timeout
+        case .unreachable, .closed: return .unreachable
+        case .protocolViolation, .unsupportedVersion: return .protocolError
+        case .unauthorized: return .unauthorized
+        case .cancelled: return .cancelled
         }
     }
 }

@@ -180,8 +180,8 @@ struct ArgumentParserTests {
         #expect(error.code == testCase.code)
         if let hint = testCase.hint { #expect(error.hint == hint) } else { #expect(error.hint != nil) }
         if let index = testCase.argumentIndex { #expect(error.argumentIndex == index) }
-        #expect(exitCode(for: error) == .usage)
-        #expect(exitCode(for: error).rawValue == 2)
+        #expect(ExitCode(for: error) == .usage)
+        #expect(ExitCode(for: error).rawValue == 2)
         #expect(error.message.first?.isLowercase == true && error.message.last != ".")
     }
 

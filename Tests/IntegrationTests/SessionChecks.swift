@@ -43,7 +43,7 @@ enum SessionChecks {
         let error = await #expect(throws: ClientError.self) {
             try await session.callTool("protocol_error", arguments: ["code": -32042, "message": "bad"], timeout: nil)
         }
-        #expect(error?.code == .rpc(code: -32042, message: "bad"))
+        #expect(error?.code == .rpc(code: -32042, message: "bad", data: ["fixture": true]))
         #expect(error?.context.method == "tools/call")
 
         let kb = 2048

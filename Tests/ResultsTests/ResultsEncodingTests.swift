@@ -17,7 +17,9 @@ struct ResultsEncodingTests {
         let page = StepRecord(
             id: "page", server: "atlassian", target: .prompt("digest"), status: .failed, startedAt: started,
             durationMs: 3, attempts: 2, arguments: [:],
-            error: StepFailure(message: "server said \(secret) is wrong", hint: "log in again", code: .rpc(-32602)),
+            error: StepFailure(
+                code: .rpcError, message: "server said \(secret) is wrong", hint: "log in again", rpcCode: -32602,
+                data: ["field": "jql", "limit": 1.5]),
             log: [["level": "info", "data": "hello"]])
         let skipped = StepRecord(id: "later", server: "files", target: .resource("file:///x"), status: .skipped)
         return ResultsDocument(
@@ -67,7 +69,8 @@ struct ResultsEncodingTests {
         #expect(steps[0]["attempts"] == 1 && steps[0]["durationMs"] == 640)
         #expect(steps[1]["prompt"] == "digest")
         let expectedError: JSONValue = [
-            "message": "server said s3cr3t-t0ken is wrong", "hint": "log in again", "code": -32602,
+            "code": "rpc_error", "message": "server said s3cr3t-t0ken is wrong", "hint": "log in again",
+            "rpcCode": -32602, "data": ["field": "jql", "limit": 1.5],
         ]
         #expect(steps[1]["error"] == expectedError)
         #expect(steps[1]["log"] == [["level": "info", "data": "hello"]])
@@ -76,18 +79,55 @@ struct ResultsEncodingTests {
         #expect(steps[2]["status"] == "skipped")
     }
 
-    @Test("a step error without hint or code leaves those keys out; a kind code is a string")
-    func stepErrorOptionalKeys() {
-        #expect(StepFailure(message: "boom").json == ["message": "boom"])
-        #expect(StepFailure(message: "slow", code: .kind("timedOut")).json == ["message": "slow", "code": "timedOut"])
+    @Test("a step error always has code, message and hint; rpcCode and data only for a JSON-RPC error")
+    func stepErrorKeys() {
+        #expect(
+            StepFailure(code: .timeout, message: "slow").json == ["code": "timeout", "message": "slow", "hint": .null])
+        #expect(
+            StepFailure(code: .rpcError, message: "bad", rpcCode: -32602).json == [
+                "code": "rpc_error", "message": "bad", "hint": .null, "rpcCode": -32602,
+            ])
     }
 
-    @Test("a run-level error has message, hint, server and step, null where unknown")
+    @Test("a run-level error has code, message, hint, server and step, null where unknown")
     func runFailureShape() throws {
         var document = Self.sampleDocument()
-        document.error = RunFailure(message: "could not connect", server: "atlassian")
+        document.error = RunFailure(code: .unreachable, message: "could not connect", server: "atlassian")
         let json = try JSONValue.parse(ResultsWriter.encode(document, masker: SecretMasker(registry: SecretRegistry())))
-        #expect(json["error"] == ["message": "could not connect", "hint": .null, "server": "atlassian", "step": .null])
+        #expect(
+            json["error"] == [
+                "code": "unreachable", "message": "could not connect", "hint": .null, "server": "atlassian",
+                "step": .null,
+            ])
+    }
+
+    @Test("a failed step's error is the run's error, with the step and its JSON-RPC code and data")
+    func runFailureFromStep() throws {
+        var document = Self.sampleDocument()
+        document.error = RunFailure(
+            code: .rpcError, message: "bad", hint: "fix it", server: "atlassian", step: "page", rpcCode: -32602,
+            data: ["why": "limit"])
+        let json = try JSONValue.parse(ResultsWriter.encode(document, masker: SecretMasker(registry: SecretRegistry())))
+        #expect(
+            json["error"] == [
+                "code": "rpc_error", "message": "bad", "hint": "fix it", "server": "atlassian", "step": "page",
+                "rpcCode": -32602, "data": ["why": "limit"],
+            ])
+    }
+
+    @Test(
+        "a number that is not finite is written as its name, never as null",
+        arguments: [(Double.infinity, "Infinity"), (-Double.infinity, "-Infinity"), (Double.nan, "NaN")])
+    func nonFiniteNumbers(number: Double, name: String) throws {
+        var document = Self.sampleDocument()
+        document.outputs["x"] = ["deep": [.double(number)]]
+        document.steps[0].result = ["structuredContent": ["n": .double(number)]]
+        let json = try JSONValue.parse(ResultsWriter.encode(document, masker: SecretMasker(registry: SecretRegistry())))
+        #expect(json["outputs"]?["x"] == ["deep": [.string(name)]])
+        #expect(json["steps"]?[0]?["result"]?["structuredContent"]?["n"] == .string(name))
+        let line = try JSONValue.parse(
+            ResultsWriter.encodeLine(document.steps[0].json, masker: SecretMasker(registry: SecretRegistry())))
+        #expect(line["result"]?["structuredContent"]?["n"] == .string(name))
     }
 
     @Test("output is pretty, 2-space indented, sorted and newline-terminated")
@@ -108,7 +148,7 @@ struct ResultsEncodingTests {
         let secret = "s3cr3t-t0ken"
         var document = Self.sampleDocument(secret: secret)
         document.outputs[secret] = "key"
-        document.error = RunFailure(message: "refused \(secret)", hint: "rotate \(secret)")
+        document.error = RunFailure(code: .unauthorized, message: "refused \(secret)", hint: "rotate \(secret)")
         let masker = SecretMasker([Secret(secret)])
         let text = String(decoding: ResultsWriter.encode(document, masker: masker), as: UTF8.self)
         #expect(!text.contains(secret))
@@ -127,17 +167,5 @@ struct ResultsEncodingTests {
         let escaped = JSONValue.string(secret).serialized()
         #expect(!text.contains(String(escaped.dropFirst().dropLast())))
         #expect(text.contains("\"x***y\""))
-    }
-
-    @Test("a run failure takes message, hint, server and step from a user-facing error")
-    func runFailureFromError() {
-        struct Sample: UserFacingError {
-            var message = "unreachable"
-            var hint: String? = "check the URL"
-            var context = ErrorContext(step: "s", server: "srv")
-            var underlying: (any Error)?
-        }
-        let expected = RunFailure(message: "unreachable", hint: "check the URL", server: "srv", step: "s")
-        #expect(RunFailure(Sample()) == expected)
     }
 }

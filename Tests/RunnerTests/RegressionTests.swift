@@ -105,8 +105,8 @@ struct RegressionTests {
         #expect(listings == ["s", "t"], "listed: \(listings)")
     }
 
-    @Test("a step's own failure stays in its record; the document's top-level error is for run-wide failures")
-    func stepFailureIsNotRunLevel() async throws {
+    @Test("a step's own failure stays in its record and is also the document's top-level error (contract §6)")
+    func stepFailureIsRunLevel() async throws {
         let report = try await run(
             """
             servers:
@@ -120,7 +120,9 @@ struct RegressionTests {
             recorder: Recorder())
         #expect(report.document.status == .failed)
         #expect(report.document.steps.first?.error?.message == "tool 'divide' returned an error: division by zero")
-        #expect(report.document.error == nil)
+        #expect(report.document.error?.failure == report.document.steps.first?.error)
+        #expect(report.document.error?.step == "divide" && report.document.error?.server == "s")
+        #expect(report.document.error?.code == .toolError)
     }
 
     @Test("a tool error is reported as the step's error even when the step's outputs cannot be read from it")

@@ -155,4 +155,48 @@ struct SchemaCheckTests {
         #expect(
             SchemaCheck.coerce(example.arguments, keys: example.keys, schema: Self.coerceSchema) == example.expected)
     }
+
+    /// Pairs JSON Schema holds equal: numbers by value at any depth, objects whatever the order.
+    static let equalPairs: [(JSONValue, JSONValue)] = [
+        (1, 1.0), (0, -0.0), (["a": 1], ["a": 1.0]), ([1, ["b": [2]]], [1.0, ["b": [2.0]]]),
+        (["a": 1, "b": "x"], ["b": "x", "a": 1.0]), ("x", "x"), (nil, nil),
+    ]
+
+    /// Pairs it holds different.
+    static let differentPairs: [(JSONValue, JSONValue)] = [
+        (1, 1.5), (["a": 1], ["a": 2.0]), ([1, 2], [2, 1]), (["a": 1], ["a": 1, "b": 1]), ("1", 1), (true, 1),
+        (nil, 0), ([1], [1, 1]), (.integer(9_007_199_254_740_993), .double(9_007_199_254_740_992)),
+        (.integer(Int.max), .double(9_223_372_036_854_775_808)),
+    ]
+
+    @Test("JSON Schema equality: numbers by value at any depth, arrays in order, objects in any order")
+    func equality() {
+        for (a, b) in Self.equalPairs {
+            #expect(SchemaCheck.equal(a, b), "\(a.serialized()) == \(b.serialized())")
+            #expect(SchemaCheck.equal(b, a), "\(b.serialized()) == \(a.serialized())")
+        }
+        for (a, b) in Self.differentPairs {
+            #expect(!SchemaCheck.equal(a, b), "\(a.serialized()) != \(b.serialized())")
+            #expect(!SchemaCheck.equal(b, a), "\(b.serialized()) != \(a.serialized())")
+        }
+    }
+
+    static let equalityCases: [MismatchCase] = [
+        MismatchCase(["x": ["n": 1.0]], ["properties": ["x": ["enum": [["n": 1]]]]], nil),
+        MismatchCase(["x": [1.0, 2]], ["properties": ["x": ["const": [1, 2.0]]]], nil),
+        MismatchCase(["x": ["n": [3]]], ["properties": ["x": ["const": ["n": [3.0]]]]], nil),
+        MismatchCase(
+            ["x": ["n": 2]], ["properties": ["x": ["enum": [["n": 1]]]]],
+            "at '/x' (schema /properties/x/enum): {\"n\":2} is not one of [{\"n\":1}]"),
+        MismatchCase([1, 2, 3], ["uniqueItems": true], nil),
+        MismatchCase([1, 2, 3], ["uniqueItems": false], nil),
+        MismatchCase(
+            [["a": 1], ["a": 1.0]], ["uniqueItems": true], "at '/' (schema /uniqueItems): items 0 and 1 are equal"),
+        MismatchCase([1, 2, 1.0], ["uniqueItems": true], "at '/' (schema /uniqueItems): items 0 and 2 are equal"),
+    ]
+
+    @Test("enum, const and uniqueItems compare with JSON Schema equality", arguments: equalityCases)
+    func equalityKeywords(_ example: MismatchCase) {
+        #expect(SchemaCheck.firstMismatch(example.value, schema: example.schema)?.description == example.expected)
+    }
 }

@@ -132,7 +132,7 @@ struct StepExecutionTests {
         #expect(step.status == .failed)
         #expect(step.result?["structuredContent"] == ["n": 3], "the result is kept")
         let error = try #require(step.error)
-        #expect(error.code == .stepFailed)
+        #expect(error.code == .expectFailed)
         #expect(error.message == "expectation 'result.structuredContent.n > 5' is not met")
         #expect(report.status == .failed)
     }
@@ -173,7 +173,7 @@ struct StepExecutionTests {
         #expect(step.attempts == 1)
         #expect(step.result?["isError"] == true)
         let error = try #require(step.error)
-        #expect(error.code == .stepFailed)
+        #expect(error.code == .toolError)
         #expect(error.message == "tool 'divide' returned an error: division by zero")
         #expect(error.context.step == "divide")
         #expect(report.status == .failed)
@@ -237,12 +237,16 @@ struct StepExecutionTests {
         #expect(try report.step("a").status == .succeeded)
         #expect(try report.step("b").status == .failed)
         #expect(try report.step("b").error?.message == "internal error: boom")
-        #expect(report.error?.code == .stepFailed)
+        #expect(report.error?.code == .rpcError)
+        #expect(report.error?.failure.rpcCode == -32603)
+        #expect(report.document.error?.step == "b")
+        #expect(report.document.error?.code == .rpcError)
         for id in ["c", "d"] {
             let step = try report.step(id)
             #expect(step.status == .skipped)
             #expect(step.attempts == 0)
             #expect(step.error?.message == "not run: step 'b' failed")
+            #expect(step.error?.code == .notRun)
         }
         #expect(await recorder.calls.map(\.tool) == ["fine", "broken"])
     }

@@ -31,7 +31,7 @@ struct AuthCommand {
         guard let serverName else {
             throw UsageError(code: .missingArgument("SERVER"), message: "'auth \(action.rawValue)' needs a SERVER")
         }
-        let spec = try ServerSelection.resolve(serverName, context: context)
+        let spec = try ServerSelection.resolve(serverName, context: context, urlAuthType: .oauth2)
         let secrets = try context.sources.secrets(file: parsed.value(.secrets))
         let masker = SecretMasker(Array(secrets.values))
         let environment = context.environment
@@ -63,8 +63,9 @@ struct AuthCommand {
                 )
             }
         } catch let error as RunError {
+            let error = context.naming(error, server: spec)
             context.report(error, masker: masker)
-            return RunCommand.exitCode(for: error)
+            return ExitCode(for: error.code)
         }
         return .succeeded
     }

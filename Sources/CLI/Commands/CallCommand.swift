@@ -42,12 +42,13 @@ struct CallCommand {
             logger: context.logger(masker: masker))
         options.coercesTextArguments = Set(parsed.keyValues(.toolArguments).map(\.key))
         options.isNonInteractive = context.isNonInteractive
+        options.serverReference = context.serverReference
         let runner = WorkflowRunner(workflow: workflow, options: options)
         let report = await SignalHandling.runCancellable { await runner.run() }
         guard let outcome = report.steps.first else { return .usage }
         if let result = outcome.result {
             let output = parsed.value(.output) ?? "-"
-            let bytes = ResultsWriter.encodeLine(result, masker: report.masker)
+            let bytes = ResultsWriter.encodeLine(result.spellingNonFiniteNumbers, masker: report.masker)
             if output == "-" {
                 context.console.out(bytes)
             } else {
@@ -59,8 +60,7 @@ struct CallCommand {
             error.context.location = nil
             error.context.step = nil
             context.report(error, masker: report.masker)
-            if outcome.status == RunStatus.failed, outcome.result != nil { return .stepFailed }
-            return RunCommand.exitCode(for: error)
+            return ExitCode(for: error.code)
         }
         return outcome.status == RunStatus.succeeded ? ExitCode.succeeded : ExitCode.stepFailed
     }

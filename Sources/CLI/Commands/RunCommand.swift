@@ -39,13 +39,14 @@ struct RunCommand {
             inputs: inputs, secrets: secrets, environment: context.environment, only: only,
             runID: UUID().uuidString.lowercased(), logger: context.logger(masker: masker))
         options.isNonInteractive = context.isNonInteractive
+        options.serverReference = ServerReference(workflowFile: file, serversFile: parsed.value(.servers))
         if parsed.flag(.dryRun) {
             let runner = WorkflowRunner(workflow: workflow, options: options)
             do {
                 console.out(ResultsWriter.encodeLine(try runner.plan(), masker: masker))
             } catch {
                 context.report(error, masker: masker)
-                return Self.exitCode(for: RunError.wrap(error))
+                return ExitCode(for: error)
             }
             return .succeeded
         }
@@ -86,7 +87,8 @@ struct RunCommand {
                     ]
                     if let total { event["total"] = .double(total) }
                     if let message { event["message"] = .string(message) }
-                    console.out(ResultsWriter.encodeLine(.object(event), masker: masker))
+                    console.out(
+                        ResultsWriter.encodeLine(JSONValue.object(event).spellingNonFiniteNumbers, masker: masker))
                 }
                 if live {
                     let shown = message.map { masker.mask($0) }
@@ -149,18 +151,7 @@ struct RunCommand {
             try ResultsWriter.write(document, to: path, masker: report.masker)
             if !quiet { console.err("results written to \(path)") }
         }
-        if let error = report.error { return Self.exitCode(for: error) }
-        return ExitCode(runStatus: document.status)
-    }
-
-    static func exitCode(for error: RunError) -> ExitCode {
-        switch error.code {
-        case .invalidInput: return .usage
-        case .unauthorized: return .auth
-        case .unreachable: return .unreachable
-        case .cancelled: return .interrupted
-        case .stepFailed, .expression: return .stepFailed
-        }
+        return ExitCode(status: document.status, error: report.error?.code)
     }
 
     /// Reads `--inputs FILE` (JSON or YAML) as an object of input values.

@@ -22,8 +22,9 @@ struct ToolsCommand {
                 spec, secrets: secrets, environment: context.environment, logger: context.logger(masker: masker),
                 nonInteractive: context.isNonInteractive)
         } catch let error as RunError {
+            let error = context.naming(error, server: spec)
             context.report(error, masker: masker)
-            return RunCommand.exitCode(for: error)
+            return ExitCode(for: error.code)
         }
         if parsed.flag(.jsonOutput) {
             context.console.out(ResultsWriter.encodeLine(.array(tools.map(\.raw)), masker: masker))

@@ -182,6 +182,7 @@ enum Read {
     static func template(_ node: YAMLNode, _ problems: inout ProblemCollector) -> TemplateValue {
         switch node.kind {
         case .scalar(let scalar):
+            checkFinite(node, "the value", &problems)
             guard case .string(let text) = scalar.value, text.contains("${{") else { return .literal(scalar.value) }
             guard let string = templateString(node, problems: &problems) else { return .literal(.string(text)) }
             return .template(string)

@@ -241,6 +241,7 @@ package enum WorkflowLoader {
             guard let fields = Fields(entry.value, what: what, known: inputKeys, problems: &problems) else { continue }
             let kind: InputSpec.Kind = Read.oneOf(fields["type"], "\(what) type", &problems) ?? .string
             let defaultValue = fields["default"]?.toJSON()
+            if let node = fields["default"] { Read.checkFinite(node, "\(what) default", &problems) }
             if let defaultValue, let node = fields["default"], !InputSpec.value(defaultValue, fits: kind) {
                 problems.add(
                     .wrongType(what),
