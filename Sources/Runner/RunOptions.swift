@@ -19,6 +19,9 @@ package struct RunOptions: Sendable {
     /// Top-level arguments given as text on the command line (`mcp-run call … k=v`): each is
     /// converted to the type the tool's input schema asks for before the schema check.
     package var coercesTextArguments: Set<String> = []
+    /// Whether the workflow's `output:` is resolved (false when `-o` overrides it). When it uses
+    /// no `steps`, it is resolved and checked before the first step.
+    package var resolvesOutputPath = true
 
     /// Options with nothing set.
     package init(

@@ -39,6 +39,11 @@ struct RunCommand {
             inputs: inputs, secrets: secrets, environment: context.environment, only: only,
             runID: UUID().uuidString.lowercased(), logger: context.logger(masker: masker))
         options.isNonInteractive = context.isNonInteractive
+        let outputOverride = parsed.value(.output)
+        // Before anything is called (and in a dry run too): an unusable path is exit 2 now,
+        // not a lost document after every step's side effects.
+        if let path = outputOverride, path != "-" { try ResultsDestination.check(path) }
+        options.resolvesOutputPath = outputOverride == nil
         if parsed.flag(.dryRun) {
             let runner = WorkflowRunner(workflow: workflow, options: options)
             do {
@@ -49,8 +54,6 @@ struct RunCommand {
             }
             return .succeeded
         }
-        let outputOverride = parsed.value(.output)
-        if let path = outputOverride, path != "-" { try Self.checkWritable(path) }
         // On a terminal: a live line per running step, redrawn in place; otherwise plain lines.
         let live = !quiet && isatty(STDERR_FILENO) == 1
         let display = Locked(ProgressDisplay(useColor: console.useColor))
@@ -142,12 +145,24 @@ struct RunCommand {
         if jsonl {
             console.out(
                 ResultsWriter.encodeLine(["event": "run.finished", "results": document.json], masker: report.masker))
-            if path != "-" { try ResultsWriter.write(document, to: path, masker: report.masker) }
         } else if path == "-" {
             console.out(ResultsWriter.encode(document, masker: report.masker))
-        } else {
-            try ResultsWriter.write(document, to: path, masker: report.masker)
-            if !quiet { console.err("results written to \(path)") }
+        }
+        if path != "-" {
+            do {
+                let naming = outputOverride == nil ? "the workflow's 'output:'" : "'-o'"
+                try ResultsWriter.write(document, to: path, masker: report.masker, naming: naming)
+                if !quiet, !jsonl { console.err("results written to \(path)") }
+            } catch {
+                // A path known only after the steps (`output:` using `steps`), or one that changed
+                // during the run: the document is not lost, it goes to stdout.
+                context.report(error, masker: report.masker)
+                if !jsonl {
+                    console.err("the results document follows on stdout instead")
+                    console.out(ResultsWriter.encode(document, masker: report.masker))
+                }
+                return .usage
+            }
         }
         if let error = report.error { return Self.exitCode(for: error) }
         return ExitCode(runStatus: document.status)
@@ -175,24 +190,6 @@ struct RunCommand {
                 context: ErrorContext(location: root.location))
         }
         return members
-    }
-
-    /// Fails before anything is called when the results folder cannot be created or written.
-    static func checkWritable(_ path: String) throws {
-        var directory = (path as NSString).deletingLastPathComponent
-        if directory.isEmpty { directory = "." }
-        // The nearest folder that exists must be a writable folder: the writer creates the rest.
-        var isDirectory: ObjCBool = false
-        while !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            let parent = (directory as NSString).deletingLastPathComponent
-            directory = parent.isEmpty ? "." : parent
-        }
-        guard isDirectory.boolValue, FileManager.default.isWritableFile(atPath: directory) else {
-            throw UsageError(
-                code: .invalidValue(option: "--output", value: path),
-                message: "cannot write the results to '\(path)': '\(directory)' is not a writable folder",
-                hint: "choose another path with -o, or '-' for stdout")
-        }
     }
 }
 
