@@ -16,7 +16,7 @@ package enum ExitCode: Int32, Sendable, Hashable, CaseIterable {
     case auth = 3
     /// A server could not be reached or broke the protocol.
     case unreachable = 4
-    /// Interrupted by SIGINT or SIGTERM.
+    /// Interrupted by SIGINT, SIGTERM or SIGHUP.
     case interrupted = 130
 
     /// The exit code for a finished run whose document has no run-level `error`: `succeeded` → 0,

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import MCPClient
 import Results
 import Runner
 import WorkflowModel
@@ -200,12 +201,19 @@ private let signalPipe: (read: Int32, write: Int32) = {
     return (fds[0], fds[1])
 }()
 
-/// SIGINT/SIGTERM handling for runs: the first signal cancels the run (which then writes its
-/// document with `cancelled`); a second one exits at once with 130.
+/// SIGINT, SIGTERM and SIGHUP handling for runs (contract §6): the first signal cancels the run,
+/// which cancels in-flight requests, ends the stdio servers' process groups (staged shutdown) and
+/// writes its document with `cancelled`; a second one kills those groups and exits at once with 130.
+///
+/// The servers run in process groups of their own, so a terminal's Ctrl-C or hang-up reaches
+/// mcp-run only: ending them is mcp-run's job, in both cases.
 ///
 /// The C handler only writes a byte to a pipe; a thread of its own reads the pipe and cancels the
 /// run's task. (A Dispatch signal source does not fire on Linux for a signal set to `SIG_IGN`.)
 enum SignalHandling {
+    /// The signals that interrupt a run.
+    static let interrupting = [SIGINT, SIGTERM, SIGHUP]
+
     static func runCancellable<R: Sendable>(_ body: @escaping @Sendable () async -> R) async -> R {
         let pipe = signalPipe
         // Unstructured: the signal watcher thread must reach the run's task to cancel it; awaited below.
@@ -215,7 +223,10 @@ enum SignalHandling {
             var byte: UInt8 = 0
             while read(pipe.read, &byte, 1) == 1, byte != 0 {
                 signals += 1
-                if signals > 1 { exit(130) }
+                if signals > 1 {
+                    ChildProcessGroups.killAll()
+                    exit(130)
+                }
                 task.cancel()
             }
         }
@@ -224,11 +235,15 @@ enum SignalHandling {
             var byte: UInt8 = 1
             _ = write(signalPipe.write, &byte, 1)
         }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
+        var ignored: Set<Int32> = []
+        for number in interrupting {
+            let old = signal(number, handler)
+            if unsafeBitCast(old, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { ignored.insert(number) }
+        }
+        // `nohup mcp-run …` asks for hang-ups to be ignored: keep it that way.
+        if ignored.contains(SIGHUP) { signal(SIGHUP, SIG_IGN) }
         let result = await task.value
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for number in interrupting { signal(number, ignored.contains(number) ? SIG_IGN : SIG_DFL) }
         var stop: UInt8 = 0
         _ = write(pipe.write, &stop, 1)
         return result

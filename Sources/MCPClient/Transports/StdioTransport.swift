@@ -10,9 +10,11 @@ import Foundation
 /// third, so no blocking call ever runs on the cooperative pool. The last 50 stderr lines are kept
 /// for error messages and traced under `-v`.
 ///
-/// Shutdown is staged (STYLE.md §5): close stdin, wait 2 s, SIGTERM, wait 2 s, SIGKILL. When the
-/// child ends on its own, `incoming` yields `.ended` with a `.closed` error naming the exit status
-/// and the last stderr lines.
+/// The child runs in a process group of its own (`ChildProcessGroups`). Shutdown is staged
+/// (STYLE.md §5): close stdin, wait 2 s, SIGTERM, wait 2 s, SIGKILL, each signal sent to the whole
+/// group; once the child has exited, whatever is left of its group (a wrapper shell's other
+/// children) gets SIGTERM, then SIGKILL after 2 s. When the child ends on its own, `incoming`
+/// yields `.ended` with a `.closed` error naming the exit status and the last stderr lines.
 package actor StdioTransport: Transport {
     /// The variables passed through from our own environment.
     package static let inheritedVariables = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM"]
@@ -87,6 +89,7 @@ package actor StdioTransport: Transport {
                     ?? "check that the server's `command` is executable",
                 context: ErrorContext(server: serverName), underlying: error)
         }
+        ChildProcessGroups.register(process.processIdentifier)
         return StdioTransport(
             process: process, pipes: pipes, exitWatch: exitWatch, exited: exited, exitBox: exitBox,
             serverName: serverName, logger: logger)
@@ -174,32 +177,41 @@ package actor StdioTransport: Transport {
         }
     }
 
-    /// Staged shutdown: close stdin, wait 2 s, SIGTERM, wait 2 s, SIGKILL (STYLE.md §5).
+    /// Staged shutdown: close stdin, wait 2 s, SIGTERM, wait 2 s, SIGKILL, to the child's whole
+    /// process group, then the group's remnants (STYLE.md §5).
     ///
-    /// Suspends while waiting for the exit; idempotent. `incoming` finishes without `.ended`.
+    /// Suspends while waiting for the exit; idempotent. `incoming` finishes without `.ended`. The
+    /// stages run in a task of their own, so a cancelled caller (an interrupted run) still gives
+    /// the server its time to exit cleanly.
     package func close() async {
         guard !isClosed else { return }
         isClosed = true
         closing.set()
         writer.finish()
-        if await !waitForExit(.seconds(2)) {
-            if process.isRunning { process.terminate() }
-            if await !waitForExit(.seconds(2)) {
-                sendSignal(killSignal, to: process.processIdentifier)
-                _ = await waitForExit(.seconds(2))
+        let pid = process.processIdentifier
+        let watch = exitWatch
+        // Unstructured on purpose: it must not inherit the caller's cancellation; awaited below.
+        let stages = Task {
+            if await !Self.waitForExit(watch, .seconds(2)) {
+                ChildProcessGroups.signal(terminateSignal, group: pid)
+                if await !Self.waitForExit(watch, .seconds(2)) {
+                    ChildProcessGroups.signal(killSignal, group: pid)
+                    _ = await Self.waitForExit(watch, .seconds(2))
+                }
             }
+            await ChildProcessGroups.endRemnants(of: pid)
         }
+        await stages.value
         continuation.finish()
     }
 
     /// How the child ended, once it has.
     package var exitStatus: ProcessExit? { exitWatch.exit }
 
-    private func waitForExit(_ limit: Duration) async -> Bool {
-        if exitWatch.exit != nil { return true }
-        let watch = exitWatch
+    private static func waitForExit(_ watch: ExitWatch, _ limit: Duration) async -> Bool {
+        if watch.exit != nil { return true }
         _ = try? await withTimeout(limit) { await watch.wait() }
-        return exitWatch.exit != nil
+        return watch.exit != nil
     }
 
     // MARK: - Helpers
