@@ -1,6 +1,14 @@
 import Basics
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The stdio transport: a child process speaking newline-delimited JSON-RPC on stdin and stdout
 /// (MCP 2025-11-25, Transports, stdio).
 ///
@@ -51,12 +59,16 @@ package actor StdioTransport: Transport {
         serverName: String, logger: Logger
     ) async throws(ClientError) -> StdioTransport {
         let childEnvironment = Self.environment(adding: environment)
-        guard let executable = Self.resolve(command, path: childEnvironment["PATH"], directory: directory) else {
+        if let directory, let problem = Self.directoryProblem(directory) {
             throw ClientError(
-                code: .unreachable, message: "cannot start '\(command)': no such executable",
-                hint: command.contains("/")
-                    ? "check the server's `command` path and that the file is executable"
-                    : "install '\(command)' or give its full path in the server's `command`; it is looked up on PATH",
+                code: .unreachable, message: "cannot start '\(command)': the server's `cwd` '\(directory)' \(problem)",
+                hint: "set `cwd` to an existing folder, or remove it to start the server in the current folder",
+                context: ErrorContext(server: serverName))
+        }
+        guard let executable = Self.resolve(command, path: childEnvironment["PATH"], directory: directory) else {
+            let (reason, hint) = Self.commandProblem(command, directory: directory)
+            throw ClientError(
+                code: .unreachable, message: "cannot start '\(command)': \(reason)", hint: hint,
                 context: ErrorContext(server: serverName))
         }
         let process = Process()
@@ -83,10 +95,14 @@ package actor StdioTransport: Transport {
         do {
             try await runWithCleanSignalMask(process)
         } catch {
+            // Foundation's own text ("The file doesn't exist", "NSCocoaErrorDomain error 256") says
+            // neither what nor why: name the system's reason instead.
+            let reason =
+                Self.systemReason(of: error).map { "the system refused to run '\(executable)': \($0)" }
+                ?? "the system refused to run '\(executable)'"
             throw ClientError(
-                code: .unreachable, message: "cannot start '\(command)': \(error.localizedDescription)",
-                hint: directory.map { "check that '\($0)' (the server's `cwd`) exists and the command is executable" }
-                    ?? "check that the server's `command` is executable",
+                code: .unreachable, message: "cannot start '\(command)': \(reason)",
+                hint: "check that '\(executable)' is a program this machine can run (a script needs a '#!' line)",
                 context: ErrorContext(server: serverName), underlying: error)
         }
         ChildProcessGroups.register(process.processIdentifier)
@@ -225,13 +241,15 @@ package actor StdioTransport: Transport {
         return result
     }
 
-    /// The executable's path: `command` itself when it has a slash, else the first match on `path`.
+    /// The executable's path: `command` itself when it has a slash, else the first match on `path`;
+    /// nil when that is not an executable file (a folder never is).
     static func resolve(_ command: String, path: String?, directory: String?) -> String? {
         let files = FileManager.default
         if command.contains("/") {
-            var candidate = command
-            if !command.hasPrefix("/"), let directory {
-                candidate = URL(fileURLWithPath: directory, isDirectory: true).appendingPathComponent(command).path
+            let candidate = Self.candidate(command, directory: directory)
+            var isDirectory: ObjCBool = false
+            guard files.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                return nil
             }
             return files.isExecutableFile(atPath: candidate) ? candidate : nil
         }
@@ -246,6 +264,76 @@ package actor StdioTransport: Transport {
             }
         }
         return nil
+    }
+
+    /// `command` as a path: relative ones are taken from `directory` when given.
+    static func candidate(_ command: String, directory: String?) -> String {
+        guard !command.hasPrefix("/"), let directory else { return command }
+        return URL(fileURLWithPath: directory, isDirectory: true).appendingPathComponent(command).path
+    }
+
+    /// Why `command` could not be resolved to an executable file, and what to do: for the error.
+    static func commandProblem(_ command: String, directory: String?) -> (reason: String, hint: String) {
+        guard command.contains("/") else {
+            return (
+                "no program '\(command)' on PATH",
+                "install '\(command)' or give its full path in the server's `command`; it is looked up on PATH"
+            )
+        }
+        let path = candidate(command, directory: directory)
+        let shown = path == command ? "" : " ('\(path)')"
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let number = errno
+            if number == ENOENT { return ("no such file\(shown)", "check the server's `command` path") }
+            return ("\(reason(errno: number))\(shown)", "check the server's `command` path")
+        }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            return (
+                "it is a folder, not a program\(shown)",
+                "give the path of the server's executable file in `command` (for example '\(path)/server'),"
+                    + " or a program name looked up on PATH"
+            )
+        }
+        if info.st_mode & S_IFMT != S_IFREG {
+            return ("it is not a regular file\(shown)", "give the path of the server's executable file in `command`")
+        }
+        return (
+            "the file is not executable\(shown)",
+            "make it executable (chmod +x '\(path)'), or run it through its interpreter:"
+                + " `command: python3` with the file in `args`"
+        )
+    }
+
+    /// What is wrong with `directory` as a working folder, if anything (`does not exist`, `is not a folder`…).
+    static func directoryProblem(_ directory: String) -> String? {
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            let number = errno
+            return number == ENOENT ? "does not exist" : "cannot be used (\(reason(errno: number)))"
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return "is not a folder" }
+        guard access(directory, X_OK) == 0 else { return "cannot be entered (\(reason(errno: errno)))" }
+        return nil
+    }
+
+    /// The system's text for the POSIX error inside a Foundation error, lower-cased at the start.
+    static func systemReason(of error: any Error) -> String? {
+        var current: NSError? = error as NSError
+        while let candidate = current {
+            if candidate.domain == NSPOSIXErrorDomain { return reason(errno: Int32(candidate.code)) }
+            current = candidate.userInfo[NSUnderlyingErrorKey] as? NSError
+        }
+        return nil
+    }
+
+    /// `strerror`, lower-cased at the start: `permission denied`.
+    static func reason(errno number: Int32) -> String {
+        var text = strerror(number).map { String(cString: $0) } ?? "error \(number)"
+        if let first = text.first, first.isUppercase, text.dropFirst().first?.isLowercase ?? true {
+            text = first.lowercased() + text.dropFirst()
+        }
+        return text
     }
 
     static func endedError(exit: ProcessExit?, pid: Int32, tail: [String], server: String) -> ClientError {
