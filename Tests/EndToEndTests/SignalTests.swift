@@ -148,6 +148,38 @@ struct SignalTests {
         for pid in left { kill(pid, SIGKILL) }
     }
 
+    @Test("SIGINT while 'mcp-run tools' waits for a stdio server ends the server's process group, exit 130")
+    func toolsInterrupted() async throws {
+        let folder = try temporaryDirectory("tools-signal")
+        // A server that never answers `initialize` and ignores its stdin's end, with a grandchild.
+        let script = """
+            #!/bin/sh
+            sleep 300 &
+            echo $! > '\(folder)/grandchild.tmp' && mv '\(folder)/grandchild.tmp' '\(folder)/grandchild.pid'
+            echo $$ > '\(folder)/server.tmp' && mv '\(folder)/server.tmp' '\(folder)/server.pid'
+            exec sleep 600
+
+            """
+        try writeExecutable(script, to: folder + "/server.sh")
+        let servers = JSONValue.object(["mute": ["transport": "stdio", "command": .string(folder + "/server.sh")]])
+        let server = WrappedServer(folder: folder, servers: servers.serialized())
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["MCP_SERVERS", "MCP_RUN_HOME", "XDG_CONFIG_HOME", "CI"] { environment[name] = nil }
+        environment["MCP_SERVERS"] = server.servers
+        environment["MCP_RUN_HOME"] = try temporaryDirectory("signals-home")
+        let process = try await ChildProcess(
+            executable: try mcpRunBinary(), arguments: ["tools", "mute"], environment: environment,
+            workingDirectory: repoRoot)
+        let pids = try #require(await server.pids(), "the wrapper never wrote its pids: \(process.stderr)")
+        process.send(signal: SIGINT)
+        let ended = await process.waitForExit(timeout: .seconds(60))
+        if ended == nil { _ = await process.terminate(grace: .seconds(1)) }
+        #expect(ended?.exitCode == 130 && ended?.signal == nil, "\(String(describing: ended)) \(process.stderr)")
+        let left = await Self.waitUntilGone([pids.server, pids.grandchild])
+        #expect(left.isEmpty, "still running after 'tools' ended: \(left)")
+        for pid in left { kill(pid, SIGKILL) }
+    }
+
     @Test("a run that ends normally ends its servers' process groups, even a child that ignores SIGTERM")
     func normalEnd() async throws {
         let server = try Self.wrappedServer("normal-end", stubborn: true)

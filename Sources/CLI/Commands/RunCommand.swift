@@ -216,6 +216,19 @@ enum SignalHandling {
 
     static func runCancellable<R: Sendable>(_ body: @escaping @Sendable () async -> R) async -> R {
         let pipe = signalPipe
+        // The handlers first: a signal that comes before the task starts (or before a server it
+        // spawns has a pid) waits in the pipe, and the watcher cancels the task when it reads it.
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            var byte: UInt8 = 1
+            _ = write(signalPipe.write, &byte, 1)
+        }
+        var ignored: Set<Int32> = []
+        for number in interrupting {
+            let old = signal(number, handler)
+            if unsafeBitCast(old, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { ignored.insert(number) }
+        }
+        // `nohup mcp-run …` asks for hang-ups to be ignored: keep it that way.
+        if ignored.contains(SIGHUP) { signal(SIGHUP, SIG_IGN) }
         // Unstructured: the signal watcher thread must reach the run's task to cancel it; awaited below.
         let task = Task { await body() }
         let watcher = Thread {
@@ -231,17 +244,6 @@ enum SignalHandling {
             }
         }
         watcher.start()
-        let handler: @convention(c) (Int32) -> Void = { _ in
-            var byte: UInt8 = 1
-            _ = write(signalPipe.write, &byte, 1)
-        }
-        var ignored: Set<Int32> = []
-        for number in interrupting {
-            let old = signal(number, handler)
-            if unsafeBitCast(old, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { ignored.insert(number) }
-        }
-        // `nohup mcp-run …` asks for hang-ups to be ignored: keep it that way.
-        if ignored.contains(SIGHUP) { signal(SIGHUP, SIG_IGN) }
         let result = await task.value
         for number in interrupting { signal(number, ignored.contains(number) ? SIG_IGN : SIG_DFL) }
         var stop: UInt8 = 0
