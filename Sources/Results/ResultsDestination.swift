@@ -212,23 +212,7 @@ package struct ResultsDestination: Sendable, Hashable {
 
     /// Writes every byte, retrying short writes and `EINTR`.
     static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(ResultsError) {
-        var failure: SystemCallError?
-        bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var offset = 0
-            while offset < buffer.count {
-                let written = systemWrite(descriptor, base + offset, buffer.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0, errno == EINTR {
-                    continue
-                } else {
-                    failure = SystemCallError.current("write", path)
-                    return
-                }
-            }
-        }
-        if let failure {
+        if let failure = ResultsWriter.writeEveryByte(bytes, to: descriptor, path: path) {
             throw ResultsError(
                 code: .write, message: "could not write '\(path)': \(failure.reason)",
                 hint: "check where '\(path)' leads, or choose another path", path: path, underlying: failure)
@@ -398,10 +382,6 @@ extension SystemCallError {
     /// The error `errno` holds now, for `call` on `path`; the reason lower-cased at the start.
     static func current(_ call: String, _ path: String) -> SystemCallError {
         let number = errno
-        var reason = strerror(number).map { String(cString: $0) } ?? "error \(number)"
-        if let first = reason.first, first.isUppercase, reason.dropFirst().first?.isLowercase ?? true {
-            reason = first.lowercased() + reason.dropFirst()
-        }
-        return SystemCallError(call: call, path: path, errorNumber: number, reason: reason)
+        return SystemCallError(call: call, path: path, errorNumber: number, reason: systemErrorText(number))
     }
 }

@@ -156,28 +156,33 @@ package enum ResultsWriter {
     private static func writeAll(
         _ bytes: [UInt8], to descriptor: Int32, temporaryPath: String, target: String
     ) throws(ResultsError) {
-        var failure: SystemCallError?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                guard let base = buffer.baseAddress else { break }
-                let written = systemWrite(descriptor, base + offset, buffer.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0, errno == EINTR {
-                    continue
-                } else {
-                    failure = SystemCallError.current("write", temporaryPath)
-                    return
-                }
-            }
-        }
+        var failure = writeEveryByte(bytes, to: descriptor, path: temporaryPath)
         if failure == nil, fsync(descriptor) != 0 { failure = SystemCallError.current("fsync", temporaryPath) }
         if close(descriptor) != 0, failure == nil { failure = SystemCallError.current("close", temporaryPath) }
         if let failure {
             throw ResultsError(
                 code: .write, message: "could not write '\(target)': \(failure.reason)",
                 hint: hint(for: failure.errorNumber), path: target, underlying: failure)
+        }
+    }
+
+    /// Writes every byte to `descriptor`, retrying short writes and `EINTR`.
+    /// - Returns: the failed `write` call, nil when every byte was written.
+    static func writeEveryByte(_ bytes: [UInt8], to descriptor: Int32, path: String) -> SystemCallError? {
+        bytes.withUnsafeBytes { buffer -> SystemCallError? in
+            guard let base = buffer.baseAddress else { return nil }
+            var offset = 0
+            while offset < buffer.count {
+                let written = systemWrite(descriptor, base + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0, errno == EINTR {
+                    continue
+                } else {
+                    return SystemCallError.current("write", path)
+                }
+            }
+            return nil
         }
     }
 

@@ -39,21 +39,47 @@ struct SignalTests {
         }
     }
 
-    static func wrappedServer(_ label: String, stubborn: Bool) throws -> WrappedServer {
+    /// - Parameter server: the command the wrapper `exec`s: by default the fixture server.
+    static func wrappedServer(_ label: String, stubborn: Bool, server: String? = nil) throws -> WrappedServer {
         let folder = try temporaryDirectory(label)
         let (python, arguments) = try fixtureServerCommand("tools.py")
         let grandchild = stubborn ? "( trap '' TERM; exec sleep 300 ) &" : "sleep 300 &"
+        let command = server ?? "'\(python)' " + arguments.map { "'\($0)'" }.joined(separator: " ")
         let script = """
             #!/bin/sh
             \(grandchild)
             echo $! > '\(folder)/grandchild.tmp' && mv '\(folder)/grandchild.tmp' '\(folder)/grandchild.pid'
             echo $$ > '\(folder)/server.tmp' && mv '\(folder)/server.tmp' '\(folder)/server.pid'
-            exec '\(python)' \(arguments.map { "'\($0)'" }.joined(separator: " "))
+            exec \(command)
 
             """
         try writeExecutable(script, to: folder + "/server.sh")
         let servers = JSONValue.object(["fixture": ["transport": "stdio", "command": .string(folder + "/server.sh")]])
         return WrappedServer(folder: folder, servers: servers.serialized())
+    }
+
+    /// The test's environment for the binary, without the machine's own configuration.
+    static func environment(servers: String) throws -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["MCP_SERVERS", "MCP_RUN_HOME", "XDG_CONFIG_HOME", "CI"] { environment[name] = nil }
+        environment["MCP_SERVERS"] = servers
+        environment["MCP_RUN_HOME"] = try temporaryDirectory("signals-home")
+        return environment
+    }
+
+    /// Sends `signals` to `process` and expects it to exit on its own with 130 (not to be killed).
+    static func interrupt(_ process: ChildProcess, with signals: [Int32]) async {
+        for signal in signals { process.send(signal: signal) }
+        let ended = await process.waitForExit(timeout: .seconds(60))
+        if ended == nil { _ = await process.terminate(grace: .seconds(1)) }
+        #expect(ended?.exitCode == 130 && ended?.signal == nil, "\(String(describing: ended)) \(process.stderr)")
+    }
+
+    /// Expects every pid to end (waiting up to 20 s); kills what is left so no test leaks it.
+    static func expectGone(_ pids: (server: Int32, grandchild: Int32)) async {
+        let left = await waitUntilGone([pids.server, pids.grandchild])
+        #expect(left.isEmpty, "still running after mcp-run ended: \(left)")
+        for pid in left { kill(pid, SIGKILL) }
     }
 
     /// Whether `pid` has ended: no such process, or a zombie nobody reaped yet (a container's init
@@ -86,10 +112,7 @@ struct SignalTests {
     /// Starts the binary on `workflow` with SIGHUP at its default disposition (a test process
     /// started under `nohup` would otherwise pass its "ignored" on), writing the document to `output`.
     static func start(_ workflow: String, server: WrappedServer, output: String) async throws -> ChildProcess {
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["MCP_SERVERS", "MCP_RUN_HOME", "XDG_CONFIG_HOME", "CI"] { environment[name] = nil }
-        environment["MCP_SERVERS"] = server.servers
-        environment["MCP_RUN_HOME"] = try temporaryDirectory("signals-home")
+        let environment = try environment(servers: server.servers)
         let reset =
             "import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
         return try await ChildProcess(
@@ -118,16 +141,11 @@ struct SignalTests {
         // The server leads a process group of its own, apart from mcp-run's.
         #expect(Self.processStat(pids.server)?.group == pids.server)
         #expect(Self.processStat(process.processIdentifier)?.group != pids.server)
-        process.send(signal: signal)
-        let ended = await process.waitForExit(timeout: .seconds(60))
-        if ended == nil { _ = await process.terminate(grace: .seconds(1)) }
-        #expect(ended?.exitCode == 130, "\(String(describing: ended)) \(process.stderr)")
+        await Self.interrupt(process, with: [signal])
         let results = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: output))))
         #expect(results["status"] == "cancelled")
         #expect(results.step("slow")?["status"] == "cancelled")
-        let left = await Self.waitUntilGone([pids.server, pids.grandchild])
-        #expect(left.isEmpty, "still running after the run ended: \(left)")
-        for pid in left { kill(pid, SIGKILL) }
+        await Self.expectGone(pids)
     }
 
     @Test("a second signal ends the run at once with 130, and still ends the server's process group")
@@ -138,46 +156,20 @@ struct SignalTests {
         let started = await Self.waitForSlowStep(process)
         #expect(started, "the slow step never started: \(process.stderr)")
         let pids = try #require(await server.pids(), "the wrapper never wrote its pids: \(process.stderr)")
-        process.send(signal: SIGINT)
-        process.send(signal: SIGINT)
-        let ended = await process.waitForExit(timeout: .seconds(60))
-        if ended == nil { _ = await process.terminate(grace: .seconds(1)) }
-        #expect(ended?.exitCode == 130, "\(String(describing: ended)) \(process.stderr)")
-        let left = await Self.waitUntilGone([pids.server, pids.grandchild])
-        #expect(left.isEmpty, "still running after the run ended: \(left)")
-        for pid in left { kill(pid, SIGKILL) }
+        await Self.interrupt(process, with: [SIGINT, SIGINT])
+        await Self.expectGone(pids)
     }
 
     @Test("SIGINT while 'mcp-run tools' waits for a stdio server ends the server's process group, exit 130")
     func toolsInterrupted() async throws {
-        let folder = try temporaryDirectory("tools-signal")
         // A server that never answers `initialize` and ignores its stdin's end, with a grandchild.
-        let script = """
-            #!/bin/sh
-            sleep 300 &
-            echo $! > '\(folder)/grandchild.tmp' && mv '\(folder)/grandchild.tmp' '\(folder)/grandchild.pid'
-            echo $$ > '\(folder)/server.tmp' && mv '\(folder)/server.tmp' '\(folder)/server.pid'
-            exec sleep 600
-
-            """
-        try writeExecutable(script, to: folder + "/server.sh")
-        let servers = JSONValue.object(["mute": ["transport": "stdio", "command": .string(folder + "/server.sh")]])
-        let server = WrappedServer(folder: folder, servers: servers.serialized())
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["MCP_SERVERS", "MCP_RUN_HOME", "XDG_CONFIG_HOME", "CI"] { environment[name] = nil }
-        environment["MCP_SERVERS"] = server.servers
-        environment["MCP_RUN_HOME"] = try temporaryDirectory("signals-home")
+        let server = try Self.wrappedServer("tools-signal", stubborn: false, server: "sleep 600")
         let process = try await ChildProcess(
-            executable: try mcpRunBinary(), arguments: ["tools", "mute"], environment: environment,
-            workingDirectory: repoRoot)
+            executable: try mcpRunBinary(), arguments: ["tools", "fixture"],
+            environment: try Self.environment(servers: server.servers), workingDirectory: repoRoot)
         let pids = try #require(await server.pids(), "the wrapper never wrote its pids: \(process.stderr)")
-        process.send(signal: SIGINT)
-        let ended = await process.waitForExit(timeout: .seconds(60))
-        if ended == nil { _ = await process.terminate(grace: .seconds(1)) }
-        #expect(ended?.exitCode == 130 && ended?.signal == nil, "\(String(describing: ended)) \(process.stderr)")
-        let left = await Self.waitUntilGone([pids.server, pids.grandchild])
-        #expect(left.isEmpty, "still running after 'tools' ended: \(left)")
-        for pid in left { kill(pid, SIGKILL) }
+        await Self.interrupt(process, with: [SIGINT])
+        await Self.expectGone(pids)
     }
 
     @Test("a run that ends normally ends its servers' process groups, even a child that ignores SIGTERM")
@@ -187,8 +179,6 @@ struct SignalTests {
             ["run", fixture("workflows/sequential.yaml")], environment: ["MCP_SERVERS": server.servers])
         #expect(run.exitCode == 0, "\(run)")
         let pids = try #require(await server.pids(), "the wrapper never wrote its pids: \(run)")
-        let left = await Self.waitUntilGone([pids.server, pids.grandchild])
-        #expect(left.isEmpty, "still running after the run ended: \(left)")
-        for pid in left { kill(pid, SIGKILL) }
+        await Self.expectGone(pids)
     }
 }

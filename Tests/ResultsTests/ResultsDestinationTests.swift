@@ -23,6 +23,14 @@ struct ResultsDestinationTests {
         try body(folder.path)
     }
 
+    /// `folder/results.json` holding `old`, with `mode`.
+    func oldResults(in folder: String, mode: mode_t) throws -> String {
+        let path = folder + "/results.json"
+        try Data("old".utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, mode)
+        return path
+    }
+
     func mode(_ path: String) -> mode_t {
         var info = stat()
         _ = stat(path, &info)
@@ -50,9 +58,7 @@ struct ResultsDestinationTests {
     @Test("an existing regular file is replaced atomically and its mode is recorded")
     func regularFile() throws {
         try withFolder { folder in
-            let path = folder + "/results.json"
-            try Data("old".utf8).write(to: URL(fileURLWithPath: path))
-            chmod(path, 0o640)
+            let path = try oldResults(in: folder, mode: 0o640)
             let destination = try ResultsDestination.resolve(path)
             guard case .file(let target, let existing) = destination.kind else {
                 Issue.record("not a file: \(destination)")
@@ -104,9 +110,7 @@ struct ResultsDestinationTests {
     @Test("writing through the destination keeps the old file's mode and owner")
     func keepsModeAndOwner() throws {
         try withFolder { folder in
-            let path = folder + "/results.json"
-            try Data("old".utf8).write(to: URL(fileURLWithPath: path))
-            chmod(path, 0o600)
+            let path = try oldResults(in: folder, mode: 0o600)
             let ownerChanged = chown(path, 4242, 4343) == 0
             try ResultsDestination.resolve(path).write(Array("new".utf8))
             var info = stat()

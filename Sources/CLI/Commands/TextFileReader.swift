@@ -42,7 +42,7 @@ enum TextFileReader {
             case ENXIO:
                 throw failure("is a socket, not a file", "give the path of a file")
             default:
-                throw failure("cannot be read: \(reason(errno: number))", "check the path")
+                throw failure("cannot be read: \(systemErrorText(number))", "check the path")
             }
         }
         defer { close(descriptor) }
@@ -65,7 +65,7 @@ enum TextFileReader {
                 let number = errno
                 if number == EINTR { continue }
                 if number == EISDIR { throw failure("is a folder, not a file", "give the path of a file inside it") }
-                throw failure("cannot be read: \(reason(errno: number))", "check the file")
+                throw failure("cannot be read: \(systemErrorText(number))", "check the file")
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[..<count])
@@ -77,15 +77,6 @@ enum TextFileReader {
             throw WorkflowError(
                 code: .fileNotReadable(path), message: "\(what) '\(path)' is not UTF-8 text",
                 context: ErrorContext(location: SourceLocation(file: path, line: 1, column: 1)))
-        }
-        return text
-    }
-
-    /// `strerror`, lower-cased at the start: `permission denied`.
-    static func reason(errno number: Int32) -> String {
-        var text = strerror(number).map { String(cString: $0) } ?? "error \(number)"
-        if let first = text.first, first.isUppercase, text.dropFirst().first?.isLowercase ?? true {
-            text = first.lowercased() + text.dropFirst()
         }
         return text
     }

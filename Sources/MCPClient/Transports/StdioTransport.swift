@@ -286,7 +286,7 @@ package actor StdioTransport: Transport {
         guard stat(path, &info) == 0 else {
             let number = errno
             if number == ENOENT { return ("no such file\(shown)", "check the server's `command` path") }
-            return ("\(reason(errno: number))\(shown)", "check the server's `command` path")
+            return ("\(systemErrorText(number))\(shown)", "check the server's `command` path")
         }
         if info.st_mode & S_IFMT == S_IFDIR {
             return (
@@ -310,10 +310,10 @@ package actor StdioTransport: Transport {
         var info = stat()
         guard stat(directory, &info) == 0 else {
             let number = errno
-            return number == ENOENT ? "does not exist" : "cannot be used (\(reason(errno: number)))"
+            return number == ENOENT ? "does not exist" : "cannot be used (\(systemErrorText(number)))"
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { return "is not a folder" }
-        guard access(directory, X_OK) == 0 else { return "cannot be entered (\(reason(errno: errno)))" }
+        guard access(directory, X_OK) == 0 else { return "cannot be entered (\(systemErrorText(errno)))" }
         return nil
     }
 
@@ -321,19 +321,10 @@ package actor StdioTransport: Transport {
     static func systemReason(of error: any Error) -> String? {
         var current: NSError? = error as NSError
         while let candidate = current {
-            if candidate.domain == NSPOSIXErrorDomain { return reason(errno: Int32(candidate.code)) }
+            if candidate.domain == NSPOSIXErrorDomain { return systemErrorText(Int32(candidate.code)) }
             current = candidate.userInfo[NSUnderlyingErrorKey] as? NSError
         }
         return nil
-    }
-
-    /// `strerror`, lower-cased at the start: `permission denied`.
-    static func reason(errno number: Int32) -> String {
-        var text = strerror(number).map { String(cString: $0) } ?? "error \(number)"
-        if let first = text.first, first.isUppercase, text.dropFirst().first?.isLowercase ?? true {
-            text = first.lowercased() + text.dropFirst()
-        }
-        return text
     }
 
     static func endedError(exit: ProcessExit?, pid: Int32, tail: [String], server: String) -> ClientError {
