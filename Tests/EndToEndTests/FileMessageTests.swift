@@ -67,6 +67,17 @@ struct FileMessageTests {
         Self.expectPlain(through)
     }
 
+    @Test("with -q, the error that fails the run is still printed (a stdio command that is a folder)")
+    func quietStillPrintsTheError() async throws {
+        let folder = try temporaryDirectory("quiet-error")
+        let servers = JSONValue.object(["fixture": ["transport": "stdio", "command": .string(folder)]])
+        let run = try await runMCPRun(
+            ["run", fixture("workflows/sequential.yaml"), "-q"], environment: ["MCP_SERVERS": servers.serialized()])
+        #expect(run.exitCode == 4, "\(run)")
+        #expect(run.stderr.contains("cannot start '\(folder)': it is a folder, not a program"), "\(run)")
+        #expect(!run.stderr.contains("failed in"), "progress lines stay hidden: \(run)")
+    }
+
     /// What a stdio server's `command` or `cwd` is made to be, and what the error must say.
     enum BadCommand: String, CaseIterable, CustomStringConvertible, Sendable {
         case folder, notExecutable, missing, cwdMissing, cwdIsFile, notAProgram

@@ -103,7 +103,13 @@ struct RunCommand {
                         ResultsWriter.encodeLine(
                             ["event": "step.finished", "step": report.record.json], masker: masker))
                 }
-                guard !quiet else { return }
+                guard !quiet else {
+                    // -q hides progress only: an error that fails the run is still printed (§5).
+                    if report.status == .failed, !report.continueOnError, let error = report.error {
+                        console.err(renderer.render(error))
+                    }
+                    return
+                }
                 var lines = [StepLine.finished(report, useColor: console.useColor)]
                 if report.status == .failed || report.status == .cancelled, let error = report.error {
                     lines.append(renderer.render(error))
