@@ -21,7 +21,7 @@ package enum ExitCode: Int32, Sendable, Hashable, CaseIterable {
     /// A server could not be reached or broke the protocol (an `initialize` that errs or times out
     /// included).
     case unreachable = 4
-    /// Interrupted by SIGINT or SIGTERM.
+    /// Interrupted by SIGINT, SIGTERM or SIGHUP.
     case interrupted = 130
 
     /// The exit code for an error code: the one map, with no case left to a default.

@@ -5,8 +5,12 @@ import Basics
 /// The message names the path and what went wrong; the hint says how to get past it. The previous
 /// file at the path, if any, is left as it was: a failed write never leaves half a document.
 package struct ResultsError: UserFacingError {
-    /// Which part of the atomic write failed.
+    /// Which part of the write failed.
     package enum Code: Sendable, Hashable {
+        /// The path cannot take a results document at all (a folder, a socket, a block device, a
+        /// kernel file system, a path through a file, a folder where nothing can be created…);
+        /// found before any server is contacted.
+        case unusablePath
         /// A missing parent folder could not be created.
         case createFolder
         /// The temporary file next to the target could not be created.

@@ -32,12 +32,16 @@ package enum ResultsWriter {
         return Array(text.utf8)
     }
 
-    /// Encodes the document and writes it to `path` atomically.
+    /// Encodes the document and writes it to `path` as `ResultsDestination` decides: a regular file
+    /// atomically (keeping its permission bits), a device or FIFO in place, a symbolic link followed.
     ///
-    /// See `writeAtomically(_:to:)`. Writing to stdout (`-o -`) is the caller's business: use `encode`.
-    /// - Throws: `ResultsError`; the previous file at `path` is then left intact.
-    package static func write(_ document: ResultsDocument, to path: String, masker: SecretMasker) throws(ResultsError) {
-        try writeAtomically(encode(document, masker: masker), to: path)
+    /// Writing to stdout (`-o -`) is the caller's business: use `encode`.
+    /// - Throws: `ResultsError`; a previous file at `path` is then left intact.
+    /// - Parameter naming: how the user gave the path, for hints (`'-o'`, `the workflow's 'output:'`).
+    package static func write(
+        _ document: ResultsDocument, to path: String, masker: SecretMasker, naming: String = "'-o'"
+    ) throws(ResultsError) {
+        try ResultsDestination.check(path, naming: naming).write(encode(document, masker: masker))
     }
 
     /// Writes `bytes` to `path` so that the file is either the old one or the complete new one.
@@ -48,14 +52,16 @@ package enum ResultsWriter {
     /// temporary file is removed. Blocking: call it off the cooperative pool for very large documents.
     /// - Throws: `ResultsError` with code `.createFolder`, `.createTemporaryFile`, `.write` or `.replace`.
     package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ResultsError) {
-        try writeAtomically(bytes, to: path, beforeReplace: { _ in })
+        try writeAtomically(bytes, to: path, keeping: nil, beforeReplace: { _ in })
     }
 
-    /// The atomic write with a seam for tests: `beforeReplace` runs with the temporary file's path
+    /// The atomic write, keeping `existing`'s permission bits and (best effort) owner and group on
+    /// the new file, with a seam for tests: `beforeReplace` runs with the temporary file's path
     /// after it is written and synced, just before the rename; if it throws, the write fails as a
     /// `.replace` failure would.
     static func writeAtomically(
-        _ bytes: [UInt8], to path: String, beforeReplace: (String) throws(ResultsError) -> Void
+        _ bytes: [UInt8], to path: String, keeping existing: ResultsDestination.FileOwnership? = nil,
+        beforeReplace: (String) throws(ResultsError) -> Void
     ) throws(ResultsError) {
         guard !path.isEmpty else {
             throw ResultsError(
@@ -64,12 +70,27 @@ package enum ResultsWriter {
         }
         let folder = parentFolder(of: path)
         try createFolders(folder, for: path)
-        let (temporaryPath, descriptor) = try createTemporaryFile(in: folder, for: path)
+        let (temporaryPath, descriptor) = try createTemporaryFile(
+            in: folder, for: path, mode: existing == nil ? 0o644 : 0o600)
         do throws(ResultsError) {
+            if let existing {
+                // Owner first: changing it clears set-id bits, which the mode then restores.
+                if existing.owner != geteuid() || existing.group != getegid() {
+                    _ = fchown(descriptor, existing.owner, existing.group)
+                }
+                guard fchmod(descriptor, mode_t(existing.mode)) == 0 else {
+                    let failure = SystemCallError.current("fchmod", temporaryPath)
+                    close(descriptor)
+                    throw ResultsError(
+                        code: .write,
+                        message: "could not give the new '\(path)' the old file's permissions: \(failure.reason)",
+                        hint: hint(for: failure.errorNumber), path: path, underlying: failure)
+                }
+            }
             try writeAll(bytes, to: descriptor, temporaryPath: temporaryPath, target: path)
             try beforeReplace(temporaryPath)
             guard rename(temporaryPath, path) == 0 else {
-                let failure = systemError("rename", temporaryPath)
+                let failure = SystemCallError.current("rename", temporaryPath)
                 throw ResultsError(
                     code: .replace, message: "could not replace '\(path)': \(failure.reason)",
                     hint: hint(for: failure.errorNumber), path: path, underlying: failure)
@@ -96,7 +117,7 @@ package enum ResultsWriter {
         for component in folder.split(separator: "/", omittingEmptySubsequences: true) {
             current += "/" + component
             if mkdir(current, 0o755) == 0 { continue }
-            let failure = systemError("mkdir", current)
+            let failure = SystemCallError.current("mkdir", current)
             if failure.errorNumber == EEXIST, isDirectory(current) { continue }
             throw ResultsError(
                 code: .createFolder,
@@ -112,17 +133,17 @@ package enum ResultsWriter {
     }
 
     /// Opens a new file named `.<name>.<random>.tmp` next to the target, retrying on a name clash.
-    private static func createTemporaryFile(
-        in folder: String, for path: String
+    static func createTemporaryFile(
+        in folder: String, for path: String, mode: mode_t = 0o644
     ) throws(ResultsError) -> (path: String, descriptor: Int32) {
         let name = path.split(separator: "/").last.map(String.init) ?? "results"
         var failure = SystemCallError(call: "open", path: folder, errorNumber: EEXIST, reason: "file exists")
         for _ in 0..<16 {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
             let candidate = (folder == "/" ? "" : folder) + "/.\(name).\(suffix).tmp"
-            let descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            let descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
             if descriptor >= 0 { return (candidate, descriptor) }
-            failure = systemError("open", candidate)
+            failure = SystemCallError.current("open", candidate)
             if failure.errorNumber != EEXIST { break }
         }
         throw ResultsError(
@@ -135,28 +156,33 @@ package enum ResultsWriter {
     private static func writeAll(
         _ bytes: [UInt8], to descriptor: Int32, temporaryPath: String, target: String
     ) throws(ResultsError) {
-        var failure: SystemCallError?
-        bytes.withUnsafeBytes { buffer in
+        var failure = writeEveryByte(bytes, to: descriptor, path: temporaryPath)
+        if failure == nil, fsync(descriptor) != 0 { failure = SystemCallError.current("fsync", temporaryPath) }
+        if close(descriptor) != 0, failure == nil { failure = SystemCallError.current("close", temporaryPath) }
+        if let failure {
+            throw ResultsError(
+                code: .write, message: "could not write '\(target)': \(failure.reason)",
+                hint: hint(for: failure.errorNumber), path: target, underlying: failure)
+        }
+    }
+
+    /// Writes every byte to `descriptor`, retrying short writes and `EINTR`.
+    /// - Returns: the failed `write` call, nil when every byte was written.
+    static func writeEveryByte(_ bytes: [UInt8], to descriptor: Int32, path: String) -> SystemCallError? {
+        bytes.withUnsafeBytes { buffer -> SystemCallError? in
+            guard let base = buffer.baseAddress else { return nil }
             var offset = 0
             while offset < buffer.count {
-                guard let base = buffer.baseAddress else { break }
                 let written = systemWrite(descriptor, base + offset, buffer.count - offset)
                 if written > 0 {
                     offset += written
                 } else if written < 0, errno == EINTR {
                     continue
                 } else {
-                    failure = systemError("write", temporaryPath)
-                    return
+                    return SystemCallError.current("write", path)
                 }
             }
-        }
-        if failure == nil, fsync(descriptor) != 0 { failure = systemError("fsync", temporaryPath) }
-        if close(descriptor) != 0, failure == nil { failure = systemError("close", temporaryPath) }
-        if let failure {
-            throw ResultsError(
-                code: .write, message: "could not write '\(target)': \(failure.reason)",
-                hint: hint(for: failure.errorNumber), path: target, underlying: failure)
+            return nil
         }
     }
 
@@ -168,16 +194,7 @@ package enum ResultsWriter {
         close(descriptor)
     }
 
-    private static func systemError(_ call: String, _ path: String) -> SystemCallError {
-        let number = errno
-        var reason = strerror(number).map { String(cString: $0) } ?? "error \(number)"
-        if let first = reason.first, first.isUppercase, reason.dropFirst().first?.isLowercase ?? true {
-            reason = first.lowercased() + reason.dropFirst()
-        }
-        return SystemCallError(call: call, path: path, errorNumber: number, reason: reason)
-    }
-
-    private static func hint(for errorNumber: Int32) -> String {
+    static func hint(for errorNumber: Int32) -> String {
         switch errorNumber {
         case EISDIR: return "name a file, not a folder, with '--output'"
         case EACCES, EPERM, EROFS: return "check the folder's permissions, or choose another path with '--output'"
@@ -189,7 +206,7 @@ package enum ResultsWriter {
 }
 
 /// `write(2)`, named apart from `ResultsWriter.write`.
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
         Glibc.write(descriptor, buffer, count)
     #elseif canImport(Musl)

@@ -21,6 +21,9 @@ package struct RunOptions: Sendable {
     package var coercesTextArguments: Set<String> = []
     /// The files the command line named, so hints name a server as another command finds it.
     package var serverReference = ServerReference()
+    /// Whether the workflow's `output:` is resolved (false when `-o` overrides it). When it uses
+    /// no `steps`, it is resolved and checked before the first step.
+    package var resolvesOutputPath = true
 
     /// Options with nothing set.
     package init(

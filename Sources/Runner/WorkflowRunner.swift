@@ -98,6 +98,14 @@ package struct WorkflowRunner: Sendable {
         }
         report.inputs = .object(prepared.inputs)
         report.masker = prepared.masker
+        do throws(RunError) {
+            report.outputPath = try resolveOutputPathEarly(in: prepared.context)
+        } catch {
+            report.status = .failed
+            report.error = error
+            report.durationMs = Int((clock.now - start).milliseconds)
+            return report
+        }
         // Every line logged from here on masks the secrets this run read, not only --secrets ones.
         var options = self.options
         options.logger.masker = prepared.masker
@@ -138,7 +146,7 @@ package struct WorkflowRunner: Sendable {
                 if report.outputs[name] == nil { report.outputs[name] = .null }
             }
         }
-        if let output = workflow.output {
+        if let output = workflow.output, options.resolvesOutputPath, report.outputPath == nil {
             do {
                 let evaluated = try output.evaluate(in: context).value
                 report.outputPath = evaluated.stringValue ?? evaluated.serialized()

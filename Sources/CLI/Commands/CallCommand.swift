@@ -43,16 +43,18 @@ struct CallCommand {
         options.coercesTextArguments = Set(parsed.keyValues(.toolArguments).map(\.key))
         options.isNonInteractive = context.isNonInteractive
         options.serverReference = context.serverReference
+        let output = parsed.value(.output) ?? "-"
+        // Before the server is contacted: an unusable path is exit 2 now, not a lost result later.
+        if output != "-" { try ResultsDestination.check(output) }
         let runner = WorkflowRunner(workflow: workflow, options: options)
         let report = await SignalHandling.runCancellable { await runner.run() }
         guard let outcome = report.steps.first else { return .usage }
         if let result = outcome.result {
-            let output = parsed.value(.output) ?? "-"
             let bytes = ResultsWriter.encodeLine(result.spellingNonFiniteNumbers, masker: report.masker)
             if output == "-" {
                 context.console.out(bytes)
             } else {
-                try ResultsWriter.writeAtomically(bytes, to: output)
+                try ResultsDestination.check(output).write(bytes)
             }
         }
         if var error = outcome.error ?? report.error {

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import MCPClient
 import Results
 import Runner
 import WorkflowModel
@@ -40,6 +41,11 @@ struct RunCommand {
             runID: UUID().uuidString.lowercased(), logger: context.logger(masker: masker))
         options.isNonInteractive = context.isNonInteractive
         options.serverReference = ServerReference(workflowFile: file, serversFile: parsed.value(.servers))
+        let outputOverride = parsed.value(.output)
+        // Before anything is called (and in a dry run too): an unusable path is exit 2 now,
+        // not a lost document after every step's side effects.
+        if let path = outputOverride, path != "-" { try ResultsDestination.check(path) }
+        options.resolvesOutputPath = outputOverride == nil
         if parsed.flag(.dryRun) {
             let runner = WorkflowRunner(workflow: workflow, options: options)
             do {
@@ -50,8 +56,6 @@ struct RunCommand {
             }
             return .succeeded
         }
-        let outputOverride = parsed.value(.output)
-        if let path = outputOverride, path != "-" { try Self.checkWritable(path) }
         // On a terminal: a live line per running step, redrawn in place; otherwise plain lines.
         let live = !quiet && isatty(STDERR_FILENO) == 1
         let display = Locked(ProgressDisplay(useColor: console.useColor))
@@ -101,7 +105,13 @@ struct RunCommand {
                         ResultsWriter.encodeLine(
                             ["event": "step.finished", "step": report.record.json], masker: masker))
                 }
-                guard !quiet else { return }
+                guard !quiet else {
+                    // -q hides progress only: an error that fails the run is still printed (§5).
+                    if report.status == .failed, !report.continueOnError, let error = report.error {
+                        console.err(renderer.render(error))
+                    }
+                    return
+                }
                 var lines = [StepLine.finished(report, useColor: console.useColor)]
                 if report.status == .failed || report.status == .cancelled, let error = report.error {
                     lines.append(renderer.render(error))
@@ -144,12 +154,24 @@ struct RunCommand {
         if jsonl {
             console.out(
                 ResultsWriter.encodeLine(["event": "run.finished", "results": document.json], masker: report.masker))
-            if path != "-" { try ResultsWriter.write(document, to: path, masker: report.masker) }
         } else if path == "-" {
             console.out(ResultsWriter.encode(document, masker: report.masker))
-        } else {
-            try ResultsWriter.write(document, to: path, masker: report.masker)
-            if !quiet { console.err("results written to \(path)") }
+        }
+        if path != "-" {
+            do {
+                let naming = outputOverride == nil ? "the workflow's 'output:'" : "'-o'"
+                try ResultsWriter.write(document, to: path, masker: report.masker, naming: naming)
+                if !quiet, !jsonl { console.err("results written to \(path)") }
+            } catch {
+                // A path known only after the steps (`output:` using `steps`), or one that changed
+                // during the run: the document is not lost, it goes to stdout.
+                context.report(error, masker: report.masker)
+                if !jsonl {
+                    console.err("the results document follows on stdout instead")
+                    console.out(ResultsWriter.encode(document, masker: report.masker))
+                }
+                return .usage
+            }
         }
         return ExitCode(status: document.status, error: report.error?.code)
     }
@@ -167,24 +189,6 @@ struct RunCommand {
         }
         return members
     }
-
-    /// Fails before anything is called when the results folder cannot be created or written.
-    static func checkWritable(_ path: String) throws {
-        var directory = (path as NSString).deletingLastPathComponent
-        if directory.isEmpty { directory = "." }
-        // The nearest folder that exists must be a writable folder: the writer creates the rest.
-        var isDirectory: ObjCBool = false
-        while !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            let parent = (directory as NSString).deletingLastPathComponent
-            directory = parent.isEmpty ? "." : parent
-        }
-        guard isDirectory.boolValue, FileManager.default.isWritableFile(atPath: directory) else {
-            throw UsageError(
-                code: .invalidValue(option: "--output", value: path),
-                message: "cannot write the results to '\(path)': '\(directory)' is not a writable folder",
-                hint: "choose another path with -o, or '-' for stdout")
-        }
-    }
 }
 
 /// The self-pipe a signal handler writes to: the only thing it may safely do.
@@ -194,14 +198,34 @@ private let signalPipe: (read: Int32, write: Int32) = {
     return (fds[0], fds[1])
 }()
 
-/// SIGINT/SIGTERM handling for runs: the first signal cancels the run (which then writes its
-/// document with `cancelled`); a second one exits at once with 130.
+/// SIGINT, SIGTERM and SIGHUP handling for runs (contract §6): the first signal cancels the run,
+/// which cancels in-flight requests, ends the stdio servers' process groups (staged shutdown) and
+/// writes its document with `cancelled`; a second one kills those groups and exits at once with 130.
+///
+/// The servers run in process groups of their own, so a terminal's Ctrl-C or hang-up reaches
+/// mcp-run only: ending them is mcp-run's job, in both cases.
 ///
 /// The C handler only writes a byte to a pipe; a thread of its own reads the pipe and cancels the
 /// run's task. (A Dispatch signal source does not fire on Linux for a signal set to `SIG_IGN`.)
 enum SignalHandling {
+    /// The signals that interrupt a run.
+    static let interrupting = [SIGINT, SIGTERM, SIGHUP]
+
     static func runCancellable<R: Sendable>(_ body: @escaping @Sendable () async -> R) async -> R {
         let pipe = signalPipe
+        // The handlers first: a signal that comes before the task starts (or before a server it
+        // spawns has a pid) waits in the pipe, and the watcher cancels the task when it reads it.
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            var byte: UInt8 = 1
+            _ = write(signalPipe.write, &byte, 1)
+        }
+        var ignored: Set<Int32> = []
+        for number in interrupting {
+            let old = signal(number, handler)
+            if unsafeBitCast(old, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { ignored.insert(number) }
+        }
+        // `nohup mcp-run …` asks for hang-ups to be ignored: keep it that way.
+        if ignored.contains(SIGHUP) { signal(SIGHUP, SIG_IGN) }
         // Unstructured: the signal watcher thread must reach the run's task to cancel it; awaited below.
         let task = Task { await body() }
         let watcher = Thread {
@@ -209,20 +233,16 @@ enum SignalHandling {
             var byte: UInt8 = 0
             while read(pipe.read, &byte, 1) == 1, byte != 0 {
                 signals += 1
-                if signals > 1 { exit(130) }
+                if signals > 1 {
+                    ChildProcessGroups.killAll()
+                    exit(130)
+                }
                 task.cancel()
             }
         }
         watcher.start()
-        let handler: @convention(c) (Int32) -> Void = { _ in
-            var byte: UInt8 = 1
-            _ = write(signalPipe.write, &byte, 1)
-        }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
         let result = await task.value
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for number in interrupting { signal(number, ignored.contains(number) ? SIG_IGN : SIG_DFL) }
         var stop: UInt8 = 0
         _ = write(pipe.write, &stop, 1)
         return result

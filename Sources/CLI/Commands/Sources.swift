@@ -6,22 +6,9 @@ import WorkflowModel
 struct Sources {
     var environment: [String: String]
 
-    /// The text of `path`, or a `WorkflowError` saying why it could not be read.
+    /// The text of `path`, or a `WorkflowError` naming the path and the system's reason.
     func read(_ path: String, what: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw WorkflowError(
-                code: .fileNotReadable(path), message: "\(what) '\(path)' does not exist",
-                hint: "check the path; it is relative to \(FileManager.default.currentDirectoryPath)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw WorkflowError(code: .fileNotReadable(path), message: "\(what) '\(path)' cannot be read")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw WorkflowError(
-                code: .fileNotReadable(path), message: "\(what) '\(path)' is not UTF-8 text",
-                context: ErrorContext(location: SourceLocation(file: path, line: 1, column: 1)))
-        }
-        return text
+        try TextFileReader.contents(of: path, what: what, currentFolder: FileManager.default.currentDirectoryPath)
     }
 
     /// Servers from `--servers FILE` over `MCP_SERVERS` (contract §2 precedence: workflow > file > variable).

@@ -17,11 +17,25 @@ struct ToolsCommand {
         let secrets = try context.sources.secrets(file: parsed.value(.secrets))
         let masker = SecretMasker(Array(secrets.values))
         let tools: [ToolDescription]
-        do {
-            tools = try await ServerAccess.listTools(
-                spec, secrets: secrets, environment: context.environment, logger: context.logger(masker: masker),
-                nonInteractive: context.isNonInteractive)
-        } catch let error as RunError {
+        let (environment, logger, nonInteractive) = (
+            context.environment, context.logger(masker: masker), context.isNonInteractive
+        )
+        // Interruptible like a run: SIGINT, SIGTERM or SIGHUP closes the session, which ends a
+        // stdio server's process group, and exits 130.
+        let listed = await SignalHandling.runCancellable { () -> Result<[ToolDescription], RunError> in
+            do {
+                return .success(
+                    try await ServerAccess.listTools(
+                        spec, secrets: secrets, environment: environment, logger: logger,
+                        nonInteractive: nonInteractive))
+            } catch {
+                return .failure(RunError.wrap(error))
+            }
+        }
+        switch listed {
+        case .success(let listedTools):
+            tools = listedTools
+        case .failure(let error):
             let error = context.naming(error, server: spec)
             context.report(error, masker: masker)
             return ExitCode(for: error.code)

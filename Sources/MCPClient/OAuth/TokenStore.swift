@@ -194,12 +194,20 @@ package struct TokenStore: Sendable {
         return TokenLock(fd: fd)
     }
 
+    /// `mkdir -p` with mode 0700, naming the folder that failed and the system's reason (never
+    /// Foundation's generic text).
     private func ensureDirectory() throws(TokenStoreError) {
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw TokenStoreError("cannot create '\(directory)': \(error.localizedDescription)", errno: 0)
+        var current = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/", omittingEmptySubsequences: true) {
+            current += "/" + component
+            if mkdir(current, 0o700) == 0 { continue }
+            let number = errno
+            var info = stat()
+            if number == EEXIST, stat(current, &info) == 0 {
+                if info.st_mode & S_IFMT == S_IFDIR { continue }
+                throw TokenStoreError("cannot create '\(directory)': '\(current)' is a file, not a folder", errno: 0)
+            }
+            throw TokenStoreError("cannot create the folder '\(current)' for '\(directory)'", errno: number)
         }
         chmod(directory, 0o700)
     }

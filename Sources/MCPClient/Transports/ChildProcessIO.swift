@@ -187,12 +187,86 @@ enum PipeReader {
     }
 }
 
-/// Sends `signal` to process `pid` (SIGKILL, the last stage of shutdown).
-func sendSignal(_ signalNumber: Int32, to pid: Int32) {
-    _ = kill(pid, signalNumber)
+/// The process groups of the stdio servers this process started and has not ended yet.
+///
+/// Each server runs in a process group of its own: `Process` spawns with `POSIX_SPAWN_SETPGROUP`,
+/// so the child's group id is its pid. A terminal's Ctrl-C or hang-up then reaches mcp-run only,
+/// and mcp-run ends each group (staged shutdown), wrapper shells' children included.
+package enum ChildProcessGroups {
+    private static let live = Locked<Set<Int32>>([])
+
+    static func register(_ group: Int32) {
+        live.withLock { _ = $0.insert(group) }
+    }
+
+    static func unregister(_ group: Int32) {
+        live.withLock { _ = $0.remove(group) }
+    }
+
+    /// SIGKILL to every group not ended yet: for an exit that cannot wait for the staged shutdowns
+    /// (a second SIGINT, SIGTERM or SIGHUP). Safe from any thread; not from a signal handler.
+    package static func killAll() {
+        for group in live.value { _ = kill(-group, SIGKILL) }
+    }
+
+    /// Sends `signalNumber` to the group led by `pid`; to `pid` alone if it leads no group.
+    static func signal(_ signalNumber: Int32, group pid: Int32) {
+        if kill(-pid, signalNumber) != 0, errno == ESRCH { _ = kill(pid, signalNumber) }
+    }
+
+    /// Ends what is left of group `group` once its leader has exited: SIGTERM, up to 2 s for the
+    /// members to exit, then SIGKILL. Unregisters the group.
+    static func endRemnants(of group: Int32) async {
+        defer { unregister(group) }
+        guard isAlive(group) else { return }
+        _ = kill(-group, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(2)
+        // The members are not our children: nothing tells us when they exit, so look again.
+        while isAlive(group), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if isAlive(group) { _ = kill(-group, SIGKILL) }
+    }
+
+    /// Whether a process of `group` still runs. Zombies do not count: a container's init may never
+    /// reap them, and they answer `kill(-group, 0)` like live processes.
+    static func isAlive(_ group: Int32) -> Bool {
+        guard kill(-group, 0) == 0 || errno == EPERM else { return false }
+        #if os(Linux)
+            guard let folder = opendir("/proc") else { return true }
+            defer { closedir(folder) }
+            while let entry = readdir(folder) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                guard let pid = Int32(name), let (state, processGroup) = statusAndGroup(of: pid) else { continue }
+                if processGroup == group, state != "Z", state != "X" { return true }
+            }
+            return false
+        #else
+            return true
+        #endif
+    }
+
+    /// The state letter and process group of `pid`, from `/proc/<pid>/stat`.
+    private static func statusAndGroup(of pid: Int32) -> (String, Int32)? {
+        let descriptor = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        // `pid (comm) state ppid pgrp …`; comm may hold spaces and parentheses, so start after the last ')'.
+        let text = String(decoding: buffer[..<count], as: UTF8.self)
+        guard let paren = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: paren)...].split(separator: " ")
+        guard fields.count > 2, let group = Int32(fields[2]) else { return nil }
+        return (String(fields[0]), group)
+    }
 }
 
-/// SIGKILL, without importing the C library elsewhere.
+/// SIGTERM and SIGKILL, without importing the C library elsewhere.
+let terminateSignal: Int32 = SIGTERM
 let killSignal: Int32 = SIGKILL
 
 /// Calls `process.run()` on a new thread whose signal mask is empty, so the child's is too

@@ -1,6 +1,14 @@
 import Basics
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The stdio transport: a child process speaking newline-delimited JSON-RPC on stdin and stdout
 /// (MCP 2025-11-25, Transports, stdio).
 ///
@@ -10,9 +18,11 @@ import Foundation
 /// third, so no blocking call ever runs on the cooperative pool. The last 50 stderr lines are kept
 /// for error messages and traced under `-v`.
 ///
-/// Shutdown is staged (STYLE.md §5): close stdin, wait 2 s, SIGTERM, wait 2 s, SIGKILL. When the
-/// child ends on its own, `incoming` yields `.ended` with a `.closed` error naming the exit status
-/// and the last stderr lines.
+/// The child runs in a process group of its own (`ChildProcessGroups`). Shutdown is staged
+/// (STYLE.md §5): close stdin, wait 2 s, SIGTERM, wait 2 s, SIGKILL, each signal sent to the whole
+/// group; once the child has exited, whatever is left of its group (a wrapper shell's other
+/// children) gets SIGTERM, then SIGKILL after 2 s. When the child ends on its own, `incoming`
+/// yields `.ended` with a `.closed` error naming the exit status and the last stderr lines.
 package actor StdioTransport: Transport {
     /// The variables passed through from our own environment.
     package static let inheritedVariables = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM"]
@@ -49,12 +59,16 @@ package actor StdioTransport: Transport {
         serverName: String, logger: Logger
     ) async throws(ClientError) -> StdioTransport {
         let childEnvironment = Self.environment(adding: environment)
-        guard let executable = Self.resolve(command, path: childEnvironment["PATH"], directory: directory) else {
+        if let directory, let problem = Self.directoryProblem(directory) {
             throw ClientError(
-                code: .unreachable, message: "cannot start '\(command)': no such executable",
-                hint: command.contains("/")
-                    ? "check the server's `command` path and that the file is executable"
-                    : "install '\(command)' or give its full path in the server's `command`; it is looked up on PATH",
+                code: .unreachable, message: "cannot start '\(command)': the server's `cwd` '\(directory)' \(problem)",
+                hint: "set `cwd` to an existing folder, or remove it to start the server in the current folder",
+                context: ErrorContext(server: serverName))
+        }
+        guard let executable = Self.resolve(command, path: childEnvironment["PATH"], directory: directory) else {
+            let (reason, hint) = Self.commandProblem(command, directory: directory)
+            throw ClientError(
+                code: .unreachable, message: "cannot start '\(command)': \(reason)", hint: hint,
                 context: ErrorContext(server: serverName))
         }
         let process = Process()
@@ -81,12 +95,17 @@ package actor StdioTransport: Transport {
         do {
             try await runWithCleanSignalMask(process)
         } catch {
+            // Foundation's own text ("The file doesn't exist", "NSCocoaErrorDomain error 256") says
+            // neither what nor why: name the system's reason instead.
+            let reason =
+                Self.systemReason(of: error).map { "the system refused to run '\(executable)': \($0)" }
+                ?? "the system refused to run '\(executable)'"
             throw ClientError(
-                code: .unreachable, message: "cannot start '\(command)': \(error.localizedDescription)",
-                hint: directory.map { "check that '\($0)' (the server's `cwd`) exists and the command is executable" }
-                    ?? "check that the server's `command` is executable",
+                code: .unreachable, message: "cannot start '\(command)': \(reason)",
+                hint: "check that '\(executable)' is a program this machine can run (a script needs a '#!' line)",
                 context: ErrorContext(server: serverName), underlying: error)
         }
+        ChildProcessGroups.register(process.processIdentifier)
         return StdioTransport(
             process: process, pipes: pipes, exitWatch: exitWatch, exited: exited, exitBox: exitBox,
             serverName: serverName, logger: logger)
@@ -174,32 +193,41 @@ package actor StdioTransport: Transport {
         }
     }
 
-    /// Staged shutdown: close stdin, wait 2 s, SIGTERM, wait 2 s, SIGKILL (STYLE.md §5).
+    /// Staged shutdown: close stdin, wait 2 s, SIGTERM, wait 2 s, SIGKILL, to the child's whole
+    /// process group, then the group's remnants (STYLE.md §5).
     ///
-    /// Suspends while waiting for the exit; idempotent. `incoming` finishes without `.ended`.
+    /// Suspends while waiting for the exit; idempotent. `incoming` finishes without `.ended`. The
+    /// stages run in a task of their own, so a cancelled caller (an interrupted run) still gives
+    /// the server its time to exit cleanly.
     package func close() async {
         guard !isClosed else { return }
         isClosed = true
         closing.set()
         writer.finish()
-        if await !waitForExit(.seconds(2)) {
-            if process.isRunning { process.terminate() }
-            if await !waitForExit(.seconds(2)) {
-                sendSignal(killSignal, to: process.processIdentifier)
-                _ = await waitForExit(.seconds(2))
+        let pid = process.processIdentifier
+        let watch = exitWatch
+        // Unstructured on purpose: it must not inherit the caller's cancellation; awaited below.
+        let stages = Task {
+            if await !Self.waitForExit(watch, .seconds(2)) {
+                ChildProcessGroups.signal(terminateSignal, group: pid)
+                if await !Self.waitForExit(watch, .seconds(2)) {
+                    ChildProcessGroups.signal(killSignal, group: pid)
+                    _ = await Self.waitForExit(watch, .seconds(2))
+                }
             }
+            await ChildProcessGroups.endRemnants(of: pid)
         }
+        await stages.value
         continuation.finish()
     }
 
     /// How the child ended, once it has.
     package var exitStatus: ProcessExit? { exitWatch.exit }
 
-    private func waitForExit(_ limit: Duration) async -> Bool {
-        if exitWatch.exit != nil { return true }
-        let watch = exitWatch
+    private static func waitForExit(_ watch: ExitWatch, _ limit: Duration) async -> Bool {
+        if watch.exit != nil { return true }
         _ = try? await withTimeout(limit) { await watch.wait() }
-        return exitWatch.exit != nil
+        return watch.exit != nil
     }
 
     // MARK: - Helpers
@@ -213,13 +241,15 @@ package actor StdioTransport: Transport {
         return result
     }
 
-    /// The executable's path: `command` itself when it has a slash, else the first match on `path`.
+    /// The executable's path: `command` itself when it has a slash, else the first match on `path`;
+    /// nil when that is not an executable file (a folder never is).
     static func resolve(_ command: String, path: String?, directory: String?) -> String? {
         let files = FileManager.default
         if command.contains("/") {
-            var candidate = command
-            if !command.hasPrefix("/"), let directory {
-                candidate = URL(fileURLWithPath: directory, isDirectory: true).appendingPathComponent(command).path
+            let candidate = Self.candidate(command, directory: directory)
+            var isDirectory: ObjCBool = false
+            guard files.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                return nil
             }
             return files.isExecutableFile(atPath: candidate) ? candidate : nil
         }
@@ -232,6 +262,67 @@ package actor StdioTransport: Transport {
             {
                 return candidate
             }
+        }
+        return nil
+    }
+
+    /// `command` as a path: relative ones are taken from `directory` when given.
+    static func candidate(_ command: String, directory: String?) -> String {
+        guard !command.hasPrefix("/"), let directory else { return command }
+        return URL(fileURLWithPath: directory, isDirectory: true).appendingPathComponent(command).path
+    }
+
+    /// Why `command` could not be resolved to an executable file, and what to do: for the error.
+    static func commandProblem(_ command: String, directory: String?) -> (reason: String, hint: String) {
+        guard command.contains("/") else {
+            return (
+                "no program '\(command)' on PATH",
+                "install '\(command)' or give its full path in the server's `command`; it is looked up on PATH"
+            )
+        }
+        let path = candidate(command, directory: directory)
+        let shown = path == command ? "" : " ('\(path)')"
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let number = errno
+            if number == ENOENT { return ("no such file\(shown)", "check the server's `command` path") }
+            return ("\(systemErrorText(number))\(shown)", "check the server's `command` path")
+        }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            return (
+                "it is a folder, not a program\(shown)",
+                "give the path of the server's executable file in `command` (for example '\(path)/server'),"
+                    + " or a program name looked up on PATH"
+            )
+        }
+        if info.st_mode & S_IFMT != S_IFREG {
+            return ("it is not a regular file\(shown)", "give the path of the server's executable file in `command`")
+        }
+        return (
+            "the file is not executable\(shown)",
+            "make it executable (chmod +x '\(path)'), or run it through its interpreter:"
+                + " `command: python3` with the file in `args`"
+        )
+    }
+
+    /// What is wrong with `directory` as a working folder, if anything (`does not exist`, `is not a folder`…).
+    static func directoryProblem(_ directory: String) -> String? {
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            let number = errno
+            return number == ENOENT ? "does not exist" : "cannot be used (\(systemErrorText(number)))"
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return "is not a folder" }
+        guard access(directory, X_OK) == 0 else { return "cannot be entered (\(systemErrorText(errno)))" }
+        return nil
+    }
+
+    /// The system's text for the POSIX error inside a Foundation error, lower-cased at the start.
+    static func systemReason(of error: any Error) -> String? {
+        var current: NSError? = error as NSError
+        while let candidate = current {
+            if candidate.domain == NSPOSIXErrorDomain { return systemErrorText(Int32(candidate.code)) }
+            current = candidate.userInfo[NSUnderlyingErrorKey] as? NSError
         }
         return nil
     }
