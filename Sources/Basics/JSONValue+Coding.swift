@@ -363,6 +363,10 @@ private struct JSONParser {
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let i = Int(text) { return .integer(i) }
         guard let d = Double(text) else { throw fail("invalid number") }
+        // Double("1e999") is infinity, which JSON cannot hold: it would come back out as `null`.
+        guard d.isFinite else {
+            throw JSONParseError(message: "number out of range (larger than 1.8e308 in magnitude)", offset: start)
+        }
         return .double(d)
     }
 }

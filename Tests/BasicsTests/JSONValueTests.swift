@@ -27,6 +27,31 @@ struct JSONValueTests {
         #expect(JSONValue.double(50).serialized() == "50")
     }
 
+    /// Found by `scripts/fuzz json` (Tests/Fuzz/Regressions/json/): `2e3326` parsed to infinity, which
+    /// serializes as `null`, so a server's number silently became `null`.
+    @Test(
+        "refuses a number beyond the range of a double, naming where it starts",
+        arguments: [
+            ("2e3326", 0), ("-1e309", 0), ("1.8e308", 0), ("[1, 1E+400]", 4), (#"{"a": -0.5e99999}"#, 6),
+        ])
+    func refusesOutOfRangeNumbers(input: String, offset: Int) {
+        #expect(
+            throws: JSONParseError(message: "number out of range (larger than 1.8e308 in magnitude)", offset: offset)
+        ) {
+            try JSONValue.parse(input)
+        }
+    }
+
+    @Test(
+        "keeps the numbers at the edges of a double's range",
+        arguments: [
+            ("1.7976931348623157e308", JSONValue.double(1.7976931348623157e308)), ("1e-400", .double(0)),
+            ("-4.9e-324", .double(-4.9e-324)), ("99999999999999999999", .double(1e20)),
+        ])
+    func keepsEdgeNumbers(input: String, expected: JSONValue) throws {
+        #expect(try JSONValue.parse(input) == expected)
+    }
+
     @Test("refuses nesting deeper than 512 levels")
     func refusesDeepNesting() {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
