@@ -6,6 +6,12 @@ package struct JSONParseError: Error, Sendable, CustomStringConvertible, Equatab
     package var offset: Int
     /// `message at byte N`.
     package var description: String { "\(message) at byte \(offset)" }
+
+    /// An error `message` noticed at byte `offset`.
+    package init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
 }
 
 extension JSONValue {
