@@ -140,7 +140,7 @@ package actor SessionPool {
             do {
                 result = .success(try await opener.open(server, logger: logger, events: events(server.name)))
             } catch {
-                result = .failure(Self.openingFailure(error, server: server.name))
+                result = .failure(error)
             }
             // Re-read after the await: waiters may have joined, and closeAll() may have run.
             var waiters: [CheckedContinuation<any ToolSession, any Error>] = []
@@ -160,29 +160,6 @@ package actor SessionPool {
                 throw error
             }
         }
-    }
-
-    /// An error opening a session, as the run reports it: a JSON-RPC error answering
-    /// `initialize` is the server breaking the protocol, and no answer in time is a server that
-    /// could not be reached (contract §6: exit 4, not a step's own failure); others as they are.
-    static func openingFailure(_ error: any Error, server: String) -> any Error {
-        guard let client = error as? ClientError else { return error }
-        let code: RunError.Code
-        let message: String
-        switch client.code {
-        case .rpc:
-            code = .protocolError
-            message = "the server could not start an MCP session: \(client.message)"
-        case .timedOut:
-            code = .unreachable
-            message = "the server could not start an MCP session: \(client.message)"
-        default:
-            return error
-        }
-        return RunError(
-            code: code, message: message,
-            hint: client.hint ?? "check that the server speaks MCP; -v shows the traffic",
-            context: client.context.merging(ErrorContext(server: server)), underlying: client)
     }
 
     /// The server's tools, listed once per run and cached; concurrent callers share the one listing.

@@ -155,7 +155,8 @@ struct ServerSessionTests {
         #expect(error?.code == .protocolViolation)
         #expect(error?.message.contains("answered 'initialize' with error -32600: no") == true)
         #expect(error?.rpcData == ["why": "version"])
-        #expect((error?.underlying as? ClientError)?.code == .rpc(code: -32600, message: "no"))
+        #expect(
+            (error?.underlying as? ClientError)?.code == .rpc(code: -32600, message: "no", data: ["why": "version"]))
         #expect(error?.context.server == "fake")
     }
 
