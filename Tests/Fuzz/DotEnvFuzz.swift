@@ -4,6 +4,6 @@
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)
-    _ = try? DotEnv.parse(input.text)
+    _ = try? DotEnv.parse(input.text, file: "fuzz.env")
     return 0
 }
