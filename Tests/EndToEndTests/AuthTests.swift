@@ -38,6 +38,22 @@ struct AuthCase: CustomStringConvertible, Sendable {
                 "pa55-planted-0e2b", Data("ada@example.com:pa55-planted-0e2b".utf8).base64EncodedString(),
             ]),
     ]
+
+    /// Runs `body` with `tools.py` over Streamable HTTP demanding this auth type, and the
+    /// environment for mcp-run: the planted secrets and `MCP_SERVERS` naming it `secured`.
+    func withSecuredServer(_ body: (FixtureServer, [String: String]) async throws -> Void) async throws {
+        try await withServer(
+            "tools.py", arguments: ["--transport", "streamable-http"] + serverArguments,
+            environment: serverEnvironment
+        ) { server in
+            var block = block
+            block["url"] = .string(server.url())
+            block["transport"] = "streamable-http"
+            var environment = secrets
+            environment["MCP_SERVERS"] = JSONValue.object(["secured": .object(block)]).serialized()
+            try await body(server, environment)
+        }
+    }
 }
 
 @Suite("auth and secrets", .timeLimit(.minutes(3)))
@@ -46,19 +62,11 @@ struct AuthTests {
         "each auth type reaches a server that demands it, and no planted secret shows anywhere, even under -v",
         arguments: AuthCase.all)
     func authTypes(authCase: AuthCase) async throws {
-        try await withServer(
-            "tools.py", arguments: ["--transport", "streamable-http"] + authCase.serverArguments,
-            environment: authCase.serverEnvironment
-        ) { server in
-            var block = authCase.block
-            block["url"] = .string(server.url())
-            block["transport"] = "streamable-http"
-            let servers = JSONValue.object(["secured": .object(block)]).serialized()
+        try await authCase.withSecuredServer { _, secured in
             let folder = try temporaryDirectory("auth")
             let output = folder + "/results.json"
             let echoed = "echo-planted-5d9e"
-            var environment = authCase.secrets
-            environment["MCP_SERVERS"] = servers
+            var environment = secured
             environment["PLANTED"] = echoed
             let run = try await runMCPRun(
                 ["run", fixture("workflows/auth.yaml"), "-v", "-o", output], environment: environment)

@@ -168,16 +168,8 @@ struct OutputSafetyTests {
         "a server that echoes the credential header it got shows *** for it and its encoded forms, even under -v",
         arguments: AuthCase.all)
     func echoedCredentialHeader(authCase: AuthCase) async throws {
-        try await withServer(
-            "tools.py", arguments: ["--transport", "streamable-http"] + authCase.serverArguments,
-            environment: authCase.serverEnvironment
-        ) { server in
-            var block = authCase.block
-            block["url"] = .string(server.url())
-            block["transport"] = "streamable-http"
+        try await authCase.withSecuredServer { _, environment in
             let header = authCase.name == "api-key" ? "X-Fixture-Key" : "Authorization"
-            var environment = authCase.secrets
-            environment["MCP_SERVERS"] = JSONValue.object(["secured": .object(block)]).serialized()
             let output = try temporaryDirectory("header-echo") + "/results.json"
             let run = try await runMCPRun(
                 ["run", fixture("workflows/header-echo.yaml"), "--input", "header=\(header)", "-v", "-o", output],
