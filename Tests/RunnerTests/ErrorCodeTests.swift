@@ -43,17 +43,14 @@ struct ErrorCodeTests {
     @Test("each kind of step failure has its code, in the step's error and the run's", arguments: codeCases)
     func codes(_ example: CodeCase) async throws {
         let report = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: a
-                server: s
-                \(example.step)
-              - id: b
-                server: s
-                tool: echo
-            """, servers: Self.servers, recorder: Recorder())
+            serverSHeader + """
+                  - id: a
+                    server: s
+                    \(example.step)
+                  - id: b
+                    server: s
+                    tool: echo
+                """, servers: Self.servers, recorder: Recorder())
         #expect(try report.step("a").error?.code == example.code)
         #expect(report.document.error?.code == example.code)
         #expect(report.document.error?.step == "a")
@@ -64,20 +61,17 @@ struct ErrorCodeTests {
     func codeInExpressions() async throws {
         let recorder = Recorder()
         let report = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: a
-                server: s
-                tool: slow
-                continue-on-error: true
-              - id: b
-                server: s
-                tool: echo
-                needs: [a]
-                arguments: { text: "${{ steps.a.error.code }}" }
-            """, servers: Self.servers, recorder: recorder)
+            serverSHeader + """
+                  - id: a
+                    server: s
+                    tool: slow
+                    continue-on-error: true
+                  - id: b
+                    server: s
+                    tool: echo
+                    needs: [a]
+                    arguments: { text: "${{ steps.a.error.code }}" }
+                """, servers: Self.servers, recorder: recorder)
         #expect(report.status == .succeeded)
         #expect(await recorder.calls.first { $0.tool == "echo" }?.arguments == ["text": "timeout"])
     }
@@ -85,14 +79,11 @@ struct ErrorCodeTests {
     @Test("a JSON-RPC error keeps its code and data as the server sent them")
     func rpcCodeAndData() async throws {
         let report = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: a
-                server: s
-                tool: rpc
-            """, servers: Self.servers, recorder: Recorder())
+            serverSHeader + """
+                  - id: a
+                    server: s
+                    tool: rpc
+                """, servers: Self.servers, recorder: Recorder())
         let json = try JSONValue.parse(report.encodedDocument)
         let expected: JSONValue = [
             "code": "rpc_error", "message": "the server answered with error -32000: quota", "hint": nil,
@@ -121,14 +112,11 @@ struct ErrorCodeTests {
         ])
     func initializeFailure(error: ClientError, code: ErrorCode) async throws {
         let report = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: a
-                server: s
-                tool: echo
-            """, servers: ["s": FakeServer(tools: [], openError: error)], recorder: Recorder())
+            serverSHeader + """
+                  - id: a
+                    server: s
+                    tool: echo
+                """, servers: ["s": FakeServer(tools: [], openError: error)], recorder: Recorder())
         #expect(report.error?.code == code)
         #expect(report.error?.message.contains("'initialize'") == true)
         if code == .protocolError {
@@ -156,15 +144,12 @@ struct ErrorCodeTests {
     func nonFiniteArguments(_ example: NonFiniteCase) async throws {
         let recorder = Recorder()
         let report = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: a
-                server: s
-                tool: echo
-                arguments: \(example.arguments)
-            """, servers: Self.servers, recorder: recorder)
+            serverSHeader + """
+                  - id: a
+                    server: s
+                    tool: echo
+                    arguments: \(example.arguments)
+                """, servers: Self.servers, recorder: recorder)
         let error = try #require(try report.step("a").error)
         #expect(error.code == .invalidArguments)
         #expect(error.message == example.message + ", which JSON cannot carry")
@@ -176,29 +161,23 @@ struct ErrorCodeTests {
     @Test("an output that is not finite fails its step; a workflow output fails the run")
     func nonFiniteOutputs() async throws {
         let step = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: a
-                server: s
-                tool: echo
-                outputs:
-                  big: ${{ 1e308 * 10 }}
-            """, servers: Self.servers, recorder: Recorder())
+            serverSHeader + """
+                  - id: a
+                    server: s
+                    tool: echo
+                    outputs:
+                      big: ${{ 1e308 * 10 }}
+                """, servers: Self.servers, recorder: Recorder())
         #expect(try step.step("a").error?.code == .expressionError)
         #expect(try step.step("a").error?.message == "output 'big' is Infinity, which JSON cannot carry")
         let workflow = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: a
-                server: s
-                tool: echo
-            outputs:
-              big: ['${{ 1e308 * 10 }}']
-            """, servers: Self.servers, recorder: Recorder())
+            serverSHeader + """
+                  - id: a
+                    server: s
+                    tool: echo
+                outputs:
+                  big: ['${{ 1e308 * 10 }}']
+                """, servers: Self.servers, recorder: Recorder())
         #expect(workflow.status == .failed)
         #expect(workflow.document.error?.code == .expressionError)
         #expect(workflow.document.error?.message == "workflow output 'big[0]' is Infinity, which JSON cannot carry")
@@ -242,25 +221,19 @@ struct ErrorCodeTests {
             code: .unauthorized(401), message: "a login is needed",
             hint: "run 'mcp-run auth login s' on a machine with a browser")
         let report = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: a
-                server: s
-                tool: nope
-            """, servers: ["s": FakeServer(tools: [], openError: refused)], recorder: Recorder(), options: options)
+            serverSHeader + """
+                  - id: a
+                    server: s
+                    tool: nope
+                """, servers: ["s": FakeServer(tools: [], openError: refused)], recorder: Recorder(), options: options)
         #expect(
             report.error?.hint == "run 'mcp-run auth login s -f \"flows/my flow.yaml\"' on a machine with a browser")
         let unknown = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: a
-                server: s
-                tool: nope
-            """, servers: ["s": FakeServer(tools: [.text("other", "x")])], recorder: Recorder(), options: options)
+            serverSHeader + """
+                  - id: a
+                    server: s
+                    tool: nope
+                """, servers: ["s": FakeServer(tools: [.text("other", "x")])], recorder: Recorder(), options: options)
         #expect(unknown.error?.hint?.contains("mcp-run tools s -f \"flows/my flow.yaml\"'") == true)
     }
 

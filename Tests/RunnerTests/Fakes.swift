@@ -255,6 +255,9 @@ func testOptions(
         observer: observer)
 }
 
+/// A workflow's first lines declaring the one fake HTTP server `s`; its `steps:` follow.
+let serverSHeader = "servers:\n  s: { url: \"https://example.test/mcp\" }\nsteps:\n"
+
 /// Loads `yaml` and runs it against the fake `servers`, within the deadline.
 func run(
     _ yaml: String, servers: [String: FakeServer], recorder: Recorder, options: RunOptions = testOptions()
