@@ -5,8 +5,15 @@ import Basics
 /// A practical subset of JSON Schema: `type` (one or a list), `required`, `properties`,
 /// `additionalProperties: false` or a schema, `items`, `enum`, `const`, `minimum`, `maximum`,
 /// `exclusiveMinimum`, `exclusiveMaximum`, `minLength`, `maxLength`, `minItems`, `maxItems`, `uniqueItems`,
-/// `anyOf`, `oneOf`, `allOf`, values compared with JSON Schema's equality (`equal(_:_:)`). Anything
-/// else, and every `$ref`, is accepted as given: a `$ref` is never fetched.
+/// `anyOf`, `oneOf`, `allOf`, values compared with JSON Schema's equality (`equal(_:_:)`), and local
+/// `$ref`s (`#`, `#/$defs/…`, `#/definitions/…`: a JSON Pointer into the tool's own schema, applied
+/// with its sibling keywords as JSON Schema 2020-12 does), so the `oneOf` of `$ref`s that pydantic
+/// writes for a discriminated union checks correctly (contract §8). Anything else is accepted as
+/// given: a `$ref` to another document is never fetched, and one that does not resolve is ignored.
+/// Bounded: a chain of `$ref`s that never descends into the value stops after `maximumRefHops`, and
+/// one check follows at most `maximumRefFollows` references (a schema whose `$ref`s multiply the
+/// work is then accepted from there on, never refused for it). Without references the work is
+/// already bounded by the sizes of the schema and the value.
 package enum SchemaCheck {
     /// One mismatch: where in the arguments, which schema keyword, and what was wrong.
     package struct Mismatch: Sendable, Equatable, CustomStringConvertible {
@@ -21,9 +28,44 @@ package enum SchemaCheck {
         }
     }
 
+    /// How many `$ref`s may be followed in a row without descending into the value.
+    static let maximumRefHops = 32
+    /// How many references one check may follow.
+    static let maximumRefFollows = 10_000
+
+    /// The state of one check: the root schema `$ref`s point into, and the references left.
+    private struct Walk {
+        let root: JSONValue
+        var refsLeft = SchemaCheck.maximumRefFollows
+    }
+
     /// The first mismatch of `value` against `schema`, or nil when it conforms.
     package static func firstMismatch(_ value: JSONValue, schema: JSONValue) -> Mismatch? {
-        check(value, schema, instancePath: "", schemaPath: "")
+        var walk = Walk(root: schema)
+        return check(value, schema, instancePath: "", schemaPath: "", walk: &walk, refHops: 0)
+    }
+
+    /// The schema a local `$ref` names inside `root`, or nil (not local, or not there).
+    static func resolve(_ reference: String, in root: JSONValue) -> JSONValue? {
+        guard reference.hasPrefix("#") else { return nil }
+        let pointer = reference.dropFirst()
+        guard !pointer.isEmpty else { return root }
+        guard pointer.hasPrefix("/") else { return nil }
+        var node = root
+        for token in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            let key = String(token).replacingAll("~1", with: "/").replacingAll("~0", with: "~")
+            switch node {
+            case .object(let members):
+                guard let next = members[key] else { return nil }
+                node = next
+            case .array(let elements):
+                guard let index = Int(key), elements.indices.contains(index) else { return nil }
+                node = elements[index]
+            default:
+                return nil
+            }
+        }
+        return node
     }
 
     /// Converts the text values of `keys` to the type the schema's property asks for (`1` → 1 for an
@@ -42,7 +84,8 @@ package enum SchemaCheck {
     }
 
     private static func check(
-        _ value: JSONValue, _ schema: JSONValue, instancePath: String, schemaPath: String
+        _ value: JSONValue, _ schema: JSONValue, instancePath: String, schemaPath: String, walk: inout Walk,
+        refHops: Int
     )
         -> Mismatch?
     {
@@ -54,6 +97,17 @@ package enum SchemaCheck {
         guard case .object(let s) = schema else { return nil }
         func fail(_ keyword: String, _ message: String) -> Mismatch {
             Mismatch(instancePath: instancePath, schemaPath: schemaPath + "/" + keyword, message: message)
+        }
+        if let reference = s["$ref"]?.stringValue, refHops < maximumRefHops, walk.refsLeft > 0,
+            let target = resolve(reference, in: walk.root)
+        {
+            walk.refsLeft -= 1
+            if let mismatch = check(
+                value, target, instancePath: instancePath, schemaPath: schemaPath + "/$ref", walk: &walk,
+                refHops: refHops + 1)
+            {
+                return mismatch
+            }
         }
         if let type = s["type"] {
             let types = type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue].compactMap { $0 }
@@ -109,7 +163,8 @@ package enum SchemaCheck {
             if let items = s["items"], items.objectValue != nil || items.boolValue != nil {
                 for (index, element) in elements.enumerated() {
                     if let mismatch = check(
-                        element, items, instancePath: instancePath + "/\(index)", schemaPath: schemaPath + "/items")
+                        element, items, instancePath: instancePath + "/\(index)", schemaPath: schemaPath + "/items",
+                        walk: &walk, refHops: 0)
                     {
                         return mismatch
                     }
@@ -127,7 +182,7 @@ package enum SchemaCheck {
                 if let propertySchema = properties[key] {
                     if let mismatch = check(
                         member, propertySchema, instancePath: path,
-                        schemaPath: schemaPath + "/properties/" + escape(key))
+                        schemaPath: schemaPath + "/properties/" + escape(key), walk: &walk, refHops: 0)
                     {
                         return mismatch
                     }
@@ -138,7 +193,8 @@ package enum SchemaCheck {
                         return fail("additionalProperties", "unexpected property '\(key)'\(near)")
                     }
                     if let mismatch = check(
-                        member, additional, instancePath: path, schemaPath: schemaPath + "/additionalProperties")
+                        member, additional, instancePath: path, schemaPath: schemaPath + "/additionalProperties",
+                        walk: &walk, refHops: 0)
                     {
                         return mismatch
                     }
@@ -148,7 +204,8 @@ package enum SchemaCheck {
         if let all = s["allOf"]?.arrayValue {
             for (index, sub) in all.enumerated() {
                 if let mismatch = check(
-                    value, sub, instancePath: instancePath, schemaPath: schemaPath + "/allOf/\(index)")
+                    value, sub, instancePath: instancePath, schemaPath: schemaPath + "/allOf/\(index)", walk: &walk,
+                    refHops: refHops)
                 {
                     return mismatch
                 }
@@ -156,13 +213,17 @@ package enum SchemaCheck {
         }
         if let any = s["anyOf"]?.arrayValue, !any.isEmpty {
             let mismatches = any.enumerated().map {
-                check(value, $1, instancePath: instancePath, schemaPath: schemaPath + "/anyOf/\($0)")
+                check(
+                    value, $1, instancePath: instancePath, schemaPath: schemaPath + "/anyOf/\($0)", walk: &walk,
+                    refHops: refHops)
             }
             if !mismatches.contains(where: { $0 == nil }) { return mismatches.compactMap { $0 }.first }
         }
         if let one = s["oneOf"]?.arrayValue, !one.isEmpty {
             let passing = one.enumerated().filter {
-                check(value, $1, instancePath: instancePath, schemaPath: schemaPath + "/oneOf/\($0)") == nil
+                check(
+                    value, $1, instancePath: instancePath, schemaPath: schemaPath + "/oneOf/\($0)", walk: &walk,
+                    refHops: refHops) == nil
             }
             if passing.count != 1 {
                 return fail(

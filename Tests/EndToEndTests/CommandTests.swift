@@ -76,6 +76,28 @@ struct CommandTests {
         }
     }
 
+    @Test("a tool whose schema is a pydantic discriminated union ($refs into $defs) is checked branch by branch")
+    func discriminatedUnion() async throws {
+        // tools.py's `draw` takes Circle | Square: the SDK publishes a `oneOf` of `$ref`s (contract §8).
+        try await withFixture(.stdio) { servers in
+            let circle = try await runMCPRun(
+                ["call", "fixture", "draw", "--json", #"{"shape": {"kind": "circle", "r": 1}}"#],
+                environment: ["MCP_SERVERS": servers])
+            #expect(circle.exitCode == 0, "\(circle)")
+            #expect(try circle.json()["structuredContent"]?["kind"] == "circle", "\(circle)")
+            let square = try await runMCPRun(
+                ["call", "fixture", "draw", "--json", #"{"shape": {"kind": "square", "side": 3}}"#],
+                environment: ["MCP_SERVERS": servers])
+            #expect(try square.json()["structuredContent"]?["area"]?.doubleValue == 9, "\(square)")
+            // A square with a fractional side matches neither branch: refused before the call.
+            let wrong = try await runMCPRun(
+                ["call", "fixture", "draw", "--json", #"{"shape": {"kind": "square", "side": 2.5}}"#],
+                environment: ["MCP_SERVERS": servers])
+            #expect(wrong.exitCode == 1, "\(wrong)")
+            #expect(wrong.stderr.contains("(schema /properties/shape/oneOf): matches none"), "\(wrong)")
+        }
+    }
+
     @Test("a --servers file is used, and a workflow's own server of the same name wins over it")
     func serversFile() async throws {
         try await withFixture(.stdio) { servers in

@@ -199,4 +199,82 @@ struct SchemaCheckTests {
     func equalityKeywords(_ example: MismatchCase) {
         #expect(SchemaCheck.firstMismatch(example.value, schema: example.schema)?.description == example.expected)
     }
+
+    /// What pydantic publishes for a discriminated union (the official Python SDK's tools).
+    static let unionSchema: JSONValue = [
+        "type": "object",
+        "properties": [
+            "shape": [
+                "oneOf": [["$ref": "#/$defs/Circle"], ["$ref": "#/$defs/Square"]],
+                "discriminator": ["propertyName": "kind"],
+            ]
+        ],
+        "required": ["shape"],
+        "$defs": [
+            "Circle": [
+                "type": "object", "required": ["kind", "r"],
+                "properties": ["kind": ["const": "circle"], "r": ["type": "number"]],
+            ],
+            "Square": [
+                "type": "object", "required": ["kind", "side"],
+                "properties": ["kind": ["const": "square"], "side": ["type": "integer"]],
+            ],
+        ],
+    ]
+
+    /// A tree whose nodes refer to the root, and refs that go nowhere or in circles.
+    static let treeSchema: JSONValue = [
+        "type": "object",
+        "properties": ["value": ["type": "integer"], "children": ["type": "array", "items": ["$ref": "#"]]],
+    ]
+
+    static let referenceCases: [MismatchCase] = [
+        MismatchCase(["shape": ["kind": "circle", "r": 1.5]], unionSchema, nil),
+        MismatchCase(["shape": ["kind": "square", "side": 2]], unionSchema, nil),
+        MismatchCase(
+            ["shape": ["kind": "square", "side": 2.5]], unionSchema,
+            "at '/shape' (schema /properties/shape/oneOf): matches none of the alternatives"),
+        MismatchCase(
+            ["shape": ["kind": "triangle"]], unionSchema,
+            "at '/shape' (schema /properties/shape/oneOf): matches none of the alternatives"),
+        MismatchCase(["value": 1, "children": [["value": 2, "children": [["value": 3]]]]], treeSchema, nil),
+        MismatchCase(
+            ["value": 1, "children": [["value": "two"]]], treeSchema,
+            "at '/children/0/value' (schema /properties/children/items/$ref/properties/value/type): expected integer, got string"
+        ),
+        // The `definitions` spelling of older drafts, and a pointer with escaped characters.
+        MismatchCase(
+            "x", ["$ref": "#/definitions/a~1b", "definitions": ["a/b": ["type": "integer"]]],
+            "at '/' (schema /$ref/type): expected integer, got string"),
+        // A sibling keyword applies as well as the reference (JSON Schema 2020-12).
+        MismatchCase(
+            5, ["$ref": "#/$defs/n", "maximum": 3, "$defs": ["n": ["type": "integer"]]],
+            "at '/' (schema /maximum): 5 is more than 3"),
+        // Accepted, never refused: another document, a pointer to nothing, a reference loop.
+        MismatchCase("x", ["$ref": "https://example.com/schema.json#/a"], nil),
+        MismatchCase("x", ["$ref": "#/$defs/missing"], nil),
+        MismatchCase("x", ["$ref": "#"], nil),
+        MismatchCase(
+            "x", ["$ref": "#/$defs/a", "$defs": ["a": ["$ref": "#/$defs/b"], "b": ["$ref": "#/$defs/a"]]], nil),
+    ]
+
+    @Test(
+        "local $refs are resolved inside the tool's schema; other refs and loops are accepted",
+        arguments: referenceCases)
+    func references(_ example: MismatchCase) {
+        #expect(SchemaCheck.firstMismatch(example.value, schema: example.schema)?.description == example.expected)
+    }
+
+    @Test("a schema whose $refs multiply the work stops at the reference limit instead of running on")
+    func referenceBlowUp() {
+        // Each level doubles the work: 2^40 visits without the limit.
+        var defs: [String: JSONValue] = ["d40": ["type": "string"]]
+        for level in 0..<40 {
+            let next = JSONValue.string("#/$defs/d\(level + 1)")
+            defs["d\(level)"] = ["anyOf": [["$ref": next], ["$ref": next]]]
+        }
+        let schema: JSONValue = ["$ref": "#/$defs/d0", "$defs": .object(defs)]
+        #expect(SchemaCheck.firstMismatch("x", schema: schema) == nil)
+        _ = SchemaCheck.firstMismatch(1, schema: schema)
+    }
 }
