@@ -199,16 +199,11 @@ struct ErrorCodeTests {
         ])
     func nonFiniteInputs(declaration: String, given: [String: InputValue], message: String) async throws {
         let report = try await run(
-            """
-            inputs:
-              \(declaration)
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: a
-                server: s
-                tool: echo
-            """, servers: Self.servers, recorder: Recorder(), options: testOptions(inputs: given))
+            "inputs:\n  \(declaration)\n" + serverSHeader + """
+                  - id: a
+                    server: s
+                    tool: echo
+                """, servers: Self.servers, recorder: Recorder(), options: testOptions(inputs: given))
         #expect(report.error?.code == .invalidInput)
         #expect(report.error?.message == message + ", which JSON cannot carry")
     }
