@@ -99,7 +99,8 @@ struct OutputPathTests {
                 symlink("/proc/mcp-run-test-\(getpid())/results.json", folder + "/link")
                 return folder + "/link"
             case .closedDescriptor:
-                return "/proc/self/fd/97"
+                // Above any open-file limit: never open in the child, whatever it inherited.
+                return "/proc/self/fd/2147483646"
             case .immutableFolder:
                 // Root may write anywhere but in an immutable folder: the probe must find that out.
                 try files.createDirectory(atPath: folder + "/locked", withIntermediateDirectories: false)
