@@ -215,7 +215,9 @@ package struct ResultsDestination: Sendable, Hashable {
         if let failure = ResultsWriter.writeEveryByte(bytes, to: descriptor, path: path) {
             throw ResultsError(
                 code: .write, message: "could not write '\(path)': \(failure.reason)",
-                hint: "check where '\(path)' leads, or choose another path", path: path, underlying: failure)
+                hint: failure.errorNumber == EPIPE
+                    ? ResultsWriter.hint(for: EPIPE) : "check where '\(path)' leads, or choose another path",
+                path: path, underlying: failure)
         }
     }
 

@@ -168,7 +168,15 @@ package enum ResultsWriter {
 
     /// Writes every byte to `descriptor`, retrying short writes and `EINTR`.
     /// - Returns: the failed `write` call, nil when every byte was written.
+    ///
+    /// A pipe or FIFO whose reader has gone fails the write with `EPIPE` instead of ending the
+    /// process with SIGPIPE (see `withPipeSignalBlocked`), so the run can still report and keep
+    /// its document.
     static func writeEveryByte(_ bytes: [UInt8], to descriptor: Int32, path: String) -> SystemCallError? {
+        withPipeSignalBlocked { writeEveryByteRaw(bytes, to: descriptor, path: path) }
+    }
+
+    private static func writeEveryByteRaw(_ bytes: [UInt8], to descriptor: Int32, path: String) -> SystemCallError? {
         bytes.withUnsafeBytes { buffer -> SystemCallError? in
             guard let base = buffer.baseAddress else { return nil }
             var offset = 0
@@ -186,6 +194,32 @@ package enum ResultsWriter {
         }
     }
 
+    /// Runs `body` with SIGPIPE blocked on this thread only (children and other threads keep the
+    /// default disposition), then consumes a SIGPIPE that `body` raised before restoring the mask,
+    /// so it is never delivered later.
+    static func withPipeSignalBlocked<T>(_ body: () -> T) -> T {
+        #if canImport(Glibc) || canImport(Musl)
+            var pipeSignal = sigset_t()
+            sigemptyset(&pipeSignal)
+            sigaddset(&pipeSignal, SIGPIPE)
+            var pendingBefore = sigset_t()
+            sigpending(&pendingBefore)
+            let wasPending = sigismember(&pendingBefore, SIGPIPE) == 1
+            var previous = sigset_t()
+            pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+            defer {
+                var pending = sigset_t()
+                sigpending(&pending)
+                if !wasPending, sigismember(&pending, SIGPIPE) == 1 {
+                    var now = timespec(tv_sec: 0, tv_nsec: 0)
+                    while sigtimedwait(&pipeSignal, nil, &now) < 0, errno == EINTR {}
+                }
+                pthread_sigmask(SIG_SETMASK, &previous, nil)
+            }
+        #endif
+        return body()
+    }
+
     /// Makes the rename durable; best effort, since the document is complete either way.
     private static func syncFolder(_ folder: String) {
         let descriptor = open(folder, O_RDONLY | O_CLOEXEC)
@@ -196,6 +230,9 @@ package enum ResultsWriter {
 
     static func hint(for errorNumber: Int32) -> String {
         switch errorNumber {
+        case EPIPE:
+            return
+                "the reader of the pipe went away before the document was written; keep it reading until mcp-run ends"
         case EISDIR: return "name a file, not a folder, with '--output'"
         case EACCES, EPERM, EROFS: return "check the folder's permissions, or choose another path with '--output'"
         case ENOSPC, EDQUOT: return "free some disk space, or choose another path with '--output'"

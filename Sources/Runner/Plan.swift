@@ -7,10 +7,12 @@ extension WorkflowRunner {
     /// The plan `--dry-run` prints: each step with its arguments resolved where they need no results.
     ///
     /// Calls nothing. A template that needs a step's result is shown as written.
-    /// - Throws: `RunError` `.invalidInput` for bad inputs or missing secrets; `.invalidArguments`
-    ///   for resolved arguments holding a number that is not finite (the run would refuse them).
+    /// - Throws: `RunError` `.invalidInput` for bad inputs or missing secrets, or for an `output:`
+    ///   path the run would refuse before its first step; `.invalidArguments` for resolved
+    ///   arguments holding a number that is not finite (the run would refuse them).
     package func plan() throws -> JSONValue {
         let prepared = try prepare(startedAt: Timestamp.now())
+        _ = try resolveOutputPathEarly(in: prepared.context)
         var steps: [JSONValue] = []
         for step in workflow.steps {
             var entry: [String: JSONValue] = [

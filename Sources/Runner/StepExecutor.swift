@@ -61,6 +61,12 @@ struct StepExecutor: Sendable {
                 message: "'foreach' needs an array, but the expression gave \(list.typeName)",
                 hint: "use an expression that evaluates to a list, such as steps.<id>.json.items", context: here)
         }
+        guard elements.count <= Limits.foreachElements else {
+            throw RunError(
+                code: .expressionError,
+                message: "'foreach' gave \(elements.count) elements; a step runs at most \(Limits.foreachElements)",
+                hint: "narrow the list (a filter or a smaller page), or split the work across steps", context: here)
+        }
         let iterations = await runIterations(
             step, elements: elements, context: context, filtered: perIteration)
         report.iterations = iterations

@@ -9,6 +9,9 @@ package enum Limits {
     package static let backoff = 0...3_600_000
     /// `concurrency` of the workflow and of a `foreach` step.
     package static let concurrency = 1...1000
+    /// The elements a `foreach` expression may give: each becomes a call and a record in the
+    /// results document, so a server's list cannot grow a run without bound.
+    package static let foreachElements = 10_000
     /// `oauth.redirectPort`: a TCP port.
     package static let port = 1...65535
 }

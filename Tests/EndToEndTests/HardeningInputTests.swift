@@ -244,4 +244,24 @@ struct HardeningInputTests {
         #expect(run.stderr.contains("\(secrets):2:3:"), "\(run)")
         #expect(run.stderr.contains("has no closing \""), "\(run)")
     }
+
+    @Test("a foreach over more than 10,000 elements fails the step before any call; 10,000 is allowed")
+    func foreachCap() async throws {
+        let path = try write(
+            workflow(
+                step: """
+                        foreach: ${{ fromJSON(inputs.list) }}
+                        arguments: { n: '${{ item }}' }
+                    """,
+                top: "inputs:\n  list: { type: string }"))
+        let over = "[" + Array(repeating: "0", count: 10_001).joined(separator: ",") + "]"
+        let run = try await runMCPRun(["run", path, "--input", "list=\(over)"])
+        #expect(run.signal == nil && run.exitCode == 1, "\(run)")
+        #expect(run.stderr.contains("\(path):9:5: step 'a': server 's': 'foreach' gave 10001 elements"), "\(run)")
+        #expect(try run.json().step("a")?["error"]?["code"] == "expression_error", "\(run)")
+        let limit = "[" + Array(repeating: "0", count: 10_000).joined(separator: ",") + "]"
+        let allowed = try await runMCPRun(["run", path, "--input", "list=\(limit)"])
+        #expect(allowed.exitCode == 4, "the server is never there, so the first call fails: \(allowed)")
+        #expect(!allowed.stderr.contains("'foreach' gave"), "\(allowed)")
+    }
 }

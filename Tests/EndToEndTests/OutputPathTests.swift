@@ -182,6 +182,30 @@ struct OutputPathTests {
         #expect(results.step("a")?["status"] == "skipped")
     }
 
+    @Test(
+        "--dry-run refuses an unusable -o or output: path as the run would, exit 2",
+        arguments: [Unusable.existingFolder, .newFileUnderProc, .parentIsFile])
+    func dryRunChecksPath(_ unusable: Unusable) async throws {
+        let server = try Self.markedServer("dry-run-path")
+        let path = try unusable.prepare(in: server.folder)
+        defer { unusable.cleanUp(in: server.folder) }
+        let workflow = fixture("workflows/output-input.yaml")
+        let fromFile = try await runMCPRun(
+            ["run", workflow, "--dry-run", "--input", "out=\(path)"], environment: ["MCP_SERVERS": server.servers])
+        #expect(fromFile.exitCode == 2, "\(fromFile)")
+        #expect(fromFile.stderr.contains("\(workflow):5:9: cannot write the results to '\(path)'"), "\(fromFile)")
+        let fromOption = try await runMCPRun(
+            ["run", fixture("workflows/sequential.yaml"), "--dry-run", "-o", path],
+            environment: ["MCP_SERVERS": server.servers])
+        #expect(fromOption.exitCode == 2, "\(fromOption)")
+        #expect(fromOption.stderr.contains("'\(path)'"), "\(fromOption)")
+        #expect(!server.wasStarted)
+        let usable = try await runMCPRun(
+            ["run", workflow, "--dry-run", "--input", "out=\(server.folder)/new/r.json"],
+            environment: ["MCP_SERVERS": server.servers])
+        #expect(usable.exitCode == 0, "\(usable)")
+    }
+
     @Test("a usable path lets the run start the server: the marker works")
     func markerControl() async throws {
         let server = try Self.markedServer("marker-control")
@@ -260,6 +284,27 @@ struct OutputPathTests {
         _ = await reader.waitForOutputClosed(timeout: .seconds(10))
         let received = try JSONValue.parse(Array(reader.stdout.utf8))
         #expect(received["workflow"] == "skipped-only")
+        #expect(Self.type(pipe) == S_IFIFO, "the FIFO was replaced")
+    }
+
+    @Test("a FIFO whose reader leaves early is a write error, not a silent death by SIGPIPE")
+    func fifoReaderLeaves() async throws {
+        let folder = try temporaryDirectory("fifo-leaves")
+        let pipe = folder + "/pipe"
+        guard mkfifo(pipe, 0o600) == 0 else { throw TestSupportError("mkfifo failed: errno \(errno)") }
+        // Reads one byte and leaves: the rest of a document larger than the pipe's buffer meets EPIPE.
+        let reader = try await ChildProcess(
+            executable: "/usr/bin/head", arguments: ["-c", "1", pipe], environment: [:], workingDirectory: folder)
+        let filler = String(repeating: "x", count: 100_000)
+        let run = try await runMCPRun(
+            ["run", fixture("workflows/skipped-large.yaml"), "--input", "filler=\(filler)", "-o", pipe],
+            environment: ["MCP_SERVERS": #"{"fixture": {"transport": "stdio", "command": "/nonexistent"}}"#])
+        _ = await reader.terminate(grace: .seconds(5))
+        #expect(run.signal == nil, "ended by signal \(String(describing: run.signal))")
+        #expect(run.exitCode == 2, "\(run.exitCode) \(run.stderr)")
+        #expect(run.stderr.contains("could not write '\(pipe)'"), "\(run.stderr)")
+        #expect(run.stderr.contains("the reader of the pipe went away"), "\(run.stderr)")
+        #expect(try run.json()["workflow"] == "skipped-large", "the document is not on stdout")
         #expect(Self.type(pipe) == S_IFIFO, "the FIFO was replaced")
     }
 
