@@ -5,9 +5,44 @@ import Foundation
 struct Console: Sendable {
     var useColor: Bool
 
-    /// Whether stderr is a terminal and colour is allowed (`NO_COLOR`, `--no-color`).
+    /// Whether stderr is a terminal and colour is allowed there: the one rule of
+    /// `ErrorRenderer.shouldUseColor` (`--no-color`, a non-empty `NO_COLOR`, `TERM=dumb`).
     static func colorAllowed(noColorFlag: Bool, environment: [String: String]) -> Bool {
-        !noColorFlag && environment["NO_COLOR"] == nil && isatty(STDERR_FILENO) == 1
+        ErrorRenderer.shouldUseColor(
+            isTerminal: isatty(STDERR_FILENO) == 1, environment: environment, noColorFlag: noColorFlag)
+    }
+
+    /// Whether a run may draw its live progress block on stderr (contract §5): only on a terminal
+    /// that can take cursor movement (`TERM` set and not `dumb`), never with `-q`, and never while
+    /// `--format jsonl` events go to a stdout that may reach the same screen (a terminal or a pipe
+    /// whose reader prints there), since redrawing the block would erase lines it did not draw.
+    /// A stdout that is a regular file or a character device other than a terminal is safe.
+    static func liveDisplayAllowed(
+        stderrIsTerminal: Bool, environment: [String: String], quiet: Bool, eventsOnStdout: Bool,
+        stdoutKind: OutputKind
+    ) -> Bool {
+        guard stderrIsTerminal, !quiet, let term = environment["TERM"], !term.isEmpty, term != "dumb" else {
+            return false
+        }
+        return !eventsOnStdout || stdoutKind == .fileOrDevice
+    }
+
+    /// What this process's stdout is, as far as the live display cares.
+    enum OutputKind: Sendable, Equatable {
+        /// A terminal, a pipe, a socket: its lines may show on the screen stderr draws on.
+        case screenOrPipe
+        /// A regular file, or a character device that is not a terminal (`/dev/null`).
+        case fileOrDevice
+
+        static var standardOutput: OutputKind {
+            var info = stat()
+            guard fstat(STDOUT_FILENO, &info) == 0 else { return .screenOrPipe }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: return .fileOrDevice
+            case S_IFCHR: return isatty(STDOUT_FILENO) == 1 ? .screenOrPipe : .fileOrDevice
+            default: return .screenOrPipe
+            }
+        }
     }
 
     func out(_ bytes: [UInt8]) {

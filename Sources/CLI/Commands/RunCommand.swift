@@ -56,8 +56,11 @@ struct RunCommand {
             }
             return .succeeded
         }
-        // On a terminal: a live line per running step, redrawn in place; otherwise plain lines.
-        let live = !quiet && isatty(STDERR_FILENO) == 1
+        // On a terminal that can take it: a live line per running step, redrawn in place;
+        // otherwise plain lines (contract §5).
+        let live = Console.liveDisplayAllowed(
+            stderrIsTerminal: isatty(STDERR_FILENO) == 1, environment: context.environment, quiet: quiet,
+            eventsOnStdout: jsonl, stdoutKind: .standardOutput)
         let display = Locked(ProgressDisplay(useColor: console.useColor))
         let width = context.environment["COLUMNS"].flatMap { Int($0) } ?? 120
         let origin = ContinuousClock.now
@@ -67,6 +70,12 @@ struct RunCommand {
                 let now = Double((ContinuousClock.now - origin).milliseconds)
                 let frame = state.frame(permanent: permanent, now: now, width: width)
                 FileHandle.standardError.write(Data(frame.utf8))
+            }
+        }
+        if live {
+            // Log and trace lines go above the live block, never under a redraw that would erase them.
+            options.logger = Logger(level: context.logLevel, masker: masker) { line in
+                redraw({ _ in }, permanent: [line])
             }
         }
         options.observer = { event in
