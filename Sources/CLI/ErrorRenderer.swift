@@ -47,6 +47,41 @@ package struct ErrorRenderer: Sendable {
         return label + " " + body(of: error, boldLocation: false)
     }
 
+    /// The error as a GitHub Actions workflow command, one line:
+    /// `::error file=F,line=L,col=C,title=mcp-run::step 'x': message (hint: …)`, or `::error::…`
+    /// without a location. Masked, with control characters neutralised, then escaped as the
+    /// runner reads workflow commands (`%`, CR and LF in the message; also `:` and `,` in values).
+    package func githubAnnotation(_ error: any Error) -> String {
+        func escaped(_ text: String, property: Bool) -> String {
+            var result = text.replacingOccurrences(of: "%", with: "%25")
+                .replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+            if property {
+                result = result.replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+            }
+            return result
+        }
+        var properties: [String] = []
+        var text: String
+        if let error = error as? any UserFacingError {
+            if let location = error.context.location {
+                properties += [
+                    "file=" + escaped(shown(location.file), property: true), "line=\(location.line)",
+                    "col=\(location.column)",
+                ]
+            }
+            var parts: [String] = []
+            if let step = error.context.step { parts.append("step '\(step)'") }
+            if let server = error.context.server { parts.append("server '\(server)'") }
+            parts.append(error.message)
+            text = shown(parts.joined(separator: ": "))
+            if let hint = error.hint { text += " (hint: " + shown(hint) + ")" }
+        } else {
+            text = shown(Self.describe(error))
+        }
+        properties.append("title=mcp-run")
+        return "::error " + properties.joined(separator: ",") + "::" + escaped(text, property: false)
+    }
+
     /// A warning line in the same shape: `warning: message`, then `  hint: …`.
     package func renderWarning(_ message: String, hint: String? = nil) -> String {
         let label = useColor ? Self.yellow + "warning:" + Self.reset : "warning:"

@@ -32,6 +32,16 @@ package enum AuthAction: String, Sendable, Hashable, CaseIterable {
 }
 
 /// The shape of `mcp-run run`'s output (`--format`).
+/// `validate --format`: how problems are printed.
+package enum ProblemFormat: String, Sendable, Hashable, CaseIterable {
+    /// `file:line:col: message` lines and hints on stderr.
+    case human
+    /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`) on stdout, so a
+    /// job shows each problem on the line it is about; the human lines still go to stderr.
+    case github
+}
+
+/// `run --format`: how the results are printed.
 package enum ResultsFormat: String, Sendable, Hashable, CaseIterable {
     /// One results document at the end.
     case json

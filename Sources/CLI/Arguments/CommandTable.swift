@@ -37,6 +37,15 @@ extension OptionSpec {
         long: "format", kind: .value, valueName: "FORMAT",
         help: "the output format; 'jsonl' writes one event per line as steps start and end",
         defaultValue: ResultsFormat.json.rawValue, choices: ResultsFormat.allCases.map(\.rawValue))
+    /// `--format human|github` of `validate`. Same long name as `format`.
+    package static let problemFormat = OptionSpec(
+        long: "format", kind: .value, valueName: "FORMAT",
+        help: "'github' also prints each problem as a GitHub Actions annotation on stdout",
+        defaultValue: ProblemFormat.human.rawValue, choices: ProblemFormat.allCases.map(\.rawValue))
+    /// `--summary PATH` of `run`.
+    package static let summary = OptionSpec(
+        long: "summary", kind: .value, valueName: "PATH",
+        help: "write a Markdown summary of the run to PATH (in GitHub Actions: appended to $GITHUB_STEP_SUMMARY)")
     /// `--dry-run`.
     package static let dryRun = OptionSpec(
         long: "dry-run", kind: .flag, help: "validate, resolve what needs no results and print the plan; no network")
@@ -123,7 +132,7 @@ package enum CommandTable {
             """,
         positionals: [.workflowFile],
         options: [
-            .input, .inputs, .secrets, .servers, .output, .format, .dryRun, .only, .nonInteractive,
+            .input, .inputs, .secrets, .servers, .output, .format, .summary, .dryRun, .only, .nonInteractive,
         ] + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose])
 
@@ -135,7 +144,8 @@ package enum CommandTable {
             problem. Exit status 0 when every file is valid, 2 otherwise.
             """,
         positionals: [.workflowFiles],
-        options: [.servers.withHelp("also accept servers defined in this JSON or YAML file")] + OptionSpec.common,
+        options: [.servers.withHelp("also accept servers defined in this JSON or YAML file"), .problemFormat]
+            + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose])
 
     /// `mcp-run tools SERVER`.

@@ -46,6 +46,8 @@ struct RunCommand {
         // not a lost document after every step's side effects.
         if let path = outputOverride, path != "-" { try ResultsDestination.check(path) }
         options.resolvesOutputPath = outputOverride == nil
+        let summaryPath = parsed.value(.summary)
+        if let summaryPath { try ResultsDestination.check(summaryPath, naming: "'--summary'") }
         if parsed.flag(.dryRun) {
             let runner = WorkflowRunner(workflow: workflow, options: options)
             do {
@@ -182,7 +184,50 @@ struct RunCommand {
                 return .usage
             }
         }
-        return ExitCode(status: document.status, error: report.error?.code)
+        let exitCode = ExitCode(status: document.status, error: report.error?.code)
+        let summary = Array(RunSummary.markdown(document.json, exitCode: exitCode, masker: report.masker).utf8)
+        if let summaryPath {
+            do {
+                try ResultsDestination.resolve(summaryPath, naming: "'--summary'").write(summary)
+            } catch {
+                context.report(error, masker: report.masker)
+                return .usage
+            }
+        } else if let stepSummary = Self.gitHubStepSummary(context.environment) {
+            if let failure = Self.append(summary, to: stepSummary) {
+                console.err(
+                    context.renderer.renderWarning(
+                        "could not append the run's summary to $GITHUB_STEP_SUMMARY '\(stepSummary)': \(failure)",
+                        hint: "give '--summary PATH' to write it elsewhere"))
+            }
+        }
+        return exitCode
+    }
+
+    /// `$GITHUB_STEP_SUMMARY` inside GitHub Actions (`GITHUB_ACTIONS=true`), nil elsewhere or when
+    /// it is unset or empty.
+    static func gitHubStepSummary(_ environment: [String: String]) -> String? {
+        guard environment["GITHUB_ACTIONS"] == "true", let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty
+        else { return nil }
+        return path
+    }
+
+    /// Appends `bytes` to the file at `path` (created 0644 when missing), as GitHub Actions expects
+    /// of each step's summary; the reason it could not, or nil.
+    static func append(_ bytes: [UInt8], to path: String) -> String? {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o644)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            offset += written
+        }
+        return nil
     }
 
     /// Reads `--inputs FILE` (JSON or YAML) as an object of input values.

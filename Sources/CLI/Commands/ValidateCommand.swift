@@ -9,6 +9,7 @@ struct ValidateCommand {
         let files = context.parsed.arguments(.workflowFiles)
         let servers = try context.sources.extraServers(serversFile: context.parsed.value(.servers))
         var failed = false
+        let github = context.parsed.value(.problemFormat) == ProblemFormat.github.rawValue
         for file in files {
             do {
                 let text = try context.sources.read(file, what: "workflow file")
@@ -19,6 +20,10 @@ struct ValidateCommand {
             } catch {
                 failed = true
                 context.report(error)
+                if github {
+                    let problems: [any Error] = (error as? WorkflowProblems)?.problems ?? [error]
+                    for problem in problems { context.console.out(context.renderer.githubAnnotation(problem) + "\n") }
+                }
             }
         }
         return failed ? .usage : .succeeded
