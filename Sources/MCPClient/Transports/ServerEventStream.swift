@@ -182,11 +182,10 @@ package struct ServerEventStream: Sendable {
         } catch {
             return .failed("\(error)")
         }
-        let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
-        guard response.status == 200, contentType.hasPrefix(MCPHeader.eventStream) else {
-            let snippet = await StreamableHTTPTransport.snippet(of: response)
+        guard response.status == 200, response.isEventStream else {
+            let snippet = await response.snippet()
             if response.status == 405 { return .notOffered }
-            let shown = response.status == 200 ? "HTTP 200 (\(contentType))" : "HTTP \(response.status)"
+            let shown = response.status == 200 ? "HTTP 200 (\(response.contentType))" : "HTTP \(response.status)"
             return .refused(shown + (snippet.isEmpty ? "" : ": \(snippet)"))
         }
         if request.headers.contains(where: { $0.name == MCPHeader.lastEventID }) {
