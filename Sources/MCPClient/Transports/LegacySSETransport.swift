@@ -184,7 +184,7 @@ package actor LegacySSETransport: Transport {
                             slot.finish()
                         }
                     case "message":
-                        deliver(event.data)
+                        deliver(SSEMessage(event))
                     default:
                         logger.trace("[\(serverName)] ignored an SSE event of type '\(event.type)'")
                     }
@@ -214,17 +214,13 @@ package actor LegacySSETransport: Transport {
         return failure
     }
 
-    private nonisolated func deliver(_ data: String) {
-        guard !data.isEmpty else { return }
-        let messages: [JSONRPCMessage]
-        do {
-            messages = try JSONRPCMessage.decodeAll(Array(data.utf8))
-        } catch {
-            continuation.yield(
-                .malformed("SSE event is not JSON-RPC (\(error)): \(SecretMasker().maskedPrefix(data, 200))"))
-            return
+    private nonisolated func deliver(_ decoded: SSEMessage) {
+        switch decoded {
+        case .none: break
+        case .messages(let messages): for message in messages { continuation.yield(.message(message)) }
+        case .malformed(let reason, let data):
+            continuation.yield(.malformed("SSE event is not JSON-RPC (\(reason)): \(data)"))
         }
-        for message in messages { continuation.yield(.message(message)) }
     }
 
     /// The stream is over: remember why, tell the session (unless close() ended it), finish `incoming`.

@@ -224,17 +224,12 @@ package struct ServerEventStream: Sendable {
                 await state.touch()
                 let events = try parser.feed(chunk)
                 await state.note(lastEventID: parser.lastEventID, reconnectionTime: parser.reconnectionTime)
-                for event in events where !event.data.isEmpty && event.type == "message" {
-                    do {
-                        for message in try JSONRPCMessage.decodeAll(Array(event.data.utf8)) {
-                            continuation.yield(.message(message))
-                        }
-                    } catch {
-                        continuation.yield(
-                            .malformed(
-                                "GET stream event is not JSON-RPC (\(error.message): \(SecretMasker().maskedPrefix(event.data, 200)))"
-                            )
-                        )
+                for event in events {
+                    switch SSEMessage(event) {
+                    case .none: break
+                    case .messages(let messages): for message in messages { continuation.yield(.message(message)) }
+                    case .malformed(let reason, let data):
+                        continuation.yield(.malformed("GET stream event is not JSON-RPC (\(reason): \(data))"))
                     }
                 }
             }

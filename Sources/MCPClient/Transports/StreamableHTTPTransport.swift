@@ -551,16 +551,15 @@ package actor StreamableHTTPTransport: Transport {
                 if let id = parser.lastEventID { progress.lastEventID = id }
                 if let time = parser.reconnectionTime { progress.reconnectionTime = time }
                 for event in events {
-                    // A priming event (MCP 2025-11-25) has an id and empty data: nothing to deliver.
-                    guard !event.data.isEmpty, event.type == "message" else { continue }
                     let messages: [JSONRPCMessage]
-                    do {
-                        messages = try JSONRPCMessage.decodeAll(Array(event.data.utf8))
-                    } catch {
-                        let shown = "\(error.message): \(SecretMasker().maskedPrefix(event.data, 200))"
+                    switch SSEMessage(event) {
+                    case .none: continue  // a priming event, or another type
+                    case .malformed(let reason, let data):
+                        let shown = "\(reason): \(data)"
                         progress.malformed = progress.malformed ?? shown
                         continuation.yield(.malformed("SSE event is not JSON-RPC (\(shown))"))
                         continue
+                    case .messages(let decoded): messages = decoded
                     }
                     var answer: JSONRPCMessage?
                     for received in messages {
