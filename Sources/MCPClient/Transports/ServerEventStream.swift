@@ -84,6 +84,11 @@ package struct ServerEventStream: Sendable {
         case ended(reason: String, sawBytes: Bool)
         /// The GET could not be sent.
         case failed(String)
+
+        /// Why the server refused the stream, for `.refused`.
+        var refusal: String? {
+            if case .refused(let why) = self { why } else { nil }
+        }
     }
 
     let configuration: Configuration
@@ -100,9 +105,7 @@ package struct ServerEventStream: Sendable {
     @discardableResult
     func run() async -> Bool {
         let state = StreamState()
-        var failures = 0
-        var reopenings = 0
-        var opened = false
+        var reopening = EventStreamReopening(configuration: configuration)
         while !Task.isCancelled {
             let lastEventID = await state.lastEventID
             let request: HTTPRequest?
@@ -115,48 +118,49 @@ package struct ServerEventStream: Sendable {
             guard let request else { return true }
             let ending = await open(request, state: state)
             if Task.isCancelled { return true }
-            var delay = Duration.zero
             let after = lastEventIDNote(await state.lastEventID)
+            let wasOpened = reopening.hasOpened
+            let action = reopening.ended(ending, serverDelay: await state.reconnectionTime)
+            let delay: Duration
+            switch action {
+            case .stop(let offered):
+                if offered {
+                    logger.trace(
+                        "[\(serverName)] the GET stream \(wasOpened ? "could not be reopened" : "was refused"): \(ending.refusal ?? "")"
+                    )
+                } else {
+                    logger.trace("[\(serverName)] the server offers no GET stream (HTTP 405)")
+                }
+                return offered
+            case .reopen(let wait), .giveUp(_, let wait):
+                delay = wait
+            }
             switch ending {
-            case .notOffered:
-                logger.trace("[\(serverName)] the server offers no GET stream (HTTP 405)")
-                return false
-            case .refused(let why):
-                logger.trace(
-                    "[\(serverName)] the GET stream \(opened ? "could not be reopened" : "was refused"): \(why)")
-                return true
             case .idle:
-                failures = 0
                 logger.trace(
                     "[\(serverName)] the GET stream was silent for \(configuration.idleLimit.humanReadable); reopening it"
                         + after)
-            case .ended(let reason, let sawBytes):
-                failures = sawBytes ? 1 : failures + 1
-                reopenings += 1
-                let asked = await state.reconnectionTime
-                delay =
-                    asked.map { min(max($0, configuration.baseDelay), configuration.maxDelay) }
-                    ?? configuration.backoff(failures: failures)
+            case .ended(let reason, _):
                 logger.trace(
                     "[\(serverName)] the GET stream \(reason); reopening it in \(delay.humanReadable)" + after)
             case .failed(let why):
-                failures += 1
-                reopenings += 1
-                delay = configuration.backoff(failures: failures)
                 logger.trace("[\(serverName)] the GET stream failed: \(why); reopening it in \(delay.humanReadable)")
+            case .notOffered, .refused:
+                break  // stopped above
             }
-            opened = true
-            if failures > configuration.maxFailures {
+            switch action {
+            case .giveUp(.fruitless(let count), _):
                 logger.trace(
-                    "[\(serverName)] gave up on the GET stream after \(configuration.maxFailures) fruitless reopenings; server-initiated messages now arrive only on requests' streams"
+                    "[\(serverName)] gave up on the GET stream after \(count) fruitless reopenings; server-initiated messages now arrive only on requests' streams"
                 )
                 return true
-            }
-            if reopenings > configuration.maxReopenings {
+            case .giveUp(.exhausted(let count), _):
                 logger.trace(
-                    "[\(serverName)] gave up on the GET stream after \(configuration.maxReopenings) reopenings; server-initiated messages now arrive only on requests' streams"
+                    "[\(serverName)] gave up on the GET stream after \(count) reopenings; server-initiated messages now arrive only on requests' streams"
                 )
                 return true
+            case .reopen, .stop:
+                break
             }
             if delay > .zero {
                 do { try await Task.sleep(for: delay) } catch { return true }

@@ -39,9 +39,10 @@ package actor StreamableHTTPTransport: Transport {
     private var isClosed = false
     /// The `initialize` parameters the session sent, for starting a new session after a 404.
     private var initializeParams: JSONValue?
-    /// Non-nil while a new session is being started: the requests waiting for it.
-    private var renewalWaiters: [AsyncStream<Void>.Continuation]?
-    private var renewals = 0
+    /// Whether a new session is being started, and how many were (`SessionRenewal`).
+    private var renewal = SessionRenewal()
+    /// The requests waiting for the renewal under way.
+    private var renewalWaiters: [AsyncStream<Void>.Continuation] = []
 
     /// A transport for `url`; nothing is sent until the first message.
     /// - Parameter headers: the config's headers (auth already resolved, secret-valued), sent on
@@ -149,14 +150,14 @@ package actor StreamableHTTPTransport: Transport {
             return nil
         case 200..<300:
             return try await readBody(of: response, answering: message, label: label, answer: handling)
-        case 404 where mayRenew && message.id != nil && !message.isResponse && message.method != MCPMethod.initialize:
-            guard let expired = sentSessionID else {
-                throw await statusError(response, sent: sent, label: label, renewed: false)
-            }
-            _ = try? await response.body.collect(limit: 64 << 10)
-            try await renewSession(expired: expired, because: label)
-            return try await send(message, mayRenew: false, answer: handling)
         default:
+            if let expired = SessionRenewal.expiredSession(
+                status: response.status, answering: message, sentSessionID: sentSessionID, mayRenew: mayRenew)
+            {
+                _ = try? await response.body.collect(limit: 64 << 10)
+                try await renewSession(expired: expired, because: label)
+                return try await send(message, mayRenew: false, answer: handling)
+            }
             throw await statusError(response, sent: sent, label: label, renewed: !mayRenew)
         }
     }
@@ -264,28 +265,31 @@ package actor StreamableHTTPTransport: Transport {
     /// Concurrent requests that all saw the same expired session share one renewal: the first
     /// renews, the others wait for it.
     private func renewSession(expired: String, because label: String) async throws {
-        if sessionID != expired { return }  // another request already renewed it
-        if renewalWaiters != nil {
+        let id: RequestID
+        switch renewal.begin(expired: expired, current: sessionID) {
+        case .alreadyRenewed:
+            return
+        case .join:
             let (done, waiter) = AsyncStream<Void>.makeStream()
-            renewalWaiters?.append(waiter)
+            renewalWaiters.append(waiter)
             for await _ in done { break }
             try Task.checkCancellation()
-            if sessionID == expired || sessionID == nil {
+            guard SessionRenewal.joinedRenewalSucceeded(expired: expired, current: sessionID) else {
                 throw ClientError(
                     code: .closed, message: "the server ended the session and a new one could not be started",
                     context: ErrorContext(server: serverName))
             }
             return
+        case .renew(let renewalID):
+            id = renewalID
         }
-        renewalWaiters = []
         defer {
-            for waiter in renewalWaiters ?? [] { waiter.finish() }
-            renewalWaiters = nil
+            for waiter in renewalWaiters { waiter.finish() }
+            renewalWaiters = []
+            renewal.finish()
         }
         logger.trace("[\(serverName)] the server ended session \(expired) (HTTP 404 to '\(label)'); starting a new one")
         sessionID = nil
-        renewals += 1
-        let id = RequestID.string("mcp-run-renew-\(renewals)")
         let message = JSONRPCMessage.request(id: id, method: MCPMethod.initialize, params: initializeParams)
         let (request, _) = try postRequest(for: message)
         // TODO(#9): the renewal's initialize goes without the provider's token (retries only), as
@@ -435,62 +439,56 @@ package actor StreamableHTTPTransport: Transport {
 
     /// Reads an SSE response, delivering each message, until `expected` is answered; a stream
     /// that ends first is resumed from its last event id (GET with `Last-Event-ID`, after the
-    /// server's `retry` delay).
-    ///
-    /// A server-driven loop with caps (issue #8): at most `maxResumptions` resumptions in a row
-    /// that bring no new event, at most `maxTotalResumptions` in all (a server that sends a new
-    /// event each time but never the response), each delay clamped to `maxReconnectionDelay` (a
-    /// `retry` of hours or overflowing values), and never a wait past the request's deadline.
+    /// server's `retry` delay) as `StreamResumption` decides, within its caps (issue #8).
     private nonisolated func readEventStream(
         _ body: HTTPBody, until expected: RequestID?, label: String, deliverAnswer: Bool
     ) async throws -> JSONRPCMessage? {
         var progress = StreamProgress()
         var body = body
-        var fruitless = 0
-        var resumptions = 0
+        var resumption = StreamResumption(policy: exchange.policy)
         while true {
-            let before = progress.lastEventID
             if let answer = try await readEvents(
                 body, until: expected, into: &progress, deliverAnswer: deliverAnswer)
             {
                 return answer
             }
             guard expected != nil else { return nil }
-            guard let lastEventID = progress.lastEventID else { throw streamEndError(progress, label: label) }
-            fruitless = progress.lastEventID == before ? fruitless + 1 : 1
-            guard fruitless <= exchange.policy.maxResumptions else {
+            let action = resumption.streamEnded(
+                lastEventID: progress.lastEventID, reconnectionTime: progress.reconnectionTime,
+                timeLeft: await RequestDeadline.current?.timeLeft())
+            let stream = "the server's event stream for '\(label)'"
+            switch action {
+            case .resume(let lastEventID, let delay):
+                logger.trace(
+                    "[\(serverName)] the event stream for '\(label)' ended before its response; resuming after event '\(lastEventID)' in \(delay.humanReadable) (resumption \(resumption.resumptions) of at most \(exchange.policy.maxTotalResumptions))"
+                )
+                try await Task.sleep(for: delay)
+                body = try await resume(after: lastEventID, label: label)
+            case .noEventID:
+                throw streamEndError(progress, label: label)
+            case .fruitless(let count):
                 throw ClientError(
                     code: .closed,
                     message:
-                        "the server's event stream for '\(label)' kept ending without the response; gave up after \(exchange.policy.maxResumptions) resumptions in a row without a new event",
+                        "\(stream) kept ending without the response; gave up after \(count) resumptions in a row without a new event",
                     hint: "the server may have lost the request; run again",
                     context: ErrorContext(server: serverName))
-            }
-            guard resumptions < exchange.policy.maxTotalResumptions else {
+            case .exhausted(let count):
                 throw ClientError(
                     code: .closed,
-                    message:
-                        "the server's event stream for '\(label)' kept ending without the response; gave up after \(exchange.policy.maxTotalResumptions) resumptions",
+                    message: "\(stream) kept ending without the response; gave up after \(count) resumptions",
                     hint:
                         "the server keeps dropping the stream; check its logs or a proxy's idle timeout, then run again",
                     context: ErrorContext(server: serverName))
-            }
-            resumptions += 1
-            let delay = exchange.policy.reconnectionDelay(serverMilliseconds: progress.reconnectionTime)
-            if let left = await RequestDeadline.current?.timeLeft(), delay >= left {
+            case .pastDeadline(let delay, let left):
                 throw ClientError(
                     code: .timedOut,
                     message:
-                        "the server's event stream for '\(label)' dropped before the response, and the server's retry delay (\(delay.humanReadable)) outlasts the request's timeout (\(max(left, .zero).humanReadable) left)",
+                        "\(stream) dropped before the response, and the server's retry delay (\(delay.humanReadable)) outlasts the request's timeout (\(left.humanReadable) left)",
                     hint:
                         "raise the step's or the server's `timeout`, or ask the server's maintainers for a shorter `retry`",
                     context: ErrorContext(server: serverName))
             }
-            logger.trace(
-                "[\(serverName)] the event stream for '\(label)' ended before its response; resuming after event '\(lastEventID)' in \(delay.humanReadable) (resumption \(resumptions) of at most \(exchange.policy.maxTotalResumptions))"
-            )
-            try await Task.sleep(for: delay)
-            body = try await resume(after: lastEventID, label: label)
         }
     }
 
