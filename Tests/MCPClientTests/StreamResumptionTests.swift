@@ -35,27 +35,18 @@ struct StreamResumptionTests {
                 == .resume(after: "e1", delay: .seconds(30)))
     }
 
-    @Test("resumptions in a row that bring no new event end at maxResumptions")
-    func fruitless() {
+    @Test(
+        "resumptions end at their caps: maxResumptions in a row without a new event, maxTotalResumptions in all",
+        arguments: [
+            (["e1", "e1", "e1"], StreamResumption.Action.fruitless(2)),
+            (["e1", "e2", "e2", "e2"], .fruitless(2)),
+            (["e1", "e2", "e3", "e4", "e5"], .exhausted(4)),
+        ])
+    func caps(eventIDs: [String], last: StreamResumption.Action) {
         var resumption = StreamResumption(policy: Self.policy)
-        #expect(
-            resumption.streamEnded(lastEventID: "e1", reconnectionTime: 0, timeLeft: nil)
-                == .resume(after: "e1", delay: .zero))
-        #expect(
-            resumption.streamEnded(lastEventID: "e1", reconnectionTime: 0, timeLeft: nil)
-                == .resume(after: "e1", delay: .zero))
-        #expect(resumption.streamEnded(lastEventID: "e1", reconnectionTime: 0, timeLeft: nil) == .fruitless(2))
-    }
-
-    @Test("a new event each time still ends at maxTotalResumptions")
-    func exhausted() {
-        var resumption = StreamResumption(policy: Self.policy)
-        for index in 1...4 {
-            #expect(
-                resumption.streamEnded(lastEventID: "e\(index)", reconnectionTime: 0, timeLeft: nil)
-                    == .resume(after: "e\(index)", delay: .zero))
-        }
-        #expect(resumption.streamEnded(lastEventID: "e5", reconnectionTime: 0, timeLeft: nil) == .exhausted(4))
+        let actions = eventIDs.map { resumption.streamEnded(lastEventID: $0, reconnectionTime: 0, timeLeft: nil) }
+        #expect(Array(actions.dropLast()) == eventIDs.dropLast().map { .resume(after: $0, delay: .zero) })
+        #expect(actions.last == last)
     }
 
     @Test("a wait that would outlast the request's deadline is not made")

@@ -10,7 +10,7 @@ import HTTP
 /// Everything runs in the calling task.
 struct HTTPExchange: Sendable {
     /// The client that sends (libcurl's `HTTPClient`, or an in-process one in tests).
-    let client: HTTPClient
+    let client: any HTTPSending
     /// When to retry an exchange the server did not process.
     let policy: HTTPRetryPolicy
     /// OAuth: the token to send, renewed after a 401 and stepped up after a 403; nil without.

@@ -20,35 +20,29 @@ import HTTP
 /// 429, 502, 503 or 504 as `HTTPRetryPolicy` says (a POST the server answered 2xx is never sent
 /// again), and with an OAuth `authorization` provider they carry its token, and a 401 renews it
 /// once and retries once (contract §7); the open stream keeps the token it was opened with.
-package actor LegacySSETransport: Transport {
+package actor LegacySSETransport: HTTPTransport {
+    /// The URL that was GET for the event stream.
+    package nonisolated let url: String
+    /// Where messages are POSTed, from the `endpoint` event; nil until it arrived.
+    private var endpoint: String?
     /// Messages from the event stream, in arrival order.
     package nonisolated let incoming: AsyncStream<TransportEvent>
     private let continuation: AsyncStream<TransportEvent>.Continuation
-    /// The URL that was GET for the event stream.
-    package nonisolated let url: String
-    private var headers: [HTTPHeader]
-    private let serverName: String
-    private let logger: Logger
-    private let requestTimeout: Duration
     /// Retries, OAuth and status errors for the GET and every POST.
-    private let exchange: HTTPExchange
-    /// Where messages are POSTed, from the `endpoint` event; nil until it arrived.
-    private var endpoint: String?
+    nonisolated let exchange: HTTPExchange
+    /// The config's headers: on the GET, and on every POST (`replaceHeaders` changes them).
+    private var headers: [HTTPHeader]
+    /// Bounds the connection, the wait for `endpoint`, and each POST.
+    private let requestTimeout: Duration
     private var readTask: Task<Void, Never>?
     private var ended: ClientError?
     private var isClosed = false
 
-    private init(
-        url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
-        client: HTTPClient, retryPolicy: HTTPRetryPolicy, authorization: (any AuthorizationProvider)?
-    ) {
+    private init(url: String, headers: [HTTPHeader], requestTimeout: Duration, exchange: HTTPExchange) {
         self.url = url
         self.headers = headers
-        self.serverName = serverName
         self.requestTimeout = requestTimeout
-        self.logger = logger
-        exchange = HTTPExchange(
-            client: client, policy: retryPolicy, authorization: authorization, serverName: serverName, logger: logger)
+        self.exchange = exchange
         (incoming, continuation) = AsyncStream<TransportEvent>.makeStream()
     }
 
@@ -62,6 +56,8 @@ package actor LegacySSETransport: Transport {
     ///     and on every POST.
     ///   - requestTimeout: bounds the connection and the wait for `endpoint`, and each POST (an
     ///     OAuth login waited for on the way does not count).
+    ///   - client: what sends the requests: libcurl's shared client, or an in-process
+    ///     `HTTPSending` in tests.
     ///   - authorization: OAuth: a token for the GET and every POST, renewed once after a 401.
     /// - Throws: `ClientError`: `.unauthorized(status)` for 401/403, `.unreachable`,
     ///   `.protocolViolation` (another status, not an event stream, an endpoint on another
@@ -69,12 +65,23 @@ package actor LegacySSETransport: Transport {
     ///   `CancellationError` when the caller was cancelled.
     package static func connect(
         url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
-        client: HTTPClient = .shared, retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy(),
+        client: any HTTPSending = HTTPClient.shared, retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy(),
         authorization: (any AuthorizationProvider)? = nil
     ) async throws -> LegacySSETransport {
+        try await connect(
+            url: url, headers: headers, requestTimeout: requestTimeout,
+            exchange: HTTPExchange(
+                client: client, policy: retryPolicy, authorization: authorization, serverName: serverName,
+                logger: logger))
+    }
+
+    /// As `connect(url:headers:serverName:requestTimeout:logger:client:retryPolicy:authorization:)`,
+    /// with the requests going through `exchange` (which names the server).
+    static func connect(
+        url: String, headers: [HTTPHeader], requestTimeout: Duration, exchange: HTTPExchange
+    ) async throws -> LegacySSETransport {
         let transport = LegacySSETransport(
-            url: url, headers: headers, serverName: serverName, requestTimeout: requestTimeout, logger: logger,
-            client: client, retryPolicy: retryPolicy, authorization: authorization)
+            url: url, headers: headers, requestTimeout: requestTimeout, exchange: exchange)
         do {
             try await transport.open()
         } catch {

@@ -11,7 +11,7 @@ import HTTP
 /// up at once instead, with an error saying which limit ended it.
 struct RetryingExchange: Sendable {
     let policy: HTTPRetryPolicy
-    let client: HTTPClient
+    let client: any HTTPSending
     let serverName: String
     let logger: Logger
 

@@ -94,7 +94,7 @@ package struct ServerEventStream: Sendable {
     let configuration: Configuration
     let serverName: String
     let logger: Logger
-    let client: HTTPClient
+    let client: any HTTPSending
     let continuation: AsyncStream<TransportEvent>.Continuation
     /// The GET to send, with `Last-Event-ID` when given; nil once the transport is closed.
     let makeRequest: @Sendable (_ lastEventID: String?) async throws -> HTTPRequest?

@@ -19,7 +19,7 @@ import HTTP
 ///
 /// State (session id, version, headers) lives in this actor; the HTTP exchanges themselves run
 /// `nonisolated`, in the calling task, so concurrent requests do not queue behind one another.
-package actor StreamableHTTPTransport: Transport {
+package actor StreamableHTTPTransport: HTTPTransport {
     /// The largest JSON response body accepted: 64 MiB.
     package static let maxJSONBodyBytes = 64 << 20
 
@@ -28,11 +28,9 @@ package actor StreamableHTTPTransport: Transport {
     private let continuation: AsyncStream<TransportEvent>.Continuation
     /// The endpoint URL.
     package nonisolated let url: String
-    private let serverName: String
-    private let logger: Logger
     /// Retries, OAuth and status errors for every POST (`HTTPExchange`, shared with legacy
     /// HTTP+SSE); its client and provider also serve the GET stream and the DELETE.
-    private let exchange: HTTPExchange
+    nonisolated let exchange: HTTPExchange
     private var headers: [HTTPHeader]
     private var sessionID: String?
     private var protocolVersion: String?
@@ -45,20 +43,30 @@ package actor StreamableHTTPTransport: Transport {
     private var renewalWaiters: [AsyncStream<Void>.Continuation] = []
 
     /// A transport for `url`; nothing is sent until the first message.
-    /// - Parameter headers: the config's headers (auth already resolved, secret-valued), sent on
-    ///   every request.
-    /// - Parameter authorization: OAuth: asked for the `Authorization` header before each request,
-    ///   and once more after a 401, after which the request is retried once.
+    /// - Parameters:
+    ///   - headers: the config's headers (auth already resolved, secret-valued), sent on every
+    ///     request.
+    ///   - client: what sends the requests: libcurl's shared client, or an in-process
+    ///     `HTTPSending` in tests.
+    ///   - authorization: OAuth: asked for the `Authorization` header before each request, and
+    ///     once more after a 401, after which the request is retried once.
     package init(
-        url: String, headers: [HTTPHeader], serverName: String, logger: Logger, client: HTTPClient = .shared,
-        retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy(), authorization: (any AuthorizationProvider)? = nil
+        url: String, headers: [HTTPHeader], serverName: String, logger: Logger,
+        client: any HTTPSending = HTTPClient.shared, retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy(),
+        authorization: (any AuthorizationProvider)? = nil
     ) {
+        self.init(
+            url: url, headers: headers,
+            exchange: HTTPExchange(
+                client: client, policy: retryPolicy, authorization: authorization, serverName: serverName,
+                logger: logger))
+    }
+
+    /// A transport for `url` whose requests go through `exchange` (which names the server).
+    init(url: String, headers: [HTTPHeader], exchange: HTTPExchange) {
         self.url = url
         self.headers = headers
-        self.serverName = serverName
-        self.logger = logger
-        exchange = HTTPExchange(
-            client: client, policy: retryPolicy, authorization: authorization, serverName: serverName, logger: logger)
+        self.exchange = exchange
         (incoming, continuation) = AsyncStream<TransportEvent>.makeStream()
     }
 
@@ -457,6 +465,7 @@ package actor StreamableHTTPTransport: Transport {
                 lastEventID: progress.lastEventID, reconnectionTime: progress.reconnectionTime,
                 timeLeft: await RequestDeadline.current?.timeLeft())
             let stream = "the server's event stream for '\(label)'"
+            let failure: (code: ClientError.Code, message: String, hint: String)
             switch action {
             case .resume(let lastEventID, let delay):
                 logger.trace(
@@ -464,31 +473,30 @@ package actor StreamableHTTPTransport: Transport {
                 )
                 try await Task.sleep(for: delay)
                 body = try await resume(after: lastEventID, label: label)
+                continue
             case .noEventID:
                 throw streamEndError(progress, label: label)
             case .fruitless(let count):
-                throw ClientError(
-                    code: .closed,
-                    message:
-                        "\(stream) kept ending without the response; gave up after \(count) resumptions in a row without a new event",
-                    hint: "the server may have lost the request; run again",
-                    context: ErrorContext(server: serverName))
+                failure = (
+                    .closed,
+                    "\(stream) kept ending without the response; gave up after \(count) resumptions in a row without a new event",
+                    "the server may have lost the request; run again"
+                )
             case .exhausted(let count):
-                throw ClientError(
-                    code: .closed,
-                    message: "\(stream) kept ending without the response; gave up after \(count) resumptions",
-                    hint:
-                        "the server keeps dropping the stream; check its logs or a proxy's idle timeout, then run again",
-                    context: ErrorContext(server: serverName))
+                failure = (
+                    .closed, "\(stream) kept ending without the response; gave up after \(count) resumptions",
+                    "the server keeps dropping the stream; check its logs or a proxy's idle timeout, then run again"
+                )
             case .pastDeadline(let delay, let left):
-                throw ClientError(
-                    code: .timedOut,
-                    message:
-                        "\(stream) dropped before the response, and the server's retry delay (\(delay.humanReadable)) outlasts the request's timeout (\(left.humanReadable) left)",
-                    hint:
-                        "raise the step's or the server's `timeout`, or ask the server's maintainers for a shorter `retry`",
-                    context: ErrorContext(server: serverName))
+                failure = (
+                    .timedOut,
+                    "\(stream) dropped before the response, and the server's retry delay (\(delay.humanReadable)) outlasts the request's timeout (\(left.humanReadable) left)",
+                    "raise the step's or the server's `timeout`, or ask the server's maintainers for a shorter `retry`"
+                )
             }
+            throw ClientError(
+                code: failure.code, message: failure.message, hint: failure.hint,
+                context: ErrorContext(server: serverName))
         }
     }
 
