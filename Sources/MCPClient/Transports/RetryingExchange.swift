@@ -2,8 +2,8 @@ import Basics
 import Foundation
 import HTTP
 
-/// One HTTP exchange with the retries of `HTTPRetryPolicy` (contract §8, Retries), shared by the
-/// Streamable HTTP and legacy HTTP+SSE transports.
+/// One HTTP exchange with the retries of `HTTPRetryPolicy` (contract §8, Retries): the first part
+/// of `HTTPExchange`, which both HTTP transports send through.
 ///
 /// A server-driven loop with caps (issue #8): at most `policy.maxRetries` retries, each wait at
 /// most `policy.maxRetryAfter` (a longer `Retry-After` is not waited for), and never a wait that

@@ -14,8 +14,11 @@ import HTTP
 /// The `Mcp-Session-Id` from the initialize response is kept and sent back, and
 /// `MCP-Protocol-Version` is sent once initialization has settled the version. A session id with
 /// characters outside visible ASCII (0x21–0x7E) is refused and never echoed into a header.
-/// 401/403 become `.unauthorized` (never a fallback); other non-2xx statuses a protocol
-/// violation naming the status and the first 200 bytes of the body. `close()` DELETEs the session.
+/// Every POST goes through `HTTPExchange` (retries, OAuth, and the error for a status: 401/403
+/// `.unauthorized`, never a fallback; other non-2xx statuses a protocol violation naming the
+/// status and the first 200 bytes of the body). The session's renewal after a 404 and the
+/// resumption of a dropped stream are decided by `SessionRenewal` and `StreamResumption`.
+/// `close()` DELETEs the session.
 ///
 /// State (session id, version, headers) lives in this actor; the HTTP exchanges themselves run
 /// `nonisolated`, in the calling task, so concurrent requests do not queue behind one another.
