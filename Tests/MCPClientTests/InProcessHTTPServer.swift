@@ -45,6 +45,23 @@ actor InProcessHTTPServer: HTTPSending {
     }
 }
 
+extension Transport {
+    /// The next `count` messages delivered through `incoming` (fewer if it ends first).
+    func messages(_ count: Int) async -> [JSONRPCMessage] {
+        var received: [JSONRPCMessage] = []
+        for await event in incoming where received.count < count {
+            if case .message(let message) = event { received.append(message) }
+            if received.count == count { break }
+        }
+        return received
+    }
+}
+
+/// An SSE event carrying `message`, with the fields in `before` (such as `id: e1`) first.
+func sseEvent(_ message: JSONRPCMessage, before: String = "") -> String {
+    before + "data: \(String(decoding: message.serializedBytes, as: UTF8.self))\n\n"
+}
+
 extension HTTPRequest {
     /// The plain value of the first header field named `name` (any case); `***` for a secret one.
     func header(_ name: String) -> String? {

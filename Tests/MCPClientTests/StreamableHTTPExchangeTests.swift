@@ -93,18 +93,12 @@ struct StreamableHTTPExchangeTests {
         let server = InProcessHTTPServer { _, _ in
             InProcessHTTPServer.eventStream([
                 "id: p0\ndata:\n\n",
-                "event: message\ndata: \(String(decoding: progress.serializedBytes, as: UTF8.self))\n\n",
-                "id: e1\ndata: \(String(decoding: answer.serializedBytes, as: UTF8.self))\n\n",
+                sseEvent(progress, before: "event: message\n"), sseEvent(answer, before: "id: e1\n"),
             ])
         }
         let transport = Self.transport(server)
         #expect(try await transport.sendReturningAnswer(Self.initialize) == nil)
-        var received: [JSONRPCMessage] = []
-        for await event in transport.incoming {
-            if case .message(let message) = event { received.append(message) }
-            if received.count == 2 { break }
-        }
-        #expect(received == [progress, answer])
+        #expect(await transport.messages(2) == [progress, answer])
         await transport.close()
     }
 
@@ -114,18 +108,11 @@ struct StreamableHTTPExchangeTests {
         let server = InProcessHTTPServer { _, index in
             index == 0
                 ? InProcessHTTPServer.eventStream(["retry: 0\nid: e1\ndata:\n\n"])
-                : InProcessHTTPServer.eventStream([
-                    "id: e2\ndata: \(String(decoding: answer.serializedBytes, as: UTF8.self))\n\n"
-                ])
+                : InProcessHTTPServer.eventStream([sseEvent(answer, before: "id: e2\n")])
         }
         let transport = Self.transport(server)
         try await transport.send(Self.initialize)
-        for await event in transport.incoming {
-            if case .message(let message) = event {
-                #expect(message == answer)
-                break
-            }
-        }
+        #expect(await transport.messages(1) == [answer])
         let requests = await server.requests
         #expect(requests.map(\.method) == ["POST", "GET"])
         #expect(requests[1].header(MCPHeader.lastEventID) == "e1")
