@@ -23,7 +23,8 @@ import HTTP
 /// `baseDelay…maxDelay` (a `retry: 0` stream that ends at once is not reopened in a busy loop, a
 /// `retry` of hours does not park the reader), and the stream is reopened after ending or failing
 /// at most `maxReopenings` times over the session (idle reopenings, paced by `idleLimit`, do not
-/// count); it lives no longer than the session.
+/// count); it lives no longer than the session. These decisions are `EventStreamReopening`'s;
+/// this type runs the I/O and the traces.
 package struct ServerEventStream: Sendable {
     /// The limits of the stream.
     package struct Configuration: Sendable, Equatable {
