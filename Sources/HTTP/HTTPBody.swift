@@ -26,6 +26,20 @@ package struct HTTPBody: AsyncSequence, Sendable {
         self.abort = abort
     }
 
+    /// A body whose chunks come from `stream`, for an in-process `HTTPSending` (tests): there is
+    /// no transfer to abort, so dropping it or going past `collect`'s limit only stops reading.
+    package init(_ stream: AsyncThrowingStream<[UInt8], any Error>) {
+        self.init(stream: stream, abort: {})
+    }
+
+    /// A body of `chunks`, in order, then its end; for an in-process `HTTPSending` (tests).
+    package init(chunks: [[UInt8]]) {
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        for chunk in chunks { continuation.yield(chunk) }
+        continuation.finish()
+        self.init(stream)
+    }
+
     /// Yields the chunks; see `HTTPBody`.
     package struct AsyncIterator: AsyncIteratorProtocol {
         private var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator

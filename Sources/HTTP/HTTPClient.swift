@@ -4,7 +4,7 @@
 /// bundle, and proxies come from the usual `http_proxy`/`https_proxy`/`no_proxy` variables as
 /// libcurl reads them. Redirects are never followed (a credential must never follow one to another
 /// origin): a 3xx is returned like any other status. Only `http` and `https` are spoken.
-package final class HTTPClient: Sendable {
+package final class HTTPClient: HTTPSending {
     /// The process-wide client. Its curl thread starts on first use and lives as long as the process.
     package static let shared = HTTPClient()
 

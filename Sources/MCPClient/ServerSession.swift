@@ -220,24 +220,24 @@ package actor ServerSession {
     /// Other codes are kept.
     private func initializeFailure(_ error: ClientError) -> ClientError {
         let method = MCPMethod.initialize
+        let failure: (code: ClientError.Code, message: String, hint: String)
         switch error.code {
         case .rpc(let code, let message, _):
-            return ClientError(
-                code: .protocolViolation,
-                message: "the server answered '\(method)' with error \(code): \(message)",
-                hint:
-                    "the server refused to start a session; check its logs, and that it speaks MCP \(Self.supportedProtocolVersions.quotedList)",
-                context: context(method), underlying: error)
+            failure = (
+                .protocolViolation, "the server answered '\(method)' with error \(code): \(message)",
+                "the server refused to start a session; check its logs, and that it speaks MCP \(Self.supportedProtocolVersions.quotedList)"
+            )
         case .timedOut:
-            return ClientError(
-                code: .unreachable,
-                message: "the server did not answer '\(method)' within \(requestTimeout.humanReadable)",
-                hint:
-                    "check that the server is an MCP server and that it starts; raise the server's `timeout` if it is slow to start",
-                context: context(method), underlying: error)
+            failure = (
+                .unreachable, "the server did not answer '\(method)' within \(requestTimeout.humanReadable)",
+                "check that the server is an MCP server and that it starts; raise the server's `timeout` if it is slow to start"
+            )
         default:
             return error
         }
+        return ClientError(
+            code: failure.code, message: failure.message, hint: failure.hint, context: context(method),
+            underlying: error)
     }
 
     /// Ends the session: pending requests fail with `.closed`, queued answers are flushed (up to

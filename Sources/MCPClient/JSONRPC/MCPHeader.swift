@@ -1,4 +1,5 @@
-/// The HTTP header names of the Streamable HTTP transport (MCP 2025-11-25, Transports).
+/// The HTTP header names the transports send and read (MCP 2025-11-25, Transports), with the
+/// standard ones they need.
 ///
 /// Every header name in the target is spelled here and nowhere else.
 package enum MCPHeader {
@@ -10,6 +11,14 @@ package enum MCPHeader {
     package static let lastEventID = "Last-Event-ID"
     /// Standard HTTP (RFC 9110 §11.6.1): a 401's challenges.
     package static let wwwAuthenticate = "WWW-Authenticate"
+    /// Standard HTTP (RFC 9110 §11.6.2): the credentials a request carries.
+    package static let authorization = "Authorization"
+    /// Standard HTTP (RFC 9110 §10.2.2): where a redirect points.
+    package static let location = "Location"
+    /// Standard HTTP (RFC 9110 §10.2.3): how long to wait before retrying.
+    package static let retryAfter = "Retry-After"
+    /// Standard HTTP (RFC 9110 §8.4): how the body is encoded, named when an error body is binary.
+    package static let contentEncoding = "Content-Encoding"
     /// Standard HTTP: what we accept.
     package static let accept = "Accept"
     /// Standard HTTP: the body's type.

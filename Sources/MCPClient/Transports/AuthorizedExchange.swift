@@ -1,10 +1,11 @@
 import Basics
 import HTTP
 
-/// One request's OAuth around its HTTP exchange (contract §7), shared by the Streamable HTTP and
-/// legacy HTTP+SSE transports: the provider's current token is sent; a 401 renews it once and
-/// the request is sent once more; a 403 `insufficient_scope` steps up once (when the provider
-/// can) and the request is sent once more. Without a provider the request is sent as it is.
+/// One request's OAuth around its HTTP exchange (contract §7), the part of `HTTPExchange` that
+/// talks to the `AuthorizationProvider`, and the only code in the transports that does: the
+/// provider's current token is sent; a 401 renews it once and the request is sent once more; a
+/// 403 `insufficient_scope` steps up once (when the provider can) and the request is sent once
+/// more. Without a provider the request is sent as it is.
 struct AuthorizedExchange: Sendable {
     let authorization: (any AuthorizationProvider)?
     let logger: Logger
@@ -18,11 +19,10 @@ struct AuthorizedExchange: Sendable {
     ) async throws -> (HTTPResponse, HTTPRequest) {
         var request = request
         guard let authorization else { return (try await exchange(request), request) }
-        var sent = try await authorization.currentAuthorization(logger: logger)
-        if let sent { request.headers.append(sent) }
+        var sent = try await authorize(&request)
         var response = try await exchange(request)
         if response.status == 401 {
-            let challenges = response.headers.values(for: "WWW-Authenticate")
+            let challenges = response.headers.values(for: MCPHeader.wwwAuthenticate)
             _ = try? await response.body.collect(limit: 64 << 10)
             let renewed = try await authorization.authorizationAfterUnauthorized(
                 challenges: challenges, rejected: sent, logger: logger)
@@ -32,7 +32,7 @@ struct AuthorizedExchange: Sendable {
         }
         // At most one step-up per request, so a server that always answers 403 ends the run.
         if response.status == 403 {
-            let challenges = response.headers.values(for: "WWW-Authenticate")
+            let challenges = response.headers.values(for: MCPHeader.wwwAuthenticate)
             if AuthChallenge.insufficientScopes(challenges) != nil {
                 _ = try? await response.body.collect(limit: 64 << 10)
                 if let stepped = try await authorization.authorizationAfterForbidden(
@@ -46,8 +46,22 @@ struct AuthorizedExchange: Sendable {
         return (response, request)
     }
 
+    /// Adds the provider's current token to `request` (also for a request that is not retried
+    /// after a 401: a GET stream, a resumption, the closing DELETE); nothing without a provider or
+    /// a token.
+    /// - Returns: the header added, if any.
+    /// - Throws: the provider's `ClientError`s.
+    @discardableResult
+    func authorize(_ request: inout HTTPRequest) async throws -> HTTPHeader? {
+        guard let authorization, let header = try await authorization.currentAuthorization(logger: logger) else {
+            return nil
+        }
+        request.headers.append(header)
+        return header
+    }
+
     private static func replaceAuthorization(in request: inout HTTPRequest, with header: HTTPHeader) {
-        request.headers.removeAll { $0.name.lowercased() == "authorization" }
+        request.headers.removeAll { $0.name.lowercased() == MCPHeader.authorization.lowercased() }
         request.headers.append(header)
     }
 }

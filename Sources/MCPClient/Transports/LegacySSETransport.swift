@@ -16,42 +16,33 @@ import HTTP
 /// so the session fails every request in flight at once, and later sends fail with `.closed`.
 /// The long GET has no overall timeout (only a connect timeout); each POST is bounded by the
 /// request timeout. The config's headers go on the GET and on every POST. The GET and each POST
-/// retry a refused connection and a 429, 502, 503 or 504 as `HTTPRetryPolicy` says
-/// (`RetryingExchange`, shared with Streamable HTTP); a POST the server answered 2xx is never sent
-/// again. With an OAuth `authorization` provider, the GET and every POST carry its token, and a
-/// 401 renews it once and retries once (contract §7); the open stream keeps the token it was
-/// opened with.
-package actor LegacySSETransport: Transport {
+/// go through `HTTPExchange`, shared with Streamable HTTP: they retry a refused connection and a
+/// 429, 502, 503 or 504 as `HTTPRetryPolicy` says (a POST the server answered 2xx is never sent
+/// again), and with an OAuth `authorization` provider they carry its token, and a 401 renews it
+/// once and retries once (contract §7); the open stream keeps the token it was opened with.
+package actor LegacySSETransport: HTTPTransport {
+    /// The URL that was GET for the event stream.
+    package nonisolated let url: String
+    /// Where messages are POSTed, from the `endpoint` event; nil until it arrived.
+    private var endpoint: String?
     /// Messages from the event stream, in arrival order.
     package nonisolated let incoming: AsyncStream<TransportEvent>
     private let continuation: AsyncStream<TransportEvent>.Continuation
-    /// The URL that was GET for the event stream.
-    package nonisolated let url: String
+    /// Retries, OAuth and status errors for the GET and every POST.
+    nonisolated let exchange: HTTPExchange
+    /// The config's headers: on the GET, and on every POST (`replaceHeaders` changes them).
     private var headers: [HTTPHeader]
-    private let serverName: String
-    private let logger: Logger
-    private let client: HTTPClient
+    /// Bounds the connection, the wait for `endpoint`, and each POST.
     private let requestTimeout: Duration
-    private let retryPolicy: HTTPRetryPolicy
-    private let authorization: (any AuthorizationProvider)?
-    /// Where messages are POSTed, from the `endpoint` event; nil until it arrived.
-    private var endpoint: String?
     private var readTask: Task<Void, Never>?
     private var ended: ClientError?
     private var isClosed = false
 
-    private init(
-        url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
-        client: HTTPClient, retryPolicy: HTTPRetryPolicy, authorization: (any AuthorizationProvider)?
-    ) {
-        self.authorization = authorization
+    private init(url: String, headers: [HTTPHeader], requestTimeout: Duration, exchange: HTTPExchange) {
         self.url = url
-        self.retryPolicy = retryPolicy
         self.headers = headers
-        self.serverName = serverName
         self.requestTimeout = requestTimeout
-        self.logger = logger
-        self.client = client
+        self.exchange = exchange
         (incoming, continuation) = AsyncStream<TransportEvent>.makeStream()
     }
 
@@ -65,6 +56,8 @@ package actor LegacySSETransport: Transport {
     ///     and on every POST.
     ///   - requestTimeout: bounds the connection and the wait for `endpoint`, and each POST (an
     ///     OAuth login waited for on the way does not count).
+    ///   - client: what sends the requests: libcurl's shared client, or an in-process
+    ///     `HTTPSending` in tests.
     ///   - authorization: OAuth: a token for the GET and every POST, renewed once after a 401.
     /// - Throws: `ClientError`: `.unauthorized(status)` for 401/403, `.unreachable`,
     ///   `.protocolViolation` (another status, not an event stream, an endpoint on another
@@ -72,12 +65,23 @@ package actor LegacySSETransport: Transport {
     ///   `CancellationError` when the caller was cancelled.
     package static func connect(
         url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
-        client: HTTPClient = .shared, retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy(),
+        client: any HTTPSending = HTTPClient.shared, retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy(),
         authorization: (any AuthorizationProvider)? = nil
     ) async throws -> LegacySSETransport {
+        try await connect(
+            url: url, headers: headers, requestTimeout: requestTimeout,
+            exchange: HTTPExchange(
+                client: client, policy: retryPolicy, authorization: authorization, serverName: serverName,
+                logger: logger))
+    }
+
+    /// As `connect(url:headers:serverName:requestTimeout:logger:client:retryPolicy:authorization:)`,
+    /// with the requests going through `exchange` (which names the server).
+    static func connect(
+        url: String, headers: [HTTPHeader], requestTimeout: Duration, exchange: HTTPExchange
+    ) async throws -> LegacySSETransport {
         let transport = LegacySSETransport(
-            url: url, headers: headers, serverName: serverName, requestTimeout: requestTimeout, logger: logger,
-            client: client, retryPolicy: retryPolicy, authorization: authorization)
+            url: url, headers: headers, requestTimeout: requestTimeout, exchange: exchange)
         do {
             try await transport.open()
         } catch {
@@ -89,10 +93,6 @@ package actor LegacySSETransport: Transport {
 
     /// The URL messages are POSTed to, once `connect` returned.
     package var messagesURL: String? { endpoint }
-
-    private nonisolated var retrying: RetryingExchange {
-        RetryingExchange(policy: retryPolicy, client: client, serverName: serverName, logger: logger)
-    }
 
     /// Replaces the configured headers for later POSTs (the hook a token refresh after a 401
     /// will use); the open event stream keeps the headers it was opened with.
@@ -138,34 +138,24 @@ package actor LegacySSETransport: Transport {
         var request = HTTPRequest(method: "GET", url: url, headers: headers, timeout: nil)
         request.connectTimeout = min(requestTimeout, .seconds(30))
         request.headers.append(HTTPHeader(MCPHeader.accept, MCPHeader.acceptStream))
-        let (response, sent) = try await authorizedExchange(request, label: "the event stream")
-        request.headers = sent
-        switch response.status {
-        case 200..<300:
-            let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
-            guard contentType.hasPrefix(MCPHeader.eventStream) else {
-                throw ClientError(
-                    code: .protocolViolation,
-                    message: "the server answered the event-stream GET with '\(contentType)', not text/event-stream",
-                    hint: "check that the server's `url` is its legacy HTTP+SSE endpoint (often ending in /sse)",
-                    context: ErrorContext(server: serverName))
+        let (response, sent) = try await exchange.send(request, label: "the event stream")
+        guard (200..<300).contains(response.status) else {
+            throw await exchange.statusError(response, sent: sent) { redirect in
+                (
+                    "the server answered the event-stream GET with HTTP \(response.status)" + (redirect?.note ?? ""),
+                    redirect?.hint ?? "check the server's `url` and `transport`"
+                )
             }
-            return response
-        case 401, 403:
-            throw AuthChallenge.authorizationError(
-                status: response.status, challenges: response.headers.values(for: "WWW-Authenticate"),
-                hasCredentials: request.headers.contains { $0.name.lowercased() == "authorization" },
-                serverName: serverName) ?? Self.unauthorized(response.status, server: serverName)
-        default:
-            let snippet = await StreamableHTTPTransport.snippet(of: response)
-            let redirect = RetryingExchange.redirectNote(response, from: request.url)
+        }
+        guard response.isEventStream else {
             throw ClientError(
                 code: .protocolViolation,
-                message: "the server answered the event-stream GET with HTTP \(response.status)"
-                    + (redirect?.note ?? "") + (snippet.isEmpty ? "" : ": \(snippet)"),
-                hint: redirect?.hint ?? "check the server's `url` and `transport`",
+                message:
+                    "the server answered the event-stream GET with '\(response.contentType)', not text/event-stream",
+                hint: "check that the server's `url` is its legacy HTTP+SSE endpoint (often ending in /sse)",
                 context: ErrorContext(server: serverName))
         }
+        return response
     }
 
     private func startReading(_ body: HTTPBody, endpoint slot: AsyncThrowingStream<String, any Error>.Continuation) {
@@ -201,7 +191,7 @@ package actor LegacySSETransport: Transport {
                             slot.finish()
                         }
                     case "message":
-                        deliver(event.data)
+                        deliver(SSEMessage(event))
                     default:
                         logger.trace("[\(serverName)] ignored an SSE event of type '\(event.type)'")
                     }
@@ -231,17 +221,13 @@ package actor LegacySSETransport: Transport {
         return failure
     }
 
-    private nonisolated func deliver(_ data: String) {
-        guard !data.isEmpty else { return }
-        let messages: [JSONRPCMessage]
-        do {
-            messages = try JSONRPCMessage.decodeAll(Array(data.utf8))
-        } catch {
-            continuation.yield(
-                .malformed("SSE event is not JSON-RPC (\(error)): \(SecretMasker().maskedPrefix(data, 200))"))
-            return
+    private nonisolated func deliver(_ decoded: SSEMessage) {
+        switch decoded {
+        case .none: break
+        case .messages(let messages): for message in messages { continuation.yield(.message(message)) }
+        case .malformed(let reason, let data):
+            continuation.yield(.malformed("SSE event is not JSON-RPC (\(reason)): \(data)"))
         }
-        for message in messages { continuation.yield(.message(message)) }
     }
 
     /// The stream is over: remember why, tell the session (unless close() ended it), finish `incoming`.
@@ -263,52 +249,21 @@ package actor LegacySSETransport: Transport {
     /// - Throws: `ClientError` `.closed` (closed, or the stream ended), `.unauthorized(status)`,
     ///   `.protocolViolation` (another status), `.unreachable`, `.timedOut`; `CancellationError`.
     package nonisolated func send(_ message: JSONRPCMessage) async throws {
-        var request = try await postRequest(for: message)
-        let label = message.method ?? "a response"
-        let (response, sent) = try await authorizedExchange(request, label: label)
-        request.headers = sent
-        switch response.status {
-        case 200..<300:
-            // The body (`Accepted`, or nothing) carries no message in this transport.
-            _ = try? await response.body.collect(limit: 64 << 10)
-        case 401, 403:
-            throw AuthChallenge.authorizationError(
-                status: response.status, challenges: response.headers.values(for: "WWW-Authenticate"),
-                hasCredentials: request.headers.contains { $0.name.lowercased() == "authorization" },
-                serverName: serverName) ?? Self.unauthorized(response.status, server: serverName)
-        default:
-            let snippet = await StreamableHTTPTransport.snippet(of: response)
-            let redirect = RetryingExchange.redirectNote(response, from: request.url)
-            throw ClientError(
-                code: .protocolViolation,
-                message: "the server answered a message POST with HTTP \(response.status)"
-                    + (redirect?.note ?? "") + (snippet.isEmpty ? "" : ": \(snippet)"),
-                hint: redirect?.hint
-                    ?? (response.status == 404
-                        ? "the server may have ended the session; run again"
-                        : "check the server's `url` and `transport`"),
-                context: ErrorContext(server: serverName))
+        let request = try await postRequest(for: message)
+        let (response, sent) = try await exchange.send(request, label: message.method ?? "a response")
+        guard (200..<300).contains(response.status) else {
+            throw await exchange.statusError(response, sent: sent) { redirect in
+                (
+                    "the server answered a message POST with HTTP \(response.status)" + (redirect?.note ?? ""),
+                    redirect?.hint
+                        ?? (response.status == 404
+                            ? "the server may have ended the session; run again"
+                            : "check the server's `url` and `transport`")
+                )
+            }
         }
-    }
-
-    /// Sends `request` with the OAuth provider's token (if any), renewed once after a 401 and
-    /// stepped up once after a 403 `insufficient_scope` (`AuthorizedExchange`). Returns the last
-    /// response and the headers it was sent with.
-    private nonisolated func authorizedExchange(
-        _ request: HTTPRequest, label: String
-    ) async throws -> (HTTPResponse, [HTTPHeader]) {
-        let (response, sent) = try await AuthorizedExchange(authorization: authorization, logger: logger).send(
-            request
-        ) { try await self.exchange($0, label: label) }
-        return (response, sent.headers)
-    }
-
-    private nonisolated func exchange(_ request: HTTPRequest, label: String) async throws -> HTTPResponse {
-        do {
-            return try await retrying.send(request, label: label)
-        } catch let error as HTTPError {
-            throw StreamableHTTPTransport.clientError(error, url: request.url, server: serverName)
-        }
+        // The body (`Accepted`, or nothing) carries no message in this transport.
+        _ = try? await response.body.collect(limit: 64 << 10)
     }
 
     private func postRequest(for message: JSONRPCMessage) throws(ClientError) -> HTTPRequest {
@@ -358,7 +313,7 @@ package actor LegacySSETransport: Transport {
                 hint: "the server is not following MCP 2024-11-05; report it to its maintainers",
                 context: ErrorContext(server: server))
         }
-        guard origin(of: resolved) == origin(of: baseURL) else {
+        guard resolved.origin == baseURL.origin else {
             throw ClientError(
                 code: .protocolViolation,
                 message: "the server's endpoint '\(resolved.absoluteString)' is on another origin than '\(base)'",
@@ -366,22 +321,5 @@ package actor LegacySSETransport: Transport {
                 context: ErrorContext(server: server))
         }
         return resolved.absoluteString
-    }
-
-    /// `scheme://host:port`, lower-cased, with the scheme's default port filled in.
-    static func origin(of url: URL) -> String {
-        let scheme = url.scheme?.lowercased() ?? ""
-        let port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
-        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"
-    }
-
-    private static func unauthorized(_ status: Int, server: String) -> ClientError {
-        ClientError(
-            code: .unauthorized(status),
-            message: "the server refused the request with HTTP \(status)",
-            hint: status == 401
-                ? "check the server's credentials (`authType` and its secret); an expired token needs a new login"
-                : "the credentials lack permission for this server or tool",
-            context: ErrorContext(server: server))
     }
 }

@@ -12,22 +12,20 @@ import HTTP
 ///
 /// The chosen transport's messages are relayed to `incoming` by a task this transport owns,
 /// started when the choice is made and cancelled and awaited by `close()`.
-package actor NegotiatingHTTPTransport: Transport {
+package actor NegotiatingHTTPTransport: HTTPTransport {
     /// Messages from the chosen transport.
     package nonisolated let incoming: AsyncStream<TransportEvent>
     private let continuation: AsyncStream<TransportEvent>.Continuation
     /// The URL tried both ways.
     package nonisolated let url: String
+    /// The client, OAuth provider, server name and logger either transport is given.
+    nonisolated let exchange: HTTPExchange
     private var headers: [HTTPHeader]
-    private let serverName: String
     private let requestTimeout: Duration
-    private let logger: Logger
-    private let client: HTTPClient
     private var chosen: (any Transport)?
     private var relayTask: Task<Void, Never>?
     private var isNegotiating = false
     private var isClosed = false
-    private let authorization: (any AuthorizationProvider)?
     /// `streamable-http` or `http-sse` once chosen, else nil.
     package private(set) var chosenName: String?
 
@@ -35,19 +33,20 @@ package actor NegotiatingHTTPTransport: Transport {
     /// - Parameters:
     ///   - headers: the config's headers, sent on every request of either transport.
     ///   - requestTimeout: bounds the legacy stream's connection and each legacy POST.
+    ///   - client: what sends the requests: libcurl's shared client, or an in-process
+    ///     `HTTPSending` in tests.
     ///   - authorization: OAuth, for whichever transport is chosen (the token a Streamable HTTP
     ///     401 obtained serves the legacy fallback too).
     package init(
         url: String, headers: [HTTPHeader], serverName: String, requestTimeout: Duration, logger: Logger,
-        client: HTTPClient = .shared, authorization: (any AuthorizationProvider)? = nil
+        client: any HTTPSending = HTTPClient.shared, authorization: (any AuthorizationProvider)? = nil
     ) {
-        self.authorization = authorization
         self.url = url
         self.headers = headers
-        self.serverName = serverName
         self.requestTimeout = requestTimeout
-        self.logger = logger
-        self.client = client
+        exchange = HTTPExchange(
+            client: client, policy: HTTPRetryPolicy(), authorization: authorization, serverName: serverName,
+            logger: logger)
         (incoming, continuation) = AsyncStream<TransportEvent>.makeStream()
     }
 
@@ -102,9 +101,7 @@ package actor NegotiatingHTTPTransport: Transport {
 
     private nonisolated func negotiate(sending message: JSONRPCMessage) async throws {
         let headers = await self.headers
-        let streamable = StreamableHTTPTransport(
-            url: url, headers: headers, serverName: serverName, logger: logger, client: client,
-            authorization: authorization)
+        let streamable = StreamableHTTPTransport(url: url, headers: headers, exchange: exchange)
         do {
             try await streamable.send(message)
             try await choose(streamable, name: "streamable-http", trace: "streamable-http")
@@ -118,8 +115,7 @@ package actor NegotiatingHTTPTransport: Transport {
             let legacy: LegacySSETransport
             do {
                 legacy = try await LegacySSETransport.connect(
-                    url: url, headers: headers, serverName: serverName, requestTimeout: requestTimeout,
-                    logger: logger, client: client, authorization: authorization)
+                    url: url, headers: headers, requestTimeout: requestTimeout, exchange: exchange)
             } catch let legacyError as ClientError {
                 await negotiationFailed()
                 throw ClientError(

@@ -2,8 +2,8 @@ import Basics
 import Foundation
 import HTTP
 
-/// One HTTP exchange with the retries of `HTTPRetryPolicy` (contract §8, Retries), shared by the
-/// Streamable HTTP and legacy HTTP+SSE transports.
+/// One HTTP exchange with the retries of `HTTPRetryPolicy` (contract §8, Retries): the first part
+/// of `HTTPExchange`, which both HTTP transports send through.
 ///
 /// A server-driven loop with caps (issue #8): at most `policy.maxRetries` retries, each wait at
 /// most `policy.maxRetryAfter` (a longer `Retry-After` is not waited for), and never a wait that
@@ -11,7 +11,7 @@ import HTTP
 /// up at once instead, with an error saying which limit ended it.
 struct RetryingExchange: Sendable {
     let policy: HTTPRetryPolicy
-    let client: HTTPClient
+    let client: any HTTPSending
     let serverName: String
     let logger: Logger
 
@@ -55,11 +55,11 @@ struct RetryingExchange: Sendable {
     /// host and port): the only redirects followed, with method, body and credentials (contract
     /// §8). Nil for any other redirect, which is returned to the caller to report.
     static func sameOriginTarget(of response: HTTPResponse, from url: String) -> String? {
-        guard let location = response.headers.value(for: "Location"), let base = URL(string: url),
+        guard let location = response.headers.value(for: MCPHeader.location), let base = URL(string: url),
             let target = URL(string: location, relativeTo: base)?.absoluteURL,
             let scheme = target.scheme?.lowercased(), scheme == "http" || scheme == "https",
             target.user == nil, target.password == nil,
-            LegacySSETransport.origin(of: target) == LegacySSETransport.origin(of: base)
+            target.origin == base.origin
         else { return nil }
         return target.absoluteString
     }
@@ -69,7 +69,7 @@ struct RetryingExchange: Sendable {
     /// other status.
     static func redirectNote(_ response: HTTPResponse, from url: String) -> (note: String, hint: String)? {
         guard (300..<400).contains(response.status) else { return nil }
-        guard let location = response.headers.value(for: "Location"), !location.isEmpty else {
+        guard let location = response.headers.value(for: MCPHeader.location), !location.isEmpty else {
             return (
                 " (a redirect without a Location)",
                 "check the server's `url`; the server answered a redirect that names no new address"
@@ -80,7 +80,7 @@ struct RetryingExchange: Sendable {
         let display = target.map { Self.shown($0.absoluteString) } ?? Self.shown(location)
         var sameOrigin = false
         if let target, let base {
-            sameOrigin = LegacySSETransport.origin(of: target) == LegacySSETransport.origin(of: base)
+            sameOrigin = target.origin == base.origin
         }
         let why =
             sameOrigin
@@ -111,7 +111,7 @@ struct RetryingExchange: Sendable {
             do {
                 let response = try await client.send(request)
                 guard HTTPRetryPolicy.retriedStatuses.contains(response.status) else { return response }
-                let retryAfter = response.headers.value(for: "Retry-After")
+                let retryAfter = response.headers.value(for: MCPHeader.retryAfter)
                 guard retry < policy.maxRetries else {
                     throw await givenUpError(response, label: label, retries: retry, why: nil)
                 }
@@ -155,7 +155,7 @@ struct RetryingExchange: Sendable {
     /// retries were made and, when the exchange stopped early, `why`.
     private func givenUpError(_ response: HTTPResponse, label: String, retries: Int, why: String?) async -> ClientError
     {
-        let snippet = await StreamableHTTPTransport.snippet(of: response)
+        let snippet = await response.snippet()
         var message = "the server answered HTTP \(response.status) to '\(label)'"
         switch (retries, why) {
         case (0, nil): break
@@ -169,7 +169,7 @@ struct RetryingExchange: Sendable {
             hint: "the server is overloaded or down; try again later (a step's `retry` waits for its Retry-After)",
             context: ErrorContext(server: serverName))
         error.httpStatus = response.status
-        if let value = response.headers.value(for: "Retry-After") {
+        if let value = response.headers.value(for: MCPHeader.retryAfter) {
             error.retryAfter = HTTPRetryPolicy.parseRetryAfter(value)
         }
         return error

@@ -23,7 +23,8 @@ import HTTP
 /// `baseDelay…maxDelay` (a `retry: 0` stream that ends at once is not reopened in a busy loop, a
 /// `retry` of hours does not park the reader), and the stream is reopened after ending or failing
 /// at most `maxReopenings` times over the session (idle reopenings, paced by `idleLimit`, do not
-/// count); it lives no longer than the session.
+/// count); it lives no longer than the session. These decisions are `EventStreamReopening`'s;
+/// this type runs the I/O and the traces.
 package struct ServerEventStream: Sendable {
     /// The limits of the stream.
     package struct Configuration: Sendable, Equatable {
@@ -84,12 +85,17 @@ package struct ServerEventStream: Sendable {
         case ended(reason: String, sawBytes: Bool)
         /// The GET could not be sent.
         case failed(String)
+
+        /// Why the server refused the stream, for `.refused`.
+        var refusal: String? {
+            if case .refused(let why) = self { why } else { nil }
+        }
     }
 
     let configuration: Configuration
     let serverName: String
     let logger: Logger
-    let client: HTTPClient
+    let client: any HTTPSending
     let continuation: AsyncStream<TransportEvent>.Continuation
     /// The GET to send, with `Last-Event-ID` when given; nil once the transport is closed.
     let makeRequest: @Sendable (_ lastEventID: String?) async throws -> HTTPRequest?
@@ -100,9 +106,7 @@ package struct ServerEventStream: Sendable {
     @discardableResult
     func run() async -> Bool {
         let state = StreamState()
-        var failures = 0
-        var reopenings = 0
-        var opened = false
+        var reopening = EventStreamReopening(configuration: configuration)
         while !Task.isCancelled {
             let lastEventID = await state.lastEventID
             let request: HTTPRequest?
@@ -115,48 +119,49 @@ package struct ServerEventStream: Sendable {
             guard let request else { return true }
             let ending = await open(request, state: state)
             if Task.isCancelled { return true }
-            var delay = Duration.zero
             let after = lastEventIDNote(await state.lastEventID)
+            let wasOpened = reopening.hasOpened
+            let action = reopening.ended(ending, serverDelay: await state.reconnectionTime)
+            let delay: Duration
+            switch action {
+            case .stop(let offered):
+                if offered {
+                    logger.trace(
+                        "[\(serverName)] the GET stream \(wasOpened ? "could not be reopened" : "was refused"): \(ending.refusal ?? "")"
+                    )
+                } else {
+                    logger.trace("[\(serverName)] the server offers no GET stream (HTTP 405)")
+                }
+                return offered
+            case .reopen(let wait), .giveUp(_, let wait):
+                delay = wait
+            }
             switch ending {
-            case .notOffered:
-                logger.trace("[\(serverName)] the server offers no GET stream (HTTP 405)")
-                return false
-            case .refused(let why):
-                logger.trace(
-                    "[\(serverName)] the GET stream \(opened ? "could not be reopened" : "was refused"): \(why)")
-                return true
             case .idle:
-                failures = 0
                 logger.trace(
                     "[\(serverName)] the GET stream was silent for \(configuration.idleLimit.humanReadable); reopening it"
                         + after)
-            case .ended(let reason, let sawBytes):
-                failures = sawBytes ? 1 : failures + 1
-                reopenings += 1
-                let asked = await state.reconnectionTime
-                delay =
-                    asked.map { min(max($0, configuration.baseDelay), configuration.maxDelay) }
-                    ?? configuration.backoff(failures: failures)
+            case .ended(let reason, _):
                 logger.trace(
                     "[\(serverName)] the GET stream \(reason); reopening it in \(delay.humanReadable)" + after)
             case .failed(let why):
-                failures += 1
-                reopenings += 1
-                delay = configuration.backoff(failures: failures)
                 logger.trace("[\(serverName)] the GET stream failed: \(why); reopening it in \(delay.humanReadable)")
+            case .notOffered, .refused:
+                break  // stopped above
             }
-            opened = true
-            if failures > configuration.maxFailures {
+            switch action {
+            case .giveUp(.fruitless(let count), _):
                 logger.trace(
-                    "[\(serverName)] gave up on the GET stream after \(configuration.maxFailures) fruitless reopenings; server-initiated messages now arrive only on requests' streams"
+                    "[\(serverName)] gave up on the GET stream after \(count) fruitless reopenings; server-initiated messages now arrive only on requests' streams"
                 )
                 return true
-            }
-            if reopenings > configuration.maxReopenings {
+            case .giveUp(.exhausted(let count), _):
                 logger.trace(
-                    "[\(serverName)] gave up on the GET stream after \(configuration.maxReopenings) reopenings; server-initiated messages now arrive only on requests' streams"
+                    "[\(serverName)] gave up on the GET stream after \(count) reopenings; server-initiated messages now arrive only on requests' streams"
                 )
                 return true
+            case .reopen, .stop:
+                break
             }
             if delay > .zero {
                 do { try await Task.sleep(for: delay) } catch { return true }
@@ -182,11 +187,10 @@ package struct ServerEventStream: Sendable {
         } catch {
             return .failed("\(error)")
         }
-        let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
-        guard response.status == 200, contentType.hasPrefix(MCPHeader.eventStream) else {
-            let snippet = await StreamableHTTPTransport.snippet(of: response)
+        guard response.status == 200, response.isEventStream else {
+            let snippet = await response.snippet()
             if response.status == 405 { return .notOffered }
-            let shown = response.status == 200 ? "HTTP 200 (\(contentType))" : "HTTP \(response.status)"
+            let shown = response.status == 200 ? "HTTP 200 (\(response.contentType))" : "HTTP \(response.status)"
             return .refused(shown + (snippet.isEmpty ? "" : ": \(snippet)"))
         }
         if request.headers.contains(where: { $0.name == MCPHeader.lastEventID }) {
@@ -225,17 +229,12 @@ package struct ServerEventStream: Sendable {
                 await state.touch()
                 let events = try parser.feed(chunk)
                 await state.note(lastEventID: parser.lastEventID, reconnectionTime: parser.reconnectionTime)
-                for event in events where !event.data.isEmpty && event.type == "message" {
-                    do {
-                        for message in try JSONRPCMessage.decodeAll(Array(event.data.utf8)) {
-                            continuation.yield(.message(message))
-                        }
-                    } catch {
-                        continuation.yield(
-                            .malformed(
-                                "GET stream event is not JSON-RPC (\(error.message): \(SecretMasker().maskedPrefix(event.data, 200)))"
-                            )
-                        )
+                for event in events {
+                    switch SSEMessage(event) {
+                    case .none: break
+                    case .messages(let messages): for message in messages { continuation.yield(.message(message)) }
+                    case .malformed(let reason, let data):
+                        continuation.yield(.malformed("GET stream event is not JSON-RPC (\(reason): \(data))"))
                     }
                 }
             }

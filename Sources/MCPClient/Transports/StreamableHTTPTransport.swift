@@ -14,12 +14,15 @@ import HTTP
 /// The `Mcp-Session-Id` from the initialize response is kept and sent back, and
 /// `MCP-Protocol-Version` is sent once initialization has settled the version. A session id with
 /// characters outside visible ASCII (0x21–0x7E) is refused and never echoed into a header.
-/// 401/403 become `.unauthorized` (never a fallback); other non-2xx statuses a protocol
-/// violation naming the status and the first 200 bytes of the body. `close()` DELETEs the session.
+/// Every POST goes through `HTTPExchange` (retries, OAuth, and the error for a status: 401/403
+/// `.unauthorized`, never a fallback; other non-2xx statuses a protocol violation naming the
+/// status and the first 200 bytes of the body). The session's renewal after a 404 and the
+/// resumption of a dropped stream are decided by `SessionRenewal` and `StreamResumption`.
+/// `close()` DELETEs the session.
 ///
 /// State (session id, version, headers) lives in this actor; the HTTP exchanges themselves run
 /// `nonisolated`, in the calling task, so concurrent requests do not queue behind one another.
-package actor StreamableHTTPTransport: Transport {
+package actor StreamableHTTPTransport: HTTPTransport {
     /// The largest JSON response body accepted: 64 MiB.
     package static let maxJSONBodyBytes = 64 << 20
 
@@ -28,37 +31,45 @@ package actor StreamableHTTPTransport: Transport {
     private let continuation: AsyncStream<TransportEvent>.Continuation
     /// The endpoint URL.
     package nonisolated let url: String
-    private let serverName: String
-    private let logger: Logger
-    private let client: HTTPClient
+    /// Retries, OAuth and status errors for every POST (`HTTPExchange`, shared with legacy
+    /// HTTP+SSE); its client and provider also serve the GET stream and the DELETE.
+    nonisolated let exchange: HTTPExchange
     private var headers: [HTTPHeader]
     private var sessionID: String?
     private var protocolVersion: String?
     private var isClosed = false
-    private let retryPolicy: HTTPRetryPolicy
     /// The `initialize` parameters the session sent, for starting a new session after a 404.
     private var initializeParams: JSONValue?
-    /// Non-nil while a new session is being started: the requests waiting for it.
-    private var renewalWaiters: [AsyncStream<Void>.Continuation]?
-    private var renewals = 0
-    private let authorization: (any AuthorizationProvider)?
+    /// Whether a new session is being started, and how many were (`SessionRenewal`).
+    private var renewal = SessionRenewal()
+    /// The requests waiting for the renewal under way.
+    private var renewalWaiters: [AsyncStream<Void>.Continuation] = []
 
     /// A transport for `url`; nothing is sent until the first message.
-    /// - Parameter headers: the config's headers (auth already resolved, secret-valued), sent on
-    ///   every request.
-    /// - Parameter authorization: OAuth: asked for the `Authorization` header before each request,
-    ///   and once more after a 401, after which the request is retried once.
+    /// - Parameters:
+    ///   - headers: the config's headers (auth already resolved, secret-valued), sent on every
+    ///     request.
+    ///   - client: what sends the requests: libcurl's shared client, or an in-process
+    ///     `HTTPSending` in tests.
+    ///   - authorization: OAuth: asked for the `Authorization` header before each request, and
+    ///     once more after a 401, after which the request is retried once.
     package init(
-        url: String, headers: [HTTPHeader], serverName: String, logger: Logger, client: HTTPClient = .shared,
-        retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy(), authorization: (any AuthorizationProvider)? = nil
+        url: String, headers: [HTTPHeader], serverName: String, logger: Logger,
+        client: any HTTPSending = HTTPClient.shared, retryPolicy: HTTPRetryPolicy = HTTPRetryPolicy(),
+        authorization: (any AuthorizationProvider)? = nil
     ) {
-        self.authorization = authorization
+        self.init(
+            url: url, headers: headers,
+            exchange: HTTPExchange(
+                client: client, policy: retryPolicy, authorization: authorization, serverName: serverName,
+                logger: logger))
+    }
+
+    /// A transport for `url` whose requests go through `exchange` (which names the server).
+    init(url: String, headers: [HTTPHeader], exchange: HTTPExchange) {
         self.url = url
-        self.retryPolicy = retryPolicy
         self.headers = headers
-        self.serverName = serverName
-        self.logger = logger
-        self.client = client
+        self.exchange = exchange
         (incoming, continuation) = AsyncStream<TransportEvent>.makeStream()
     }
 
@@ -90,7 +101,7 @@ package actor StreamableHTTPTransport: Transport {
     private func openEventStream() {
         guard eventStreamTask == nil, !isClosed else { return }
         let stream = ServerEventStream(
-            configuration: eventStreamConfiguration, serverName: serverName, logger: logger, client: client,
+            configuration: eventStreamConfiguration, serverName: serverName, logger: logger, client: exchange.client,
             continuation: continuation
         ) { [weak self] lastEventID in
             guard let self else { return nil }
@@ -109,9 +120,7 @@ package actor StreamableHTTPTransport: Transport {
         if let sessionID { request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID)) }
         if let protocolVersion { request.headers.append(HTTPHeader(MCPHeader.protocolVersion, protocolVersion)) }
         if let lastEventID { request.headers.append(HTTPHeader(MCPHeader.lastEventID, lastEventID)) }
-        if let authorization, let header = try await authorization.currentAuthorization(logger: logger) {
-            request.headers.append(header)
-        }
+        try await exchange.authorized.authorize(&request)
         return isClosed ? nil : request
     }
 
@@ -142,9 +151,7 @@ package actor StreamableHTTPTransport: Transport {
         let (request, sentSessionID) = try await postRequest(for: message)
         let label = message.method ?? "a response"
         // OAuth: the token, renewed once after a 401, stepped up once after a 403 (contract §7).
-        let (response, _) = try await AuthorizedExchange(authorization: authorization, logger: logger).send(request) {
-            try await self.exchange($0, label: label)
-        }
+        let (response, sent) = try await exchange.send(request, label: label)
         if message.method == MCPMethod.initialize {
             try await adoptSessionID(response.headers.value(for: MCPHeader.sessionID))
         }
@@ -154,13 +161,15 @@ package actor StreamableHTTPTransport: Transport {
             return nil
         case 200..<300:
             return try await readBody(of: response, answering: message, label: label, answer: handling)
-        case 404 where mayRenew && message.id != nil && !message.isResponse && message.method != MCPMethod.initialize:
-            guard let expired = sentSessionID else { throw await statusError(response, label: label, renewed: false) }
-            _ = try? await response.body.collect(limit: 64 << 10)
-            try await renewSession(expired: expired, because: label)
-            return try await send(message, mayRenew: false, answer: handling)
         default:
-            throw await statusError(response, label: label, renewed: !mayRenew)
+            if let expired = SessionRenewal.expiredSession(
+                status: response.status, answering: message, sentSessionID: sentSessionID, mayRenew: mayRenew)
+            {
+                _ = try? await response.body.collect(limit: 64 << 10)
+                try await renewSession(expired: expired, because: label)
+                return try await send(message, mayRenew: false, answer: handling)
+            }
+            throw await statusError(response, sent: sent, label: label, renewed: !mayRenew)
         }
     }
 
@@ -179,15 +188,16 @@ package actor StreamableHTTPTransport: Transport {
             request.connectTimeout = .seconds(5)
             request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID))
             if let protocolVersion { request.headers.append(HTTPHeader(MCPHeader.protocolVersion, protocolVersion)) }
-            if let authorization {
-                let logger = self.logger
-                let header = try? await withTimeout(.seconds(5)) {
-                    try await authorization.currentAuthorization(logger: logger)
-                }
-                if let header { request.headers.append(header) }
+            let authorized = exchange.authorized
+            let unauthorized = request
+            let withToken = try? await withTimeout(.seconds(5)) {
+                var request = unauthorized
+                try await authorized.authorize(&request)
+                return request
             }
+            if let withToken { request = withToken }
             do {
-                let response = try await client.send(request)
+                let response = try await exchange.client.send(request)
                 _ = try? await response.body.collect(limit: 64 << 10)
                 if response.status != 405, !(200..<300).contains(response.status) {
                     logger.trace("[\(serverName)] DELETE of the session answered HTTP \(response.status)")
@@ -245,53 +255,17 @@ package actor StreamableHTTPTransport: Transport {
         sessionID = value
     }
 
-    /// Sends `request`, retrying what the server did not process (`HTTPRetryPolicy`): a
-    /// connection that could not be made, and 429, 502, 503, 504 (after `Retry-After` or a
-    /// backoff). Returns the last response, whatever its status.
-    private nonisolated func exchange(_ request: HTTPRequest, label: String) async throws -> HTTPResponse {
-        do {
-            return try await retrying.send(request, label: label)
-        } catch let error as HTTPError {
-            throw Self.clientError(error, url: url, server: serverName)
+    /// The error for a final non-2xx status to `label` (`HTTPExchange.statusError`); `renewed`
+    /// when it answered the request re-sent in a session just renewed.
+    private nonisolated func statusError(
+        _ response: HTTPResponse, sent: HTTPRequest, label: String, renewed: Bool
+    ) async -> ClientError {
+        await exchange.statusError(response, sent: sent) { redirect in
+            var message = "the server answered HTTP \(response.status)"
+            if let redirect { message += " to '\(label)'" + redirect.note }
+            if renewed { message += " to '\(label)' again, in the new session it had just started" }
+            return (message, redirect?.hint ?? "check the server's `url`")
         }
-    }
-
-    private nonisolated var retrying: RetryingExchange {
-        RetryingExchange(policy: retryPolicy, client: client, serverName: serverName, logger: logger)
-    }
-
-    /// The error for a final non-2xx status.
-    private nonisolated func statusError(_ response: HTTPResponse, label: String, renewed: Bool) async -> ClientError {
-        if response.status == 401 || response.status == 403 {
-            let configured = await headers
-            if let specific = AuthChallenge.authorizationError(
-                status: response.status, challenges: response.headers.values(for: "WWW-Authenticate"),
-                hasCredentials: authorization != nil || configured.contains { $0.name.lowercased() == "authorization" },
-                serverName: serverName)
-            {
-                return specific
-            }
-            return ClientError(
-                code: .unauthorized(response.status),
-                message: "the server refused the request with HTTP \(response.status)",
-                hint: response.status == 401
-                    ? "check the server's credentials (`authType` and its secret); an expired token needs a new login"
-                    : "the credentials lack permission for this server or tool",
-                context: ErrorContext(server: serverName))
-        }
-        let snippet = await Self.snippet(of: response)
-        var message = "the server answered HTTP \(response.status)"
-        var hint = "check the server's `url`"
-        if let redirect = RetryingExchange.redirectNote(response, from: url) {
-            message += " to '\(label)'" + redirect.note
-            hint = redirect.hint
-        }
-        if renewed { message += " to '\(label)' again, in the new session it had just started" }
-        if !snippet.isEmpty { message += ": \(snippet)" }
-        var error = ClientError(
-            code: .protocolViolation, message: message, hint: hint, context: ErrorContext(server: serverName))
-        error.httpStatus = response.status
-        return error
     }
 
     // MARK: - Session renewal
@@ -302,34 +276,39 @@ package actor StreamableHTTPTransport: Transport {
     /// Concurrent requests that all saw the same expired session share one renewal: the first
     /// renews, the others wait for it.
     private func renewSession(expired: String, because label: String) async throws {
-        if sessionID != expired { return }  // another request already renewed it
-        if renewalWaiters != nil {
+        let id: RequestID
+        switch renewal.begin(expired: expired, current: sessionID) {
+        case .alreadyRenewed:
+            return
+        case .join:
             let (done, waiter) = AsyncStream<Void>.makeStream()
-            renewalWaiters?.append(waiter)
+            renewalWaiters.append(waiter)
             for await _ in done { break }
             try Task.checkCancellation()
-            if sessionID == expired || sessionID == nil {
+            guard SessionRenewal.joinedRenewalSucceeded(expired: expired, current: sessionID) else {
                 throw ClientError(
                     code: .closed, message: "the server ended the session and a new one could not be started",
                     context: ErrorContext(server: serverName))
             }
             return
+        case .renew(let renewalID):
+            id = renewalID
         }
-        renewalWaiters = []
         defer {
-            for waiter in renewalWaiters ?? [] { waiter.finish() }
-            renewalWaiters = nil
+            for waiter in renewalWaiters { waiter.finish() }
+            renewalWaiters = []
+            renewal.finish()
         }
         logger.trace("[\(serverName)] the server ended session \(expired) (HTTP 404 to '\(label)'); starting a new one")
         sessionID = nil
-        renewals += 1
-        let id = RequestID.string("mcp-run-renew-\(renewals)")
         let message = JSONRPCMessage.request(id: id, method: MCPMethod.initialize, params: initializeParams)
         let (request, _) = try postRequest(for: message)
-        let response = try await exchange(request, label: MCPMethod.initialize)
+        // TODO(#9): the renewal's initialize goes without the provider's token (retries only), as
+        // it always has; the reshape keeps that behaviour.
+        let response = try await exchange.sendRetrying(request, label: MCPMethod.initialize)
         try adoptSessionID(response.headers.value(for: MCPHeader.sessionID))
         guard (200..<300).contains(response.status) else {
-            var error = await statusError(response, label: MCPMethod.initialize, renewed: false)
+            var error = await statusError(response, sent: request, label: MCPMethod.initialize, renewed: false)
             error.message = "could not start a new session after the server ended the old one: \(error.message)"
             throw error
         }
@@ -388,9 +367,8 @@ package actor StreamableHTTPTransport: Transport {
     private nonisolated func readBody(
         of response: HTTPResponse, answering message: JSONRPCMessage, label: String, answer handling: AnswerHandling
     ) async throws -> JSONRPCMessage? {
-        let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
         let expected: RequestID? = if case .request(let id, _, _) = message { id } else { nil }
-        if contentType.hasPrefix(MCPHeader.eventStream) {
+        if response.isEventStream {
             let consume = handling == .consume
             let answer = try await readEventStream(
                 response.body, until: expected, label: label, deliverAnswer: !consume)
@@ -400,7 +378,7 @@ package actor StreamableHTTPTransport: Transport {
         do {
             bytes = try await response.body.collect(limit: Self.maxJSONBodyBytes)
         } catch let error as HTTPError {
-            throw Self.clientError(error, url: url, server: serverName)
+            throw HTTPExchange.clientError(error, server: serverName)
         }
         var answer: JSONRPCMessage?
         var withheld = false
@@ -442,8 +420,7 @@ package actor StreamableHTTPTransport: Transport {
     /// JSON body (up to 64 KiB) whose messages decode is still delivered, as before; anything
     /// else (not JSON, too long, an event stream, a body that fails) is dropped, traced.
     private nonisolated func ignoreBody(of response: HTTPResponse, label: String) async {
-        let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
-        if contentType.hasPrefix(MCPHeader.eventStream) {
+        if response.isEventStream {
             // Dropping the body aborts the transfer: nothing is waited for.
             logger.trace("[\(serverName)] ignored the event stream answering '\(label)' (HTTP \(response.status))")
             return
@@ -473,78 +450,72 @@ package actor StreamableHTTPTransport: Transport {
 
     /// Reads an SSE response, delivering each message, until `expected` is answered; a stream
     /// that ends first is resumed from its last event id (GET with `Last-Event-ID`, after the
-    /// server's `retry` delay).
-    ///
-    /// A server-driven loop with caps (issue #8): at most `maxResumptions` resumptions in a row
-    /// that bring no new event, at most `maxTotalResumptions` in all (a server that sends a new
-    /// event each time but never the response), each delay clamped to `maxReconnectionDelay` (a
-    /// `retry` of hours or overflowing values), and never a wait past the request's deadline.
+    /// server's `retry` delay) as `StreamResumption` decides, within its caps (issue #8).
     private nonisolated func readEventStream(
         _ body: HTTPBody, until expected: RequestID?, label: String, deliverAnswer: Bool
     ) async throws -> JSONRPCMessage? {
         var progress = StreamProgress()
         var body = body
-        var fruitless = 0
-        var resumptions = 0
+        var resumption = StreamResumption(policy: exchange.policy)
         while true {
-            let before = progress.lastEventID
             if let answer = try await readEvents(
                 body, until: expected, into: &progress, deliverAnswer: deliverAnswer)
             {
                 return answer
             }
             guard expected != nil else { return nil }
-            guard let lastEventID = progress.lastEventID else { throw streamEndError(progress, label: label) }
-            fruitless = progress.lastEventID == before ? fruitless + 1 : 1
-            guard fruitless <= retryPolicy.maxResumptions else {
-                throw ClientError(
-                    code: .closed,
-                    message:
-                        "the server's event stream for '\(label)' kept ending without the response; gave up after \(retryPolicy.maxResumptions) resumptions in a row without a new event",
-                    hint: "the server may have lost the request; run again",
-                    context: ErrorContext(server: serverName))
+            let action = resumption.streamEnded(
+                lastEventID: progress.lastEventID, reconnectionTime: progress.reconnectionTime,
+                timeLeft: await RequestDeadline.current?.timeLeft())
+            let stream = "the server's event stream for '\(label)'"
+            let failure: (code: ClientError.Code, message: String, hint: String)
+            switch action {
+            case .resume(let lastEventID, let delay):
+                logger.trace(
+                    "[\(serverName)] the event stream for '\(label)' ended before its response; resuming after event '\(lastEventID)' in \(delay.humanReadable) (resumption \(resumption.resumptions) of at most \(exchange.policy.maxTotalResumptions))"
+                )
+                try await Task.sleep(for: delay)
+                body = try await resume(after: lastEventID, label: label)
+                continue
+            case .noEventID:
+                throw streamEndError(progress, label: label)
+            case .fruitless(let count):
+                failure = (
+                    .closed,
+                    "\(stream) kept ending without the response; gave up after \(count) resumptions in a row without a new event",
+                    "the server may have lost the request; run again"
+                )
+            case .exhausted(let count):
+                failure = (
+                    .closed, "\(stream) kept ending without the response; gave up after \(count) resumptions",
+                    "the server keeps dropping the stream; check its logs or a proxy's idle timeout, then run again"
+                )
+            case .pastDeadline(let delay, let left):
+                failure = (
+                    .timedOut,
+                    "\(stream) dropped before the response, and the server's retry delay (\(delay.humanReadable)) outlasts the request's timeout (\(left.humanReadable) left)",
+                    "raise the step's or the server's `timeout`, or ask the server's maintainers for a shorter `retry`"
+                )
             }
-            guard resumptions < retryPolicy.maxTotalResumptions else {
-                throw ClientError(
-                    code: .closed,
-                    message:
-                        "the server's event stream for '\(label)' kept ending without the response; gave up after \(retryPolicy.maxTotalResumptions) resumptions",
-                    hint:
-                        "the server keeps dropping the stream; check its logs or a proxy's idle timeout, then run again",
-                    context: ErrorContext(server: serverName))
-            }
-            resumptions += 1
-            let delay = retryPolicy.reconnectionDelay(serverMilliseconds: progress.reconnectionTime)
-            if let left = await RequestDeadline.current?.timeLeft(), delay >= left {
-                throw ClientError(
-                    code: .timedOut,
-                    message:
-                        "the server's event stream for '\(label)' dropped before the response, and the server's retry delay (\(delay.humanReadable)) outlasts the request's timeout (\(max(left, .zero).humanReadable) left)",
-                    hint:
-                        "raise the step's or the server's `timeout`, or ask the server's maintainers for a shorter `retry`",
-                    context: ErrorContext(server: serverName))
-            }
-            logger.trace(
-                "[\(serverName)] the event stream for '\(label)' ended before its response; resuming after event '\(lastEventID)' in \(delay.humanReadable) (resumption \(resumptions) of at most \(retryPolicy.maxTotalResumptions))"
-            )
-            try await Task.sleep(for: delay)
-            body = try await resume(after: lastEventID, label: label)
+            throw ClientError(
+                code: failure.code, message: failure.message, hint: failure.hint,
+                context: ErrorContext(server: serverName))
         }
     }
 
     /// GETs the stream after `lastEventID`; returns its body.
     private nonisolated func resume(after lastEventID: String, label: String) async throws -> HTTPBody {
         var request = try await resumeRequest(after: lastEventID)
-        if let sent = try await authorization?.currentAuthorization(logger: logger) { request.headers.append(sent) }
-        let response = try await exchange(request, label: label)
-        let contentType = response.headers.value(for: MCPHeader.contentType)?.lowercased() ?? ""
-        if response.status == 200, contentType.hasPrefix(MCPHeader.eventStream) { return response.body }
-        let snippet = await Self.snippet(of: response)
+        try await exchange.authorized.authorize(&request)
+        let response = try await exchange.sendRetrying(request, label: label)
+        if response.status == 200, response.isEventStream { return response.body }
+        let snippet = await response.snippet()
         throw ClientError(
             code: response.status == 401 || response.status == 403 ? .unauthorized(response.status) : .closed,
             message:
                 "the event stream for '\(label)' dropped and could not be resumed: GET with \(MCPHeader.lastEventID) answered HTTP \(response.status)"
-                + (response.status == 200 ? " (\(contentType))" : "") + (snippet.isEmpty ? "" : ": \(snippet)"),
+                + (response.status == 200 ? " (\(response.contentType))" : "")
+                + (snippet.isEmpty ? "" : ": \(snippet)"),
             hint: response.status == 404
                 ? "the server ended the session; run again" : "the server may have lost the request; run again",
             context: ErrorContext(server: serverName))
@@ -589,16 +560,15 @@ package actor StreamableHTTPTransport: Transport {
                 if let id = parser.lastEventID { progress.lastEventID = id }
                 if let time = parser.reconnectionTime { progress.reconnectionTime = time }
                 for event in events {
-                    // A priming event (MCP 2025-11-25) has an id and empty data: nothing to deliver.
-                    guard !event.data.isEmpty, event.type == "message" else { continue }
                     let messages: [JSONRPCMessage]
-                    do {
-                        messages = try JSONRPCMessage.decodeAll(Array(event.data.utf8))
-                    } catch {
-                        let shown = "\(error.message): \(SecretMasker().maskedPrefix(event.data, 200))"
+                    switch SSEMessage(event) {
+                    case .none: continue  // a priming event, or another type
+                    case .malformed(let reason, let data):
+                        let shown = "\(reason): \(data)"
                         progress.malformed = progress.malformed ?? shown
                         continuation.yield(.malformed("SSE event is not JSON-RPC (\(shown))"))
                         continue
+                    case .messages(let decoded): messages = decoded
                     }
                     var answer: JSONRPCMessage?
                     for received in messages {
@@ -618,7 +588,7 @@ package actor StreamableHTTPTransport: Transport {
         } catch let error as HTTPError where error.code == .connectionClosed {
             progress.dropped = error
         } catch let error as HTTPError {
-            throw Self.clientError(error, url: url, server: serverName)
+            throw HTTPExchange.clientError(error, server: serverName)
         }
         progress.endedMidEvent = !tail.endsBetweenEvents
         return nil
@@ -630,30 +600,6 @@ package actor StreamableHTTPTransport: Transport {
     /// MCP 2025-11-25, Session Management). Anything else must never reach a request header.
     package static func isValidSessionID(_ value: String) -> Bool {
         !value.isEmpty && value.utf8.allSatisfy { (0x21...0x7E).contains($0) }
-    }
-
-    static func clientError(_ error: HTTPError, url: String, server: String) -> ClientError {
-        let code: ClientError.Code
-        let hint: String?
-        switch error.code {
-        case .connectionClosed:
-            code = .closed
-            hint = "the server dropped the connection; check its logs"
-        case .timedOut:
-            code = .timedOut
-            hint = "check that the server's `url` is reachable from here"
-        case .bodyTooLarge:
-            code = .protocolViolation
-            hint = nil
-        case .badResponse:
-            code = .protocolViolation
-            hint = error.hint
-        default:
-            code = .unreachable
-            hint = error.hint ?? "check the server's `url` and your network"
-        }
-        return ClientError(
-            code: code, message: error.message, hint: hint, context: ErrorContext(server: server), underlying: error)
     }
 
     /// The last bytes of an event stream, to tell whether it ended between events or inside one
@@ -680,47 +626,5 @@ package actor StreamableHTTPTransport: Transport {
             }
             return rest.isEmpty || rest.last == 0x0A || rest.last == 0x0D
         }
-    }
-
-    /// Whether the start of a body is not text: a control character other than tab, CR and LF
-    /// (ESC included), DEL, or a byte sequence that is not UTF-8 (one cut off at the end is fine).
-    static func isBinary(_ bytes: [UInt8]) -> Bool {
-        if bytes.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F }) {
-            return true
-        }
-        var trimmed = bytes[...]
-        // A multi-byte character cut by the 200-byte limit: drop its lead and continuation bytes.
-        var dropped = 0
-        while let last = trimmed.last, last & 0xC0 == 0x80, dropped < 3 {
-            trimmed = trimmed.dropLast()
-            dropped += 1
-        }
-        if let last = trimmed.last, last >= 0xC0 { trimmed = trimmed.dropLast() }
-        return String(validating: trimmed, as: UTF8.self) == nil
-    }
-
-    /// The first 200 bytes of an error body, as text on one line; a body that is not text
-    /// (control characters, invalid UTF-8: compressed or binary data) is described instead,
-    /// never shown raw: `<binary data (Content-Type: …, Content-Encoding: …)>`.
-    static func snippet(of response: HTTPResponse) async -> String {
-        // Read past the 200 shown, so a secret at the cut is masked whole before the cut.
-        var bytes: [UInt8] = []
-        do {
-            for try await chunk in response.body {
-                bytes.append(contentsOf: chunk.prefix(4096 - bytes.count))
-                if bytes.count >= 4096 { break }
-            }
-        } catch {
-            // Whatever arrived before the failure is enough for a message.
-        }
-        if isBinary(Array(bytes.prefix(200))) {
-            let described = [MCPHeader.contentType, "Content-Encoding"].compactMap { name in
-                response.headers.value(for: name).map { "\(name): \(RetryingExchange.printable($0))" }
-            }
-            return "<binary data" + (described.isEmpty ? "" : " (\(described.joined(separator: ", ")))") + ">"
-        }
-        let shown = SecretMasker().maskedPrefix(String(decoding: bytes, as: UTF8.self), 200)
-        let text = String(shown.map { $0.isNewline ? " " : $0 })
-        return String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }
