@@ -146,7 +146,7 @@ package enum AuthAccess {
     /// with `flow: browser`. (`auto` asks the device grant first, which hands over to the browser
     /// when the server advertises no device endpoint; contract §2.)
     static func usesBrowserLogin(_ spec: ServerSpec) -> Bool {
-        spec.authType == .oauth2 && spec.oauth?.flow == "browser"
+        spec.authType == .oauth2 && spec.oauth?.flow == .browser
     }
 
     /// Revokes `spec`'s tokens at the RFC 7009 endpoint when there is one, as the client they were
@@ -171,8 +171,8 @@ package enum AuthAccess {
     /// (and the environment, for secrets not in the file). For `oauth2`, the device login may start
     /// unless `nonInteractive` or `CI`: `auth login` is the person's explicit request.
     ///
-    /// - Throws: `RunError` `.unauthorized` for an unknown `oauth.flow` or
-    ///   `tokenEndpointAuthMethod`, `.invalidInput` for a server that does not use OAuth, a
+    /// - Throws: `RunError` `.unauthorized` for a secret method without `clientSecret`,
+    ///   `.invalidInput` for a server that does not use OAuth, a
     ///   client-credentials server without `clientId`, or a failing template.
     static func clientCredentials(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], nonInteractive: Bool = false

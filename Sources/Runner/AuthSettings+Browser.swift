@@ -20,19 +20,11 @@ extension AuthSettings {
     /// The redirected URL is also accepted on stdin with `--no-browser`, or when there is no
     /// display and stdin is a terminal.
     ///
-    /// - Throws: `RunError` `.unauthorized` for an unknown `tokenEndpointAuthMethod`, a secret
-    ///   method without `clientSecret`, or `oauth.flow: device` (the device grant's, not this flow's).
+    /// - Throws: `RunError` `.unauthorized` for a secret method without `clientSecret`.
     package static func browserFlow(
         _ spec: ServerSpec, url: String, clientID: String?, clientSecret: Secret?, environment: [String: String],
         login: Bool, noBrowser: Bool = false, nonInteractive: Bool = false
     ) throws -> BrowserFlowConfig {
-        let here = ErrorContext(location: spec.location, server: spec.name)
-        let flow = spec.oauth?.flow ?? "auto"
-        guard flow == "browser" || flow == "auto" else {
-            throw RunError(
-                code: .unauthorized, message: "oauth.flow '\(flow)' is not a browser login",
-                hint: "use `flow: browser` or `auto`", context: here)
-        }
         var client: OAuthClient?
         if let clientID {
             let config = try clientCredentials(

@@ -7,26 +7,16 @@ import WorkflowModel
 package enum AuthSettings {
     /// The client-credentials configuration for `spec` at `url`.
     ///
-    /// - Throws: `RunError` `.unauthorized` for an unknown `tokenEndpointAuthMethod`, or a secret
-    ///   method without `clientSecret` (unless `requireSecret` is false: a device login's public
-    ///   client).
+    /// - Throws: `RunError` `.unauthorized` for a secret method without `clientSecret` (unless
+    ///   `requireSecret` is false: a device login's public client).
     package static func clientCredentials(
         _ spec: ServerSpec, url: String, clientID: String, clientSecret: Secret?, environment: [String: String],
         requireSecret: Bool = true
     ) throws -> ClientCredentialsConfig {
         let oauth = spec.oauth
-        let method: TokenEndpointAuthMethod
-        if let name = oauth?.tokenEndpointAuthMethod {
-            guard let known = TokenEndpointAuthMethod(rawValue: name) else {
-                throw RunError(
-                    code: .unauthorized, message: "unknown oauth.tokenEndpointAuthMethod '\(name)'",
-                    hint: "use \(TokenEndpointAuthMethod.allCases.map(\.rawValue).quotedList)",
-                    context: ErrorContext(location: spec.location, server: spec.name))
-            }
-            method = known
-        } else {
-            method = clientSecret == nil ? .none : .clientSecretBasic
-        }
+        let method =
+            oauth?.tokenEndpointAuthMethod.map(TokenEndpointAuthMethod.init)
+            ?? (clientSecret == nil ? .none : .clientSecretBasic)
         if requireSecret, method != .none, clientSecret == nil {
             throw RunError(
                 code: .unauthorized,
@@ -66,29 +56,23 @@ extension AuthSettings {
     /// Without `oauth.clientId` or `oauth.clientMetadataUrl` the device login registers a client
     /// (RFC 7591) on each new login, cached with its tokens.
     ///
-    /// - Throws: `RunError` `.unauthorized` for an unknown `oauth.flow` or `tokenEndpointAuthMethod`.
+    /// - Throws: `RunError` `.unauthorized` for a secret method without `clientSecret`.
     package static func interactive(
         _ spec: ServerSpec, url: String, clientID: String?, clientSecret: Secret?, environment: [String: String],
         interactive: Bool
     ) throws -> ClientCredentialsConfig {
-        let here = ErrorContext(location: spec.location, server: spec.name)
         // `oauth.clientMetadataUrl` without `clientId`: the document's URL is the client id;
         // neither: the device login registers a client (RFC 7591), cached under `dynamic`.
         let metadataDocument = clientID == nil ? spec.oauth?.clientMetadataURL : nil
         let registers = clientID == nil && metadataDocument == nil
         let identityClientID = TokenIdentity.loginClientID(
             configured: clientID, metadataDocumentURL: spec.oauth?.clientMetadataURL)
-        let flow: OAuthGrantKind
-        switch spec.oauth?.flow ?? "auto" {
-        case "auto": flow = .auto
-        case "device": flow = .device
-        case "browser": flow = .browser
-        case let other:
-            throw RunError(
-                code: .unauthorized, message: "unknown oauth.flow '\(other)'",
-                hint: "use 'auto', 'browser' or 'device'",
-                context: here)
-        }
+        let flow: OAuthGrantKind =
+            switch spec.oauth?.flow ?? .auto {
+            case .auto: .auto
+            case .device: .device
+            case .browser: .browser
+            }
         var config = try clientCredentials(
             spec, url: url, clientID: identityClientID, clientSecret: clientSecret, environment: environment,
             requireSecret: clientSecret != nil)
@@ -97,5 +81,16 @@ extension AuthSettings {
         config.interactive = interactive
         config.clientIsMetadataDocument = metadataDocument != nil
         return config
+    }
+}
+
+extension TokenEndpointAuthMethod {
+    /// The method `oauth.tokenEndpointAuthMethod` names.
+    init(_ configured: ServerSpec.OAuth.TokenEndpointAuthMethod) {
+        switch configured {
+        case .clientSecretBasic: self = .clientSecretBasic
+        case .clientSecretPost: self = .clientSecretPost
+        case .none: self = .none
+        }
     }
 }

@@ -102,7 +102,6 @@ enum ServerResolver {
             }
             let clientID = try text(spec.oauth?.clientID, "oauth.clientId").map(string)
             let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret.credential(string($0)) }
-            let flow = spec.oauth?.flow ?? "auto"
             func device() throws -> ClientCredentialsProvider {
                 ClientCredentialsProvider(
                     config: try AuthSettings.interactive(
@@ -119,10 +118,10 @@ enum ServerResolver {
                         environment: environment, login: false, nonInteractive: nonInteractive),
                     logger: .silent)
             }
-            switch flow {
-            case "device": authorization = try device()
-            case "browser": authorization = try browser()
-            default:
+            switch spec.oauth?.flow ?? .auto {
+            case .device: authorization = try device()
+            case .browser: authorization = try browser()
+            case .auto:
                 // `auto`: the device grant when the server advertises it, else the browser (contract §2).
                 authorization = AutoFlowProvider(device: try device(), browser: try browser())
             }
