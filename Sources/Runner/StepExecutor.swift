@@ -187,7 +187,7 @@ struct StepExecutor: Sendable {
         serverContext.variables = context.variables.filter { ServerSpec.templateRoots.contains($0.key) }
         let server = try ServerResolver.resolve(
             spec, context: serverContext, environment: options.environment,
-            nonInteractive: options.isNonInteractive)
+            nonInteractive: options.isNonInteractive, loginUI: options.loginUI)
         let timeout = Duration.milliseconds(step.timeout ?? workflow.defaults.timeout ?? spec.timeout ?? 60_000)
         let retry = step.retry ?? workflow.defaults.retry ?? RetryPolicy(attempts: 1, backoff: 0)
         var call: @Sendable (any ToolSession, JSONValue) async throws -> JSONValue

@@ -110,7 +110,7 @@ enum ClientRegistration {
             throw ClientError(
                 code: .unauthorized(reply.status),
                 message:
-                    "dynamic client registration at '\(endpoint)' failed with HTTP \(reply.status)\(ClientCredentialsProvider.oauthError(reply.json))",
+                    "dynamic client registration at '\(endpoint)' failed with HTTP \(reply.status)\(OAuthHTTP.errorSummary(reply.json))",
                 hint: "register a client with the server and set `oauth.clientId`",
                 context: ErrorContext(server: http.serverName))
         }
