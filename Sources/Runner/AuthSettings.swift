@@ -42,7 +42,7 @@ package enum AuthSettings {
                         "set `clientSecret: ${{ secrets.NAME }}`, or `tokenEndpointAuthMethod: none` for a public client",
                     context: here)
             }
-            return OAuthClient(id: id, secret: clientSecret, method: method, isDynamic: false)
+            return .configured(id: id, secret: clientSecret, method: method)
         }
         let grant: any TokenGrant
         let identityClientID: String
