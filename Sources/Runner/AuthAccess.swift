@@ -54,33 +54,25 @@ package enum AuthAccess {
         return store.read(identity).map(Entry.init)
     }
 
-    /// Requests a token for `spec` and caches it (`auth login`); `nonInteractive`
-    /// (`--non-interactive`) refuses a login that needs a person.
+    /// Requests a token for `spec` and caches it (`auth login`), talking to the person through
+    /// `ui`; `nonInteractive` (`--non-interactive`) refuses a login that needs a person.
+    ///
+    /// Every login starts by asking the server, as a run's first request does (contract §7). A
+    /// person's login may start without a terminal (over SSH, in a container: the device login
+    /// prints and polls), unless `--non-interactive` or `CI` says otherwise: `auth login` is the
+    /// person's explicit request.
     /// - Throws: `RunError` `.unauthorized` (exit 3): a refused or abandoned grant, a login that
     ///   needs a person in a non-interactive run.
     package static func login(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
-        noBrowser: Bool = false, nonInteractive: Bool = false
+        ui: any LoginUI, nonInteractive: Bool = false
     ) async throws -> Entry {
-        // `oauth2`: the browser flow for `flow: browser`; else the device grant (`flow: device`, or
-        // `auto` when the authorization server advertises it), which hands `auto` over to the
-        // browser otherwise (contract §2).
-        // Every login starts by asking the server, as a run's first request does (contract §7).
         let challenge = try await probe(spec, secrets: secrets, environment: environment, logger: logger)
-        if usesBrowserLogin(spec) {
-            return try await browserLogin(
-                spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser,
-                nonInteractive: nonInteractive, challenge: challenge)
-        }
-        let config = try clientCredentials(
-            spec, secrets: secrets, environment: environment, nonInteractive: nonInteractive)
+        let provider = try tokenProvider(
+            spec, secrets: secrets, environment: environment, logger: logger, ui: ui,
+            mayAskPerson: !nonInteractive && !AuthSettings.isCI(environment))
         do {
-            return Entry(
-                try await ClientCredentialsProvider(config: config, logger: logger).login(challenge: challenge))
-        } catch is DeviceFlowUnavailable {
-            return try await browserLogin(
-                spec, secrets: secrets, environment: environment, logger: logger, noBrowser: noBrowser,
-                nonInteractive: nonInteractive, challenge: challenge)
+            return Entry(try await provider.login(challenge: challenge))
         } catch {
             throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
         }
@@ -94,7 +86,7 @@ package enum AuthAccess {
     ) async throws -> AuthChallenge? {
         let templates = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
         let server = try ServerResolver.resolve(
-            spec, context: templates.context, environment: environment, nonInteractive: true)
+            spec, context: templates.context, environment: environment, nonInteractive: true, loginUI: nil)
         return await ChallengeProbe.bearerChallenge(server.config, logger: logger)
     }
 
@@ -142,13 +134,6 @@ package enum AuthAccess {
             context: ErrorContext(location: spec.location, server: spec.name))
     }
 
-    /// Whether `auth login` and `auth revoke` go straight to the browser flow for `spec`: `oauth2`
-    /// with `flow: browser`. (`auto` asks the device grant first, which hands over to the browser
-    /// when the server advertises no device endpoint; contract §2.)
-    static func usesBrowserLogin(_ spec: ServerSpec) -> Bool {
-        spec.authType == .oauth2 && spec.oauth?.flow == "browser"
-    }
-
     /// Revokes `spec`'s tokens at the RFC 7009 endpoint when there is one, as the client they were
     /// issued to, then deletes the cache entry (`auth revoke`); true when the server was asked.
     /// - Throws: `RunError` `.unauthorized` when the revocation endpoint refuses (the entry is gone anyway).
@@ -156,49 +141,33 @@ package enum AuthAccess {
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger
     ) async throws -> Bool {
         do {
-            if usesBrowserLogin(spec) {
-                let config = try browserFlowConfig(spec, secrets: secrets, environment: environment, login: false)
-                return try await BrowserFlowProvider(config: config, logger: logger).revoke()
-            }
-            let config = try clientCredentials(spec, secrets: secrets, environment: environment)
-            return try await ClientCredentialsProvider(config: config, logger: logger).revoke()
+            let provider = try tokenProvider(
+                spec, secrets: secrets, environment: environment, logger: logger, ui: SilentLoginUI(),
+                mayAskPerson: false)
+            return try await provider.revoke()
         } catch {
             throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
         }
     }
 
-    /// The client-credentials configuration of `spec`, its templates evaluated against `secrets`
-    /// (and the environment, for secrets not in the file). For `oauth2`, the device login may start
-    /// unless `nonInteractive` or `CI`: `auth login` is the person's explicit request.
+    /// The token provider of `spec`, its `url` and `oauth:` templates evaluated against `secrets`
+    /// (and the environment, for secrets not in the file).
     ///
-    /// - Throws: `RunError` `.unauthorized` for an unknown `oauth.flow` or
-    ///   `tokenEndpointAuthMethod`, `.invalidInput` for a server that does not use OAuth, a
-    ///   client-credentials server without `clientId`, or a failing template.
-    static func clientCredentials(
-        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], nonInteractive: Bool = false
-    ) throws -> ClientCredentialsConfig {
-        let here = ErrorContext(location: spec.location, server: spec.name)
+    /// - Throws: `RunError` as `AuthSettings.tokenProvider`, and `.invalidInput` for a server that
+    ///   does not use OAuth, a client-credentials server without `clientId`, or a failing template.
+    static func tokenProvider(
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
+        ui: any LoginUI, mayAskPerson: Bool
+    ) throws -> TokenProvider {
         guard spec.authType == .oauth2 || spec.authType == .oauth2ClientCredentials else {
             throw notOAuth(spec)
         }
         let oauthBlock = OAuthBlockTemplates(spec: spec, secrets: secrets, environment: environment)
-        let text = oauthBlock.text
         let url = try oauthBlock.url()
-        let configuredClientID = try text(spec.oauth?.clientID, "oauth.clientId")
-        let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret.credential($0) }
-        if spec.authType == .oauth2 {
-            // `auth login` is the person's explicit request: the device flow prints and polls and
-            // reads no stdin, so it runs without a terminal too (over SSH, in a container), unless
-            // --non-interactive says otherwise.
-            return try AuthSettings.interactive(
-                spec, url: url, clientID: configuredClientID, clientSecret: secret, environment: environment,
-                interactive: !nonInteractive && !AuthSettings.isCI(environment))
-        }
-        guard let clientID = configuredClientID else {
-            throw RunError(
-                code: .invalidInput, message: "server '\(spec.name)' has no `oauth.clientId`", context: here)
-        }
-        return try AuthSettings.clientCredentials(
-            spec, url: url, clientID: clientID, clientSecret: secret, environment: environment)
+        let clientID = try oauthBlock.text(spec.oauth?.clientID, "oauth.clientId")
+        let secret = try oauthBlock.text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret.credential($0) }
+        return try AuthSettings.tokenProvider(
+            spec, url: url, clientID: clientID, clientSecret: secret, environment: environment,
+            mayAskPerson: mayAskPerson, ui: ui, logger: logger)
     }
 }

@@ -3,42 +3,86 @@ import Foundation
 import MCPClient
 import WorkflowModel
 
-/// Turns a server block's `oauth:` settings into the OAuth client's configuration (contract §2).
+/// Turns a server block's `oauth:` settings into its token provider (contract §2): which grant
+/// obtains its tokens, which client it authenticates as, and where the tokens are cached.
 package enum AuthSettings {
-    /// The client-credentials configuration for `spec` at `url`.
+    /// The token provider of `spec` (`authType: oauth2` or `oauth2-client-credentials`) at `url`,
+    /// its `oauth.clientId` and `clientSecret` templates already evaluated.
     ///
-    /// - Throws: `RunError` `.unauthorized` for an unknown `tokenEndpointAuthMethod`, or a secret
-    ///   method without `clientSecret` (unless `requireSecret` is false: a device login's public
-    ///   client).
-    package static func clientCredentials(
-        _ spec: ServerSpec, url: String, clientID: String, clientSecret: Secret?, environment: [String: String],
-        requireSecret: Bool = true
-    ) throws -> ClientCredentialsConfig {
+    /// `oauth2-client-credentials` obtains tokens with the client's own credentials. `oauth2`
+    /// has a person log in: the device login (`oauth.flow: device`), the browser login
+    /// (`browser`), or the device login where the authorization server advertises it and the
+    /// browser login elsewhere (`auto`). Without `oauth.clientId` the login uses
+    /// `oauth.clientMetadataUrl` as the client id, or registers a client (RFC 7591) at each new
+    /// login, cached with its tokens.
+    ///
+    /// - Parameters:
+    ///   - mayAskPerson: whether a login may start (`isInteractive`, or `auth login`'s rule).
+    ///   - ui: where a login talks to the person.
+    /// - Throws: `RunError` `.unauthorized` for a secret method without `clientSecret` (a device
+    ///   login's public client may go without); `.invalidInput` for client credentials without
+    ///   `clientId`.
+    package static func tokenProvider(
+        _ spec: ServerSpec, url: String, clientID: String?, clientSecret: Secret?, environment: [String: String],
+        mayAskPerson: Bool, ui: any LoginUI, logger: Logger
+    ) throws -> TokenProvider {
         let oauth = spec.oauth
-        let method: TokenEndpointAuthMethod
-        if let name = oauth?.tokenEndpointAuthMethod {
-            guard let known = TokenEndpointAuthMethod(rawValue: name) else {
+        let here = ErrorContext(location: spec.location, server: spec.name)
+        /// The configured client `id`, authenticating as `oauth.tokenEndpointAuthMethod` says.
+        func configured(_ id: String, requireSecret: Bool) throws -> OAuthClient {
+            let method =
+                oauth?.tokenEndpointAuthMethod.map(TokenEndpointAuthMethod.init)
+                ?? (clientSecret == nil ? .none : .clientSecretBasic)
+            if requireSecret, method != .none, clientSecret == nil {
                 throw RunError(
-                    code: .unauthorized, message: "unknown oauth.tokenEndpointAuthMethod '\(name)'",
-                    hint: "use \(TokenEndpointAuthMethod.allCases.map(\.rawValue).quotedList)",
-                    context: ErrorContext(location: spec.location, server: spec.name))
+                    code: .unauthorized,
+                    message:
+                        "server '\(spec.name)' authenticates with '\(method.rawValue)' but has no `oauth.clientSecret`",
+                    hint:
+                        "set `clientSecret: ${{ secrets.NAME }}`, or `tokenEndpointAuthMethod: none` for a public client",
+                    context: here)
             }
-            method = known
+            return .configured(id: id, secret: clientSecret, method: method)
+        }
+        let grant: any TokenGrant
+        let identityClientID: String
+        if spec.authType == .oauth2 {
+            identityClientID = TokenIdentity.loginClientID(
+                configured: clientID, metadataDocumentURL: oauth?.clientMetadataURL)
+            func device() throws -> DeviceCodeGrant {
+                // `oauth.clientMetadataUrl` without `clientId`: the document's URL is the client id.
+                let metadataDocument = clientID == nil ? oauth?.clientMetadataURL : nil
+                return DeviceCodeGrant(
+                    client: try (clientID ?? metadataDocument).map {
+                        try configured($0, requireSecret: clientSecret != nil)
+                    },
+                    clientIsMetadataDocument: metadataDocument != nil)
+            }
+            func browser() throws -> AuthorizationCodeGrant {
+                AuthorizationCodeGrant(
+                    client: try clientID.map { try configured($0, requireSecret: true) },
+                    clientMetadataURL: oauth?.clientMetadataURL, redirectPort: oauth?.redirectPort)
+            }
+            switch oauth?.flow ?? .auto {
+            case .device: grant = try device()
+            case .browser: grant = try browser()
+            case .auto: grant = DeviceOrBrowserGrant(device: try device(), browser: try browser())
+            }
         } else {
-            method = clientSecret == nil ? .none : .clientSecretBasic
+            guard let clientID else {
+                throw RunError(
+                    code: .invalidInput, message: "server '\(spec.name)' has no `oauth.clientId`", context: here)
+            }
+            identityClientID = clientID
+            grant = ClientCredentialsGrant(client: try configured(clientID, requireSecret: true))
         }
-        if requireSecret, method != .none, clientSecret == nil {
-            throw RunError(
-                code: .unauthorized,
-                message:
-                    "server '\(spec.name)' authenticates with '\(method.rawValue)' but has no `oauth.clientSecret`",
-                hint: "set `clientSecret: ${{ secrets.NAME }}`, or `tokenEndpointAuthMethod: none` for a public client",
-                context: ErrorContext(location: spec.location, server: spec.name))
-        }
-        return ClientCredentialsConfig(
-            serverName: spec.name, serverURL: url, clientID: clientID, clientSecret: clientSecret, authMethod: method,
+        let settings = TokenProvider.Settings(
+            serverName: spec.name, serverURL: url,
+            identity: TokenIdentity(serverURL: url, clientID: identityClientID, scopes: oauth?.scopes ?? []),
             scopes: oauth?.scopes, resource: oauth?.resource, metadataURL: oauth?.metadataURL,
-            store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)))
+            store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)),
+            mayAskPerson: mayAskPerson)
+        return TokenProvider(settings: settings, grant: grant, ui: ui, logger: logger)
     }
 }
 
@@ -58,44 +102,15 @@ extension AuthSettings {
     package static func isSet(_ value: String?) -> Bool {
         value.map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
     }
+}
 
-    /// The configuration of an `authType: oauth2` server: the device flow (`oauth.flow: device`,
-    /// or `auto`, which takes it when the metadata advertises it), with the same cache and renewal
-    /// as client credentials. `interactive` false: cached and refreshed tokens only.
-    ///
-    /// Without `oauth.clientId` or `oauth.clientMetadataUrl` the device login registers a client
-    /// (RFC 7591) on each new login, cached with its tokens.
-    ///
-    /// - Throws: `RunError` `.unauthorized` for an unknown `oauth.flow` or `tokenEndpointAuthMethod`.
-    package static func interactive(
-        _ spec: ServerSpec, url: String, clientID: String?, clientSecret: Secret?, environment: [String: String],
-        interactive: Bool
-    ) throws -> ClientCredentialsConfig {
-        let here = ErrorContext(location: spec.location, server: spec.name)
-        // `oauth.clientMetadataUrl` without `clientId`: the document's URL is the client id;
-        // neither: the device login registers a client (RFC 7591), cached under `dynamic`.
-        let metadataDocument = clientID == nil ? spec.oauth?.clientMetadataURL : nil
-        let registers = clientID == nil && metadataDocument == nil
-        let identityClientID = TokenIdentity.loginClientID(
-            configured: clientID, metadataDocumentURL: spec.oauth?.clientMetadataURL)
-        let flow: OAuthGrantKind
-        switch spec.oauth?.flow ?? "auto" {
-        case "auto": flow = .auto
-        case "device": flow = .device
-        case "browser": flow = .browser
-        case let other:
-            throw RunError(
-                code: .unauthorized, message: "unknown oauth.flow '\(other)'",
-                hint: "use 'auto', 'browser' or 'device'",
-                context: here)
+extension TokenEndpointAuthMethod {
+    /// The method `oauth.tokenEndpointAuthMethod` names.
+    init(_ configured: ServerSpec.OAuth.TokenEndpointAuthMethod) {
+        switch configured {
+        case .clientSecretBasic: self = .clientSecretBasic
+        case .clientSecretPost: self = .clientSecretPost
+        case .none: self = .none
         }
-        var config = try clientCredentials(
-            spec, url: url, clientID: identityClientID, clientSecret: clientSecret, environment: environment,
-            requireSecret: clientSecret != nil)
-        config.registersDynamically = registers
-        config.grant = flow
-        config.interactive = interactive
-        config.clientIsMetadataDocument = metadataDocument != nil
-        return config
     }
 }

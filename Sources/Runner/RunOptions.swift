@@ -1,4 +1,5 @@
 import Basics
+import MCPClient
 
 /// What the command line passes to a run.
 package struct RunOptions: Sendable {
@@ -16,6 +17,9 @@ package struct RunOptions: Sendable {
     package var observer: @Sendable (RunEvent) -> Void
     /// `--non-interactive`: never ask a person to log in, even on a terminal (contract §7).
     package var isNonInteractive = false
+    /// Where an OAuth login talks to the person (the command line's terminal); nil: nobody, so
+    /// no login starts.
+    package var loginUI: (any LoginUI)?
     /// Top-level arguments given as text on the command line (`mcp-run call … k=v`): each is
     /// converted to the type the tool's input schema asks for before the schema check.
     package var coercesTextArguments: Set<String> = []

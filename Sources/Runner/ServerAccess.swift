@@ -6,12 +6,13 @@ import WorkflowModel
 /// One-off access to a server outside a workflow run (`mcp-run tools`).
 package enum ServerAccess {
     /// Lists `spec`'s tools, resolving its templates against secrets and the environment;
-    /// `nonInteractive` (`--non-interactive`): no login may start.
+    /// `nonInteractive` (`--non-interactive`): no login may start; `loginUI`: where a login talks
+    /// to the person (nil: nobody, so none starts).
     ///
     /// - Throws: `RunError` (`.invalidInput` for a missing secret, `.unreachable`, `.unauthorized`).
     package static func listTools(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
-        nonInteractive: Bool = false, opener: any SessionOpener = MCPSessionOpener()
+        nonInteractive: Bool = false, loginUI: (any LoginUI)? = nil, opener: any SessionOpener = MCPSessionOpener()
     ) async throws -> [ToolDescription] {
         var secretValues: [String: JSONValue] = [:]
         for template in spec.templates {
@@ -42,7 +43,7 @@ package enum ServerAccess {
             ],
             secretRoots: ["secrets"], now: { 0 })
         let server = try ServerResolver.resolve(
-            spec, context: context, environment: environment, nonInteractive: nonInteractive)
+            spec, context: context, environment: environment, nonInteractive: nonInteractive, loginUI: loginUI)
         let pool = SessionPool(opener: opener, logger: logger)
         do {
             let tools = try await pool.tools(for: server)

@@ -9,18 +9,20 @@ import WorkflowModel
 enum ServerResolver {
     /// Resolves `spec` for connecting.
     ///
-    /// `oauth2-client-credentials` gets a `ClientCredentialsProvider` (token cache under
-    /// `MCP_RUN_HOME`); so does `oauth2`, with the device grant, started only when the run is
-    /// interactive (`AuthSettings.isInteractive`); nothing is fetched here: tokens are read or
-    /// requested on the first request.
+    /// `oauth2-client-credentials` and `oauth2` get a `TokenProvider` (`AuthSettings.tokenProvider`;
+    /// token cache under `MCP_RUN_HOME`); an `oauth2` login starts only when the run is
+    /// interactive (`AuthSettings.isInteractive`) and has a `loginUI`. Nothing is fetched here:
+    /// tokens are read or requested on the first request.
     ///
     /// - Parameters:
-    ///   - environment: the process environment (the token cache's folder, `CI`, `BROWSER`).
+    ///   - environment: the process environment (the token cache's folder, `CI`).
     ///   - nonInteractive: `--non-interactive`: no login may start.
+    ///   - loginUI: where a login talks to the person; nil: nobody, so no login starts.
     ///
     /// - Throws: `RunError` with code `.unauthorized` for an incomplete `oauth:` block, `.expression` for a template that fails.
     static func resolve(
-        _ spec: ServerSpec, context: EvaluationContext, environment: [String: String], nonInteractive: Bool
+        _ spec: ServerSpec, context: EvaluationContext, environment: [String: String], nonInteractive: Bool,
+        loginUI: (any LoginUI)?
     ) throws -> ResolvedServer {
         let where_ = ErrorContext(location: spec.location, server: spec.name)
         func text(_ value: TemplateValue?, _ key: String) throws -> Evaluated? {
@@ -74,58 +76,27 @@ enum ServerResolver {
             break
         }
         var authorization: (any AuthorizationProvider)?
-        if spec.authType == .oauth2ClientCredentials {
+        if spec.authType == .oauth2 || spec.authType == .oauth2ClientCredentials {
             guard spec.transport != .stdio, let urlValue = try text(spec.url, "url") else {
                 throw RunError(
-                    code: .unauthorized, message: "authType 'oauth2-client-credentials' needs an HTTP server `url`",
+                    code: .unauthorized, message: "authType '\(spec.authType.rawValue)' needs an HTTP server `url`",
                     context: where_)
             }
-            let oauth = spec.oauth
-            guard let clientID = try text(oauth?.clientID, "oauth.clientId") else {
+            let clientID = try text(spec.oauth?.clientID, "oauth.clientId").map(string)
+            if spec.authType == .oauth2ClientCredentials, clientID == nil {
                 throw RunError(
                     code: .unauthorized,
                     message: "server '\(spec.name)' uses 'oauth2-client-credentials' but has no `oauth.clientId`",
                     hint: "add `oauth: { clientId: …, clientSecret: ${{ secrets.NAME }} }` to the server block",
                     context: where_)
             }
-            let secret = try text(oauth?.clientSecret, "oauth.clientSecret").map { Secret.credential(string($0)) }
-            authorization = ClientCredentialsProvider(
-                config: try AuthSettings.clientCredentials(
-                    spec, url: string(urlValue), clientID: string(clientID), clientSecret: secret,
-                    environment: environment),
-                logger: .silent)
-        }
-        if spec.authType == .oauth2 {
-            guard spec.transport != .stdio, let urlValue = try text(spec.url, "url") else {
-                throw RunError(
-                    code: .unauthorized, message: "authType 'oauth2' needs an HTTP server `url`", context: where_)
-            }
-            let clientID = try text(spec.oauth?.clientID, "oauth.clientId").map(string)
             let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret.credential(string($0)) }
-            let flow = spec.oauth?.flow ?? "auto"
-            func device() throws -> ClientCredentialsProvider {
-                ClientCredentialsProvider(
-                    config: try AuthSettings.interactive(
-                        spec, url: string(urlValue), clientID: clientID, clientSecret: secret,
-                        environment: environment,
-                        interactive: AuthSettings.isInteractive(
-                            environment: environment, nonInteractive: nonInteractive)),
-                    logger: .silent)
-            }
-            func browser() throws -> BrowserFlowProvider {
-                BrowserFlowProvider(
-                    config: try AuthSettings.browserFlow(
-                        spec, url: string(urlValue), clientID: clientID, clientSecret: secret,
-                        environment: environment, login: false, nonInteractive: nonInteractive),
-                    logger: .silent)
-            }
-            switch flow {
-            case "device": authorization = try device()
-            case "browser": authorization = try browser()
-            default:
-                // `auto`: the device grant when the server advertises it, else the browser (contract §2).
-                authorization = AutoFlowProvider(device: try device(), browser: try browser())
-            }
+            // A login may start only on a terminal, and only when there is a person to talk to.
+            let mayAskPerson =
+                loginUI != nil && AuthSettings.isInteractive(environment: environment, nonInteractive: nonInteractive)
+            authorization = try AuthSettings.tokenProvider(
+                spec, url: string(urlValue), clientID: clientID, clientSecret: secret, environment: environment,
+                mayAskPerson: mayAskPerson, ui: loginUI ?? SilentLoginUI(), logger: .silent)
         }
         let timeout = Duration.milliseconds(spec.timeout ?? 60_000)
         let endpoint: ServerEndpoint

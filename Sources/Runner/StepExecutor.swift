@@ -191,9 +191,12 @@ struct StepExecutor: Sendable {
         // A server sees only the roots `validate` allows it (docs/workflow-format.md), whichever step starts it.
         var serverContext = context
         serverContext.variables = context.variables.filter { ServerSpec.templateRoots.contains($0.key) }
-        let server = try ServerResolver.resolve(
-            spec, context: serverContext, environment: options.environment,
-            nonInteractive: options.isNonInteractive)
+        let (templates, options) = (serverContext, self.options)
+        let server = try await pool.resolved(spec.name) {
+            try ServerResolver.resolve(
+                spec, context: templates, environment: options.environment,
+                nonInteractive: options.isNonInteractive, loginUI: options.loginUI)
+        }
         let timeout = Duration.milliseconds(step.timeout ?? workflow.defaults.timeout ?? spec.timeout ?? 60_000)
         let retry = step.retry ?? workflow.defaults.retry ?? RetryPolicy(attempts: 1, backoff: 0)
         var call: @Sendable (any ToolSession, JSONValue) async throws -> JSONValue

@@ -110,6 +110,8 @@ package actor SessionPool {
     private let events: @Sendable (String) -> SessionEvents
     private var entries: [String: Entry] = [:]
     private var listings: [String: Listing] = [:]
+    /// Each server as first resolved, so its OAuth token provider is built once per run.
+    private var resolvedServers: [String: ResolvedServer] = [:]
     private var isClosed = false
 
     /// A pool using `opener` to connect; `events` gives each server's (by name) event handlers.
@@ -120,6 +122,21 @@ package actor SessionPool {
         self.opener = opener
         self.logger = logger
         self.events = events
+    }
+
+    /// The server named `name` as `resolve` resolves it, the first time it succeeds; later steps
+    /// and `foreach` iterations get that same value, so the server's `TokenProvider` (its token,
+    /// lock and discovery) is built once per run. A failure is not kept: the next step resolves
+    /// again and meets the same error. (A server's templates read only run-wide roots, so a
+    /// later resolution could not differ.)
+    /// - Throws: whatever `resolve` throws.
+    package func resolved(
+        _ name: String, _ resolve: @Sendable () throws -> ResolvedServer
+    ) throws -> ResolvedServer {
+        if let server = resolvedServers[name] { return server }
+        let server = try resolve()
+        resolvedServers[name] = server
+        return server
     }
 
     /// The session for `server`, opening it on first use; a failed opening is remembered and rethrown.

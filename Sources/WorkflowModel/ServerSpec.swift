@@ -25,16 +25,39 @@ package struct ServerSpec: Sendable {
         case oauth2ClientCredentials = "oauth2-client-credentials"
     }
 
-    /// The `oauth:` block, kept for the auth issue; validated for known keys now.
+    /// The `oauth:` block (contract §2; docs/auth.md), its keys and enumerated values checked at load time.
     package struct OAuth: Sendable {
+        /// `oauth.flow`: which login a person does for `authType: oauth2`.
+        package enum Flow: String, Sendable, CaseIterable {
+            /// The device grant when the authorization server advertises it, else the browser login.
+            case auto
+            /// Authorization code with PKCE through a browser.
+            case browser
+            /// The device authorization grant (RFC 8628).
+            case device
+        }
+
+        /// `oauth.tokenEndpointAuthMethod`: how the client authenticates at the token endpoint
+        /// (RFC 6749 §2.3.1, RFC 7591 §2).
+        package enum TokenEndpointAuthMethod: String, Sendable, CaseIterable {
+            /// HTTP Basic with the client id and secret.
+            case clientSecretBasic = "client_secret_basic"
+            /// The client id and secret in the form body.
+            case clientSecretPost = "client_secret_post"
+            /// The client id only (a public client).
+            case none
+        }
+
         package var clientID: TemplateValue?
         package var clientSecret: TemplateValue?
         package var clientMetadataURL: String?
         package var resource: String?
         package var scopes: [String]?
         package var metadataURL: String?
-        package var flow: String?
-        package var tokenEndpointAuthMethod: String?
+        /// `oauth.flow`; `auto` when absent.
+        package var flow: Flow = .auto
+        /// `oauth.tokenEndpointAuthMethod`; nil when absent (`client_secret_basic` with a secret, else `none`).
+        package var tokenEndpointAuthMethod: TokenEndpointAuthMethod?
         package var redirectPort: Int?
     }
 

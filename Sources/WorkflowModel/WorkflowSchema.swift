@@ -18,8 +18,11 @@ package enum WorkflowSchema {
         let oauthProperties: [String: JSONValue] = [
             "clientId": stringOrTemplate, "clientSecret": stringOrTemplate, "clientMetadataUrl": ["type": "string"],
             "resource": ["type": "string"], "scopes": ["type": "array", "items": ["type": "string"]],
-            "metadataUrl": ["type": "string"], "flow": ["enum": ["auto", "browser", "device"]],
-            "tokenEndpointAuthMethod": ["enum": ["client_secret_basic", "client_secret_post", "none"]],
+            "metadataUrl": ["type": "string"],
+            "flow": .object(["enum": .array(ServerSpec.OAuth.Flow.allCases.map { .string($0.rawValue) })]),
+            "tokenEndpointAuthMethod": .object([
+                "enum": .array(ServerSpec.OAuth.TokenEndpointAuthMethod.allCases.map { .string($0.rawValue) })
+            ]),
             "redirectPort": ["type": "integer", "minimum": 1, "maximum": 65535],
         ]
         let serverProperties: [String: JSONValue] = [

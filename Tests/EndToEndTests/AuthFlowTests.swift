@@ -57,6 +57,36 @@ struct AuthFlowTests {
             .compactMap { $0 }
     }
 
+    @Test("three steps and a foreach of three against one server obtain one token and discover once")
+    func oneTokenPerRun() async throws {
+        try await withServer("oauth.py", arguments: Self.clients) { server in
+            let home = try temporaryDirectory("oauth-home")
+            let flow = home + "/many.yaml"
+            try """
+            steps:
+              - { id: a, server: secured, tool: whoami }
+              - { id: b, server: secured, tool: echo, arguments: { text: "b" } }
+              - { id: c, server: secured, tool: whoami }
+              - id: each
+                server: secured
+                tool: echo
+                foreach: ${{ fromJSON('["x", "y", "z"]') }}
+                arguments: { text: "${{ item }}" }
+            """.write(toFile: flow, atomically: true, encoding: .utf8)
+            let run = try await runMCPRun(
+                ["run", flow, "-o", "-"],
+                environment: [
+                    "MCP_SERVERS": Self.servers(server), "CLIENT_SECRET": Self.basicSecret, "MCP_RUN_HOME": home,
+                ])
+            #expect(run.exitCode == 0, "\(run)")
+            let stats = try Self.stats(server)
+            #expect(
+                stats["grants"]?["client_credentials"] == 1 && stats["token_requests"] == 1, "\(stats.serialized())")
+            let paths = stats["well_known"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(!paths.isEmpty && Set(paths).count == paths.count, "each metadata URL once: \(paths)")
+        }
+    }
+
     @Test(
         "client credentials with each token-endpoint auth method; nothing secret in any output, even under -v",
         arguments: [("ci-basic", "client_secret_basic", basicSecret), ("ci-post", "client_secret_post", postSecret)])

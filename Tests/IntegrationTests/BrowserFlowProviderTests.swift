@@ -5,7 +5,7 @@ import MCPClient
 import TestSupport
 import Testing
 
-/// `BrowserFlowProvider` against `fixtures/servers/oauth.py` without the binary: the parts the
+/// The browser login (`TokenProvider` with an `AuthorizationCodeGrant`) against `fixtures/servers/oauth.py` without the binary: the parts the
 /// end-to-end tests cannot reach from a non-interactive child (a login during a run).
 @Suite("OAuth browser flow provider against oauth.py", .timeLimit(.minutes(3)))
 struct BrowserFlowProviderTests {
@@ -16,14 +16,44 @@ struct BrowserFlowProviderTests {
         return path
     }
 
-    private func config(_ server: FixtureServer, home: String) throws -> BrowserFlowConfig {
-        let interaction = LoginInteraction(
-            mayLogIn: true, acceptPaste: false, openBrowser: true, isTerminal: false,
-            environment: ["BROWSER": try browser(in: home), "PATH": ProcessInfo.processInfo.environment["PATH"] ?? ""],
-            timeout: .seconds(30), tell: { _ in })
-        return BrowserFlowConfig(
-            serverName: "secured", serverURL: server.url(), client: nil, scopes: nil, resource: nil, metadataURL: nil,
-            redirectPort: nil, store: TokenStore(directory: home + "/credentials"), interaction: interaction)
+    /// A person who follows every authorization URL with `browser`.
+    private struct FollowingUI: LoginUI {
+        let browser: String
+
+        func showAuthorizationURL(_ url: String, server: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: browser)
+            process.arguments = [url]
+            try? process.run()
+        }
+        func pastedRedirects() -> AsyncStream<String>? { nil }
+        func rejectPastedLine() {}
+        func showDeviceCode(server: String, verificationURL: String, userCode: String, expiresIn: Int) {}
+    }
+
+    /// The browser login of server `secured`, as the runner would set it up.
+    private struct Config {
+        var settings: TokenProvider.Settings
+        var grant: AuthorizationCodeGrant
+        var ui: FollowingUI
+        var store: TokenStore { settings.store }
+        var identity: TokenIdentity { settings.identity }
+    }
+
+    private func config(_ server: FixtureServer, home: String) throws -> Config {
+        let settings = TokenProvider.Settings(
+            serverName: "secured", serverURL: server.url(),
+            identity: TokenIdentity(serverURL: server.url(), clientID: "dynamic", scopes: []), scopes: nil,
+            resource: nil, metadataURL: nil, store: TokenStore(directory: home + "/credentials"), mayAskPerson: true)
+        return Config(
+            settings: settings,
+            grant: AuthorizationCodeGrant(
+                client: nil, clientMetadataURL: nil, redirectPort: nil, loginTimeout: .seconds(30)),
+            ui: FollowingUI(browser: try browser(in: home)))
+    }
+
+    private func provider(_ config: Config) -> TokenProvider {
+        TokenProvider(settings: config.settings, grant: config.grant, ui: config.ui, logger: .silent)
     }
 
     private func post(_ url: String) async throws {
@@ -43,11 +73,11 @@ struct BrowserFlowProviderTests {
         try await withServer("oauth.py", arguments: []) { server in
             let home = try temporaryDirectory("browser-provider")
             let config = try config(server, home: home)
-            let first = try await BrowserFlowProvider(config: config, logger: .silent).login()
+            let first = try await provider(config).login()
             let firstClient = try #require(first.registeredClientID)
             try await post(server.baseURL + "/forget-clients")
 
-            let provider = BrowserFlowProvider(config: config, logger: .silent)
+            let provider = self.provider(config)
             let sent = try await provider.currentAuthorization(logger: .silent)
             _ = try await provider.authorizationAfterUnauthorized(challenges: [], rejected: sent, logger: .silent)
             let cached = try #require(config.store.read(config.identity))
@@ -67,7 +97,7 @@ struct BrowserFlowProviderTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<3 {
                     group.addTask {
-                        let provider = BrowserFlowProvider(config: config, logger: .silent)
+                        let provider = self.provider(config)
                         _ = try await provider.authorizationAfterUnauthorized(
                             challenges: [], rejected: nil, logger: .silent)
                     }

@@ -17,7 +17,7 @@ struct TokenStoreFolderTests {
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
         let store = TokenStore(directory: file + "/credentials")
         let identity = TokenIdentity(serverURL: "https://example.test/mcp", clientID: "c", scopes: [])
-        let error = try await #require(throws: TokenStoreError.self) { try await store.lock(identity) }
+        let error = try await #require(throws: TokenStoreError.self) { try await store.withLock(identity) {} }
         #expect(error.message == "cannot create '\(file)/credentials': '\(file)' is a file, not a folder")
         #expect(!error.message.contains("NSCocoaErrorDomain"))
     }

@@ -46,7 +46,10 @@ struct AuthCommand {
             case .login:
                 let entry = try await AuthAccess.login(
                     spec, secrets: secrets, environment: environment, logger: context.logger(masker: masker),
-                    noBrowser: parsed.flag(.noBrowser), nonInteractive: context.isNonInteractive)
+                    ui: TerminalLoginUI(
+                        console: context.console, environment: environment, noBrowser: parsed.flag(.noBrowser),
+                        isLogin: true),
+                    nonInteractive: context.isNonInteractive)
                 context.console.err("logged in to '\(spec.name)'")
                 context.console.out(describe(entry) + "\n")
             case .logout:

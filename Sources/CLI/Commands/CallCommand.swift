@@ -42,6 +42,7 @@ struct CallCommand {
             logger: context.logger(masker: masker))
         options.coercesTextArguments = Set(parsed.keyValues(.toolArguments).map(\.key))
         options.isNonInteractive = context.isNonInteractive
+        options.loginUI = TerminalLoginUI(console: context.console, environment: context.environment)
         options.serverReference = context.serverReference
         let output = parsed.value(.output) ?? "-"
         // Before the server is contacted: an unusable path is exit 2 now, not a lost result later.

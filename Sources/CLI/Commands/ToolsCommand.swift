@@ -20,6 +20,7 @@ struct ToolsCommand {
         let (environment, logger, nonInteractive) = (
             context.environment, context.logger(masker: masker), context.isNonInteractive
         )
+        let loginUI = TerminalLoginUI(console: context.console, environment: environment)
         // Interruptible like a run: SIGINT, SIGTERM or SIGHUP closes the session, which ends a
         // stdio server's process group, and exits 130.
         let listed = await SignalHandling.runCancellable { () -> Result<[ToolDescription], RunError> in
@@ -27,7 +28,7 @@ struct ToolsCommand {
                 return .success(
                     try await ServerAccess.listTools(
                         spec, secrets: secrets, environment: environment, logger: logger,
-                        nonInteractive: nonInteractive))
+                        nonInteractive: nonInteractive, loginUI: loginUI))
             } catch {
                 return .failure(RunError.wrap(error))
             }

@@ -1,81 +1,5 @@
 import Basics
-import Foundation
 import HTTP
-
-/// An OAuth client as the token endpoint sees it: pre-registered from the server block, or
-/// registered dynamically (RFC 7591) and cached with the tokens.
-package struct OAuthClient: Sendable {
-    /// The `client_id`.
-    package var id: String
-    /// The `client_secret`, if the client has one.
-    package var secret: Secret?
-    /// How it authenticates at the token endpoint.
-    package var method: TokenEndpointAuthMethod
-    /// Whether it was registered dynamically (so a server that forgot it may get a new one).
-    package var isDynamic: Bool
-
-    /// Creates a client.
-    package init(id: String, secret: Secret?, method: TokenEndpointAuthMethod, isDynamic: Bool) {
-        self.id = id
-        self.secret = secret
-        self.method = method
-        self.isDynamic = isDynamic
-    }
-
-    /// Adds the client's credentials to `form` per `method` (RFC 6749 §2.3.1); returns the headers
-    /// to send (HTTP Basic for `client_secret_basic`).
-    func authenticate(_ form: inout [(String, OAuthHTTP.FormValue)]) -> [HTTPHeader] {
-        switch (method, secret) {
-        case (.clientSecretBasic, let secret?):
-            let pair = secret.withRevealedValue { OAuthHTTP.formEncode(id) + ":" + OAuthHTTP.formEncode($0) }
-            let value = Secret.credential("Basic " + Data(pair.utf8).base64EncodedString())
-            return [HTTPHeader(name: "Authorization", value: .secret(value))]
-        case (.clientSecretPost, let secret?):
-            form.append(("client_id", .plain(id)))
-            form.append(("client_secret", .secret(secret)))
-            return []
-        default:
-            form.append(("client_id", .plain(id)))
-            return []
-        }
-    }
-}
-
-/// Where an authorization-code login gets its client: MCP 2025-11-25, Client Registration, in
-/// the spec's priority order.
-package enum ClientSource: Sendable, Equatable {
-    /// `oauth.clientId`: a pre-registered client.
-    case configured
-    /// `oauth.clientMetadataUrl`, which the authorization server accepts: the URL is the
-    /// `client_id` of a public client (draft-ietf-oauth-client-id-metadata-document).
-    case metadataDocument(String)
-    /// A new dynamic registration (RFC 7591) at this `registration_endpoint`.
-    case register(String)
-    /// No way to get a client: the user must configure one.
-    case unavailable
-
-    /// The client to use: the configured one; else the client ID metadata document when the
-    /// authorization server advertises `client_id_metadata_document_supported`; else a new
-    /// dynamic registration; else none. A registration cached with earlier tokens is used to
-    /// refresh and revoke them, never for a new login: a server that forgot it would show the
-    /// person an error page instead of redirecting.
-    ///
-    /// - Parameters:
-    ///   - hasConfiguredClient: whether `oauth.clientId` is set.
-    ///   - metadataDocumentURL: `oauth.clientMetadataUrl`.
-    ///   - metadata: the authorization server's metadata (its `registration_endpoint` already
-    ///     checked by `DiscoveredURLPolicy`).
-    package static func choose(
-        hasConfiguredClient: Bool, metadataDocumentURL: String?, metadata: AuthorizationServerMetadata
-    ) -> ClientSource {
-        if hasConfiguredClient { return .configured }
-        if let metadataDocumentURL, metadata.clientIDMetadataDocumentSupported {
-            return .metadataDocument(metadataDocumentURL)
-        }
-        if let endpoint = metadata.registrationEndpoint { return .register(endpoint) }
-        return .unavailable
-    }
-}
 
 /// Dynamic client registration (RFC 7591 §3) for the authorization-code and device flows.
 enum ClientRegistration {
@@ -110,7 +34,7 @@ enum ClientRegistration {
             throw ClientError(
                 code: .unauthorized(reply.status),
                 message:
-                    "dynamic client registration at '\(endpoint)' failed with HTTP \(reply.status)\(ClientCredentialsProvider.oauthError(reply.json))",
+                    "dynamic client registration at '\(endpoint)' failed with HTTP \(reply.status)\(OAuthHTTP.errorSummary(reply.json))",
                 hint: "register a client with the server and set `oauth.clientId`",
                 context: ErrorContext(server: http.serverName))
         }

@@ -17,8 +17,8 @@ enum AuthorizationResponse: Sendable {
     case refused(String)
 }
 
-/// The loopback redirect target `http://127.0.0.1:PORT/oauth/callback` (RFC 8252 §7.3), and the
-/// paste-back of a redirected URL on stdin.
+/// The loopback redirect target `http://127.0.0.1:PORT/oauth/callback` (RFC 8252 §7.3); a URL
+/// the person pastes instead (`LoginUI.pastedRedirects()`) is checked by `response(to:)`.
 ///
 /// The listener binds 127.0.0.1 only and runs on a thread of its own (blocking `poll`/`accept`/
 /// `read`, never on the cooperative pool), woken through a pipe by `close()`. It answers only
@@ -96,33 +96,13 @@ final class LoopbackCallback: Sendable {
         thread.start()
     }
 
-    /// The first response with the expected state, from the browser's redirect or (with
-    /// `acceptPaste`) a redirected URL pasted on stdin; nil when `close()` ended the wait.
+    /// The first response with the expected state from the browser's redirect; nil when
+    /// `close()` ended the wait.
     ///
     /// Suspends without blocking the pool; the caller bounds it with `withTimeout`.
     func next() async -> AuthorizationResponse? {
         for await response in results { return response }
         return nil
-    }
-
-    /// Reads pasted URLs from stdin on a thread of its own until one carries the expected state.
-    /// `tell` reports a pasted line that is not the redirect.
-    func acceptPaste(tell: @escaping @Sendable (String) -> Void) {
-        let thread = Thread { [self] in
-            while let line = readLine(strippingNewline: true) {
-                if closed.withLock({ $0 }) { return }
-                let text = line.trimmingCharacters(in: .whitespaces)
-                if text.isEmpty { continue }
-                guard let query = URLComponents(string: text)?.queryItems, let response = check(query) else {
-                    tell("that is not the redirected URL of this login (its state does not match); paste it again")
-                    continue
-                }
-                sink.yield(response)
-                return
-            }
-        }
-        thread.name = "mcp-run oauth paste"
-        thread.start()
     }
 
     /// Stops listening and ends `next()`. Idempotent.
@@ -137,8 +117,9 @@ final class LoopbackCallback: Sendable {
         sink.finish()
     }
 
-    /// The response for a redirect's query items, or nil when the state is missing or wrong.
-    private func check(_ items: [URLQueryItem]) -> AuthorizationResponse? {
+    /// The response for a redirect's query items (the listener's, or a pasted URL's), or nil
+    /// when the state is missing or wrong.
+    func response(to items: [URLQueryItem]) -> AuthorizationResponse? {
         func value(_ name: String) -> String? { items.first(where: { $0.name == name })?.value }
         guard let state = value("state"), state == expectedState else { return nil }
         if let error = value("error") {
@@ -192,7 +173,7 @@ final class LoopbackCallback: Sendable {
         guard parts.count >= 2, parts[0] == "GET", let components = URLComponents(string: String(parts[1])),
             components.path == "/oauth/callback"
         else { return ("404 Not Found", "not found\n", nil) }
-        guard let response = check(components.queryItems ?? []) else {
+        guard let response = response(to: components.queryItems ?? []) else {
             return (
                 "400 Bad Request", "this is not the redirect mcp-run is waiting for (state missing or wrong)\n", nil
             )

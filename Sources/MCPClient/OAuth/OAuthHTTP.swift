@@ -80,4 +80,16 @@ struct OAuthHTTP: Sendable {
         let encoded = text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
         return encoded.replacingOccurrences(of: "%20", with: "+")
     }
+
+    /// `: invalid_client (description)` from an OAuth error body (RFC 6749 §5.2), one line, short;
+    /// empty when the body names no error.
+    static func errorSummary(_ json: JSONValue?) -> String {
+        guard let code = json?["error"]?.stringValue else { return "" }
+        let cleaned = { (text: String) in String(SecretMasker().maskedPrefix(text, 200).map { $0.isNewline ? " " : $0 })
+        }
+        if let description = json?["error_description"]?.stringValue {
+            return ": \(cleaned(code)) (\(cleaned(description)))"
+        }
+        return ": \(cleaned(code))"
+    }
 }

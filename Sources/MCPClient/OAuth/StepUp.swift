@@ -54,7 +54,7 @@ extension AuthChallenge {
     }
 }
 
-/// What a step-up asks for (RFC 6750 §3.1; contract §7, Step-up), shared by the providers.
+/// What a step-up asks for (RFC 6750 §3.1; contract §7, Step-up): `TokenProvider+StepUp.swift`.
 enum StepUp {
     /// The challenged scopes as one text, and the union of `granted` and them; nil when
     /// `challenges` hold no `insufficient_scope` challenge naming a scope (the 403 stands).
@@ -88,62 +88,5 @@ enum StepUp {
             hint:
                 "add the scope to `oauth.scopes`, then run 'mcp-run auth login \(serverName)' on a machine with a browser",
             context: ErrorContext(server: serverName))
-    }
-}
-
-extension ClientCredentialsProvider {
-    /// RFC 6750 §3.1 step-up: a 403 `insufficient_scope` re-authorizes once with the union of the
-    /// granted and the challenged scopes (client credentials, and the device flow when a person
-    /// may be asked); the transport retries the request once with the new header.
-    ///
-    /// - Throws: `ClientError` `.unauthorized(403)` naming the scope when the token already had it
-    ///   (stepping up again would loop) or a person would be needed and the run is non-interactive.
-    package func authorizationAfterForbidden(
-        challenges: [String], rejected: HTTPHeader?, logger: Logger
-    ) async throws -> HTTPHeader? {
-        self.logger = logger
-        if current == nil { current = config.store.read(config.identity) }
-        let granted = current?.grantedScopes ?? config.scopes ?? []
-        guard let (named, union) = try StepUp.plan(challenges, granted: granted, serverName: config.serverName) else {
-            return nil
-        }
-        guard config.grant == .clientCredentials || config.interactive else {
-            throw StepUp.needsLogin(named, serverName: config.serverName)
-        }
-        logger.trace(
-            "[\(config.serverName)] oauth: insufficient_scope; re-authorizing once with '\(union.joined(separator: " "))'"
-        )
-        var rejectedSecret: Secret?
-        if let rejected, case .secret(let secret) = rejected.value { rejectedSecret = secret }
-        let token = try await renew(rejected: rejectedSecret, force: true, stepUpScopes: union)
-        current = token
-        return token.authorizationHeader
-    }
-}
-
-extension BrowserFlowProvider {
-    /// RFC 6750 §3.1 step-up for a browser login: a 403 `insufficient_scope` starts one new
-    /// login with the union of the granted and the challenged scopes, when a person may be asked;
-    /// the transport retries the request once with the new header.
-    ///
-    /// - Throws: `ClientError` `.unauthorized(403)` naming the scope when the token already had it
-    ///   (stepping up again would loop) or the run is non-interactive; the login's own errors.
-    package func authorizationAfterForbidden(
-        challenges: [String], rejected: HTTPHeader?, logger: Logger
-    ) async throws -> HTTPHeader? {
-        self.logger = logger
-        if current == nil { current = cachedToken() }
-        let granted = current?.grantedScopes ?? scopes ?? []
-        guard let (named, union) = try StepUp.plan(challenges, granted: granted, serverName: serverName) else {
-            return nil
-        }
-        guard mayLogIn else { throw StepUp.needsLogin(named, serverName: serverName) }
-        logger.trace(
-            "[\(serverName)] oauth: insufficient_scope; logging in once with '\(union.joined(separator: " "))'")
-        var rejectedSecret: Secret?
-        if let rejected, case .secret(let secret) = rejected.value { rejectedSecret = secret }
-        let token = try await stepUp(to: union, rejected: rejectedSecret)
-        current = token
-        return token.authorizationHeader
     }
 }

@@ -45,6 +45,15 @@ package struct TokenIdentity: Sendable, Hashable {
     }
 }
 
+extension TokenIdentity {
+    /// The client id an `authType: oauth2` login (browser or device) is cached under: the
+    /// configured `oauth.clientId`, else `oauth.clientMetadataUrl`, else `dynamic` (the login
+    /// registers a client, and that registration is cached with the tokens).
+    package static func loginClientID(configured: String?, metadataDocumentURL: String?) -> String {
+        configured ?? metadataDocumentURL ?? "dynamic"
+    }
+}
+
 extension String {
     fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
@@ -88,9 +97,9 @@ package struct StoredToken: Sendable {
 ///
 /// One JSON file per `TokenIdentity` (`<hash>.json`), folder 0700, files 0600, written atomically
 /// (a temporary file in the folder, `fsync`, `rename`): a reader sees the old file or the new one,
-/// never half of one. Renewals run under an exclusive `flock` on `<hash>.lock`, taken on a thread
-/// of its own so the cooperative pool never blocks, and bounded in time; the caller re-reads the
-/// file after taking it. Token values are revealed only to write the file.
+/// never half of one. Renewals run inside `withLock`, under an exclusive `flock` on `<hash>.lock`,
+/// taken on a thread of its own so the cooperative pool never blocks, and bounded in time; the
+/// caller re-reads the file inside it. Token values are revealed only to write the file.
 package struct TokenStore: Sendable {
     /// The `credentials/` folder.
     package var directory: String
@@ -171,27 +180,42 @@ package struct TokenStore: Sendable {
         unlink(path(for: identity)) == 0
     }
 
-    /// Takes the exclusive lock of `identity`, waiting at most `timeout` for another process (or
-    /// task) holding it; release it with `TokenLock.release()` on every path.
+    /// Runs `body` holding the exclusive lock of `identity`, waiting at most `timeout` for another
+    /// process (or task) holding it; the lock is released when `body` returns or throws.
     ///
     /// Suspends without blocking the cooperative pool (the blocking `flock` runs on a thread of
-    /// its own). Cancelling the caller abandons the wait.
+    /// its own); `body` runs on the caller's actor. The wait does not count against the current
+    /// request's limit (`RequestDeadline.excluding`): the holder may be in the middle of a
+    /// person's login. Cancelling the caller abandons the wait.
     /// - Throws: `TokenStoreError` when the lock file cannot be opened, `TimeoutError`,
-    ///   `CancellationError`.
-    package func lock(_ identity: TokenIdentity, timeout: Duration = .seconds(60)) async throws -> TokenLock {
-        try await lock(named: identity.fileStem, timeout: timeout)
+    ///   `CancellationError`; whatever `body` throws.
+    package func withLock<R>(
+        _ identity: TokenIdentity, timeout: Duration = .seconds(60), isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> R
+    ) async throws -> R {
+        try await withLock(named: identity.fileStem, timeout: timeout, body)
     }
 
-    /// Takes the exclusive lock of the loopback `port` a login listens on (`oauth.redirectPort`),
-    /// shared by every identity configured with that port; as `lock(_:timeout:)`.
-    package func lock(loopbackPort port: Int, timeout: Duration) async throws -> TokenLock {
-        try await lock(named: "port-\(port)", timeout: timeout)
+    /// Runs `body` holding the lock of the loopback `port` a login listens on
+    /// (`oauth.redirectPort`), shared by every identity configured with that port; as
+    /// `withLock(_:timeout:_:)`.
+    package func withLock<R>(
+        loopbackPort port: Int, timeout: Duration, isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> R
+    ) async throws -> R {
+        try await withLock(named: "port-\(port)", timeout: timeout, body)
     }
 
-    private func lock(named name: String, timeout: Duration) async throws -> TokenLock {
+    private func withLock<R>(
+        named name: String, timeout: Duration, isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> R
+    ) async throws -> R {
         try ensureDirectory()
-        let fd = try await FileLock.acquire(directory + "/" + name + ".lock", timeout: timeout)
-        return TokenLock(fd: fd)
+        let path = directory + "/" + name + ".lock"
+        let fd = try await RequestDeadline.excluding { try await FileLock.acquire(path, timeout: timeout) }
+        // Closing the descriptor releases the `flock`.
+        defer { close(fd) }
+        return try await body()
     }
 
     /// `mkdir -p` with mode 0700, naming the folder that failed and the system's reason (never
@@ -265,14 +289,6 @@ package struct TokenStoreError: Error, Sendable, CustomStringConvertible {
     }
 
     package var description: String { message }
-}
-
-/// A held identity lock; `release()` closes the descriptor, which releases the `flock`.
-package struct TokenLock: Sendable {
-    let fd: Int32
-
-    /// Releases the lock.
-    package func release() { close(fd) }
 }
 
 private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {

@@ -67,8 +67,8 @@ extension ServerSpec {
                 resource: Read.string(oauth["resource"], "oauth resource", &problems),
                 scopes: Read.stringList(oauth["scopes"], "oauth scopes", &problems),
                 metadataURL: Read.string(oauth["metadataUrl"], "oauth metadataUrl", &problems),
-                flow: Read.string(oauth["flow"], "oauth flow", &problems),
-                tokenEndpointAuthMethod: Read.string(
+                flow: Read.oneOf(oauth["flow"], "oauth flow", &problems) ?? .auto,
+                tokenEndpointAuthMethod: Read.oneOf(
                     oauth["tokenEndpointAuthMethod"], "oauth tokenEndpointAuthMethod", &problems),
                 redirectPort: Read.integer(oauth["redirectPort"], "oauth redirectPort", &problems, range: Limits.port))
             if let node = oauth["clientMetadataUrl"], let url = spec.oauth?.clientMetadataURL,

@@ -2,24 +2,11 @@ import Basics
 import Foundation
 import HTTP
 
-/// Which OAuth grant an `oauth2` server block uses (contract §2, `oauth.flow`).
-package enum OAuthGrantKind: String, Sendable {
-    /// `authType: oauth2-client-credentials`.
-    case clientCredentials = "client_credentials"
-    /// `oauth.flow: device`: RFC 8628.
-    case device
-    /// `oauth.flow: browser`: authorization code + PKCE.
-    case browser
-    /// `oauth.flow: auto`: the device grant when the metadata advertises
-    /// `device_authorization_endpoint`, else the browser.
-    case auto
-}
-
 /// The RFC 8628 device authorization grant: one login, printed for a person and polled.
 ///
 /// Asks the `device_authorization_endpoint` for a device code (client id, scopes, `resource`),
 /// tells the person where to go (`verification_uri_complete`, else `verification_uri`, and the
-/// `user_code`) through `notice`, then polls the token endpoint every `interval` seconds (default
+/// `user_code`) through the `LoginUI`, then polls the token endpoint every `interval` seconds (default
 /// 5): `authorization_pending` polls again, `slow_down` adds 5 seconds to the interval (§3.5),
 /// `access_denied` and `expired_token` end the login, and so does the code's `expires_in` (at most
 /// 30 minutes are ever waited). Reads nothing from stdin. The device code is a `Secret`; neither
@@ -28,8 +15,8 @@ struct DeviceAuthorization: Sendable {
     var serverName: String
     var http: OAuthHTTP
     var logger: Logger
-    /// Prints the instructions for the person (stderr).
-    var notice: @Sendable (String) -> Void
+    /// Shows the person the instructions.
+    var ui: any LoginUI
     /// Refuses a verification URI that is not https (or http on loopback).
     var policy: DiscoveredURLPolicy
 
@@ -60,7 +47,7 @@ struct DeviceAuthorization: Sendable {
         else {
             throw failure(
                 "the device authorization endpoint refused the request with HTTP \(reply.status)"
-                    + ClientCredentialsProvider.oauthError(reply.json))
+                    + OAuthHTTP.errorSummary(reply.json))
         }
         let deviceCode = Secret.credential(code)
         var shown = verification
@@ -73,9 +60,9 @@ struct DeviceAuthorization: Sendable {
         var interval = max(1, Self.seconds(json["interval"]) ?? 5)
         let lifetime = min(Self.longestWait, max(1, Self.seconds(json["expires_in"]) ?? 600))
         let deadline = Date().timeIntervalSince1970 + lifetime
-        notice(
-            "To log in to '\(serverName)', open \(Self.printable(shown)) and enter the code \(Self.printable(userCode)) "
-                + "(it expires in \(Int(lifetime)) s; waiting for approval)")
+        ui.showDeviceCode(
+            server: serverName, verificationURL: Self.printable(shown), userCode: Self.printable(userCode),
+            expiresIn: Int(lifetime))
         var poll = [("grant_type", OAuthHTTP.FormValue.plain(Self.grantType)), ("device_code", .secret(deviceCode))]
         poll += clientForm
         // A server-driven loop with caps (issue #8): it ends by `deadline` (`expires_in`, at most
@@ -102,7 +89,7 @@ struct DeviceAuthorization: Sendable {
             default:
                 throw failure(
                     "the token endpoint refused the device code with HTTP \(answer.status)"
-                        + ClientCredentialsProvider.oauthError(answer.json))
+                        + OAuthHTTP.errorSummary(answer.json))
             }
         }
     }
@@ -128,79 +115,4 @@ struct DeviceAuthorization: Sendable {
             SecretMasker().mask(text).unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.prefix(300)
                 .map(Character.init))
     }
-}
-
-extension ClientCredentialsProvider {
-    /// A token from the grant a person approves (`authType: oauth2`): the device flow (RFC 8628)
-    /// for `flow: device`, or `auto` when the metadata advertises it. Never started when the run
-    /// is non-interactive.
-    func interactiveToken(discovery: OAuthDiscoveryResult, scopes: [String]) async throws -> StoredToken {
-        guard config.interactive else {
-            throw ClientError.loginNeeded(server: config.serverName, refreshRefused: false)
-        }
-        let metadata = discovery.metadata
-        if config.grant == .auto,
-            metadata.deviceAuthorizationEndpoint == nil
-                || config.clientIsMetadataDocument && !metadata.clientIDMetadataDocumentSupported
-        {
-            // No device endpoint, or a metadata-document client the server cannot resolve: the
-            // browser login can still log in (it falls back to dynamic registration).
-            throw DeviceFlowUnavailable(serverName: config.serverName)
-        }
-        if config.clientIsMetadataDocument, !metadata.clientIDMetadataDocumentSupported {
-            throw ClientError(
-                code: .unauthorized(401),
-                message:
-                    "`oauth.flow: device` with `oauth.clientMetadataUrl`, but the authorization server does not advertise client_id_metadata_document_supported",
-                hint:
-                    "set `oauth.clientId` to a client registered with the server, or use `oauth.flow: browser`, which falls back to dynamic registration",
-                context: ErrorContext(server: config.serverName))
-        }
-        guard config.grant != .browser, let endpoint = metadata.deviceAuthorizationEndpoint else {
-            throw ClientError(
-                code: .unauthorized(401),
-                message:
-                    "`oauth.flow: device`, but the authorization server advertises no device_authorization_endpoint",
-                hint: "use `oauth.flow: browser` (or `auto`) for the browser login",
-                context: ErrorContext(server: config.serverName))
-        }
-        let http = OAuthHTTP(serverName: config.serverName, client: client, logger: logger)
-        if config.registersDynamically {
-            // A new login registers anew, as the browser login does (BrowserFlowProvider.renewToken).
-            guard let registration = metadata.registrationEndpoint else {
-                throw ClientError(
-                    code: .unauthorized(401),
-                    message: "the server does not offer dynamic client registration and no `oauth.clientId` is set",
-                    hint: "register a client for the device grant with the server and set `oauth.clientId`",
-                    context: ErrorContext(server: config.serverName))
-            }
-            registered = try await ClientRegistration.register(
-                at: registration, for: .device, scopes: scopes, http: http)
-            logger.trace("[\(config.serverName)] oauth: registered a client dynamically (RFC 7591)")
-        }
-        var clientForm: [(String, OAuthHTTP.FormValue)] = []
-        let clientHeaders = clientAuthentication(&clientForm)
-        let flow = DeviceAuthorization(
-            serverName: config.serverName, http: http, logger: logger, notice: config.notice,
-            policy: DiscoveredURLPolicy(serverURL: config.serverURL))
-        // The person's approval does not count against the request that needed it.
-        let json = try await RequestDeadline.excluding {
-            try await flow.run(
-                endpoint: endpoint, tokenEndpoint: metadata.tokenEndpoint, scopes: scopes, resource: discovery.resource,
-                clientForm: clientForm, clientHeaders: clientHeaders)
-        }
-        var template = StoredToken(
-            identity: config.identity, grant: "device_code", accessToken: Secret(""), refreshToken: nil,
-            expiresAt: nil, issuedAt: 0, grantedScopes: scopes, tokenEndpoint: metadata.tokenEndpoint,
-            revocationEndpoint: metadata.revocationEndpoint, issuer: metadata.issuer, resource: discovery.resource)
-        if let registered { template.record(registration: registered) }
-        let token = try parseToken(json, requestedScopes: scopes, template: template)
-        logger.trace("[\(config.serverName)] oauth: obtained an access token (device_code)")
-        return token
-    }
-}
-
-/// Writes one line to stderr: the device flow's instructions, shown even without `-v`.
-package let standardErrorNotice: @Sendable (String) -> Void = { line in
-    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
