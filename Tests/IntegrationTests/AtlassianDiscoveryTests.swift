@@ -8,7 +8,7 @@ import Testing
 /// OAuth discovery against the Atlassian double (`fixtures/servers/atlassian.py`): no
 /// protected-resource metadata, and root authorization-server metadata whose `issuer` is on
 /// another origin (CONTRACT §7: accepted in the 2025-03-26 fallback and with `oauth.metadataUrl`).
-@Suite("OAuth discovery against the Atlassian double", .timeLimit(.minutes(2)))
+@Suite("OAuth discovery against the Atlassian double", .timeLimit(.minutes(3)))
 struct AtlassianDiscoveryTests {
     /// The double's other origin, from its `/_double/stats`.
     private func issuer(_ server: FixtureServer) throws -> String {
