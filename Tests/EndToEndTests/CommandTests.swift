@@ -36,7 +36,7 @@ struct CommandTests {
     func everyExampleIsCovered() async throws {
         let examples = try FileManager.default.contentsOfDirectory(atPath: repoPath("workflows"))
             .filter { $0.hasSuffix(".yaml") }.sorted()
-        // Run by ExampleTests: demo.yaml, time.yaml. Validated here only (they need an Atlassian account):
+        // Run by ExampleTests: demo.yaml, time.yaml; by AtlassianTests, against a double: jira-report*.yaml.
         let covered = ["demo.yaml", "jira-report-ci.yaml", "jira-report.yaml", "time.yaml"]
         #expect(examples == covered, "add a test for each new example, then list it here")
         let run = try await runMCPRun(["validate"] + examples.map { "workflows/\($0)" })

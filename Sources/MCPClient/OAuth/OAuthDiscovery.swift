@@ -47,7 +47,8 @@ package struct OAuthDiscoveryResult: Sendable, Equatable {
 /// `/.well-known/oauth-protected-resource`; its `resource` must be the server's URL (or a parent
 /// of it on the same origin); its first `authorization_servers` entry; then that issuer's RFC 8414
 /// and OpenID metadata, path-aware variants first. Without protected-resource metadata, the
-/// server's origin is the issuer: its root metadata, else `/authorize`, `/token`, `/register`.
+/// server's origin serves the root metadata (its issuer may be on another origin), else the
+/// origin's `/authorize`, `/token`, `/register`.
 /// `metadataURL` skips all of it. Every discovered URL passes `DiscoveredURLPolicy`; none ever
 /// receives a bearer token. Runs in the caller's task; each GET is bounded.
 package struct OAuthDiscovery: Sendable {
@@ -79,7 +80,7 @@ package struct OAuthDiscovery: Sendable {
     ) async throws(ClientError) -> OAuthDiscoveryResult {
         let defaultResource = configuredResource ?? Self.withoutFragment(serverURL)
         if let metadataURL {
-            let metadata = try await fetchMetadata(at: [metadataURL], issuer: nil, configured: true)
+            let metadata = try await fetchMetadata(at: [metadataURL], issuer: nil)
             guard let metadata else {
                 throw failure("the authorization-server metadata at '\(metadataURL)' could not be read")
             }
@@ -103,10 +104,11 @@ package struct OAuthDiscovery: Sendable {
             }
         }
         guard let protected else {
-            // MCP 2025-03-26: no protected-resource metadata; the server's origin is the issuer.
+            // MCP 2025-03-26: no protected-resource metadata; the server's origin serves the
+            // metadata, whose issuer may live on another origin (Atlassian's does, CONTRACT §7).
             let origin = Self.origin(of: serverURL) ?? serverURL
             if let metadata = try await fetchMetadata(
-                at: [origin + "/.well-known/oauth-authorization-server"], issuer: origin, configured: false)
+                at: [origin + "/.well-known/oauth-authorization-server"], issuer: nil)
             {
                 return OAuthDiscoveryResult(resource: defaultResource, metadata: metadata, resourceScopes: nil)
             }
@@ -135,7 +137,7 @@ package struct OAuthDiscovery: Sendable {
         }
         guard
             let metadata = try await fetchMetadata(
-                at: Self.metadataURLs(issuer: issuer), issuer: issuer, configured: false)
+                at: Self.metadataURLs(issuer: issuer), issuer: issuer)
         else {
             throw failure("no authorization-server metadata found for '\(issuer)'")
         }
@@ -172,9 +174,12 @@ package struct OAuthDiscovery: Sendable {
         return path.isEmpty ? [root] : [root + path, root]
     }
 
-    /// The first candidate answering 200 with JSON; nil when every one answers 4xx.
+    /// The first candidate answering 200 with JSON; nil when every one answers 4xx. With an
+    /// `issuer` (named by protected-resource metadata) the document must claim it; without one
+    /// (the 2025-03-26 fallback, `oauth.metadataUrl`) any issuer is accepted, on any origin, and
+    /// shown under `-v` (CONTRACT §7).
     private func fetchMetadata(
-        at urls: [String], issuer: String?, configured: Bool
+        at urls: [String], issuer: String?
     ) async throws(ClientError)
         -> AuthorizationServerMetadata?
     {
@@ -190,10 +195,8 @@ package struct OAuthDiscovery: Sendable {
                         "the authorization-server metadata at '\(url)' claims issuer '\(claimed)', not '\(issuer)'",
                         hint: "the metadata does not belong to the authorization server it was fetched for")
                 }
-            } else if configured, Self.origin(of: claimed) != Self.origin(of: url) {
-                throw failure(
-                    "the metadata at '\(url)' claims issuer '\(claimed)' on another origin",
-                    hint: "check `oauth.metadataUrl`")
+            } else {
+                http.logger.trace("[\(serverName)] oauth: authorization server '\(claimed)' (metadata at '\(url)')")
             }
             guard let token = json["token_endpoint"]?.stringValue else {
                 throw failure("the authorization-server metadata at '\(url)' has no token_endpoint")
