@@ -11,6 +11,23 @@ package struct EvaluationContext: Sendable {
     package var secretRoots: Set<String>
     /// Seconds since 1970-01-01T00:00:00Z, read by `now()`.
     package var now: @Sendable () -> Double
+    /// What `success()`, `failure()` and `cancelled()` read: set only while a step's `if` is
+    /// evaluated; nil elsewhere, where calling them is an error.
+    package var runState: RunState?
+
+    /// The state of the run as the status functions see it from one step (GitHub Actions
+    /// semantics): whether a step it waits for, directly or through others, failed (a failure
+    /// under `continue-on-error` does not count), and whether the run was interrupted.
+    package struct RunState: Sendable, Equatable {
+        package var hasFailedDependency: Bool
+        package var isCancelled: Bool
+
+        /// Creates the state.
+        package init(hasFailedDependency: Bool, isCancelled: Bool) {
+            self.hasFailedDependency = hasFailedDependency
+            self.isCancelled = isCancelled
+        }
+    }
 
     /// Creates a context.
     ///

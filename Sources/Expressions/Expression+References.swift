@@ -68,4 +68,19 @@ extension Expression {
             return nil
         }
     }
+
+    /// Whether the expression calls `success()`, `failure()`, `always()` or `cancelled()`.
+    package var callsStatusFunction: Bool { Self.callsStatusFunction(root) }
+
+    private static func callsStatusFunction(_ node: Node) -> Bool {
+        switch node.kind {
+        case .literal, .variable: return false
+        case .member(let base, _): return callsStatusFunction(base)
+        case .index(let base, let index): return callsStatusFunction(base) || callsStatusFunction(index)
+        case .unary(_, let operand): return callsStatusFunction(operand)
+        case .binary(_, let left, let right): return callsStatusFunction(left) || callsStatusFunction(right)
+        case .call(let function, let arguments):
+            return Function.statusFunctions.contains(function) || arguments.contains(where: callsStatusFunction)
+        }
+    }
 }

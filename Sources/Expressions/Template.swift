@@ -95,6 +95,10 @@ package struct Template: Sendable, Hashable {
         parts.compactMap { if case .expression(let expression) = $0 { return expression } else { return nil } }
     }
 
+    /// Whether an expression of the template calls a status function (`success()`, `failure()`,
+    /// `always()`, `cancelled()`).
+    package var callsStatusFunction: Bool { expressions.contains(where: \.callsStatusFunction) }
+
     /// Every access path read by the template's expressions, for static checks.
     package var references: [Reference] { expressions.flatMap(\.references) }
 

@@ -6,8 +6,10 @@ import WorkflowModel
 ///
 /// A step without `needs` waits for the step before it (file order); one with `needs` waits only
 /// for those (`needs: []`: for nothing). At most `workflow.concurrency` steps run at once, the earliest ready step first.
-/// After a step fails (and does not `continue-on-error`), no new step starts: the rest are
-/// reported `skipped`. Bookkeeping is linear in steps and dependencies: each step counts the
+/// After a step fails (and does not `continue-on-error`), no new step starts, except one whose
+/// `if` calls a status function (`failure()`, `always()`, …: GitHub Actions semantics, so a
+/// notification step can run): the rest are reported `skipped` with `not_run`, and the run stays
+/// `failed` whatever such a step does. An interrupted run starts no step at all. Bookkeeping is linear in steps and dependencies: each step counts the
 /// dependencies it still waits for, and each step's context holds only the steps it refers to.
 struct Scheduler {
     let workflow: Workflow
@@ -44,12 +46,21 @@ struct Scheduler {
             for parent in parents { dependents[parent].append(step.index) }
         }
         let references = steps.map(Self.referencedSteps)
+        let usesStatus = steps.map { $0.condition?.template.callsStatusFunction ?? false }
+        // `failedDependency[i]`: a step that step i waits for, directly or through others, failed
+        // without `continue-on-error` (what `failure()` answers).
+        var failedDependency = [Bool](repeating: false, count: steps.count)
         var ready = MinQueue()
         func finish(_ index: Int) {
+            let failed = reports[index].status == .failed && !reports[index].continueOnError
             for child in dependents[index] {
+                if failed || failedDependency[index] { failedDependency[child] = true }
                 waitingFor[child] -= 1
                 if waitingFor[child] == 0, !started[child] { ready.insert(child) }
             }
+        }
+        func notRunMessage() -> String {
+            runError?.context.step.map { "not run: step '\($0)' failed" } ?? "not run: the run was stopped"
         }
         // Steps left out by --only never run, and count as finished for the steps after them.
         for step in steps where !only.isEmpty && !only.contains(step.id) {
@@ -64,12 +75,30 @@ struct Scheduler {
         await withTaskGroup(of: (Int, StepReport, JSONValue).self) { group in
             var running = 0
             func startReady() {
-                while !stopped, running < workflow.concurrency, let index = ready.popMin() {
+                while let index = ready.popMin() {
                     let step = steps[index]
+                    let interrupted = Task.isCancelled || reports.contains { $0.status == .cancelled }
+                    if stopped && (!usesStatus[index] || interrupted) {
+                        // Not run, recorded now so that the steps after it can still be reached
+                        // by one whose `if` calls a status function.
+                        started[index] = true
+                        reports[index].status = .skipped
+                        reports[index].error = RunError(
+                            code: .notRun, message: notRunMessage(), context: ErrorContext(step: step.id))
+                        stepValues[step.id] = StepExecutor.contextValue(for: reports[index])
+                        finish(index)
+                        continue
+                    }
+                    guard running < workflow.concurrency else {
+                        ready.insert(index)
+                        return
+                    }
                     started[index] = true
                     running += 1
                     var snapshot = initial
                     snapshot.variables["steps"] = .object(Self.visible(references[index], in: stepValues))
+                    snapshot.runState = EvaluationContext.RunState(
+                        hasFailedDependency: failedDependency[index], isCancelled: interrupted)
                     options.observer(.stepStarted(id: step.id, description: "\(step.server): \(step.callDescription)"))
                     group.addTask {
                         let (report, value) = await executor.execute(step, context: snapshot)
@@ -98,13 +127,10 @@ struct Scheduler {
         } else if stopped {
             status = .failed
         }
-        let stopper = runError?.context.step
         for index in reports.indices where !started[index] && stopped {
             reports[index].status = .skipped
             reports[index].error = RunError(
-                code: .notRun,
-                message: stopper.map { "not run: step '\($0)' failed" } ?? "not run: the run was stopped",
-                context: ErrorContext(step: reports[index].id))
+                code: .notRun, message: notRunMessage(), context: ErrorContext(step: reports[index].id))
         }
         var context = initial
         context.variables["steps"] = .object(stepValues)

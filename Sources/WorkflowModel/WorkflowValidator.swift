@@ -38,11 +38,16 @@ enum WorkflowValidator {
             var templates: [TemplateString] = []
             templates += step.arguments?.templates ?? []
             if case .resource(let uri) = step.call { templates += uri.templates }
-            templates += [step.condition, step.foreach].compactMap { $0 }
+            templates += [step.foreach].compactMap { $0 }
             for template in templates {
                 checkReferences(
                     template, scope: scope, workflow: workflow, indexByID: indexByID, inputs: inputNames,
                     problems: &problems)
+            }
+            if let condition = step.condition {
+                checkReferences(
+                    condition, scope: scope, workflow: workflow, indexByID: indexByID, inputs: inputNames,
+                    problems: &problems, isCondition: true)
             }
             let resultScope = Scope(
                 step: step, allowsResult: true, allowsItem: step.foreach != nil, ancestry: ancestry)
@@ -204,10 +209,19 @@ enum WorkflowValidator {
         return Ancestry(edges: edges, indexByID: indexByID, isChain: isChain, isEverything: !reported.isEmpty)
     }
 
+    /// `isCondition`: the template is a step's `if`, the one place status functions may be called.
     static func checkReferences(
         _ template: TemplateString, scope: Scope, workflow: Workflow, indexByID: [String: Int], inputs: [String],
-        problems: inout ProblemCollector
+        problems: inout ProblemCollector, isCondition: Bool = false
     ) {
+        if !isCondition, template.template.callsStatusFunction {
+            problems.add(
+                .expression,
+                "status functions ('success()', 'failure()', 'always()', 'cancelled()') can only be used in a step's 'if'",
+                at: template.origin.start,
+                hint: "decide with 'if: ${{ failure() }}' whether the step runs; read 'steps.<id>.status' elsewhere",
+                step: scope.step?.id)
+        }
         var roots = scope.isServer ? ServerSpec.templateRoots : ["inputs", "env", "secrets", "steps", "workflow"]
         if scope.allowsItem { roots += ["item", "index"] }
         if scope.allowsResult { roots += ["result"] }

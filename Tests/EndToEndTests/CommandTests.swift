@@ -36,8 +36,9 @@ struct CommandTests {
     func everyExampleIsCovered() async throws {
         let examples = try FileManager.default.contentsOfDirectory(atPath: repoPath("workflows"))
             .filter { $0.hasSuffix(".yaml") }.sorted()
-        // Run by ExampleTests: demo.yaml, time.yaml; by AtlassianTests, against a double: jira-report*.yaml.
-        let covered = ["demo.yaml", "jira-report-ci.yaml", "jira-report.yaml", "time.yaml"]
+        // Run by ExampleTests: demo.yaml, time.yaml; by AtlassianTests, against a double: jira-report*.yaml;
+        // by StatusFunctionTests: notify-on-failure.yaml.
+        let covered = ["demo.yaml", "jira-report-ci.yaml", "jira-report.yaml", "notify-on-failure.yaml", "time.yaml"]
         #expect(examples == covered, "add a test for each new example, then list it here")
         let run = try await runMCPRun(["validate"] + examples.map { "workflows/\($0)" })
         #expect(run.exitCode == 0, "\(run)")

@@ -129,4 +129,30 @@ struct FunctionTests {
         let error = try #require(failure(of: "${{ fromJSON('{') }}"))
         #expect(error.underlying is JSONParseError)
     }
+
+    @Test(
+        "status functions read the run state a step's if is evaluated with",
+        arguments: [
+            (false, false, [true, false, true, false]), (true, false, [false, true, true, false]),
+            (false, true, [false, false, true, true]), (true, true, [false, true, true, true]),
+        ])
+    func statusFunctions(failed: Bool, cancelled: Bool, expected: [Bool]) throws {
+        var context = sampleContext
+        context.runState = EvaluationContext.RunState(hasFailedDependency: failed, isCancelled: cancelled)
+        let values = try ["success()", "failure()", "always()", "cancelled()"].map {
+            try evaluate("${{ \($0) }}", in: context).value
+        }
+        #expect(values == expected.map { JSONValue.bool($0) })
+        #expect(try Template.parse("${{ failure() || x }}").callsStatusFunction)
+        #expect(try !Template.parse("${{ contains(x, 'failure()') }}").callsStatusFunction)
+    }
+
+    @Test("a status function outside a step's if is an error naming where it may be used")
+    func statusFunctionWithoutState() {
+        #expect {
+            try evaluate("${{ failure() }}")
+        } throws: { error in
+            "\(error)".contains("failure() can only be used in a step's 'if'")
+        }
+    }
 }

@@ -68,6 +68,19 @@ extension Evaluator {
             preconditionFailure("invariant: default() is evaluated lazily by evaluateDefault")
         case .now:
             return .string(try instant(seconds: context.now(), call: call).iso8601)
+        case .success, .failure, .always, .cancelled:
+            guard let state = context.runState else {
+                throw ExpressionError(
+                    code: .badArguments, message: "\(call.function.rawValue)() can only be used in a step's 'if'",
+                    hint: "status functions decide whether a step runs: 'if: ${{ failure() }}'", offset: call.node.start
+                )
+            }
+            switch call.function {
+            case .success: return .bool(!state.hasFailedDependency && !state.isCancelled)
+            case .failure: return .bool(state.hasFailedDependency)
+            case .cancelled: return .bool(state.isCancelled)
+            default: return .bool(true)
+            }
         case .formatDate:
             return .string(try formatDate(call))
         case .map:

@@ -2,11 +2,16 @@
 enum Function: String, CaseIterable, Sendable {
     case toJSON, fromJSON, contains, startsWith, endsWith, format, join, length
     case `default`, now, formatDate, map, keys, lower, upper, trim
+    /// Status functions (GitHub Actions semantics), only in a step's `if`.
+    case success, failure, always, cancelled
+
+    /// The status functions, which read the run's state rather than their arguments.
+    static let statusFunctions: Set<Function> = [.success, .failure, .always, .cancelled]
 
     /// How many arguments it takes.
     var arity: ClosedRange<Int> {
         switch self {
-        case .now: return 0...0
+        case .now, .success, .failure, .always, .cancelled: return 0...0
         case .toJSON, .fromJSON, .length, .keys, .lower, .upper, .trim: return 1...1
         case .contains, .startsWith, .endsWith, .default, .formatDate, .map: return 2...2
         case .join: return 1...2
@@ -44,6 +49,10 @@ enum Function: String, CaseIterable, Sendable {
         case .lower: return "lower(text)"
         case .upper: return "upper(text)"
         case .trim: return "trim(text)"
+        case .success: return "success()"
+        case .failure: return "failure()"
+        case .always: return "always()"
+        case .cancelled: return "cancelled()"
         }
     }
 }
