@@ -216,6 +216,43 @@ struct BrowserFlowTests {
         }
     }
 
+    @Test(
+        "registration is native and uses an advertised auth method; a secret one is kept for token and revoke",
+        arguments: [
+            ("client_secret_basic,client_secret_post,none", "none"),
+            ("client_secret_post,client_secret_basic", "client_secret_basic"),
+            ("client_secret_post", "client_secret_post"),
+        ])
+    func registrationAuthMethod(advertised: String, expected: String) async throws {
+        try await withServer("oauth.py", arguments: ["--auth-methods", advertised]) { server in
+            let home = try temporaryDirectory("browser-home")
+            let environment = [
+                "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home,
+                "BROWSER": try Self.browserScript(in: home),
+            ]
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            let requests = try Self.stats(server)["registration_requests"]?.arrayValue ?? []
+            #expect(requests.count == 1, "\(requests)")
+            #expect(requests.first?["application_type"] == "native", "\(requests)")
+            #expect(requests.first?["token_endpoint_auth_method"] == .string(expected), "\(requests)")
+            let cache = try Self.cache(home)
+            #expect((cache["registeredClientSecret"]?.stringValue != nil) == (expected != "none"), "\(cache)")
+            let run = try await runMCPRun(
+                ["call", "secured", "echo", "text=hi"], environment: environment.merging(["CI": "1"]) { $1 })
+            #expect(run.exitCode == 0, "\(run)")
+            let revoke = try await runMCPRun(["auth", "revoke", "secured", "-v"], environment: environment)
+            #expect(revoke.exitCode == 0 && revoke.stderr.contains("revoked the tokens at the server"), "\(revoke)")
+            let stats = try Self.stats(server)
+            #expect(stats["revocations"] == 2 && stats["token_errors"] == 0, "\(stats.serialized())")
+            if let secret = cache["registeredClientSecret"]?.stringValue {
+                for output in [login, run, revoke] {
+                    #expect(!output.stdout.contains(secret) && !output.stderr.contains(secret))
+                }
+            }
+        }
+    }
+
     @Test("auth status, revoke and logout find a login made with dynamic registration")
     func dynamicRegistrationAuthCommands() async throws {
         try await withServer("oauth.py", arguments: []) { server in

@@ -4,6 +4,9 @@ import Foundation
 /// Writes to the process's stdout (machine output) and stderr (everything for people).
 struct Console: Sendable {
     var useColor: Bool
+    /// Where `err` lines go instead of stderr, when set: a run's live display, which prints them
+    /// above its live lines so that a redraw never erases them.
+    var lineSink: (@Sendable (String) -> Void)?
 
     /// Whether stderr is a terminal and colour is allowed there: the one rule of
     /// `ErrorRenderer.shouldUseColor` (`--no-color`, a non-empty `NO_COLOR`, `TERM=dumb`).
@@ -54,6 +57,7 @@ struct Console: Sendable {
     }
 
     func err(_ line: String) {
+        if let lineSink { return lineSink(line) }
         Console.writeAll(STDERR_FILENO, Array((line + "\n").utf8))
     }
 

@@ -76,10 +76,13 @@ struct RunCommand {
             }
         }
         if live {
-            // Log and trace lines go above the live block, never under a redraw that would erase them.
-            options.logger = Logger(level: context.logLevel, masker: masker) { line in
-                redraw({ _ in }, permanent: [line])
-            }
+            // Log and trace lines, and a login's URL and prompts, go above the live block, never
+            // under a redraw that would erase them.
+            var sunk = console
+            sunk.lineSink = { line in redraw({ _ in }, permanent: [line]) }
+            let above = sunk
+            options.logger = Logger(level: context.logLevel, masker: masker) { line in above.err(line) }
+            options.loginUI = TerminalLoginUI(console: above, environment: context.environment)
         }
         options.observer = { event in
             switch event {

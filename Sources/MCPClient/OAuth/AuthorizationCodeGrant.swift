@@ -204,7 +204,7 @@ package struct AuthorizationCodeGrant: TokenGrant {
             }
             let registered = try await ClientRegistration.register(
                 at: registration, for: .authorizationCode(redirectURI: redirectURI), scopes: request.scopes,
-                http: request.http)
+                advertisedMethods: request.discovery.metadata.tokenEndpointAuthMethods, http: request.http)
             request.logger.trace("[\(request.serverName)] oauth: registered a client dynamically (RFC 7591)")
             return registered
         case .unavailable:

@@ -11,14 +11,30 @@ enum ClientRegistration {
         case device
     }
 
-    /// Registers a public client (`token_endpoint_auth_method: none`) for `purpose` at `endpoint`,
-    /// with `refresh_token` too.
+    /// The `token_endpoint_auth_method` to register with (contract §7): `none` (a public client)
+    /// when the server offers it or does not say, else the secret-based method it offers
+    /// (`client_secret_basic` first), so that a server advertising only those gets a client it
+    /// accepts at its token and revocation endpoints.
+    static func method(advertised: [String]?) -> TokenEndpointAuthMethod {
+        guard let advertised, !advertised.isEmpty, !advertised.contains("none") else { return .none }
+        if advertised.contains(TokenEndpointAuthMethod.clientSecretBasic.rawValue) { return .clientSecretBasic }
+        if advertised.contains(TokenEndpointAuthMethod.clientSecretPost.rawValue) { return .clientSecretPost }
+        return .none
+    }
+
+    /// Registers a native client (`application_type: native`, RFC 7591 and OpenID Connect
+    /// Registration) for `purpose` at `endpoint`, with `refresh_token` too, and the auth method
+    /// `method(advertised:)` picks from the server's `token_endpoint_auth_methods_supported`.
     ///
     /// - Throws: `ClientError` `.unauthorized` when the server refuses, `.unreachable`.
     static func register(
-        at endpoint: String, for purpose: Purpose, scopes: [String], http: OAuthHTTP
+        at endpoint: String, for purpose: Purpose, scopes: [String], advertisedMethods: [String]?, http: OAuthHTTP
     ) async throws(ClientError) -> OAuthClient {
-        var body: [String: JSONValue] = ["client_name": "mcp-run", "token_endpoint_auth_method": "none"]
+        let requested = method(advertised: advertisedMethods)
+        var body: [String: JSONValue] = [
+            "client_name": "mcp-run", "application_type": "native",
+            "token_endpoint_auth_method": .string(requested.rawValue),
+        ]
         switch purpose {
         case .authorizationCode(let redirectURI):
             body["redirect_uris"] = [.string(redirectURI)]
@@ -40,7 +56,7 @@ enum ClientRegistration {
         }
         let method =
             reply.json?["token_endpoint_auth_method"]?.stringValue.flatMap(TokenEndpointAuthMethod.init(rawValue:))
-            ?? .none
+            ?? requested
         let secret = reply.json?["client_secret"]?.stringValue.map { Secret.credential($0) }
         return OAuthClient(id: id, secret: secret, method: secret == nil ? .none : method, isDynamic: true)
     }

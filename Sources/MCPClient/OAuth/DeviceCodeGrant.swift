@@ -59,7 +59,8 @@ package struct DeviceCodeGrant: TokenGrant {
                     hint: "register a client for the device grant with the server and set `oauth.clientId`")
             }
             oauthClient = try await ClientRegistration.register(
-                at: registration, for: .device, scopes: request.scopes, http: request.http)
+                at: registration, for: .device, scopes: request.scopes,
+                advertisedMethods: request.discovery.metadata.tokenEndpointAuthMethods, http: request.http)
             request.logger.trace("[\(serverName)] oauth: registered a client dynamically (RFC 7591)")
         }
         var clientForm: [(String, OAuthHTTP.FormValue)] = []

@@ -24,6 +24,9 @@ package struct AuthorizationServerMetadata: Sendable, Equatable {
     /// `client_id_metadata_document_supported` (MCP 2025-11-25, Client Registration): a client
     /// may use the HTTPS URL of its client ID metadata document as its `client_id`.
     package var clientIDMetadataDocumentSupported = false
+    /// `token_endpoint_auth_methods_supported`; nil when the metadata does not say (RFC 8414 §2:
+    /// then `client_secret_basic` is the default).
+    package var tokenEndpointAuthMethods: [String]? = nil
     /// Whether `issuer` is only assumed (the MCP 2025-03-26 default endpoints, with no metadata at
     /// all): no document named it, so an `iss` on a redirect has nothing to be compared with
     /// (RFC 9207 §2.4 compares it with the issuer of the metadata the client received).
@@ -211,6 +214,8 @@ package struct OAuthDiscovery: Sendable {
                     ?? [], deviceAuthorizationEndpoint: json["device_authorization_endpoint"]?.stringValue)
             metadata.clientIDMetadataDocumentSupported =
                 json["client_id_metadata_document_supported"]?.boolValue ?? false
+            metadata.tokenEndpointAuthMethods =
+                json["token_endpoint_auth_methods_supported"]?.arrayValue?.compactMap(\.stringValue)
             for (name, endpoint) in [
                 ("token_endpoint", metadata.tokenEndpoint), ("revocation_endpoint", metadata.revocationEndpoint),
                 ("registration_endpoint", metadata.registrationEndpoint),
