@@ -92,16 +92,17 @@ package struct MCPSessionOpener: SessionOpener {
 ///
 /// An actor: concurrent steps asking for the same server wait for the one opening (and the one
 /// `tools/list`), never start a second. `closeAll()` ends every session; the runner calls it on
-/// every exit path. Waiters are resumed on every path, so none is left hanging.
+/// every exit path. Waiters are resumed on every path, so none is left hanging; a waiter whose
+/// task is cancelled is resumed at once with `CancellationError` and dropped from the list.
 package actor SessionPool {
     private enum Entry {
-        case opening([CheckedContinuation<any ToolSession, any Error>])
+        case opening(Waiters<any ToolSession>)
         case open(any ToolSession)
         case failed(any Error)
     }
 
     private enum Listing {
-        case listing([CheckedContinuation<[ToolDescription], any Error>])
+        case listing(Waiters<[ToolDescription]>)
         case listed([ToolDescription])
     }
 
@@ -111,6 +112,8 @@ package actor SessionPool {
     private var entries: [String: Entry] = [:]
     private var listings: [String: Listing] = [:]
     private var isClosed = false
+    /// The id the next waiting task gets, so its cancellation finds its continuation.
+    private var nextWaiterID = 0
 
     /// A pool using `opener` to connect; `events` gives each server's (by name) event handlers.
     package init(
@@ -130,12 +133,22 @@ package actor SessionPool {
             return session
         case .failed(let error)?:
             throw error
-        case .opening(let waiters)?:
-            return try await withCheckedThrowingContinuation { continuation in
-                entries[server.name] = .opening(waiters + [continuation])
-            }
+        case .opening?:
+            return try await wait(
+                register: { id, continuation in
+                    guard case .opening(var waiters)? = self.entries[server.name] else { return false }
+                    waiters.add(id, continuation)
+                    self.entries[server.name] = .opening(waiters)
+                    return true
+                },
+                cancel: { pool, id in
+                    guard case .opening(var waiters)? = pool.entries[server.name] else { return nil }
+                    let continuation = waiters.remove(id)
+                    pool.entries[server.name] = .opening(waiters)
+                    return continuation
+                })
         case nil:
-            entries[server.name] = .opening([])
+            entries[server.name] = .opening(Waiters())
             let result: Result<any ToolSession, any Error>
             do {
                 result = .success(try await opener.open(server, logger: logger, events: events(server.name)))
@@ -143,20 +156,20 @@ package actor SessionPool {
                 result = .failure(error)
             }
             // Re-read after the await: waiters may have joined, and closeAll() may have run.
-            var waiters: [CheckedContinuation<any ToolSession, any Error>] = []
+            var waiters = Waiters<any ToolSession>()
             if case .opening(let current)? = entries[server.name] { waiters = current }
             switch result {
             case .success(let session) where isClosed:
                 await session.close()
-                for waiter in waiters { waiter.resume(throwing: CancellationError()) }
+                waiters.resumeAll(with: .failure(CancellationError()))
                 throw CancellationError()
             case .success(let session):
                 entries[server.name] = .open(session)
-                for waiter in waiters { waiter.resume(returning: session) }
+                waiters.resumeAll(with: .success(session))
                 return session
             case .failure(let error):
                 entries[server.name] = .failed(error)
-                for waiter in waiters { waiter.resume(throwing: error) }
+                waiters.resumeAll(with: .failure(error))
                 throw error
             }
         }
@@ -168,31 +181,73 @@ package actor SessionPool {
         switch listings[server.name] {
         case .listed(let tools)?:
             return tools
-        case .listing(let waiters)?:
-            return try await withCheckedThrowingContinuation { continuation in
-                listings[server.name] = .listing(waiters + [continuation])
-            }
+        case .listing?:
+            return try await wait(
+                register: { id, continuation in
+                    guard case .listing(var waiters)? = self.listings[server.name] else { return false }
+                    waiters.add(id, continuation)
+                    self.listings[server.name] = .listing(waiters)
+                    return true
+                },
+                cancel: { pool, id in
+                    guard case .listing(var waiters)? = pool.listings[server.name] else { return nil }
+                    let continuation = waiters.remove(id)
+                    pool.listings[server.name] = .listing(waiters)
+                    return continuation
+                })
         case nil:
-            listings[server.name] = .listing([])
+            listings[server.name] = .listing(Waiters())
             let result: Result<[ToolDescription], any Error>
             do {
                 result = .success(try await session.listTools())
             } catch {
                 result = .failure(error)
             }
-            var waiters: [CheckedContinuation<[ToolDescription], any Error>] = []
+            var waiters = Waiters<[ToolDescription]>()
             if case .listing(let current)? = listings[server.name] { waiters = current }
             switch result {
             case .success(let tools):
                 listings[server.name] = .listed(tools)
-                for waiter in waiters { waiter.resume(returning: tools) }
+                waiters.resumeAll(with: .success(tools))
                 return tools
             case .failure(let error):
                 listings[server.name] = nil  // a later step may try again
-                for waiter in waiters { waiter.resume(throwing: error) }
+                waiters.resumeAll(with: .failure(error))
                 throw error
             }
         }
+    }
+
+    /// Suspends until another task's opening or listing resumes this one, or this task is cancelled.
+    ///
+    /// Runs on the pool. `register` stores the continuation under the waiter's id (false when the
+    /// work ended meanwhile, which cannot happen before the first suspension, but is handled);
+    /// cancellation hops onto the pool, where `cancel` takes the continuation out of its list, so
+    /// it is resumed exactly once (by the cancellation, or by the work if that came first).
+    /// - Throws: `CancellationError` when the task is cancelled; otherwise what the work threw.
+    private func wait<Value: Sendable>(
+        register: (Int, CheckedContinuation<Value, any Error>) -> Bool,
+        cancel: @escaping @Sendable (isolated SessionPool, Int) -> CheckedContinuation<Value, any Error>?
+    ) async throws -> Value {
+        nextWaiterID += 1
+        let id = nextWaiterID
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                if Task.isCancelled || !register(id, continuation) {
+                    continuation.resume(throwing: CancellationError())
+                }
+            }
+        } onCancel: {
+            // Unstructured: the cancellation handler is synchronous, and the waiter lists belong to the pool.
+            Task { await self.cancelWaiter(id, cancel) }
+        }
+    }
+
+    /// Resumes a cancelled waiter with `CancellationError`, if it is still waiting.
+    private func cancelWaiter<Value: Sendable>(
+        _ id: Int, _ cancel: @Sendable (isolated SessionPool, Int) -> CheckedContinuation<Value, any Error>?
+    ) {
+        cancel(self, id)?.resume(throwing: CancellationError())
     }
 
     /// The session for `server` and its tools, in one visit to the pool (a tool step needs both).
@@ -226,5 +281,24 @@ package actor SessionPool {
         await withTaskGroup(of: Void.self) { group in
             for session in sessions { group.addTask { await session.close() } }
         }
+    }
+}
+
+/// The continuations of tasks waiting for one opening or listing, by waiter id.
+private struct Waiters<Value: Sendable> {
+    private var continuations: [Int: CheckedContinuation<Value, any Error>] = [:]
+
+    mutating func add(_ id: Int, _ continuation: CheckedContinuation<Value, any Error>) {
+        continuations[id] = continuation
+    }
+
+    /// Takes out the continuation of waiter `id`; nil when it was already resumed.
+    mutating func remove(_ id: Int) -> CheckedContinuation<Value, any Error>? {
+        continuations.removeValue(forKey: id)
+    }
+
+    /// Resumes every waiter with `result`.
+    func resumeAll(with result: Result<Value, any Error>) {
+        for continuation in continuations.values { continuation.resume(with: result) }
     }
 }
