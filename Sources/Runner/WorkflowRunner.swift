@@ -24,32 +24,20 @@ package struct WorkflowRunner: Sendable {
     /// - Throws: `RunError` with code `.invalidInput` (exit 2).
     package func prepare(startedAt: Timestamp) throws -> Prepared {
         let inputs = try InputResolver.resolve(workflow.inputs, given: options.inputs)
+        let scope = TemplateScope(secrets: options.secrets, environment: options.environment)
         let secretNames = SecretScanner.referencedSecrets(in: workflow)
-        var secrets: [String: JSONValue] = [:]
         let masker = SecretMasker(Array(options.secrets.values))
-        for name in secretNames.required.union(secretNames.optional).sorted() {
-            if let secret = options.secrets[name] {
-                secrets[name] = .string(secret.withRevealedValue { $0 })
-                masker.add(secret)
-            } else if let value = options.environment[name] {
-                secrets[name] = .string(value)
-                masker.add(Secret(value))
-            } else if secretNames.required.contains(name) {
-                throw RunError(
-                    code: .invalidInput, message: "secret '\(name)' is not set",
-                    hint: "export \(name)=… in the environment, or put it in a file passed with --secrets")
-            }
-        }
+        let secrets = try scope.secretValues(
+            secretNames.required.union(secretNames.optional).sorted().map {
+                TemplateScope.Lookup(name: $0, isRequired: secretNames.required.contains($0))
+            }, masker: masker)
         var env: [String: JSONValue] = options.environment.mapValues { .string($0) }
-        var context = EvaluationContext(
-            variables: [
-                "inputs": .object(inputs), "secrets": .object(secrets), "env": .object(env), "steps": .object([:]),
-                "workflow": [
-                    "name": .string(workflow.name), "runId": .string(options.runID),
-                    "startedAt": .string(startedAt.iso8601), "file": .string(workflow.file),
-                ],
-            ],
-            secretRoots: ["secrets"], now: { Date().timeIntervalSince1970 })
+        var context = scope.context(
+            secrets: secrets, inputs: inputs,
+            workflow: [
+                "name": .string(workflow.name), "runId": .string(options.runID),
+                "startedAt": .string(startedAt.iso8601), "file": .string(workflow.file),
+            ], now: { Date().timeIntervalSince1970 })
         for name in workflow.env.keys.sorted() {
             guard let value = workflow.env[name] else { continue }
             do {
