@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(
             name: "RunnerTests",
             dependencies: ["Runner", "WorkflowModel", "Expressions", "MCPClient", "HTTP", "Results", "Basics"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "Basics"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Runner", "Results", "Basics"]),
         .testTarget(name: "IntegrationTests", dependencies: ["MCPClient", "HTTP", "Basics", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Basics", "TestSupport"], exclude: ["Fixtures"]),
     ]

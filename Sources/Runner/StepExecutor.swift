@@ -18,9 +18,7 @@ struct StepExecutor: Sendable {
     /// Never throws: every failure is recorded in the report. Returns the report and the value
     /// `steps.<id>` has for later steps.
     func execute(_ step: Step, context: EvaluationContext) async -> (StepReport, JSONValue) {
-        var report = StepReport(
-            id: step.id, server: step.server, kind: step.kindName, name: step.callName,
-            continueOnError: step.continueOnError)
+        var report = StepReport(notRun: step)
         let startedAt = Timestamp.now()
         let clock = ContinuousClock()
         let start = clock.now
@@ -90,9 +88,7 @@ struct StepExecutor: Sendable {
         _ step: Step, elements: [JSONValue], context: EvaluationContext, filtered: Bool
     ) async -> [StepReport] {
         var reports = elements.map { _ in
-            StepReport(
-                id: step.id, server: step.server, kind: step.kindName, name: step.callName,
-                continueOnError: step.continueOnError)
+            StepReport(notRun: step)
         }
         let limit = max(1, step.foreachConcurrency ?? 1)
         await withTaskGroup(of: (Int, StepReport).self) { group in
@@ -134,9 +130,7 @@ struct StepExecutor: Sendable {
 
     /// One iteration of a foreach step, with `item` and `index` in `context`; never throws.
     private func iteration(_ step: Step, context: EvaluationContext, filtered: Bool) async -> StepReport {
-        var report = StepReport(
-            id: step.id, server: step.server, kind: step.kindName, name: step.callName,
-            continueOnError: step.continueOnError)
+        var report = StepReport(notRun: step)
         let clock = ContinuousClock()
         let start = clock.now
         report.startedAt = Timestamp.now()
@@ -216,7 +210,7 @@ struct StepExecutor: Sendable {
             value["results"] = .array(iterations.map { contextValue(for: $0) })
         }
         if let result = report.result {
-            if report.kind == "resource" {
+            if case .resource = report.target {
                 let texts = (result["contents"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }
                 value["text"] = .string(texts.joined(separator: "\n"))
             } else {

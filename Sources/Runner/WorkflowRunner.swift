@@ -70,9 +70,7 @@ package struct WorkflowRunner: Sendable {
             workflow: workflow.name, file: workflow.file, runID: options.runID, status: .succeeded,
             startedAt: startedAt, durationMs: 0, inputs: .object([:]),
             steps: workflow.steps.map {
-                StepReport(
-                    id: $0.id, server: $0.server, kind: $0.kindName, name: $0.callName,
-                    continueOnError: $0.continueOnError)
+                StepReport(notRun: $0)
             },
             outputs: [:], error: nil, masker: SecretMasker(Array(options.secrets.values)), outputPath: nil)
         let prepared: Prepared
@@ -217,5 +215,18 @@ extension Step {
         case .tool(let name), .prompt(let name): return name
         case .resource(let uri): return uri.literalValue?.stringValue ?? ""
         }
+    }
+}
+
+extension StepReport {
+    /// The report of `step` before it runs: `skipped`, no attempts.
+    init(notRun step: Step) {
+        let target: StepRecord.Target
+        switch step.call {
+        case .tool(let name): target = .tool(name)
+        case .prompt(let name): target = .prompt(name)
+        case .resource: target = .resource(step.callName)
+        }
+        self.init(id: step.id, server: step.server, target: target, continueOnError: step.continueOnError)
     }
 }

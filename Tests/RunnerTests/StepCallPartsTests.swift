@@ -1,6 +1,7 @@
 import Basics
 import Expressions
 import MCPClient
+import Results
 import Testing
 import WorkflowModel
 
@@ -19,7 +20,7 @@ struct StepCallPartsTests {
 
     @Test("an unknown tool is named with the nearest one as a hint")
     func unknownTool() {
-        var report = StepReport(id: "a", server: "s", kind: "tool", name: "ad", continueOnError: false)
+        var report = StepReport(id: "a", server: "s", target: .tool("ad"), continueOnError: false)
         do {
             _ = try StepExecutor.checkedArguments(
                 [:], tool: "ad", in: Self.tools, for: Self.step, coercing: [], report: &report)
@@ -34,7 +35,7 @@ struct StepCallPartsTests {
 
     @Test("text arguments are coerced to the schema's types before the schema check")
     func coerced() throws {
-        var report = StepReport(id: "a", server: "s", kind: "tool", name: "add", continueOnError: false)
+        var report = StepReport(id: "a", server: "s", target: .tool("add"), continueOnError: false)
         let checked = try StepExecutor.checkedArguments(
             ["n": "3"], tool: "add", in: Self.tools, for: Self.step, coercing: ["n"], report: &report)
         #expect(checked == ["n": 3])
@@ -47,7 +48,7 @@ struct StepCallPartsTests {
 
     @Test("a result with isError fails the step with its first text line, masked")
     func toolError() throws {
-        var report = StepReport(id: "a", server: "s", kind: "tool", name: "add", continueOnError: false)
+        var report = StepReport(id: "a", server: "s", target: .tool("add"), continueOnError: false)
         report.status = .succeeded
         let result: JSONValue = ["content": [["type": "text", "text": "no\nmore"]], "isError": true]
         try StepExecutor.check(
