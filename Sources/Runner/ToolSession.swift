@@ -95,22 +95,13 @@ package struct MCPSessionOpener: SessionOpener {
 /// every exit path. Waiters are resumed on every path, so none is left hanging; a waiter whose
 /// task is cancelled is resumed at once with `CancellationError` and dropped from the list.
 package actor SessionPool {
-    private enum Entry {
-        case opening(Waiters<any ToolSession>)
-        case open(any ToolSession)
-        case failed(any Error)
-    }
-
-    private enum Listing {
-        case listing(Waiters<[ToolDescription]>)
-        case listed([ToolDescription])
-    }
-
     private let opener: any SessionOpener
     private let logger: Logger
     private let events: @Sendable (String) -> SessionEvents
-    private var entries: [String: Entry] = [:]
-    private var listings: [String: Listing] = [:]
+    /// Each server's session: being opened (with its waiters), open, or failed to open.
+    private var entries: [String: Slot<any ToolSession>] = [:]
+    /// Each server's tool list: being listed (with its waiters) or listed; a failed listing is forgotten.
+    private var listings: [String: Slot<[ToolDescription]>] = [:]
     private var isClosed = false
     /// The id the next waiting task gets, so its cancellation finds its continuation.
     private var nextWaiterID = 0
@@ -129,26 +120,16 @@ package actor SessionPool {
     package func session(for server: ResolvedServer) async throws -> any ToolSession {
         if isClosed { throw CancellationError() }
         switch entries[server.name] {
-        case .open(let session)?:
+        case .ready(let session)?:
             return session
         case .failed(let error)?:
             throw error
-        case .opening?:
+        case .pending?:
             return try await wait(
-                register: { id, continuation in
-                    guard case .opening(var waiters)? = self.entries[server.name] else { return false }
-                    waiters.add(id, continuation)
-                    self.entries[server.name] = .opening(waiters)
-                    return true
-                },
-                cancel: { pool, id in
-                    guard case .opening(var waiters)? = pool.entries[server.name] else { return nil }
-                    let continuation = waiters.remove(id)
-                    pool.entries[server.name] = .opening(waiters)
-                    return continuation
-                })
+                register: { id, continuation in self.entries[server.name]?.add(id, continuation) ?? false },
+                cancel: { pool, id in pool.entries[server.name]?.remove(id) })
         case nil:
-            entries[server.name] = .opening(Waiters())
+            entries[server.name] = .pending(Waiters())
             let result: Result<any ToolSession, any Error>
             do {
                 result = .success(try await opener.open(server, logger: logger, events: events(server.name)))
@@ -157,14 +138,14 @@ package actor SessionPool {
             }
             // Re-read after the await: waiters may have joined, and closeAll() may have run.
             var waiters = Waiters<any ToolSession>()
-            if case .opening(let current)? = entries[server.name] { waiters = current }
+            if case .pending(let current)? = entries[server.name] { waiters = current }
             switch result {
             case .success(let session) where isClosed:
                 await session.close()
                 waiters.resumeAll(with: .failure(CancellationError()))
                 throw CancellationError()
             case .success(let session):
-                entries[server.name] = .open(session)
+                entries[server.name] = .ready(session)
                 waiters.resumeAll(with: .success(session))
                 return session
             case .failure(let error):
@@ -179,24 +160,16 @@ package actor SessionPool {
     package func tools(for server: ResolvedServer) async throws -> [ToolDescription] {
         let session = try await session(for: server)
         switch listings[server.name] {
-        case .listed(let tools)?:
+        case .ready(let tools)?:
             return tools
-        case .listing?:
+        case .failed(let error)?:  // never stored: a failed listing is forgotten so a later step may retry
+            throw error
+        case .pending?:
             return try await wait(
-                register: { id, continuation in
-                    guard case .listing(var waiters)? = self.listings[server.name] else { return false }
-                    waiters.add(id, continuation)
-                    self.listings[server.name] = .listing(waiters)
-                    return true
-                },
-                cancel: { pool, id in
-                    guard case .listing(var waiters)? = pool.listings[server.name] else { return nil }
-                    let continuation = waiters.remove(id)
-                    pool.listings[server.name] = .listing(waiters)
-                    return continuation
-                })
+                register: { id, continuation in self.listings[server.name]?.add(id, continuation) ?? false },
+                cancel: { pool, id in pool.listings[server.name]?.remove(id) })
         case nil:
-            listings[server.name] = .listing(Waiters())
+            listings[server.name] = .pending(Waiters())
             let result: Result<[ToolDescription], any Error>
             do {
                 result = .success(try await session.listTools())
@@ -204,10 +177,10 @@ package actor SessionPool {
                 result = .failure(error)
             }
             var waiters = Waiters<[ToolDescription]>()
-            if case .listing(let current)? = listings[server.name] { waiters = current }
+            if case .pending(let current)? = listings[server.name] { waiters = current }
             switch result {
             case .success(let tools):
-                listings[server.name] = .listed(tools)
+                listings[server.name] = .ready(tools)
                 waiters.resumeAll(with: .success(tools))
                 return tools
             case .failure(let error):
@@ -260,7 +233,7 @@ package actor SessionPool {
     package func connections() async -> [String: JSONValue] {
         var result: [String: JSONValue] = [:]
         for (name, entry) in entries {
-            if case .open(let session) = entry {
+            if case .ready(let session) = entry {
                 let info = await session.connection()
                 if !info.isNull { result[name] = info }
             }
@@ -273,7 +246,7 @@ package actor SessionPool {
         isClosed = true
         var sessions: [any ToolSession] = []
         for (name, entry) in entries {
-            if case .open(let session) = entry {
+            if case .ready(let session) = entry {
                 sessions.append(session)
                 entries[name] = .failed(CancellationError())
             }
@@ -281,6 +254,29 @@ package actor SessionPool {
         await withTaskGroup(of: Void.self) { group in
             for session in sessions { group.addTask { await session.close() } }
         }
+    }
+}
+
+/// A piece of per-server work in the pool: pending (with the tasks waiting for it), done, or failed.
+private enum Slot<Value: Sendable> {
+    case pending(Waiters<Value>)
+    case ready(Value)
+    case failed(any Error)
+
+    /// Adds a waiter to pending work; false when the work is no longer pending.
+    mutating func add(_ id: Int, _ continuation: CheckedContinuation<Value, any Error>) -> Bool {
+        guard case .pending(var waiters) = self else { return false }
+        waiters.add(id, continuation)
+        self = .pending(waiters)
+        return true
+    }
+
+    /// Takes waiter `id` out of pending work; nil when it is not waiting (any more).
+    mutating func remove(_ id: Int) -> CheckedContinuation<Value, any Error>? {
+        guard case .pending(var waiters) = self else { return nil }
+        let continuation = waiters.remove(id)
+        self = .pending(waiters)
+        return continuation
     }
 }
 

@@ -15,16 +15,16 @@ struct ElicitationAnswersTests {
         "properties": ["confirm": ["type": "boolean"], "note": ["type": "string", "default": "n/a"]],
     ]
 
-    @Test(
-        "the first matching rule answers, the schema's defaults fill what it leaves out",
-        arguments: [
-            ("Deploy to prod?", #"{"action":"accept","content":{"confirm":true,"note":"n/a"}}"#),
-            ("Cancel me", #"{"action":"cancel"}"#),
-            ("Pick a colour", #"{"action":"decline"}"#),
-        ])
-    func answer(message: String, expected: String) throws {
-        let answer = Self.answers.answer(["message": .string(message), "requestedSchema": Self.schema])
-        #expect(answer == (try JSONValue.parse(expected)))
+    /// The answer to a request with `message` and the suite's schema.
+    static func answer(_ message: String) -> JSONValue {
+        answers.answer(["message": .string(message), "requestedSchema": schema])
+    }
+
+    @Test("the first matching rule answers, the schema's defaults fill what it leaves out")
+    func firstMatch() {
+        #expect(Self.answer("Deploy to prod?") == ["action": "accept", "content": ["confirm": true, "note": "n/a"]])
+        #expect(Self.answer("Cancel me") == ["action": "cancel"])
+        #expect(Self.answer("Pick a colour") == ["action": "decline"])
     }
 
     @Test("an accept that leaves a required field missing is declined")

@@ -12,38 +12,14 @@ private struct HeldOpener: SessionOpener {
     func open(_ server: ResolvedServer, logger: Logger, events: SessionEvents) async throws -> any ToolSession {
         await recorder.opened(server)
         try await recorder.waitUntil { $0.contains("release:open") }
-        let session = FakeSession(
+        var session = FakeSession(
             server: server.name, script: FakeServer(tools: [.text("t", "ok")]), recorder: recorder)
-        return HeldListing(session: session, recorder: recorder)
+        session.beforeListing = { [recorder] in
+            await recorder.note("list")
+            try await recorder.waitUntil { $0.contains("release:list") }
+        }
+        return session
     }
-}
-
-/// A `FakeSession` whose `tools/list` waits for the test's `release:list`.
-private struct HeldListing: ToolSession {
-    var session: FakeSession
-    var recorder: Recorder
-
-    func listTools() async throws -> [ToolDescription] {
-        await recorder.note("list")
-        try await recorder.waitUntil { $0.contains("release:list") }
-        return try await session.listTools()
-    }
-
-    func callTool(
-        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?
-    ) async throws -> JSONValue {
-        try await session.callTool(name, arguments: arguments, timeout: timeout, progressToken: progressToken)
-    }
-
-    func readResource(_ uri: String, timeout: Duration?) async throws -> JSONValue {
-        try await session.readResource(uri, timeout: timeout)
-    }
-
-    func getPrompt(_ name: String, arguments: JSONValue, timeout: Duration?) async throws -> JSONValue {
-        try await session.getPrompt(name, arguments: arguments, timeout: timeout)
-    }
-
-    func close() async { await session.close() }
 }
 
 @Suite("session pool: waiters", .timeLimit(.minutes(1)))
