@@ -37,8 +37,10 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Basics", "TestSupport"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "HTTP", "Basics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Basics"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "WorkflowModel", "MCPClient", "HTTP", "Results", "Basics"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "Basics"]),
+        .testTarget(
+            name: "RunnerTests",
+            dependencies: ["Runner", "WorkflowModel", "Expressions", "MCPClient", "HTTP", "Results", "Basics"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Runner", "Results", "Basics"]),
         .testTarget(name: "IntegrationTests", dependencies: ["MCPClient", "HTTP", "Basics", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Basics", "TestSupport"], exclude: ["Fixtures"]),
     ]

@@ -109,20 +109,29 @@ enum SecretScanner {
             guard let server = workflow.servers[name] else { continue }
             templates += server.templates
         }
-        for template in templates {
-            for part in template.template.parts {
-                guard case .expression(let expression) = part else { continue }
-                for reference in expression.references where reference.path.first == "secrets" {
-                    guard reference.path.count > 1 else { continue }
-                    if reference.isGuarded {
-                        optional.insert(reference.path[1])
-                    } else {
-                        required.insert(reference.path[1])
-                    }
-                }
+        for reference in references(in: templates) {
+            if reference.isRequired {
+                required.insert(reference.name)
+            } else {
+                optional.insert(reference.name)
             }
         }
         return (required, optional.subtracting(required))
+    }
+
+    /// Every `secrets.NAME` in `templates`, in order; one guarded by `default()` is not required.
+    static func references(in templates: [TemplateString]) -> [TemplateScope.Lookup] {
+        var lookups: [TemplateScope.Lookup] = []
+        for template in templates {
+            for part in template.template.parts {
+                guard case .expression(let expression) = part else { continue }
+                for reference in expression.references
+                where reference.path.first == "secrets" && reference.path.count > 1 {
+                    lookups.append(TemplateScope.Lookup(name: reference.path[1], isRequired: !reference.isGuarded))
+                }
+            }
+        }
+        return lookups
     }
 }
 

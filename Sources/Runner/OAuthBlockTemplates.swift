@@ -12,14 +12,9 @@ struct OAuthBlockTemplates {
     init(spec: ServerSpec, secrets: [String: Secret], environment: [String: String]) {
         self.spec = spec
         here = ErrorContext(location: spec.location, server: spec.name)
-        var secretValues: [String: JSONValue] = environment.mapValues { .string($0) }
-        for (name, secret) in secrets { secretValues[name] = .string(secret.withRevealedValue { $0 }) }
-        context = EvaluationContext(
-            variables: [
-                "secrets": .object(secretValues), "env": .object(environment.mapValues { .string($0) }),
-                "inputs": .object([:]), "steps": .object([:]),
-            ],
-            secretRoots: ["secrets"], now: { 0 })
+        let scope = TemplateScope(secrets: secrets, environment: environment)
+        // Every name is optional here: nothing throws, and a missing secret fails its template.
+        context = scope.context(secrets: (try? scope.secretValues(scope.everyName, masker: nil)) ?? [:])
     }
 
     /// The value as text (non-strings as JSON); nil when the key is absent.

@@ -24,9 +24,7 @@ extension WorkflowRunner {
             if let arguments = step.arguments {
                 let resolved = Self.partiallyEvaluated(arguments, prepared.context)
                 // What the run would refuse before the call, the plan refuses too.
-                var report = StepReport(
-                    id: step.id, server: step.server, kind: step.kindName, name: step.callName,
-                    continueOnError: step.continueOnError)
+                var report = StepReport(notRun: step)
                 try StepExecutor.checkFinite(
                     resolved, here: ErrorContext(location: step.location, step: step.id, server: step.server),
                     report: &report)

@@ -35,25 +35,10 @@ extension RunStatus {
 }
 
 extension StepReport {
-    /// This step's entry in the results document.
+    /// This step's entry in the results document: the entry with its error and iterations.
     package var record: StepRecord {
-        let target: StepRecord.Target
-        switch kind {
-        case "resource": target = .resource(name)
-        case "prompt": target = .prompt(name)
-        default: target = .tool(name)
-        }
-        let status: StepRecord.Status
-        switch self.status {
-        case .succeeded: status = .succeeded
-        case .failed: status = .failed
-        case .skipped: status = .skipped
-        case .cancelled: status = .cancelled
-        }
-        var record = StepRecord(
-            id: id, server: server, target: target, status: status, startedAt: startedAt, durationMs: durationMs,
-            attempts: attempts, arguments: arguments, result: result, outputs: outputs,
-            error: error?.failure, log: log)
+        var record = entry
+        record.error = error?.failure
         if let iterations {
             record.isForeach = true
             record.iterations = iterations.map(\.record)

@@ -1,51 +1,56 @@
 import Basics
 import Results
 
-/// How a step or a run ended (contract §6).
-package enum RunStatus: String, Sendable {
-    case succeeded, failed, skipped, cancelled
-}
+/// How a step or a run ended (contract §6): the results document's step status; a run's
+/// `skipped` is written as `succeeded`.
+package typealias RunStatus = StepRecord.Status
 
 /// What happened in one step, for the results document and progress lines.
+///
+/// One model with the document's `StepRecord`: the report keeps the step's entry as it will be
+/// written, plus what only the runner needs: the full `RunError` (with its file, step and server
+/// context, for the error renderer), `continueOnError`, and the iterations as reports. `record`
+/// derives the document entry; every other `StepRecord` field reads and writes through the
+/// report (`report.status`, `report.attempts`, …).
+@dynamicMemberLookup
 package struct StepReport: Sendable {
-    package var id: String
-    package var server: String
-    /// `tool`, `resource` or `prompt`.
-    package var kind: String
-    /// The tool or prompt name, or the resource URI.
-    package var name: String
-    package var status: RunStatus
-    package var startedAt: Timestamp?
-    package var durationMs: Int
-    package var attempts: Int
-    package var arguments: JSONValue?
-    package var result: JSONValue?
-    package var outputs: [String: JSONValue]
+    /// The document fields; its `error` and `iterations` stay empty (`record` fills them).
+    package var entry: StepRecord
+    /// Why the step failed, with its context; the entry's `error` is derived from it.
     package var error: RunError?
-    /// `notifications/message` entries received during the step.
-    package var log: [JSONValue]
     /// Whether a failure here lets the run go on.
     package var continueOnError: Bool
     /// A `foreach` step's iterations, in element order (each with this step's id); nil otherwise.
     package var iterations: [StepReport]?
 
-    /// A step that has not run.
-    package init(id: String, server: String, kind: String, name: String, continueOnError: Bool) {
-        self.id = id
-        self.server = server
-        self.kind = kind
-        self.name = name
-        self.status = .skipped
-        self.startedAt = nil
-        self.durationMs = 0
-        self.attempts = 0
-        self.arguments = nil
-        self.result = nil
-        self.outputs = [:]
+    /// A step that has not run (`skipped`, no attempts).
+    package init(id: String, server: String, target: StepRecord.Target, continueOnError: Bool) {
+        self.entry = StepRecord(id: id, server: server, target: target, status: .skipped)
         self.error = nil
-        self.log = []
         self.continueOnError = continueOnError
         self.iterations = nil
+    }
+
+    /// A field of the step's document entry.
+    package subscript<Value>(dynamicMember keyPath: WritableKeyPath<StepRecord, Value>) -> Value {
+        get { entry[keyPath: keyPath] }
+        set { entry[keyPath: keyPath] = newValue }
+    }
+
+    /// The tool or prompt name, or the resource URI.
+    package var name: String {
+        get {
+            switch entry.target {
+            case .tool(let name), .resource(let name), .prompt(let name): return name
+            }
+        }
+        set {
+            switch entry.target {
+            case .tool: entry.target = .tool(newValue)
+            case .resource: entry.target = .resource(newValue)
+            case .prompt: entry.target = .prompt(newValue)
+            }
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Basics
 import Expressions
+import Results
 import WorkflowModel
 
 /// Runs steps as child tasks of one task group, each when the steps it waits for have finished.
@@ -28,8 +29,7 @@ struct Scheduler {
     func run(context initial: EvaluationContext) async -> Outcome {
         let steps = workflow.steps
         var reports = steps.map {
-            StepReport(
-                id: $0.id, server: $0.server, kind: $0.kindName, name: $0.callName, continueOnError: $0.continueOnError)
+            StepReport(notRun: $0)
         }
         var stepValues: [String: JSONValue] = [:]
         let only = Set(options.only)

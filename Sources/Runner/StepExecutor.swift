@@ -18,9 +18,7 @@ struct StepExecutor: Sendable {
     /// Never throws: every failure is recorded in the report. Returns the report and the value
     /// `steps.<id>` has for later steps.
     func execute(_ step: Step, context: EvaluationContext) async -> (StepReport, JSONValue) {
-        var report = StepReport(
-            id: step.id, server: step.server, kind: step.kindName, name: step.callName,
-            continueOnError: step.continueOnError)
+        var report = StepReport(notRun: step)
         let startedAt = Timestamp.now()
         let clock = ContinuousClock()
         let start = clock.now
@@ -96,9 +94,7 @@ struct StepExecutor: Sendable {
         _ step: Step, elements: [JSONValue], context: EvaluationContext, filtered: Bool
     ) async -> [StepReport] {
         var reports = elements.map { _ in
-            StepReport(
-                id: step.id, server: step.server, kind: step.kindName, name: step.callName,
-                continueOnError: step.continueOnError)
+            StepReport(notRun: step)
         }
         let limit = max(1, step.foreachConcurrency ?? 1)
         await withTaskGroup(of: (Int, StepReport).self) { group in
@@ -140,9 +136,7 @@ struct StepExecutor: Sendable {
 
     /// One iteration of a foreach step, with `item` and `index` in `context`; never throws.
     private func iteration(_ step: Step, context: EvaluationContext, filtered: Bool) async -> StepReport {
-        var report = StepReport(
-            id: step.id, server: step.server, kind: step.kindName, name: step.callName,
-            continueOnError: step.continueOnError)
+        var report = StepReport(notRun: step)
         let clock = ContinuousClock()
         let start = clock.now
         report.startedAt = Timestamp.now()
@@ -171,151 +165,6 @@ struct StepExecutor: Sendable {
         }
     }
 
-    /// The call itself: arguments, schema check, the request with retries, outputs, expectation.
-    private func performCall(_ step: Step, context: EvaluationContext, report: inout StepReport) async throws {
-        let here = ErrorContext(location: step.location, step: step.id, server: step.server)
-        guard let spec = workflow.servers[step.server] else {
-            throw RunError(code: .invalidInput, message: "unknown server '\(step.server)'", context: here)
-        }
-        var arguments = JSONValue.object([:])
-        if let template = step.arguments {
-            arguments = try evaluate(template, context).value
-            guard arguments.objectValue != nil else {
-                throw RunError(
-                    code: .invalidArguments, message: "arguments must be a mapping, not \(arguments.typeName)",
-                    context: here)
-            }
-        }
-        try Self.checkFinite(arguments, here: here, report: &report)
-        if step.arguments != nil || step.kindName == "tool" { report.arguments = arguments }
-        // A server sees only the roots `validate` allows it (docs/workflow-format.md), whichever step starts it.
-        var serverContext = context
-        serverContext.variables = context.variables.filter { ServerSpec.templateRoots.contains($0.key) }
-        let (templates, options) = (serverContext, self.options)
-        let server = try await pool.resolved(spec.name) {
-            try ServerResolver.resolve(
-                spec, context: templates, environment: options.environment,
-                nonInteractive: options.isNonInteractive, loginUI: options.loginUI)
-        }
-        let timeout = Duration.milliseconds(step.timeout ?? workflow.defaults.timeout ?? spec.timeout ?? 60_000)
-        let retry = step.retry ?? workflow.defaults.retry ?? RetryPolicy(attempts: 1, backoff: 0)
-        var call: @Sendable (any ToolSession, JSONValue) async throws -> JSONValue
-        var toolSession: (any ToolSession)?
-        switch step.call {
-        case .tool(let name):
-            let (opened, tools) = try await pool.sessionAndTools(for: server)
-            toolSession = opened
-            guard let tool = tools.first(where: { $0.name == name }) else {
-                let names = tools.map(\.name)
-                throw RunError(
-                    code: .unknownTool, message: "server '\(step.server)' has no tool '\(name)'",
-                    hint: nearestMatch(to: name, in: names).map { "did you mean '\($0)'?" }
-                        ?? "its tools are \(names.quotedList); run 'mcp-run tools \(step.server)' to list them",
-                    context: here)
-            }
-            if !options.coercesTextArguments.isEmpty {
-                arguments = SchemaCheck.coerce(arguments, keys: options.coercesTextArguments, schema: tool.inputSchema)
-                report.arguments = arguments
-                try Self.checkFinite(arguments, here: here, report: &report)
-            }
-            if let mismatch = SchemaCheck.firstMismatch(arguments, schema: tool.inputSchema) {
-                throw RunError(
-                    code: .schemaMismatch,
-                    message: "arguments do not match tool '\(name)' input schema \(mismatch)",
-                    hint: "run 'mcp-run tools \(step.server)' to see the schema", context: here)
-            }
-            let args = arguments
-            call = { session, token in
-                try await session.callTool(name, arguments: args, timeout: timeout, progressToken: token)
-            }
-        case .resource(let uriTemplate):
-            let uri = try evaluate(uriTemplate, context).value
-            guard let text = uri.stringValue else {
-                throw RunError(
-                    code: .expressionError, message: "resource must be a URI string, not \(uri.typeName)", context: here
-                )
-            }
-            report.name = text
-            call = { session, _ in try await session.readResource(text, timeout: timeout) }
-        case .prompt(let name):
-            let args = arguments
-            call = { session, _ in try await session.getPrompt(name, arguments: args, timeout: timeout) }
-        }
-        let session: any ToolSession
-        if let toolSession {
-            session = toolSession
-        } else {
-            session = try await pool.session(for: server)
-        }
-        var attempt = 0
-        var result = JSONValue.null
-        var serverAskedToWait: Duration?
-        while true {
-            attempt += 1
-            report.attempts = attempt
-            let handle = router.begin(step: step.id, server: step.server)
-            do {
-                result = try await call(session, handle.progressToken)
-                report.log += router.end(handle)
-                if result["isError"]?.boolValue != true || attempt >= retry.attempts { break }
-                serverAskedToWait = nil
-            } catch {
-                report.log += router.end(handle)
-                if error is CancellationError || attempt >= retry.attempts || !Self.isRetryable(error) { throw error }
-                serverAskedToWait = (error as? ClientError)?.retryAfter
-            }
-            // Capped at the largest backoff a workflow may give, so the doubling never overflows an Int.
-            let backoff = min(
-                Double(retry.backoff) * pow(2, Double(attempt - 1)) * Double.random(in: 0.8...1.2),
-                Double(Limits.backoff.upperBound))
-            let wait = Self.retryDelay(backoff: .milliseconds(Int(backoff)), retryAfter: serverAskedToWait)
-            let why = serverAskedToWait.map { " (the server's Retry-After is \($0.humanReadable))" } ?? ""
-            options.logger.info(
-                "step '\(step.id)': attempt \(attempt) failed; retrying in \(wait.milliseconds)ms\(why)")
-            try await Task.sleep(for: wait)
-        }
-        report.result = result
-        if result["isError"]?.boolValue == true {
-            report.status = .failed
-            let text = Self.text(of: result)
-            report.error = RunError(
-                code: .toolError,
-                message:
-                    "tool '\(report.name)' returned an error\(text.isEmpty ? "" : ": " + Self.firstLine(masker.mask(text)))",
-                context: here)
-        }
-        // A failed call keeps its own error: outputs are read from successful results only.
-        guard report.status == .succeeded else { return }
-        var resultContext = context
-        resultContext.variables["result"] = result
-        for (name, value) in step.outputs {
-            let output = try evaluate(value, resultContext).value
-            report.outputs[name] = output
-            if let problem = output.firstNonFiniteNumber {
-                throw RunError(
-                    code: .expressionError,
-                    message: "output '\(name)\(Self.joined(problem.path))' is \(problem.name), which JSON cannot carry",
-                    hint: "check the expression for an overflow (such as 1e308 * 10) and give a finite number",
-                    context: ErrorContext(
-                        location: value.templates.first?.origin.start ?? step.location, step: step.id,
-                        server: step.server))
-            }
-        }
-        if let expect = step.expect {
-            let value = try evaluate(.template(expect), resultContext)
-            if !value.value.isTruthy {
-                let source = expect.template.parts.compactMap { part -> String? in
-                    if case .expression(let e) = part { return e.source.trimmingCharacters(in: .whitespaces) }
-                    return nil
-                }.joined(separator: " ")
-                report.status = .failed
-                report.error = RunError(
-                    code: .expectFailed, message: "expectation '\(source)' is not met",
-                    context: ErrorContext(location: expect.origin.start, step: step.id, server: step.server))
-            }
-        }
-    }
-
     /// Refuses arguments holding a number that is not finite (JSON has none: it would go out as
     /// `null`), naming the argument and the value.
     static func checkFinite(_ arguments: JSONValue, here: ErrorContext, report: inout StepReport) throws {
@@ -339,27 +188,6 @@ struct StepExecutor: Sendable {
 
     private func evaluate(_ value: TemplateValue, _ context: EvaluationContext) throws -> Evaluated {
         try value.evaluate(in: context)
-    }
-
-    /// The longest server `Retry-After` a step's `retry` waits for between attempts.
-    static let maxRetryAfter = Duration.seconds(300)
-
-    /// The wait before a step's next attempt: its backoff, or the server's `Retry-After` (capped
-    /// at `maxRetryAfter`) when that is longer.
-    static func retryDelay(backoff: Duration, retryAfter: Duration?) -> Duration {
-        guard let retryAfter else { return backoff }
-        return max(backoff, min(retryAfter, maxRetryAfter))
-    }
-
-    /// Failures worth another attempt under the step's `retry`.
-    static func isRetryable(_ error: any Error) -> Bool {
-        if let error = error as? ClientError {
-            switch error.code {
-            case .unauthorized, .unsupportedVersion: return false
-            default: return true
-            }
-        }
-        return !(error is RunError) && !(error is ExpressionError)
     }
 
     /// The text content of a result, joined with newlines.
@@ -388,7 +216,7 @@ struct StepExecutor: Sendable {
             value["results"] = .array(iterations.map { contextValue(for: $0) })
         }
         if let result = report.result {
-            if report.kind == "resource" {
+            if case .resource = report.target {
                 let texts = (result["contents"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }
                 value["text"] = .string(texts.joined(separator: "\n"))
             } else {

@@ -24,32 +24,20 @@ package struct WorkflowRunner: Sendable {
     /// - Throws: `RunError` with code `.invalidInput` (exit 2).
     package func prepare(startedAt: Timestamp) throws -> Prepared {
         let inputs = try InputResolver.resolve(workflow.inputs, given: options.inputs)
+        let scope = TemplateScope(secrets: options.secrets, environment: options.environment)
         let secretNames = SecretScanner.referencedSecrets(in: workflow)
-        var secrets: [String: JSONValue] = [:]
         let masker = SecretMasker(Array(options.secrets.values))
-        for name in secretNames.required.union(secretNames.optional).sorted() {
-            if let secret = options.secrets[name] {
-                secrets[name] = .string(secret.withRevealedValue { $0 })
-                masker.add(secret)
-            } else if let value = options.environment[name] {
-                secrets[name] = .string(value)
-                masker.add(Secret(value))
-            } else if secretNames.required.contains(name) {
-                throw RunError(
-                    code: .invalidInput, message: "secret '\(name)' is not set",
-                    hint: "export \(name)=… in the environment, or put it in a file passed with --secrets")
-            }
-        }
+        let secrets = try scope.secretValues(
+            secretNames.required.union(secretNames.optional).sorted().map {
+                TemplateScope.Lookup(name: $0, isRequired: secretNames.required.contains($0))
+            }, masker: masker)
         var env: [String: JSONValue] = options.environment.mapValues { .string($0) }
-        var context = EvaluationContext(
-            variables: [
-                "inputs": .object(inputs), "secrets": .object(secrets), "env": .object(env), "steps": .object([:]),
-                "workflow": [
-                    "name": .string(workflow.name), "runId": .string(options.runID),
-                    "startedAt": .string(startedAt.iso8601), "file": .string(workflow.file),
-                ],
-            ],
-            secretRoots: ["secrets"], now: { Date().timeIntervalSince1970 })
+        var context = scope.context(
+            secrets: secrets, inputs: inputs,
+            workflow: [
+                "name": .string(workflow.name), "runId": .string(options.runID),
+                "startedAt": .string(startedAt.iso8601), "file": .string(workflow.file),
+            ], now: { Date().timeIntervalSince1970 })
         for name in workflow.env.keys.sorted() {
             guard let value = workflow.env[name] else { continue }
             do {
@@ -82,9 +70,7 @@ package struct WorkflowRunner: Sendable {
             workflow: workflow.name, file: workflow.file, runID: options.runID, status: .succeeded,
             startedAt: startedAt, durationMs: 0, inputs: .object([:]),
             steps: workflow.steps.map {
-                StepReport(
-                    id: $0.id, server: $0.server, kind: $0.kindName, name: $0.callName,
-                    continueOnError: $0.continueOnError)
+                StepReport(notRun: $0)
             },
             outputs: [:], error: nil, masker: SecretMasker(Array(options.secrets.values)), outputPath: nil)
         let prepared: Prepared
@@ -229,5 +215,18 @@ extension Step {
         case .tool(let name), .prompt(let name): return name
         case .resource(let uri): return uri.literalValue?.stringValue ?? ""
         }
+    }
+}
+
+extension StepReport {
+    /// The report of `step` before it runs: `skipped`, no attempts.
+    init(notRun step: Step) {
+        let target: StepRecord.Target
+        switch step.call {
+        case .tool(let name): target = .tool(name)
+        case .prompt(let name): target = .prompt(name)
+        case .resource: target = .resource(step.callName)
+        }
+        self.init(id: step.id, server: step.server, target: target, continueOnError: step.continueOnError)
     }
 }

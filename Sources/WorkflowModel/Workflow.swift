@@ -18,15 +18,15 @@ package struct Workflow: Sendable {
     package var outputs: [(name: String, value: TemplateValue)]
     /// Where the results document goes, templated; nil for stdout.
     package var output: TemplateValue?
-    /// Answers for `elicitation/create` requests, by message or field.
-    package var elicitation: JSONValue?
+    /// The `elicitation:` rules answering `elicitation/create` requests, in order; empty declines all.
+    package var elicitation: [ElicitationRule]
 
     /// Creates a workflow; the loader normally does, `mcp-run call` builds a one-step one.
     package init(
         name: String, description: String? = nil, file: String, inputs: [InputSpec] = [],
         servers: [String: ServerSpec], env: [String: TemplateValue] = [:], defaults: StepDefaults = StepDefaults(),
         concurrency: Int = 4, steps: [Step], outputs: [(name: String, value: TemplateValue)] = [],
-        output: TemplateValue? = nil, elicitation: JSONValue? = nil
+        output: TemplateValue? = nil, elicitation: [ElicitationRule] = []
     ) {
         self.name = name
         self.description = description

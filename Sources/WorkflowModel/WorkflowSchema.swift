@@ -72,7 +72,8 @@ package enum WorkflowSchema {
                 "items": [
                     "type": "object", "additionalProperties": false,
                     "properties": [
-                        "match": ["type": "string"], "action": ["enum": ["accept", "decline", "cancel"]],
+                        "match": ["type": "string"],
+                        "action": ["enum": .array(ElicitationRule.Action.allCases.map { .string($0.rawValue) })],
                         "content": ["type": "object"],
                     ],
                 ],

@@ -1,4 +1,5 @@
 import Basics
+import Results
 import Runner
 import Testing
 
@@ -73,7 +74,7 @@ struct ProgressDisplayTests {
 
     @Test("final lines name status, duration, attempts and iterations")
     func finalLines() {
-        var report = StepReport(id: "s", server: "f", kind: "tool", name: "t", continueOnError: false)
+        var report = StepReport(id: "s", server: "f", target: .tool("t"), continueOnError: false)
         #expect(StepLine.finished(report, useColor: false) == "step 's' skipped")
         report.status = .succeeded
         report.durationMs = 12

@@ -169,8 +169,11 @@ struct FakeSession: ToolSession {
     var script: FakeServer
     var recorder: Recorder
     var events: SessionEvents = .none
+    /// Runs before each `tools/list` is answered (a test holds the listing here); nil: nothing.
+    var beforeListing: (@Sendable () async throws -> Void)? = nil
 
     func listTools() async throws -> [ToolDescription] {
+        try await beforeListing?()
         await recorder.listed(server)
         return script.tools.map {
             ToolDescription(

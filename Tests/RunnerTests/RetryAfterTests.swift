@@ -14,7 +14,7 @@ struct RetryAfterTests {
             (backoff: 10, retryAfter: 3_600_000, expected: 300_000),
         ] as [(backoff: Int, retryAfter: Int?, expected: Int)])
     func delay(backoff: Int, retryAfter: Int?, expected: Int) {
-        let wait = StepExecutor.retryDelay(
+        let wait = StepRetry.delay(
             backoff: .milliseconds(backoff), retryAfter: retryAfter.map { .milliseconds($0) })
         #expect(wait == .milliseconds(expected))
     }

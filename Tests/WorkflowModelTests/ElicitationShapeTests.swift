@@ -32,6 +32,24 @@ struct ElicitationShapeTests {
         let workflow = try WorkflowLoader.load(
             text: "elicitation:\n  - { match: Deploy, content: { confirm: true } }\n  - { action: decline }\n"
                 + Self.steps, file: "flow.yaml")
-        #expect(workflow.elicitation?.arrayValue?.count == 2)
+        #expect(workflow.elicitation.count == 2)
+    }
+
+    @Test("rules load as typed values, with accept when no action is given")
+    func typedRules() throws {
+        let workflow = try WorkflowLoader.load(
+            text: "elicitation:\n  - { match: Deploy, content: { confirm: true } }\n  - { action: decline }\n"
+                + Self.steps, file: "flow.yaml")
+        #expect(
+            workflow.elicitation == [
+                ElicitationRule(match: "Deploy", action: .accept, content: ["confirm": true]),
+                ElicitationRule(match: nil, action: .decline, content: [:]),
+            ])
+    }
+
+    @Test("a workflow without elicitation: has no rules")
+    func noRules() throws {
+        let workflow = try WorkflowLoader.load(text: Self.steps, file: "flow.yaml")
+        #expect(workflow.elicitation.isEmpty)
     }
 }

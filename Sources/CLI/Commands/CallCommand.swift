@@ -36,7 +36,7 @@ struct CallCommand {
             expect: nil, location: SourceLocation(file: "<command line>", line: 1, column: 1))
         let workflow = Workflow(
             name: "call", description: nil, file: "<command line>", inputs: [], servers: [serverKey: spec], env: [:],
-            defaults: StepDefaults(), concurrency: 1, steps: [step], outputs: [], output: nil, elicitation: nil)
+            defaults: StepDefaults(), concurrency: 1, steps: [step], outputs: [], output: nil)
         var options = RunOptions(
             secrets: secrets, environment: context.environment, runID: UUID().uuidString.lowercased(),
             logger: context.logger(masker: masker))

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import Results
 import Runner
 
 /// The state of a run's progress on a terminal: the steps in flight, in the order they started.

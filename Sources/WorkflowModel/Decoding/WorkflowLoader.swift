@@ -154,7 +154,7 @@ package enum WorkflowLoader {
             name: Read.string(fields["name"], "name", &problems) ?? (defaultName.isEmpty ? stem : defaultName),
             description: Read.string(fields["description"], "description", &problems),
             file: file, inputs: [], servers: extraServers, env: [:], defaults: StepDefaults(), concurrency: 4,
-            steps: [], outputs: [], output: nil, elicitation: fields["elicitation"]?.toJSON())
+            steps: [], outputs: [], output: nil)
         if let node = fields["servers"] {
             for (name, spec) in decodeServers(node, origin: .workflow, problems: &problems) {
                 workflow.servers[name] = spec
@@ -189,44 +189,49 @@ package enum WorkflowLoader {
         }
         if let node = fields["outputs"] { workflow.outputs = decodeOutputs(node, what: "outputs", problems: &problems) }
         workflow.output = fields["output"].map { Read.template($0, &problems) }
-        if let node = fields["elicitation"] { checkElicitation(node, problems: &problems) }
+        if let node = fields["elicitation"] { workflow.elicitation = decodeElicitation(node, problems: &problems) }
         return workflow
     }
 
-    /// The actions an `elicitation:` rule may give.
-    enum ElicitationAction: String, CaseIterable {
-        case accept, decline, cancel
-    }
-
-    /// Checks `elicitation:`: a list of rules `{match?: string, action?: accept|decline|cancel,
+    /// Decodes `elicitation:`: a list of rules `{match?: string, action?: accept|decline|cancel,
     /// content?: mapping}`, where `content` goes only with `accept`.
-    static func checkElicitation(_ node: YAMLNode, problems: inout ProblemCollector) {
+    static func decodeElicitation(_ node: YAMLNode, problems: inout ProblemCollector) -> [ElicitationRule] {
         guard let rules = node.sequenceElements else {
             problems.add(
                 .wrongType("elicitation"), "elicitation must be a list of rules, not a \(node.kindName)",
                 at: node.location, hint: "write '- match: <text in the message>' with 'action' and 'content'")
-            return
+            return []
         }
+        var decoded: [ElicitationRule] = []
         for (index, rule) in rules.enumerated() {
             let what = "elicitation rule \(index + 1)"
             guard let fields = Fields(rule, what: what, known: ["match", "action", "content"], problems: &problems)
             else { continue }
             _ = Read.string(fields["match"], "\(what) match", &problems)
-            let action: ElicitationAction? = Read.oneOf(fields["action"], "\(what) action", &problems)
-            if let content = fields["content"] {
-                if content.mappingEntries == nil {
+            let action: ElicitationRule.Action? = Read.oneOf(fields["action"], "\(what) action", &problems)
+            var content: [String: JSONValue] = [:]
+            if let node = fields["content"] {
+                if node.mappingEntries == nil {
                     problems.add(
                         .wrongType("\(what) content"),
-                        "\(what) content must be a mapping of field names to values, not a \(content.kindName)",
-                        at: content.location)
+                        "\(what) content must be a mapping of field names to values, not a \(node.kindName)",
+                        at: node.location)
                 } else if let action, action != .accept {
                     problems.add(
                         .invalidValue("\(what) content"),
                         "\(what) has 'content' but its action is '\(action.rawValue)'",
                         at: fields.keyLocation("content"), hint: "content is sent only with 'accept'")
+                } else {
+                    content = node.toJSON().objectValue ?? [:]
                 }
             }
+            // A `match` that YAML reads as a number or a boolean has always matched every request
+            // at run time, where only a string was read; kept as it was (no change in behaviour).
+            decoded.append(
+                ElicitationRule(
+                    match: fields["match"]?.toJSON().stringValue, action: action ?? .accept, content: content))
         }
+        return decoded
     }
 
     static func decodeInputs(_ node: YAMLNode, problems: inout ProblemCollector) -> [InputSpec] {

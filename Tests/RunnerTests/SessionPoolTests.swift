@@ -5,37 +5,8 @@ import Runner
 import Testing
 import WorkflowModel
 
-@Suite("regressions found in review")
-struct RegressionTests {
-    @Test("the 'not run' error names the step that stopped the run, not an earlier continue-on-error failure")
-    func notRunNamesTheStoppingStep() async throws {
-        let recorder = Recorder()
-        let report = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: tolerated
-                server: s
-                tool: broken
-                continue-on-error: true
-              - id: fatal
-                server: s
-                tool: broken
-              - id: never
-                server: s
-                tool: fine
-            """,
-            servers: [
-                "s": FakeServer(tools: [.returning("broken", textResult("nope", isError: true)), .text("fine", "ok")])
-            ],
-            recorder: recorder)
-        #expect(report.status == .failed)
-        #expect(try report.step("never").status == .skipped)
-        let message = try report.step("never").error?.message
-        #expect(message == "not run: step 'fatal' failed", "got \(message ?? "nil")")
-    }
-
+@Suite("session pool: one session and one tool list per server")
+struct SessionPoolTests {
     @Test("a server's tools are listed once per run, even when steps call it side by side")
     func toolsListedOnce() async throws {
         let recorder = Recorder()
@@ -103,48 +74,5 @@ struct RegressionTests {
         #expect(report.status == .succeeded)
         let listings = await recorder.listings.sorted()
         #expect(listings == ["s", "t"], "listed: \(listings)")
-    }
-
-    @Test("a step's own failure stays in its record and is also the document's top-level error (contract §6)")
-    func stepFailureIsRunLevel() async throws {
-        let report = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: divide
-                server: s
-                tool: divide
-            """,
-            servers: ["s": FakeServer(tools: [.returning("divide", textResult("division by zero", isError: true))])],
-            recorder: Recorder())
-        #expect(report.document.status == .failed)
-        #expect(report.document.steps.first?.error?.message == "tool 'divide' returned an error: division by zero")
-        #expect(report.document.error?.failure == report.document.steps.first?.error)
-        #expect(report.document.error?.step == "divide" && report.document.error?.server == "s")
-        #expect(report.document.error?.code == .toolError)
-    }
-
-    @Test("a tool error is reported as the step's error even when the step's outputs cannot be read from it")
-    func toolErrorWinsOverOutputs() async throws {
-        let report = try await run(
-            """
-            servers:
-              s: { url: "https://example.test/mcp" }
-            steps:
-              - id: create
-                server: s
-                tool: create
-                continue-on-error: true
-                outputs:
-                  id: ${{ result.structuredContent.id }}
-            """,
-            servers: ["s": FakeServer(tools: [.returning("create", textResult("quota exceeded", isError: true))])],
-            recorder: Recorder())
-        let step = try report.step("create")
-        #expect(step.status == .failed)
-        #expect(
-            step.error?.message == "tool 'create' returned an error: quota exceeded",
-            "got \(step.error?.message ?? "nil")")
     }
 }
