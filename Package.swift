@@ -26,21 +26,22 @@ let package = Package(
             name: "Runner", dependencies: ["Basics", "WorkflowModel", "Expressions", "MCPClient", "Results", "HTTP"]),
         .target(
             name: "CLI",
-            dependencies: ["Basics", "YAML", "Expressions", "WorkflowModel", "HTTP", "MCPClient", "Results", "Runner"]),
+            dependencies: ["Basics", "YAML", "WorkflowModel", "MCPClient", "Results", "Runner"]),
         .executableTarget(name: "mcp-run", dependencies: ["CLI"]),
 
         .target(name: "TestSupport", dependencies: ["Basics"], path: "Tests/TestSupport"),
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "Basics"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "Basics"]),
-        .testTarget(name: "WorkflowModelTests", dependencies: ["WorkflowModel", "YAML", "Expressions", "Basics"]),
+        .testTarget(name: "WorkflowModelTests", dependencies: ["WorkflowModel", "Expressions", "Basics"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Basics", "TestSupport"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "HTTP", "Basics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Basics"]),
         .testTarget(
             name: "RunnerTests",
             dependencies: ["Runner", "WorkflowModel", "Expressions", "MCPClient", "HTTP", "Results", "Basics"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "Runner", "Results", "Basics"]),
+        .testTarget(
+            name: "CLITests", dependencies: ["CLI", "Runner", "Results", "MCPClient", "WorkflowModel", "Basics"]),
         .testTarget(name: "IntegrationTests", dependencies: ["MCPClient", "HTTP", "Basics", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Basics", "TestSupport"], exclude: ["Fixtures"]),
     ]
