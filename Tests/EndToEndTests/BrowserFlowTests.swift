@@ -50,6 +50,16 @@ struct BrowserFlowTests {
         return JSONValue.object(["secured": .object(block)]).serialized()
     }
 
+    /// A new token cache folder, and the environment of a login to `server` in it with the
+    /// recording `$BROWSER` of `browserScript`.
+    static func loginEnvironment(_ server: FixtureServer) throws -> (home: String, environment: [String: String]) {
+        let home = try temporaryDirectory("browser-home")
+        let environment = [
+            "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home, "BROWSER": try Self.browserScript(in: home),
+        ]
+        return (home, environment)
+    }
+
     static func stats(_ server: FixtureServer) throws -> JSONValue {
         let url = try #require(URL(string: server.baseURL + "/stats"))
         return try JSONValue.parse(Array(try Data(contentsOf: url)))
@@ -159,11 +169,7 @@ struct BrowserFlowTests {
     @Test("a new login registers a new client: a registration the server forgot never reaches /authorize")
     func staleRegistration() async throws {
         try await withServer("oauth.py", arguments: []) { server in
-            let home = try temporaryDirectory("browser-home")
-            let environment = [
-                "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home,
-                "BROWSER": try Self.browserScript(in: home),
-            ]
+            let (home, environment) = try Self.loginEnvironment(server)
             let first = try await runMCPRun(["auth", "login", "secured"], environment: environment)
             #expect(first.exitCode == 0, "\(first)")
             let stale = try #require(try Self.cache(home)["registeredClientId"]?.stringValue)
@@ -225,11 +231,7 @@ struct BrowserFlowTests {
         ])
     func registrationAuthMethod(advertised: String, expected: String) async throws {
         try await withServer("oauth.py", arguments: ["--auth-methods", advertised]) { server in
-            let home = try temporaryDirectory("browser-home")
-            let environment = [
-                "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home,
-                "BROWSER": try Self.browserScript(in: home),
-            ]
+            let (home, environment) = try Self.loginEnvironment(server)
             let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
             #expect(login.exitCode == 0, "\(login)")
             let requests = try Self.stats(server)["registration_requests"]?.arrayValue ?? []
@@ -256,11 +258,7 @@ struct BrowserFlowTests {
     @Test("auth status, revoke and logout find a login made with dynamic registration")
     func dynamicRegistrationAuthCommands() async throws {
         try await withServer("oauth.py", arguments: []) { server in
-            let home = try temporaryDirectory("browser-home")
-            let environment = [
-                "MCP_SERVERS": Self.servers(server), "MCP_RUN_HOME": home,
-                "BROWSER": try Self.browserScript(in: home),
-            ]
+            let (home, environment) = try Self.loginEnvironment(server)
             let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
             #expect(login.exitCode == 0, "\(login)")
             let cache = try Self.cache(home)
