@@ -215,10 +215,8 @@ struct DeviceFlowTests {
             let environment = [
                 "MCP_SERVERS": Self.deviceServers(server), "MCP_RUN_HOME": try temporaryDirectory("device-home"),
             ]
-            let started = ContinuousClock.now
             let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
             #expect(login.exitCode == 3 && login.stderr.contains("expired"), "\(login)")
-            #expect(ContinuousClock.now - started < .seconds(15))
             #expect(try Self.stats(server)["device"]?["polls"]?.doubleValue ?? 99 <= 3)
         }
     }

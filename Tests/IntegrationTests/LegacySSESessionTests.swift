@@ -141,7 +141,8 @@ struct LegacySSESessionTests {
                     server.process.send(signal: SIGKILL)
                     try await group.waitForAll()
                 }
-                #expect(clock.now - started < .seconds(5))
+                // Only "did not hang": generous, since a loaded machine is slow, not stuck.
+                #expect(clock.now - started < .seconds(25))
                 let after = await #expect(throws: ClientError.self) {
                     try await session.callTool("echo", arguments: ["text": "down"], timeout: nil)
                 }
@@ -213,7 +214,7 @@ struct LegacySSESessionTests {
                 }
                 #expect(error?.code == .closed)
                 #expect(error?.context.server == "legacy")
-                #expect(clock.now - started < .seconds(5))
+                #expect(clock.now - started < .seconds(25), "waited for the call's 30 s timeout")
             }
         }
     }
@@ -243,7 +244,7 @@ struct LegacySSESessionTests {
             #expect(error?.code == .unreachable)
             #expect(error?.message.contains("no endpoint event") == true)
             #expect(error?.context.server == "legacy")
-            #expect(clock.now - started < .seconds(5))
+            #expect(clock.now - started < .seconds(25), "did not give up waiting for the endpoint event")
         }
     }
 
