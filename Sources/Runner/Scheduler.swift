@@ -35,6 +35,9 @@ struct Scheduler {
         let only = Set(options.only)
         var started = [Bool](repeating: false, count: steps.count)
         var stopped = false
+        // Whether a step ended cancelled (the run is being interrupted): kept as a flag, since
+        // scanning every report for each ready step made a long run quadratic.
+        var sawCancelled = false
         var runError: RunError?
         let indexByID = Dictionary(steps.map { ($0.id, $0.index) }, uniquingKeysWith: { first, _ in first })
         var waitingFor = [Int](repeating: 0, count: steps.count)
@@ -77,7 +80,7 @@ struct Scheduler {
             func startReady() {
                 while let index = ready.popMin() {
                     let step = steps[index]
-                    let interrupted = Task.isCancelled || reports.contains { $0.status == .cancelled }
+                    let interrupted = Task.isCancelled || sawCancelled
                     if stopped && (!usesStatus[index] || interrupted) {
                         // Not run, recorded now so that the steps after it can still be reached
                         // by one whose `if` calls a status function.
@@ -116,7 +119,10 @@ struct Scheduler {
                     stopped = true
                     runError = report.error
                 }
-                if report.status == .cancelled { stopped = true }
+                if report.status == .cancelled {
+                    stopped = true
+                    sawCancelled = true
+                }
                 finish(index)
                 startReady()
             }
