@@ -92,21 +92,27 @@ package struct MCPSessionOpener: SessionOpener {
 ///
 /// An actor: concurrent steps asking for the same server wait for the one opening (and the one
 /// `tools/list`), never start a second. `closeAll()` ends every session; the runner calls it on
-/// every exit path. Waiters are resumed on every path, so none is left hanging; a waiter whose
-/// task is cancelled is resumed at once with `CancellationError` and dropped from the list.
+/// every exit path. Waiters are resumed on every path, so none is left hanging.
 package actor SessionPool {
+    private enum Entry {
+        case opening([CheckedContinuation<any ToolSession, any Error>])
+        case open(any ToolSession)
+        case failed(any Error)
+    }
+
+    private enum Listing {
+        case listing([CheckedContinuation<[ToolDescription], any Error>])
+        case listed([ToolDescription])
+    }
+
     private let opener: any SessionOpener
     private let logger: Logger
     private let events: @Sendable (String) -> SessionEvents
-    /// Each server's session: being opened (with its waiters), open, or failed to open.
-    private var entries: [String: Slot<any ToolSession>] = [:]
-    /// Each server's tool list: being listed (with its waiters) or listed; a failed listing is forgotten.
-    private var listings: [String: Slot<[ToolDescription]>] = [:]
+    private var entries: [String: Entry] = [:]
+    private var listings: [String: Listing] = [:]
     /// Each server as first resolved, so its OAuth token provider is built once per run.
     private var resolvedServers: [String: ResolvedServer] = [:]
     private var isClosed = false
-    /// The id the next waiting task gets, so its cancellation finds its continuation.
-    private var nextWaiterID = 0
 
     /// A pool using `opener` to connect; `events` gives each server's (by name) event handlers.
     package init(
@@ -137,16 +143,16 @@ package actor SessionPool {
     package func session(for server: ResolvedServer) async throws -> any ToolSession {
         if isClosed { throw CancellationError() }
         switch entries[server.name] {
-        case .ready(let session)?:
+        case .open(let session)?:
             return session
         case .failed(let error)?:
             throw error
-        case .pending?:
-            return try await wait(
-                register: { id, continuation in self.entries[server.name]?.add(id, continuation) ?? false },
-                cancel: { pool, id in pool.entries[server.name]?.remove(id) })
+        case .opening(let waiters)?:
+            return try await withCheckedThrowingContinuation { continuation in
+                entries[server.name] = .opening(waiters + [continuation])
+            }
         case nil:
-            entries[server.name] = .pending(Waiters())
+            entries[server.name] = .opening([])
             let result: Result<any ToolSession, any Error>
             do {
                 result = .success(try await opener.open(server, logger: logger, events: events(server.name)))
@@ -154,20 +160,20 @@ package actor SessionPool {
                 result = .failure(error)
             }
             // Re-read after the await: waiters may have joined, and closeAll() may have run.
-            var waiters = Waiters<any ToolSession>()
-            if case .pending(let current)? = entries[server.name] { waiters = current }
+            var waiters: [CheckedContinuation<any ToolSession, any Error>] = []
+            if case .opening(let current)? = entries[server.name] { waiters = current }
             switch result {
             case .success(let session) where isClosed:
                 await session.close()
-                waiters.resumeAll(with: .failure(CancellationError()))
+                for waiter in waiters { waiter.resume(throwing: CancellationError()) }
                 throw CancellationError()
             case .success(let session):
-                entries[server.name] = .ready(session)
-                waiters.resumeAll(with: .success(session))
+                entries[server.name] = .open(session)
+                for waiter in waiters { waiter.resume(returning: session) }
                 return session
             case .failure(let error):
                 entries[server.name] = .failed(error)
-                waiters.resumeAll(with: .failure(error))
+                for waiter in waiters { waiter.resume(throwing: error) }
                 throw error
             }
         }
@@ -177,67 +183,33 @@ package actor SessionPool {
     package func tools(for server: ResolvedServer) async throws -> [ToolDescription] {
         let session = try await session(for: server)
         switch listings[server.name] {
-        case .ready(let tools)?:
+        case .listed(let tools)?:
             return tools
-        case .failed(let error)?:  // never stored: a failed listing is forgotten so a later step may retry
-            throw error
-        case .pending?:
-            return try await wait(
-                register: { id, continuation in self.listings[server.name]?.add(id, continuation) ?? false },
-                cancel: { pool, id in pool.listings[server.name]?.remove(id) })
+        case .listing(let waiters)?:
+            return try await withCheckedThrowingContinuation { continuation in
+                listings[server.name] = .listing(waiters + [continuation])
+            }
         case nil:
-            listings[server.name] = .pending(Waiters())
+            listings[server.name] = .listing([])
             let result: Result<[ToolDescription], any Error>
             do {
                 result = .success(try await session.listTools())
             } catch {
                 result = .failure(error)
             }
-            var waiters = Waiters<[ToolDescription]>()
-            if case .pending(let current)? = listings[server.name] { waiters = current }
+            var waiters: [CheckedContinuation<[ToolDescription], any Error>] = []
+            if case .listing(let current)? = listings[server.name] { waiters = current }
             switch result {
             case .success(let tools):
-                listings[server.name] = .ready(tools)
-                waiters.resumeAll(with: .success(tools))
+                listings[server.name] = .listed(tools)
+                for waiter in waiters { waiter.resume(returning: tools) }
                 return tools
             case .failure(let error):
                 listings[server.name] = nil  // a later step may try again
-                waiters.resumeAll(with: .failure(error))
+                for waiter in waiters { waiter.resume(throwing: error) }
                 throw error
             }
         }
-    }
-
-    /// Suspends until another task's opening or listing resumes this one, or this task is cancelled.
-    ///
-    /// Runs on the pool. `register` stores the continuation under the waiter's id (false when the
-    /// work ended meanwhile, which cannot happen before the first suspension, but is handled);
-    /// cancellation hops onto the pool, where `cancel` takes the continuation out of its list, so
-    /// it is resumed exactly once (by the cancellation, or by the work if that came first).
-    /// - Throws: `CancellationError` when the task is cancelled; otherwise what the work threw.
-    private func wait<Value: Sendable>(
-        register: (Int, CheckedContinuation<Value, any Error>) -> Bool,
-        cancel: @escaping @Sendable (isolated SessionPool, Int) -> CheckedContinuation<Value, any Error>?
-    ) async throws -> Value {
-        nextWaiterID += 1
-        let id = nextWaiterID
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                if Task.isCancelled || !register(id, continuation) {
-                    continuation.resume(throwing: CancellationError())
-                }
-            }
-        } onCancel: {
-            // Unstructured: the cancellation handler is synchronous, and the waiter lists belong to the pool.
-            Task { await self.cancelWaiter(id, cancel) }
-        }
-    }
-
-    /// Resumes a cancelled waiter with `CancellationError`, if it is still waiting.
-    private func cancelWaiter<Value: Sendable>(
-        _ id: Int, _ cancel: @Sendable (isolated SessionPool, Int) -> CheckedContinuation<Value, any Error>?
-    ) {
-        cancel(self, id)?.resume(throwing: CancellationError())
     }
 
     /// The session for `server` and its tools, in one visit to the pool (a tool step needs both).
@@ -250,7 +222,7 @@ package actor SessionPool {
     package func connections() async -> [String: JSONValue] {
         var result: [String: JSONValue] = [:]
         for (name, entry) in entries {
-            if case .ready(let session) = entry {
+            if case .open(let session) = entry {
                 let info = await session.connection()
                 if !info.isNull { result[name] = info }
             }
@@ -263,7 +235,7 @@ package actor SessionPool {
         isClosed = true
         var sessions: [any ToolSession] = []
         for (name, entry) in entries {
-            if case .ready(let session) = entry {
+            if case .open(let session) = entry {
                 sessions.append(session)
                 entries[name] = .failed(CancellationError())
             }
@@ -271,47 +243,5 @@ package actor SessionPool {
         await withTaskGroup(of: Void.self) { group in
             for session in sessions { group.addTask { await session.close() } }
         }
-    }
-}
-
-/// A piece of per-server work in the pool: pending (with the tasks waiting for it), done, or failed.
-private enum Slot<Value: Sendable> {
-    case pending(Waiters<Value>)
-    case ready(Value)
-    case failed(any Error)
-
-    /// Adds a waiter to pending work; false when the work is no longer pending.
-    mutating func add(_ id: Int, _ continuation: CheckedContinuation<Value, any Error>) -> Bool {
-        guard case .pending(var waiters) = self else { return false }
-        waiters.add(id, continuation)
-        self = .pending(waiters)
-        return true
-    }
-
-    /// Takes waiter `id` out of pending work; nil when it is not waiting (any more).
-    mutating func remove(_ id: Int) -> CheckedContinuation<Value, any Error>? {
-        guard case .pending(var waiters) = self else { return nil }
-        let continuation = waiters.remove(id)
-        self = .pending(waiters)
-        return continuation
-    }
-}
-
-/// The continuations of tasks waiting for one opening or listing, by waiter id.
-private struct Waiters<Value: Sendable> {
-    private var continuations: [Int: CheckedContinuation<Value, any Error>] = [:]
-
-    mutating func add(_ id: Int, _ continuation: CheckedContinuation<Value, any Error>) {
-        continuations[id] = continuation
-    }
-
-    /// Takes out the continuation of waiter `id`; nil when it was already resumed.
-    mutating func remove(_ id: Int) -> CheckedContinuation<Value, any Error>? {
-        continuations.removeValue(forKey: id)
-    }
-
-    /// Resumes every waiter with `result`.
-    func resumeAll(with result: Result<Value, any Error>) {
-        for continuation in continuations.values { continuation.resume(with: result) }
     }
 }
