@@ -62,8 +62,14 @@ struct Scheduler {
                 if waitingFor[child] == 0, !started[child] { ready.insert(child) }
             }
         }
-        func notRunMessage() -> String {
-            runError?.context.step.map { "not run: step '\($0)' failed" } ?? "not run: the run was stopped"
+        /// Records step `index` as never started: skipped, with the step that stopped the run.
+        func markNotRun(_ index: Int) {
+            reports[index].status = .skipped
+            reports[index].error = RunError(
+                code: .notRun,
+                message: runError?.context.step.map { "not run: step '\($0)' failed" }
+                    ?? "not run: the run was stopped",
+                context: ErrorContext(step: reports[index].id))
         }
         // Steps left out by --only never run, and count as finished for the steps after them.
         for step in steps where !only.isEmpty && !only.contains(step.id) {
@@ -85,9 +91,7 @@ struct Scheduler {
                         // Not run, recorded now so that the steps after it can still be reached
                         // by one whose `if` calls a status function.
                         started[index] = true
-                        reports[index].status = .skipped
-                        reports[index].error = RunError(
-                            code: .notRun, message: notRunMessage(), context: ErrorContext(step: step.id))
+                        markNotRun(index)
                         stepValues[step.id] = StepExecutor.contextValue(for: reports[index])
                         finish(index)
                         continue
@@ -133,11 +137,7 @@ struct Scheduler {
         } else if stopped {
             status = .failed
         }
-        for index in reports.indices where !started[index] && stopped {
-            reports[index].status = .skipped
-            reports[index].error = RunError(
-                code: .notRun, message: notRunMessage(), context: ErrorContext(step: reports[index].id))
-        }
+        for index in reports.indices where !started[index] && stopped { markNotRun(index) }
         var context = initial
         context.variables["steps"] = .object(stepValues)
         return Outcome(steps: reports, status: status, error: runError, context: context)

@@ -12,23 +12,29 @@ struct CIReportingTests {
     /// A workflow in a new folder whose second step fails with `message` and whose third is
     /// skipped.
     static func failingWorkflow(message: String) throws -> String {
+        try write(
+            """
+            name: nightly
+            steps:
+              - id: fine
+                server: fixture
+                tool: echo
+                arguments: { text: ok }
+              - id: broken
+                server: fixture
+                tool: fail
+                arguments: { message: \(JSONValue.string(message).serialized()) }
+              - id: after
+                server: fixture
+                tool: echo
+                arguments: { text: never }
+            """)
+    }
+
+    /// Writes `text` as `flow.yaml` in a new temporary folder and returns its path.
+    static func write(_ text: String) throws -> String {
         let path = try temporaryDirectory("ci-reporting") + "/flow.yaml"
-        try """
-        name: nightly
-        steps:
-          - id: fine
-            server: fixture
-            tool: echo
-            arguments: { text: ok }
-          - id: broken
-            server: fixture
-            tool: fail
-            arguments: { message: \(JSONValue.string(message).serialized()) }
-          - id: after
-            server: fixture
-            tool: echo
-            arguments: { text: never }
-        """.write(toFile: path, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -85,15 +91,15 @@ struct CIReportingTests {
     @Test("a secret echoed in an error is masked in the summary")
     func summaryMasksSecrets() async throws {
         let secret = "planted-summary-secret"
-        let flow = try temporaryDirectory("summary-secret") + "/flow.yaml"
-        try """
-        name: masked
-        steps:
-          - id: broken
-            server: fixture
-            tool: fail
-            arguments: { message: "token ${{ secrets.TOKEN }} refused" }
-        """.write(toFile: flow, atomically: true, encoding: .utf8)
+        let flow = try Self.write(
+            """
+            name: masked
+            steps:
+              - id: broken
+                server: fixture
+                tool: fail
+                arguments: { message: "token ${{ secrets.TOKEN }} refused" }
+            """)
         let summary = try temporaryDirectory("summary-secret-out") + "/summary.md"
         let run = try await runMCPRun(
             ["run", flow, "--summary", summary, "-o", "/dev/null"],
