@@ -92,17 +92,32 @@ package struct MCPSessionOpener: SessionOpener {
 ///
 /// An actor: concurrent steps asking for the same server wait for the one opening (and the one
 /// `tools/list`), never start a second. `closeAll()` ends every session; the runner calls it on
-/// every exit path. Waiters are resumed on every path, so none is left hanging.
+/// every exit path. Every waiter is resumed exactly once: by the work it waits for (on every
+/// path, success or failure), or at once with `CancellationError` when its task is cancelled,
+/// whichever comes first; the other finds it gone from `waiters`.
 package actor SessionPool {
     private enum Entry {
-        case opening([CheckedContinuation<any ToolSession, any Error>])
+        case opening
         case open(any ToolSession)
         case failed(any Error)
     }
 
     private enum Listing {
-        case listing([CheckedContinuation<[ToolDescription], any Error>])
+        case listing
         case listed([ToolDescription])
+    }
+
+    /// A task suspended until another task's opening or listing of `server` ends.
+    private enum Waiter {
+        case session(server: String, CheckedContinuation<any ToolSession, any Error>)
+        case tools(server: String, CheckedContinuation<[ToolDescription], any Error>)
+
+        func fail(_ error: any Error) {
+            switch self {
+            case .session(_, let continuation): continuation.resume(throwing: error)
+            case .tools(_, let continuation): continuation.resume(throwing: error)
+            }
+        }
     }
 
     private let opener: any SessionOpener
@@ -110,6 +125,9 @@ package actor SessionPool {
     private let events: @Sendable (String) -> SessionEvents
     private var entries: [String: Entry] = [:]
     private var listings: [String: Listing] = [:]
+    /// The tasks waiting for an opening or a listing, by waiter id (so a cancellation finds its own).
+    private var waiters: [Int: Waiter] = [:]
+    private var nextWaiterID = 0
     /// Each server as first resolved, so its OAuth token provider is built once per run.
     private var resolvedServers: [String: ResolvedServer] = [:]
     private var isClosed = false
@@ -140,6 +158,8 @@ package actor SessionPool {
     }
 
     /// The session for `server`, opening it on first use; a failed opening is remembered and rethrown.
+    /// - Throws: the opening's error; `CancellationError` after `closeAll()` or when this task is
+    ///   cancelled while it waits for another task's opening.
     package func session(for server: ResolvedServer) async throws -> any ToolSession {
         if isClosed { throw CancellationError() }
         switch entries[server.name] {
@@ -147,68 +167,109 @@ package actor SessionPool {
             return session
         case .failed(let error)?:
             throw error
-        case .opening(let waiters)?:
-            return try await withCheckedThrowingContinuation { continuation in
-                entries[server.name] = .opening(waiters + [continuation])
-            }
+        case .opening?:
+            return try await wait { .session(server: server.name, $0) }
         case nil:
-            entries[server.name] = .opening([])
+            entries[server.name] = .opening
             let result: Result<any ToolSession, any Error>
             do {
                 result = .success(try await opener.open(server, logger: logger, events: events(server.name)))
             } catch {
                 result = .failure(error)
             }
-            // Re-read after the await: waiters may have joined, and closeAll() may have run.
-            var waiters: [CheckedContinuation<any ToolSession, any Error>] = []
-            if case .opening(let current)? = entries[server.name] { waiters = current }
+            // After the await: waiters may have joined or left, and closeAll() may have run.
             switch result {
             case .success(let session) where isClosed:
                 await session.close()
-                for waiter in waiters { waiter.resume(throwing: CancellationError()) }
+                resumeSessionWaiters(server.name, with: .failure(CancellationError()))
                 throw CancellationError()
             case .success(let session):
                 entries[server.name] = .open(session)
-                for waiter in waiters { waiter.resume(returning: session) }
+                resumeSessionWaiters(server.name, with: .success(session))
                 return session
             case .failure(let error):
                 entries[server.name] = .failed(error)
-                for waiter in waiters { waiter.resume(throwing: error) }
+                resumeSessionWaiters(server.name, with: .failure(error))
                 throw error
             }
         }
     }
 
     /// The server's tools, listed once per run and cached; concurrent callers share the one listing.
+    /// - Throws: the listing's error (a later call lists again); `CancellationError` when this task
+    ///   is cancelled while it waits for another task's listing.
     package func tools(for server: ResolvedServer) async throws -> [ToolDescription] {
         let session = try await session(for: server)
         switch listings[server.name] {
         case .listed(let tools)?:
             return tools
-        case .listing(let waiters)?:
-            return try await withCheckedThrowingContinuation { continuation in
-                listings[server.name] = .listing(waiters + [continuation])
-            }
+        case .listing?:
+            return try await wait { .tools(server: server.name, $0) }
         case nil:
-            listings[server.name] = .listing([])
+            listings[server.name] = .listing
             let result: Result<[ToolDescription], any Error>
             do {
                 result = .success(try await session.listTools())
             } catch {
                 result = .failure(error)
             }
-            var waiters: [CheckedContinuation<[ToolDescription], any Error>] = []
-            if case .listing(let current)? = listings[server.name] { waiters = current }
             switch result {
             case .success(let tools):
                 listings[server.name] = .listed(tools)
-                for waiter in waiters { waiter.resume(returning: tools) }
-                return tools
-            case .failure(let error):
+            case .failure:
                 listings[server.name] = nil  // a later step may try again
-                for waiter in waiters { waiter.resume(throwing: error) }
-                throw error
             }
+            resumeToolsWaiters(server.name, with: result)
+            return try result.get()
+        }
+    }
+
+    /// Suspends this task as a waiter (`wrap` files its continuation) until the work resumes it or
+    /// the task is cancelled.
+    ///
+    /// Both bodies below run on the pool: the continuation's synchronously, here, before the first
+    /// suspension; the cancellation's in a task that hops onto the pool. A task already cancelled
+    /// is not filed at all; one cancelled later is taken out of `waiters` by `cancelWaiter`, unless
+    /// the work took it out first. Either way it is resumed once.
+    private func wait<Value: Sendable>(
+        _ wrap: (CheckedContinuation<Value, any Error>) -> Waiter
+    ) async throws -> Value {
+        nextWaiterID += 1
+        let id = nextWaiterID
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    waiters[id] = wrap(continuation)
+                }
+            }
+        } onCancel: {
+            // Unstructured: the handler is synchronous, and the waiters belong to the pool.
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    /// Resumes waiter `id` with `CancellationError` if it is still waiting.
+    private func cancelWaiter(_ id: Int) {
+        waiters.removeValue(forKey: id)?.fail(CancellationError())
+    }
+
+    /// Resumes (and forgets) every task waiting for the opening of `server`.
+    private func resumeSessionWaiters(_ server: String, with result: Result<any ToolSession, any Error>) {
+        for (id, waiter) in waiters {
+            guard case .session(server, let continuation) = waiter else { continue }
+            waiters[id] = nil
+            continuation.resume(with: result)
+        }
+    }
+
+    /// Resumes (and forgets) every task waiting for the listing of `server`'s tools.
+    private func resumeToolsWaiters(_ server: String, with result: Result<[ToolDescription], any Error>) {
+        for (id, waiter) in waiters {
+            guard case .tools(server, let continuation) = waiter else { continue }
+            waiters[id] = nil
+            continuation.resume(with: result)
         }
     }
 
