@@ -245,10 +245,8 @@ private struct DotEnvScanner {
         (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_"
     }
 
-    /// A scalar for a message: control characters as `\u{…}`.
+    /// A scalar for a message, a control character escaped (`TerminalText.inline`).
     func printable(_ c: Unicode.Scalar?) -> String {
-        guard let c else { return "" }
-        if c.value < 0x20 || c.value == 0x7F { return "\\u{" + String(c.value, radix: 16) + "}" }
-        return String(c)
+        c.map { TerminalText.inline(String($0)) } ?? ""
     }
 }

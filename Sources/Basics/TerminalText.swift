@@ -22,16 +22,26 @@ package enum TerminalText {
                 out.append(scalar)
                 continue
             }
-            if scalar == "\r" {
-                if index + 1 < scalars.count, scalars[index + 1] == "\n" { continue }
-                out.append(contentsOf: "\\r".unicodeScalars)
-            } else if scalar.value < 0x80 {
-                out.append(contentsOf: ("\\x" + hex(scalar.value, width: 2)).unicodeScalars)
-            } else {
-                out.append(contentsOf: ("\\u{" + hex(scalar.value, width: 4).uppercased() + "}").unicodeScalars)
-            }
+            if scalar == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n" { continue }
+            out.append(contentsOf: escape(scalar).unicodeScalars)
         }
         return String(out)
+    }
+
+    /// `text` as one line of a message (a quoted header value, URL, cursor, user code):
+    /// `neutralized`, with line feeds and tabs escaped too (`\n`, `\t`), and cut after `limit`
+    /// characters with `…`. Mask secrets before, not after: a cut could split one.
+    package static func inline(_ text: String, limit: Int = 300) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if needsEscape(scalar) || scalar == "\n" || scalar == "\t" {
+                out.append(contentsOf: escape(scalar).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        let line = String(out)
+        return line.count > limit ? String(line.prefix(limit)) + "…" : line
     }
 
     /// Whether `scalar` is shown as an escape.
@@ -41,6 +51,17 @@ package enum TerminalText {
         case 0x00...0x1F, 0x7F...0x9F: return true
         case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
         default: return false
+        }
+    }
+
+    /// The visible escape of a control character: `\n`, `\t`, `\r`, `\xHH` below U+0080, else `\u{XXXX}`.
+    private static func escape(_ scalar: Unicode.Scalar) -> String {
+        switch scalar {
+        case "\n": return "\\n"
+        case "\t": return "\\t"
+        case "\r": return "\\r"
+        case _ where scalar.value < 0x80: return "\\x" + hex(scalar.value, width: 2)
+        default: return "\\u{" + hex(scalar.value, width: 4).uppercased() + "}"
         }
     }
 

@@ -85,7 +85,7 @@ struct DotEnvTests {
             ("K='x'y", 1, 6, "unexpected 'y' after the closing '"),
             ("K=\"bad \\q escape\"", 1, 8, "unknown escape '\\q' in a double-quoted value"),
             ("K=\"a\\\nb\"", 1, 5, "unknown escape a backslash at the end of a line"),
-            ("K\u{1}=x", 1, 2, "expected '=' after 'K' but found '\\u{1}'"),
+            ("K\u{1}=x", 1, 2, "expected '=' after 'K' but found '\\x01'"),
         ])
     func errors(text: String, line: Int, column: Int, message: String) {
         #expect {

@@ -102,4 +102,19 @@ struct TerminalTextTests {
         #expect(shown == expected)
         #expect(!shown.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x0D })
     }
+
+    @Test(
+        "text quoted inline in a message is one line with every control character escaped, cut with …",
+        arguments: [
+            ("plain é", 300, "plain é"),
+            ("a\nb\tc\r\nd", 300, #"a\nb\tc\r\nd"#),
+            ("\u{1B}]0;x\u{7}\u{202E}", 300, #"\x1b]0;x\x07\u{202E}"#),
+            ("abcdef", 3, "abc…"),
+            ("abc", 3, "abc"),
+        ])
+    func inline(input: String, limit: Int, expected: String) {
+        let shown = TerminalText.inline(input, limit: limit)
+        #expect(shown == expected)
+        #expect(!shown.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+    }
 }

@@ -259,11 +259,8 @@ package struct AuthorizationCodeGrant: TokenGrant {
             "check the client ID metadata document at `oauth.clientMetadataUrl` ('\(printable(client.id))'): its client_id must be that URL, and its redirect_uris must include http://127.0.0.1/oauth/callback (any port matches) or the URI for `oauth.redirectPort`"
     }
 
-    /// `text` with control characters shown as `?`, at most 200 characters.
+    /// `text` for a message: secrets masked, control characters escaped, at most 200 characters.
     static func printable(_ text: String) -> String {
-        String(
-            SecretMasker().maskedPrefix(text, 200).unicodeScalars.map {
-                $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0)
-            })
+        TerminalText.inline(SecretMasker().maskedPrefix(text, 200), limit: 200)
     }
 }

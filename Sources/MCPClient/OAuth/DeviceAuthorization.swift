@@ -109,10 +109,8 @@ struct DeviceAuthorization: Sendable {
         value?.doubleValue ?? value?.stringValue.flatMap(Double.init)
     }
 
-    /// `text` without control characters (it goes to a terminal), at most 300 characters.
+    /// `text` for a terminal: secrets masked, control characters escaped, at most 300 characters.
     static func printable(_ text: String) -> String {
-        String(
-            SecretMasker().mask(text).unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.prefix(300)
-                .map(Character.init))
+        TerminalText.inline(SecretMasker().mask(text), limit: 300)
     }
 }

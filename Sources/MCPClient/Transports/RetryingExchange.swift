@@ -90,7 +90,7 @@ struct RetryingExchange: Sendable {
     }
 
     /// A URL as shown in a message: no user info, no query or fragment (they may carry tokens),
-    /// no control characters, at most 300 characters.
+    /// control characters escaped, at most 300 characters.
     static func shown(_ url: String) -> String {
         var text = url
         if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = String(text[..<cut]) + "?…" }
@@ -99,9 +99,7 @@ struct RetryingExchange: Sendable {
         {
             text = String(text[..<separator.upperBound]) + String(text[text.index(after: at)...])
         }
-        let visible = String(
-            String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
-        return visible.count > 300 ? String(visible.prefix(300)) + "…" : visible
+        return TerminalText.inline(text, limit: 300)
     }
 
     /// One exchange with its retries, as `send` says, without following redirects.
@@ -175,9 +173,8 @@ struct RetryingExchange: Sendable {
         return error
     }
 
-    /// A header value as shown in a message: control characters dropped, at most 100 characters.
+    /// A header value as shown in a message: control characters escaped, at most 100 characters.
     static func printable(_ value: String) -> String {
-        String(
-            String.UnicodeScalarView(value.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(100)))
+        TerminalText.inline(value, limit: 100)
     }
 }

@@ -1,3 +1,5 @@
+import Basics
+
 /// What RFC 9110 allows in a header field, checked when a workflow is loaded.
 enum HeaderRules {
     /// The hint for a bad header name.
@@ -39,18 +41,5 @@ enum HeaderRules {
     }
 }
 
-/// `text` with control characters shown as `\n`, `\r`, `\t` or `\u{…}`, for messages.
-func printable(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
-            out += "\\u{" + String(scalar.value, radix: 16) + "}"
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
-}
+/// `text` for a message, on one line with control characters escaped (`TerminalText.inline`).
+func printable(_ text: String) -> String { TerminalText.inline(text) }
