@@ -164,7 +164,7 @@ struct AtlassianTests {
             ["auth", "login", "atlassian", "-v"],
             environment: [
                 "MCP_SERVERS": servers, "MCP_RUN_HOME": home,
-                "BROWSER": try BrowserFlowTests.browserScript(in: home),
+                "BROWSER": try BrowserLoginTests.browserScript(in: home),
             ])
     }
 

@@ -21,7 +21,7 @@ struct ClientMetadataDocumentTests {
     static func servers(_ server: FixtureServer, extra: [String: JSONValue] = [:]) -> String {
         var oauth: [String: JSONValue] = ["clientMetadataUrl": .string(documentURL(server))]
         oauth.merge(extra) { _, new in new }
-        return BrowserFlowTests.servers(server, oauth: oauth)
+        return BrowserLoginTests.servers(server, oauth: oauth)
     }
 
     static func environment(
@@ -31,7 +31,7 @@ struct ClientMetadataDocumentTests {
     {
         [
             "MCP_SERVERS": servers(server, extra: extra), "MCP_RUN_HOME": home,
-            "BROWSER": try BrowserFlowTests.browserScript(in: home),
+            "BROWSER": try BrowserLoginTests.browserScript(in: home),
         ]
     }
 
@@ -47,7 +47,7 @@ struct ClientMetadataDocumentTests {
             let opened = try String(contentsOfFile: home + "/opened", encoding: .utf8)
             let clientID = URLComponents(string: opened)?.queryItems?.first { $0.name == "client_id" }?.value
             #expect(clientID == url, "\(opened)")
-            var stats = try BrowserFlowTests.stats(server)
+            var stats = try BrowserLoginTests.stats(server)
             #expect(stats["registrations"] == 0 && stats["grants"]?["authorization_code"] == 1, "\(stats.serialized())")
             // The login asked the server first (contract §7) and met its 401; the run must meet none.
             let unauthorizedBeforeRun = stats["unauthorized"]
@@ -56,7 +56,7 @@ struct ClientMetadataDocumentTests {
             // The authorization server fetched it for /authorize and /token; mcp-run never did.
             #expect(cimd["fetches"] == 2 && cimd["served"] == 2, "\(cimd.serialized())")
             #expect(cimd["client_ids"] == .array([.string(url), .string(url)]), "\(cimd.serialized())")
-            let cache = try BrowserFlowTests.cache(home)
+            let cache = try BrowserLoginTests.cache(home)
             #expect(
                 cache["clientId"]?.stringValue == url && cache["registeredClientId"] == nil, "\(cache.serialized())")
 
@@ -69,7 +69,7 @@ struct ClientMetadataDocumentTests {
             #expect(run.exitCode == 0, "\(run)")
             let results = try JSONValue.parse(try String(contentsOfFile: output, encoding: .utf8))
             #expect(results.step("who")?["result"]?["structuredContent"]?["client_id"]?.stringValue == url)
-            stats = try BrowserFlowTests.stats(server)
+            stats = try BrowserLoginTests.stats(server)
             #expect(
                 stats["token_requests"] == 1 && stats["unauthorized"] == unauthorizedBeforeRun, "\(stats.serialized())")
             #expect(stats["authorize"] == 1, "no second login: \(stats.serialized())")
@@ -85,7 +85,7 @@ struct ClientMetadataDocumentTests {
             #expect(login.exitCode == 0, "\(login)")
             let run = try await runMCPRun(["run", fixture("workflows/oauth-401.yaml")], environment: environment)
             #expect(run.exitCode == 0, "\(run)")
-            let stats = try BrowserFlowTests.stats(server)
+            let stats = try BrowserLoginTests.stats(server)
             #expect(stats["grants"]?["refresh_token"] == 1, "\(stats.serialized())")
             #expect(stats["authorize"] == 1 && stats["registrations"] == 0, "\(stats.serialized())")
             let url = JSONValue.string(Self.documentURL(server))
@@ -103,16 +103,16 @@ struct ClientMetadataDocumentTests {
             #expect(
                 login.stderr.contains("does not advertise client_id_metadata_document_supported"),
                 "the fallback is traced: \(login)")
-            let stats = try BrowserFlowTests.stats(server)
+            let stats = try BrowserLoginTests.stats(server)
             #expect(stats["registrations"] == 1 && stats["grants"]?["authorization_code"] == 1, "\(stats.serialized())")
             #expect(stats["cimd"]?["served"] == nil || stats["cimd"]?["served"] == 0, "\(stats.serialized())")
-            let cache = try BrowserFlowTests.cache(home)
+            let cache = try BrowserLoginTests.cache(home)
             #expect(cache["clientId"]?.stringValue == Self.documentURL(server))
             #expect(cache["registeredClientId"]?.stringValue?.hasPrefix("dyn-") == true, "\(cache.serialized())")
 
             let run = try await runMCPRun(["run", fixture("workflows/oauth.yaml")], environment: environment)
             #expect(run.exitCode == 0, "\(run)")
-            #expect(try BrowserFlowTests.stats(server)["registrations"] == 1, "the registration is reused")
+            #expect(try BrowserLoginTests.stats(server)["registrations"] == 1, "the registration is reused")
         }
     }
 
@@ -144,10 +144,10 @@ struct ClientMetadataDocumentTests {
             #expect(login.stderr.contains("refused the login"), "\(login)")
             #expect(
                 login.stderr.contains("oauth.clientMetadataUrl") && login.stderr.contains("redirect_uris"), "\(login)")
-            let stats = try BrowserFlowTests.stats(server)
+            let stats = try BrowserLoginTests.stats(server)
             #expect(stats["cimd"]?["refusals"]?.arrayValue?.count == 1, "\(stats.serialized())")
             #expect(stats["grants"]?["authorization_code"] == 0 && stats["registrations"] == 0)
-            let cached = Self.exists(home + "/credentials") ? try BrowserFlowTests.cacheCount(home) : 0
+            let cached = Self.exists(home + "/credentials") ? try BrowserLoginTests.cacheCount(home) : 0
             #expect(cached == 0, "nothing was cached")
         }
     }
@@ -211,11 +211,11 @@ struct ClientMetadataDocumentTests {
             let environment = try Self.environment(server, home: home, extra: ["flow": "device"])
             let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
             #expect(login.exitCode == 0, "\(login)")
-            let stats = try BrowserFlowTests.stats(server)
+            let stats = try BrowserLoginTests.stats(server)
             #expect(stats["device"]?["authorizations"] == 1 && stats["registrations"] == 0, "\(stats.serialized())")
             let ids = stats["cimd"]?["client_ids"]?.arrayValue ?? []
             #expect(ids.count >= 2 && ids.allSatisfy { $0.stringValue == Self.documentURL(server) }, "\(ids)")
-            #expect(try BrowserFlowTests.cache(home)["clientId"]?.stringValue == Self.documentURL(server))
+            #expect(try BrowserLoginTests.cache(home)["clientId"]?.stringValue == Self.documentURL(server))
         }
     }
 
@@ -228,14 +228,14 @@ struct ClientMetadataDocumentTests {
                 environment: try Self.environment(server, home: home, extra: ["flow": "device"]))
             #expect(login.exitCode == 3, "\(login)")
             #expect(login.stderr.contains("client_id_metadata_document_supported"), "\(login)")
-            #expect(try BrowserFlowTests.stats(server)["device"]?["authorizations"] == nil)
+            #expect(try BrowserLoginTests.stats(server)["device"]?["authorizations"] == nil)
         }
     }
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 }
 
-extension BrowserFlowTests {
+extension BrowserLoginTests {
     /// How many cache files `home` holds.
     static func cacheCount(_ home: String) throws -> Int {
         try FileManager.default.contentsOfDirectory(atPath: home + "/credentials").filter { $0.hasSuffix(".json") }

@@ -185,7 +185,7 @@ struct DeviceFlowTests {
                 ]
             ]).serialized()
             // Three polls a second apart: the approval takes over 2 s, the requests may take 1 s.
-            let (status, output) = try await BrowserFlowTests.onTerminal(
+            let (status, output) = try await BrowserLoginTests.onTerminal(
                 ["call", "secured", "whoami"], environment: environment)
             #expect(status == 0, "\(output)")
             #expect(output.contains("enter the code UC") && output.contains(#""authenticated":true"#), "\(output)")

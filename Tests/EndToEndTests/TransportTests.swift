@@ -6,7 +6,7 @@ import Testing
 /// The binary over legacy HTTP+SSE and the negotiated default (contract §2, §8): against the
 /// fixture `tools.py --transport sse`, and against the official `mcp-server-time` behind
 /// `mcp-proxy` (which serves both legacy SSE at `/sse` and Streamable HTTP at `/mcp`).
-@Suite("transports end to end")
+@Suite("transports end to end", .timeLimit(.minutes(4)))
 struct TransportTests {
     /// How `MCP_SERVERS` names the transport for the legacy fixture.
     enum LegacyRoute: String, CaseIterable, CustomStringConvertible, Sendable {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import HTTP
 
-@Suite("in-process response bodies")
+@Suite("in-process response bodies", .timeLimit(.minutes(1)))
 struct HTTPBodyTests {
     @Test("a body of chunks yields them in order, then ends", .timeLimit(.minutes(1)))
     func chunksInOrder() async throws {

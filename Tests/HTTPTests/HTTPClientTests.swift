@@ -35,7 +35,7 @@ private func httpError(_ operation: () async throws -> Void) async throws -> HTT
 
 private let client = HTTPClient.shared
 
-@Suite("HTTPClient against a local server")
+@Suite("HTTPClient against a local server", .timeLimit(.minutes(4)))
 struct HTTPClientTests {
     @Test("a GET returns the status, the headers and the body")
     func getEchoes() async throws {
@@ -471,7 +471,7 @@ struct HTTPClientTests {
     }
 }
 
-@Suite("HTTP requests refused before sending")
+@Suite("HTTP requests refused before sending", .timeLimit(.minutes(4)))
 struct HTTPValidationTests {
     @Test("a URL that is not http or https is refused with invalidURL")
     func invalidScheme() async throws {

@@ -8,7 +8,7 @@ import Testing
 
 /// The fixture `tools.py` over legacy HTTP+SSE (MCP 2024-11-05), and the `transport: sse`
 /// negotiation between Streamable HTTP and legacy HTTP+SSE (contract §2, §8).
-@Suite("ServerSession over legacy HTTP+SSE against tools.py")
+@Suite("ServerSession over legacy HTTP+SSE against tools.py", .timeLimit(.minutes(4)))
 struct LegacySSESessionTests {
     static let token = "t0k3n-fake-legacy"
     static var authorization: [HTTPHeader] {

@@ -94,7 +94,7 @@ struct OAuthDiscoveryTests {
     }
 }
 
-@Suite("OAuth challenges and URL policy")
+@Suite("OAuth challenges and URL policy", .timeLimit(.minutes(2)))
 struct OAuthParsingTests {
     @Test(
         "WWW-Authenticate: several challenges, quoted strings, token68",

@@ -54,7 +54,7 @@ struct StdioShutdownTests {
     }
 }
 
-@Suite("stdio broken pipes")
+@Suite("stdio broken pipes", .timeLimit(.minutes(2)))
 struct StdioBrokenPipeTests {
     @Test("writing to a child that closed its stdin fails with .closed instead of killing us")
     func brokenPipe() async throws {

@@ -10,7 +10,7 @@ import Testing
 ///
 /// One server per mode (with bearer auth on, so every request must carry the configured header)
 /// serves all the checks: starting a Python server costs seconds on a loaded machine.
-@Suite("ServerSession over Streamable HTTP against tools.py", .serialized)
+@Suite("ServerSession over Streamable HTTP against tools.py", .serialized, .timeLimit(.minutes(4)))
 struct StreamableHTTPSessionTests {
     enum Mode: String, CaseIterable, Sendable {
         case json = "JSON responses"

@@ -6,7 +6,7 @@ import Testing
 
 /// Legacy HTTP+SSE through an in-process `HTTPSending`: the endpoint, the POSTs and the stream's
 /// messages, no sockets.
-@Suite("legacy HTTP+SSE transport against an in-process server")
+@Suite("legacy HTTP+SSE transport against an in-process server", .timeLimit(.minutes(1)))
 struct LegacySSEExchangeTests {
     static let url = "http://127.0.0.1:9/sse"
     static let initialize = JSONRPCMessage.request(id: .number(1), method: "initialize", params: nil)

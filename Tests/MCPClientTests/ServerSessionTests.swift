@@ -3,7 +3,7 @@ import Testing
 
 @testable import MCPClient
 
-@Suite("ServerSession against an in-memory transport")
+@Suite("ServerSession against an in-memory transport", .timeLimit(.minutes(1)))
 struct ServerSessionTests {
     func open(
         _ transport: FakeTransport, observer: (@Sendable (ServerNotification) -> Void)? = nil

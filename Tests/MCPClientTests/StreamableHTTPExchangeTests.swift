@@ -5,7 +5,7 @@ import Testing
 @testable import MCPClient
 
 /// Streamable HTTP through an in-process `HTTPSending`: the transport's decisions, no sockets.
-@Suite("Streamable HTTP transport against an in-process server")
+@Suite("Streamable HTTP transport against an in-process server", .timeLimit(.minutes(1)))
 struct StreamableHTTPExchangeTests {
     static let url = "http://127.0.0.1:9/mcp"
     static let initialize = JSONRPCMessage.request(id: .number(1), method: "initialize", params: ["x": 1])

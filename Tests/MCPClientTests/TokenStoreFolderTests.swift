@@ -6,7 +6,7 @@ import Testing
 
 /// The token cache's folder errors name the folder and the system's reason, never Foundation's
 /// generic text (issue #8).
-@Suite("token cache folder errors")
+@Suite("token cache folder errors", .timeLimit(.minutes(1)))
 struct TokenStoreFolderTests {
     @Test("a cache folder under a file names that file as not a folder")
     func folderUnderFile() async throws {

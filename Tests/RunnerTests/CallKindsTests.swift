@@ -4,7 +4,7 @@ import Results
 import Runner
 import Testing
 
-@Suite("Call kinds, timeouts and cancellation")
+@Suite("Call kinds, timeouts and cancellation", .timeLimit(.minutes(1)))
 struct CallKindsTests {
     @Test("a resource step reads the URI, and its text and json are the resource's contents")
     func resourceStep() async throws {

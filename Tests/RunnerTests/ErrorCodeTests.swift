@@ -5,7 +5,7 @@ import Runner
 import Testing
 import WorkflowModel
 
-@Suite("error codes")
+@Suite("error codes", .timeLimit(.minutes(1)))
 struct ErrorCodeTests {
     static let servers: [String: FakeServer] = [
         "s": FakeServer(tools: [

@@ -4,7 +4,7 @@ import Results
 import Runner
 import Testing
 
-@Suite("foreach")
+@Suite("foreach", .timeLimit(.minutes(1)))
 struct ForeachTests {
     static let servers = "servers:\n  s: { url: \"https://example.test/mcp\" }\n"
 
@@ -172,7 +172,7 @@ struct ForeachTests {
     }
 }
 
-@Suite("server notifications and elicitation")
+@Suite("server notifications and elicitation", .timeLimit(.minutes(1)))
 struct NotificationTests {
     @Test("log messages go to the step whose call is in flight, progress becomes step events")
     func logsAndProgress() async throws {

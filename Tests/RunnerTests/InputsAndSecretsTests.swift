@@ -9,7 +9,7 @@ private let echoServers = [
     "s": FakeServer(tools: [FakeTool("echo") { call, _ in textResult(call.arguments.serialized()) }])
 ]
 
-@Suite("Inputs and secrets")
+@Suite("Inputs and secrets", .timeLimit(.minutes(1)))
 struct InputsAndSecretsTests {
     static let typedInputs = """
         inputs:

@@ -5,7 +5,7 @@ import Runner
 import Testing
 import WorkflowModel
 
-@Suite("a failed step stops the run")
+@Suite("a failed step stops the run", .timeLimit(.minutes(1)))
 struct RunStopTests {
     @Test("the 'not run' error names the step that stopped the run, not an earlier continue-on-error failure")
     func notRunNamesTheStoppingStep() async throws {

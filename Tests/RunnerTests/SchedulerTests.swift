@@ -22,7 +22,7 @@ private final class ObservedEvents: Sendable {
     }
 }
 
-@Suite("Scheduler")
+@Suite("Scheduler", .timeLimit(.minutes(1)))
 struct SchedulerTests {
     @Test("two steps that need the same step are both in flight before either may finish")
     func independentStepsRunSideBySide() async throws {

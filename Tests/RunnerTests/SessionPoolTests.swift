@@ -5,7 +5,7 @@ import Runner
 import Testing
 import WorkflowModel
 
-@Suite("session pool: one session and one tool list per server")
+@Suite("session pool: one session and one tool list per server", .timeLimit(.minutes(1)))
 struct SessionPoolTests {
     @Test("a server's tools are listed once per run, even when steps call it side by side")
     func toolsListedOnce() async throws {

@@ -10,7 +10,7 @@ private let server = """
 
     """
 
-@Suite("Step execution")
+@Suite("Step execution", .timeLimit(.minutes(1)))
 struct StepExecutionTests {
     @Test("steps run in file order and each sees the text and json of the steps before it")
     func fileOrderAndEarlierResults() async throws {

@@ -5,7 +5,7 @@ import Runner
 import Testing
 import WorkflowModel
 
-@Suite("step failures in the results document")
+@Suite("step failures in the results document", .timeLimit(.minutes(1)))
 struct StepFailureRecordTests {
     @Test("a step's own failure stays in its record and is also the document's top-level error (contract §6)")
     func stepFailureIsRunLevel() async throws {

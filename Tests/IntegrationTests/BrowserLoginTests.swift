@@ -5,10 +5,14 @@ import MCPClient
 import TestSupport
 import Testing
 
+// The browser login's tests live in two files of the same name: this one (its pure parts, and the
+// provider in-process against oauth.py) and EndToEndTests/BrowserLoginTests.swift (through the
+// binary: login, cache reuse, status/revoke/logout, step-up, paste, non-interactive runs).
+
 /// The browser login (`TokenProvider` with an `AuthorizationCodeGrant`) against `fixtures/servers/oauth.py` without the binary: the parts the
 /// end-to-end tests cannot reach from a non-interactive child (a login during a run).
-@Suite("OAuth browser flow provider against oauth.py", .timeLimit(.minutes(3)))
-struct BrowserFlowProviderTests {
+@Suite("browser login: provider against oauth.py", .timeLimit(.minutes(3)))
+struct BrowserLoginProviderTests {
     /// A `$BROWSER` that follows the URL with curl.
     private func browser(in folder: String) throws -> String {
         let path = folder + "/browser"
@@ -107,5 +111,57 @@ struct BrowserFlowProviderTests {
             let stats = try await stats(server)
             #expect(stats["authorize"] == 1 && stats["registrations"] == 1, "\(stats.serialized())")
         }
+    }
+}
+
+/// The browser login's pure parts: PKCE values and the check of the URL handed to a browser.
+@Suite("browser login: PKCE and the browser launcher's URL check")
+struct BrowserLoginUnitTests {
+    @Test("the S256 challenge of RFC 7636 Appendix B's verifier is the RFC's")
+    func rfc7636Example() {
+        #expect(
+            PKCE.challenge(for: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+                == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+    }
+
+    @Test(
+        "SHA-256 matches FIPS 180-4 examples, across block boundaries",
+        arguments: [
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            (
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+            ),
+        ])
+    func sha256(input: String, expected: String) {
+        let digest = PKCE.sha256(Array(input.utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(digest == expected)
+    }
+
+    @Test("verifiers and states are 43-character base64url and differ")
+    func randomValues() {
+        let a = PKCE.makeVerifier()
+        let b = PKCE.makeVerifier()
+        #expect(a.count == 43 && a != b)
+        #expect(a.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+    }
+
+    @Test(
+        "authorization endpoints that are refused",
+        arguments: [
+            "javascript:alert(1)", "file:///etc/passwd", "http://example.com/authorize",
+            "https://example.com/a;touch /tmp/x", "https://example.com/a\nb", "https://example.com/a\\b",
+            "ftp://127.0.0.1/x", "authorize", "https:///nohost",
+        ])
+    func refused(url: String) {
+        #expect(BrowserLauncher.refusal(of: url) != nil)
+    }
+
+    @Test(
+        "authorization endpoints that are accepted",
+        arguments: ["https://auth.example.com/authorize", "http://127.0.0.1:8080/authorize", "http://localhost/a?b=c"])
+    func accepted(url: String) {
+        #expect(BrowserLauncher.refusal(of: url) == nil)
     }
 }

@@ -7,11 +7,15 @@ import Testing
     import FoundationNetworking
 #endif
 
+// The browser login's tests live in two files of the same name: this one (through the binary)
+// and IntegrationTests/BrowserLoginTests.swift (PKCE and the launcher's URL check, and the
+// provider in-process against oauth.py: what a non-interactive child cannot reach).
+
 /// The OAuth browser (authorization-code) flow end to end: the binary against
 /// `fixtures/servers/oauth.py`, whose `/authorize` approves at once, with a `$BROWSER` script
 /// that follows the URL with curl (contract §7, Browser flow; issue #4).
-@Suite("OAuth browser flow", .timeLimit(.minutes(4)))
-struct BrowserFlowTests {
+@Suite("browser login: through the binary", .timeLimit(.minutes(4)))
+struct BrowserLoginTests {
     static let basicSecret = "web-basic-planted-3c9d"
     static let postSecret = "web-post-planted-71ab"
     static let clients = [
