@@ -79,14 +79,14 @@ extension StepExecutor {
         }
         try Self.checkFinite(arguments, here: here, report: &report)
         if step.arguments != nil || step.kindName == "tool" { report.arguments = arguments }
-        // A server sees only the roots `validate` allows it (docs/workflow-format.md), whichever step starts it.
-        var serverContext = context
-        serverContext.variables = context.variables.filter { ServerSpec.templateRoots.contains($0.key) }
         // Resolved once per server per run: the pool keeps the first, so its OAuth token provider
-        // is built once.
-        let (templates, options) = (serverContext, self.options)
+        // is built once (and this closure runs once).
+        let options = self.options
         let server = try await pool.resolved(spec.name) {
-            try ServerResolver.resolve(
+            // A server sees only the roots `validate` allows it (docs/workflow-format.md), whichever step starts it.
+            var templates = context
+            templates.variables = context.variables.filter { ServerSpec.templateRoots.contains($0.key) }
+            return try ServerResolver.resolve(
                 spec, context: templates, environment: options.environment,
                 nonInteractive: options.isNonInteractive, loginUI: options.loginUI)
         }

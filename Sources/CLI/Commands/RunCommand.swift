@@ -189,6 +189,9 @@ struct RunCommand {
             }
         }
         let exitCode = ExitCode(status: document.status, error: report.error?.code)
+        let stepSummary = summaryPath == nil ? Self.gitHubStepSummary(context.environment) : nil
+        // Only built when asked for: it renders the whole document a second time.
+        guard summaryPath != nil || stepSummary != nil else { return exitCode }
         let summary = Array(RunSummary.markdown(document.json, exitCode: exitCode, masker: report.masker).utf8)
         if let summaryPath {
             do {
@@ -197,7 +200,7 @@ struct RunCommand {
                 context.report(error, masker: report.masker)
                 return .usage
             }
-        } else if let stepSummary = Self.gitHubStepSummary(context.environment) {
+        } else if let stepSummary {
             if let failure = Self.append(summary, to: stepSummary) {
                 console.err(
                     context.renderer.renderWarning(
