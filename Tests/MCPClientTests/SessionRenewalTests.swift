@@ -28,6 +28,22 @@ struct SessionRenewalTests {
                 status: status, answering: message, sentSessionID: sentSessionID, mayRenew: mayRenew) == nil)
     }
 
+    @Test(
+        "a 400 renews only when its body says the session is unknown",
+        arguments: [
+            ("Bad Request: No valid session ID provided", true), ("Invalid or expired session", true),
+            (#"{"error":"Session not found"}"#, true), ("unknown session id", true),
+            ("Bad Request: invalid params", false), ("session ok but the argument is wrong", false), (nil, false),
+        ] as [(String?, Bool)])
+    func renewsOn400SayingSessionUnknown(body: String?, renews: Bool) {
+        let expired = SessionRenewal.expiredSession(
+            status: 400, body: body, answering: Self.call, sentSessionID: "s1", mayRenew: true)
+        #expect(expired == (renews ? "s1" : nil))
+        #expect(
+            SessionRenewal.expiredSession(
+                status: 400, body: body, answering: Self.call, sentSessionID: "s1", mayRenew: false) == nil)
+    }
+
     @Test("the first request renews; one that comes while it renews joins; one after it sends again")
     func sharesOneRenewal() {
         var renewal = SessionRenewal()

@@ -86,6 +86,78 @@ struct StreamableHTTPExchangeTests {
         await transport.close()
     }
 
+    /// A provider whose token never changes: what a cached OAuth token looks like to the transport.
+    private struct FixedToken: AuthorizationProvider {
+        let header = HTTPHeader(name: MCPHeader.authorization, value: .plain("Bearer fixed-token"))
+        func currentAuthorization(logger: Logger) async throws -> HTTPHeader? { header }
+        func authorizationAfterUnauthorized(
+            challenges: [String], rejected: HTTPHeader?, logger: Logger
+        ) async throws -> HTTPHeader { header }
+        func authorizationAfterForbidden(
+            challenges: [String], rejected: HTTPHeader?, logger: Logger
+        ) async throws -> HTTPHeader? { nil }
+    }
+
+    @Test(
+        "a 400 saying the session is unknown renews it like a 404, and the new initialize carries the OAuth token",
+        .timeLimit(.minutes(1)))
+    func renewsOn400WithToken() async throws {
+        let list = JSONRPCMessage.request(id: .number(2), method: "tools/list", params: nil)
+        let server = InProcessHTTPServer { request, index in
+            // Like a server guarding every request: no token, no answer.
+            guard request.header(MCPHeader.authorization) == "Bearer fixed-token" else {
+                return InProcessHTTPServer.response(
+                    401, "token required", headers: [(MCPHeader.wwwAuthenticate, "Bearer")])
+            }
+            switch index {
+            case 0:
+                return InProcessHTTPServer.json(
+                    InProcessHTTPServer.initializeResult(id: .number(1)), headers: [(MCPHeader.sessionID, "s1")])
+            case 1:
+                return InProcessHTTPServer.response(
+                    400, #"{"error":{"message":"Bad Request: No valid session ID provided"}}"#)
+            case 2:
+                return InProcessHTTPServer.json(
+                    InProcessHTTPServer.initializeResult(id: .string("mcp-run-renew-1")),
+                    headers: [(MCPHeader.sessionID, "s2")])
+            case 3: return InProcessHTTPServer.response(202)
+            default: return InProcessHTTPServer.json(.response(id: .number(2), result: ["tools": []]))
+            }
+        }
+        let transport = StreamableHTTPTransport(
+            url: Self.url, headers: [], serverName: "s", logger: .silent, client: server, authorization: FixedToken())
+        _ = try await transport.sendReturningAnswer(Self.initialize)
+        let answer = try await transport.sendReturningAnswer(list)
+        #expect(answer == .response(id: .number(2), result: ["tools": []]))
+        let requests = await server.requests
+        #expect(
+            requests.map { $0.message?.method } == [
+                "initialize", "tools/list", "initialize", "notifications/initialized", "tools/list",
+            ])
+        #expect(requests.allSatisfy { $0.header(MCPHeader.authorization) == "Bearer fixed-token" })
+        await transport.close()
+    }
+
+    @Test(
+        "any other 400 to a request in a session is reported with its body, and nothing is renewed",
+        .timeLimit(.minutes(1)))
+    func otherBadRequestIsReported() async throws {
+        let list = JSONRPCMessage.request(id: .number(2), method: "tools/list", params: nil)
+        let server = InProcessHTTPServer { _, index in
+            index == 0
+                ? InProcessHTTPServer.json(
+                    InProcessHTTPServer.initializeResult(id: .number(1)), headers: [(MCPHeader.sessionID, "s1")])
+                : InProcessHTTPServer.response(400, "Bad Request: cursor is malformed")
+        }
+        let transport = Self.transport(server)
+        _ = try await transport.sendReturningAnswer(Self.initialize)
+        let error = await #expect(throws: ClientError.self) { try await transport.sendReturningAnswer(list) }
+        #expect(error?.httpStatus == 400)
+        #expect(error?.message == "the server answered HTTP 400: Bad Request: cursor is malformed")
+        #expect(await server.requests.count == 2)
+        await transport.close()
+    }
+
     @Test("an SSE answer delivers what comes before the response, and skips a priming event", .timeLimit(.minutes(1)))
     func decodesEventStream() async throws {
         let progress = JSONRPCMessage.notification(method: "notifications/progress", params: ["progress": 1])

@@ -61,12 +61,13 @@ struct HTTPExchange: Sendable {
     /// error `AuthChallenge.authorizationError` finds in the challenges when there is one. Any
     /// other status is `.protocolViolation` carrying `httpStatus`, with the message and hint
     /// `describe` makes (given the note for a 3xx that was not followed) and the body's first 200
-    /// bytes after a colon. Reads the body.
+    /// bytes after a colon. Reads the body, unless the caller read it already (`snippet`).
     /// - Parameters:
     ///   - sent: the request as it was last sent (`send(_:label:)`'s `sent`).
+    ///   - snippet: the body's `HTTPResponse.snippet()` when the caller has read it.
     ///   - describe: the message (without the body) and the hint for a status other than 401/403.
     func statusError(
-        _ response: HTTPResponse, sent: HTTPRequest,
+        _ response: HTTPResponse, sent: HTTPRequest, snippet: String? = nil,
         describe: (_ redirect: (note: String, hint: String)?) -> (message: String, hint: String)
     ) async -> ClientError {
         let status = response.status
@@ -81,10 +82,11 @@ struct HTTPExchange: Sendable {
                         : "the credentials lack permission for this server or tool",
                     context: ErrorContext(server: serverName))
         }
-        let snippet = await response.snippet()
+        var body = snippet ?? ""
+        if snippet == nil { body = await response.snippet() }
         let (message, hint) = describe(RetryingExchange.redirectNote(response, from: sent.url))
         var error = ClientError(
-            code: .protocolViolation, message: message + (snippet.isEmpty ? "" : ": \(snippet)"), hint: hint,
+            code: .protocolViolation, message: message + (body.isEmpty ? "" : ": \(body)"), hint: hint,
             context: ErrorContext(server: serverName))
         error.httpStatus = status
         return error

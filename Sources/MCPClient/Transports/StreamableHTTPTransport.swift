@@ -162,14 +162,19 @@ package actor StreamableHTTPTransport: HTTPTransport {
         case 200..<300:
             return try await readBody(of: response, answering: message, label: label, answer: handling)
         default:
+            // A 400 renews only when its body says the session is unknown: read its start first.
+            let snippet =
+                SessionRenewal.mayNeedBody(status: response.status, sentSessionID: sentSessionID, mayRenew: mayRenew)
+                ? await response.snippet() : nil
             if let expired = SessionRenewal.expiredSession(
-                status: response.status, answering: message, sentSessionID: sentSessionID, mayRenew: mayRenew)
+                status: response.status, body: snippet, answering: message, sentSessionID: sentSessionID,
+                mayRenew: mayRenew)
             {
-                _ = try? await response.body.collect(limit: 64 << 10)
-                try await renewSession(expired: expired, because: label)
+                if snippet == nil { _ = try? await response.body.collect(limit: 64 << 10) }
+                try await renewSession(expired: expired, because: label, status: response.status)
                 return try await send(message, mayRenew: false, answer: handling)
             }
-            throw await statusError(response, sent: sent, label: label, renewed: !mayRenew)
+            throw await statusError(response, sent: sent, label: label, renewed: !mayRenew, snippet: snippet)
         }
     }
 
@@ -258,9 +263,9 @@ package actor StreamableHTTPTransport: HTTPTransport {
     /// The error for a final non-2xx status to `label` (`HTTPExchange.statusError`); `renewed`
     /// when it answered the request re-sent in a session just renewed.
     private nonisolated func statusError(
-        _ response: HTTPResponse, sent: HTTPRequest, label: String, renewed: Bool
+        _ response: HTTPResponse, sent: HTTPRequest, label: String, renewed: Bool, snippet: String? = nil
     ) async -> ClientError {
-        await exchange.statusError(response, sent: sent) { redirect in
+        await exchange.statusError(response, sent: sent, snippet: snippet) { redirect in
             var message = "the server answered HTTP \(response.status)"
             if let redirect { message += " to '\(label)'" + redirect.note }
             if renewed { message += " to '\(label)' again, in the new session it had just started" }
@@ -270,12 +275,14 @@ package actor StreamableHTTPTransport: HTTPTransport {
 
     // MARK: - Session renewal
 
-    /// Starts a new session after `expired` got a 404 (MCP 2025-11-25, Session Management): a
-    /// new `initialize` with the first one's parameters, then `notifications/initialized`.
+    /// Starts a new session after `expired` got a 404 (MCP 2025-11-25, Session Management), or a
+    /// 400 saying the session is unknown (`status`): a new `initialize` with the first one's
+    /// parameters and the provider's token (a 401 renews it, as for any request), then
+    /// `notifications/initialized`.
     ///
     /// Concurrent requests that all saw the same expired session share one renewal: the first
     /// renews, the others wait for it.
-    private func renewSession(expired: String, because label: String) async throws {
+    private func renewSession(expired: String, because label: String, status: Int) async throws {
         let id: RequestID
         switch renewal.begin(expired: expired, current: sessionID) {
         case .alreadyRenewed:
@@ -299,16 +306,15 @@ package actor StreamableHTTPTransport: HTTPTransport {
             renewalWaiters = []
             renewal.finish()
         }
-        logger.trace("[\(serverName)] the server ended session \(expired) (HTTP 404 to '\(label)'); starting a new one")
+        logger.trace(
+            "[\(serverName)] the server ended session \(expired) (HTTP \(status) to '\(label)'); starting a new one")
         sessionID = nil
         let message = JSONRPCMessage.request(id: id, method: MCPMethod.initialize, params: initializeParams)
         let (request, _) = try postRequest(for: message)
-        // TODO(#9): the renewal's initialize goes without the provider's token (retries only), as
-        // it always has; the reshape keeps that behaviour.
-        let response = try await exchange.sendRetrying(request, label: MCPMethod.initialize)
+        let (response, sent) = try await exchange.send(request, label: MCPMethod.initialize)
         try adoptSessionID(response.headers.value(for: MCPHeader.sessionID))
         guard (200..<300).contains(response.status) else {
-            var error = await statusError(response, sent: request, label: MCPMethod.initialize, renewed: false)
+            var error = await statusError(response, sent: sent, label: MCPMethod.initialize, renewed: false)
             error.message = "could not start a new session after the server ended the old one: \(error.message)"
             throw error
         }
