@@ -47,6 +47,15 @@ struct ElicitationShapeTests {
             ])
     }
 
+    @Test("a match YAML reads as a number or a boolean matches as written, never every request")
+    func scalarMatch() throws {
+        let workflow = try WorkflowLoader.load(
+            text:
+                "elicitation:\n  - { match: 2024, content: { confirm: true } }\n  - { match: true, action: decline }\n"
+                + Self.steps, file: "flow.yaml")
+        #expect(workflow.elicitation.map(\.match) == ["2024", "true"])
+    }
+
     @Test("a workflow without elicitation: has no rules")
     func noRules() throws {
         let workflow = try WorkflowLoader.load(text: Self.steps, file: "flow.yaml")

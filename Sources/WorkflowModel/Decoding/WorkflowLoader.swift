@@ -207,7 +207,8 @@ package enum WorkflowLoader {
             let what = "elicitation rule \(index + 1)"
             guard let fields = Fields(rule, what: what, known: ["match", "action", "content"], problems: &problems)
             else { continue }
-            _ = Read.string(fields["match"], "\(what) match", &problems)
+            // A number or a boolean matches as written (`match: 2024` matches "Deploy 2024").
+            let match = Read.string(fields["match"], "\(what) match", &problems)
             let action: ElicitationRule.Action? = Read.oneOf(fields["action"], "\(what) action", &problems)
             var content: [String: JSONValue] = [:]
             if let node = fields["content"] {
@@ -225,11 +226,7 @@ package enum WorkflowLoader {
                     content = node.toJSON().objectValue ?? [:]
                 }
             }
-            // A `match` that YAML reads as a number or a boolean has always matched every request
-            // at run time, where only a string was read; kept as it was (no change in behaviour).
-            decoded.append(
-                ElicitationRule(
-                    match: fields["match"]?.toJSON().stringValue, action: action ?? .accept, content: content))
+            decoded.append(ElicitationRule(match: match, action: action ?? .accept, content: content))
         }
         return decoded
     }
