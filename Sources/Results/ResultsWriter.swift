@@ -166,58 +166,12 @@ package enum ResultsWriter {
         }
     }
 
-    /// Writes every byte to `descriptor`, retrying short writes and `EINTR`.
+    /// Writes every byte to `descriptor` (`DescriptorWriter.writeAll`: `EPIPE`, never SIGPIPE).
     /// - Returns: the failed `write` call, nil when every byte was written.
-    ///
-    /// A pipe or FIFO whose reader has gone fails the write with `EPIPE` instead of ending the
-    /// process with SIGPIPE (see `withPipeSignalBlocked`), so the run can still report and keep
-    /// its document.
     static func writeEveryByte(_ bytes: [UInt8], to descriptor: Int32, path: String) -> SystemCallError? {
-        withPipeSignalBlocked { writeEveryByteRaw(bytes, to: descriptor, path: path) }
-    }
-
-    private static func writeEveryByteRaw(_ bytes: [UInt8], to descriptor: Int32, path: String) -> SystemCallError? {
-        bytes.withUnsafeBytes { buffer -> SystemCallError? in
-            guard let base = buffer.baseAddress else { return nil }
-            var offset = 0
-            while offset < buffer.count {
-                let written = systemWrite(descriptor, base + offset, buffer.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0, errno == EINTR {
-                    continue
-                } else {
-                    return SystemCallError.current("write", path)
-                }
-            }
-            return nil
+        DescriptorWriter.writeAll(bytes, to: descriptor).map {
+            SystemCallError(call: "write", path: path, errorNumber: $0, reason: systemErrorText($0))
         }
-    }
-
-    /// Runs `body` with SIGPIPE blocked on this thread only (children and other threads keep the
-    /// default disposition), then consumes a SIGPIPE that `body` raised before restoring the mask,
-    /// so it is never delivered later.
-    static func withPipeSignalBlocked<T>(_ body: () -> T) -> T {
-        #if canImport(Glibc) || canImport(Musl)
-            var pipeSignal = sigset_t()
-            sigemptyset(&pipeSignal)
-            sigaddset(&pipeSignal, SIGPIPE)
-            var pendingBefore = sigset_t()
-            sigpending(&pendingBefore)
-            let wasPending = sigismember(&pendingBefore, SIGPIPE) == 1
-            var previous = sigset_t()
-            pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
-            defer {
-                var pending = sigset_t()
-                sigpending(&pending)
-                if !wasPending, sigismember(&pending, SIGPIPE) == 1 {
-                    var now = timespec(tv_sec: 0, tv_nsec: 0)
-                    while sigtimedwait(&pipeSignal, nil, &now) < 0, errno == EINTR {}
-                }
-                pthread_sigmask(SIG_SETMASK, &previous, nil)
-            }
-        #endif
-        return body()
     }
 
     /// Makes the rename durable; best effort, since the document is complete either way.
@@ -240,15 +194,4 @@ package enum ResultsWriter {
         default: return "check the path, or choose another one with '--output'"
         }
     }
-}
-
-/// `write(2)`, named apart from `ResultsWriter.write`.
-func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        Glibc.write(descriptor, buffer, count)
-    #elseif canImport(Musl)
-        Musl.write(descriptor, buffer, count)
-    #else
-        Darwin.write(descriptor, buffer, count)
-    #endif
 }

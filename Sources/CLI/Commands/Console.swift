@@ -49,7 +49,7 @@ struct Console: Sendable {
     }
 
     func out(_ bytes: [UInt8]) {
-        Console.writeAll(STDOUT_FILENO, bytes)
+        _ = DescriptorWriter.writeAll(bytes, to: STDOUT_FILENO, keepingPipeSignal: true)  // nowhere to report a failure
     }
 
     func out(_ text: String) {
@@ -58,18 +58,6 @@ struct Console: Sendable {
 
     func err(_ line: String) {
         if let lineSink { return lineSink(line) }
-        Console.writeAll(STDERR_FILENO, Array((line + "\n").utf8))
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += written
-        }
+        _ = DescriptorWriter.writeAll(Array((line + "\n").utf8), to: STDERR_FILENO, keepingPipeSignal: true)
     }
 }
