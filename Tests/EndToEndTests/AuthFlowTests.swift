@@ -88,6 +88,40 @@ struct AuthFlowTests {
     }
 
     @Test(
+        "a CI run whose token endpoint says 'not now' retries; still 'not now' after the retries is exit 4, not a refusal"
+    )
+    func tokenEndpointNotNow() async throws {
+        try await withServer("oauth.py", arguments: Self.clients) { server in
+            let home = try temporaryDirectory("oauth-home")
+            let environment = [
+                "MCP_SERVERS": Self.servers(server), "CLIENT_SECRET": Self.basicSecret, "MCP_RUN_HOME": home,
+            ]
+            let unavailable = try #require(
+                URL(string: server.baseURL + "/token-unavailable?n=2&kind=429&retry_after=1&grant=client_credentials"))
+            var request = URLRequest(url: unavailable)
+            request.httpMethod = "POST"
+            _ = try await URLSession.shared.data(for: request)
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/oauth.yaml"), "-o", home + "/results.json"], environment: environment,
+                deadline: .seconds(60))
+            #expect(run.exitCode == 0, "\(run)")
+            #expect(try Self.stats(server)["token_unavailable"] == 2)
+
+            // Still "not now" after three retries: the server is unavailable, the credentials are fine.
+            request.url = try #require(
+                URL(string: server.baseURL + "/token-unavailable?n=4&kind=503&retry_after=0&grant=client_credentials"))
+            _ = try await URLSession.shared.data(for: request)
+            try FileManager.default.removeItem(atPath: home + "/credentials")
+            let failed = try await runMCPRun(
+                ["run", fixture("workflows/oauth.yaml"), "-o", home + "/results.json"], environment: environment,
+                deadline: .seconds(60))
+            #expect(failed.exitCode == 4, "\(failed)")
+            #expect(failed.stderr.contains("could not issue a token for the client credentials: HTTP 503"), "\(failed)")
+            #expect(!failed.stderr.contains("check `oauth.clientId`"), "\(failed)")
+        }
+    }
+
+    @Test(
         "client credentials with each token-endpoint auth method; nothing secret in any output, even under -v",
         arguments: [("ci-basic", "client_secret_basic", basicSecret), ("ci-post", "client_secret_post", postSecret)])
     func eachAuthMethod(clientID: String, method: String, secret: String) async throws {

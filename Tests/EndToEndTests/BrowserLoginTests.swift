@@ -577,6 +577,67 @@ struct BrowserLoginTests {
         }
     }
 
+    @Test(
+        "a token endpoint that says 'not now' to a refresh is retried with Retry-After and backoff",
+        arguments: ["503", "429", "temporarily_unavailable"])
+    func refreshNotNow(kind: String) async throws {
+        try await withServer("oauth.py", arguments: Self.clients + ["--token-lifetime", "1"]) { server in
+            let home = try temporaryDirectory("browser-home")
+            let environment = [
+                "MCP_SERVERS": Self.servers(
+                    server, oauth: ["clientId": "web-public", "tokenEndpointAuthMethod": "none"]),
+                "MCP_RUN_HOME": home, "BROWSER": try Self.browserScript(in: home),
+            ]
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            #expect(try await Self.post(server, "/token-unavailable?n=2&kind=\(kind)&retry_after=1", form: "") == 200)
+            try await Task.sleep(for: .milliseconds(1200))  // the 1-second access token has lapsed
+
+            let output = home + "/results.json"
+            let run = try await runMCPRun(
+                ["run", fixture("workflows/oauth.yaml"), "-o", output, "-v"], environment: environment,
+                deadline: .seconds(60))
+            #expect(run.exitCode == 0 && !run.timedOut, "\(run)")
+            #expect(run.stderr.contains("retry 2 of 3"), "\(run)")
+            let stats = try Self.stats(server)
+            #expect(stats["token_unavailable"] == 2, "\(stats.serialized())")
+            #expect(stats["grants"]?["refresh_token"] == 3 && stats["authorize"] == 1, "\(stats.serialized())")
+        }
+    }
+
+    @Test("a token endpoint still saying 'not now' after the retries: exit 4, the login kept for the next run")
+    func refreshStillUnavailable() async throws {
+        try await withServer("oauth.py", arguments: Self.clients + ["--token-lifetime", "1"]) { server in
+            let home = try temporaryDirectory("browser-home")
+            let environment = [
+                "MCP_SERVERS": Self.servers(
+                    server, oauth: ["clientId": "web-public", "tokenEndpointAuthMethod": "none"]),
+                "MCP_RUN_HOME": home, "BROWSER": try Self.browserScript(in: home),
+            ]
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            let cached = try Self.cache(home)
+            #expect(try await Self.post(server, "/token-unavailable?n=4&kind=503&retry_after=0", form: "") == 200)
+            try await Task.sleep(for: .milliseconds(1200))
+
+            let failed = try await runMCPRun(
+                ["run", fixture("workflows/oauth.yaml"), "-o", home + "/results.json"], environment: environment,
+                deadline: .seconds(60))
+            #expect(failed.exitCode == 4 && !failed.timedOut, "\(failed)")
+            #expect(failed.stderr.contains("could not refresh the token: HTTP 503"), "\(failed)")
+            #expect(failed.stderr.contains("the login is kept"), "\(failed)")
+            #expect(!failed.stderr.contains("auth login"), "no advice to log in again: \(failed)")
+            #expect(try Self.cache(home)["refreshToken"] == cached["refreshToken"], "the refresh token is kept")
+
+            // The server is back: the next run refreshes with the kept token, no login.
+            let next = try await runMCPRun(
+                ["run", fixture("workflows/oauth.yaml"), "-o", home + "/results.json"], environment: environment,
+                deadline: .seconds(60))
+            #expect(next.exitCode == 0, "\(next)")
+            #expect(try Self.stats(server)["authorize"] == 1)
+        }
+    }
+
     @Test("a non-interactive run that needs a login exits 3 with the advice, launches nothing and does not hang")
     func nonInteractive() async throws {
         try await withServer("oauth.py", arguments: []) { server in

@@ -12,6 +12,7 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if let expression = try? Expression.parse(text) {
         _ = expression.references
         _ = try? expression.evaluate(in: fuzzContext)
+        _ = try? expression.evaluate(in: fuzzStatusContext)  // an `if`: the status functions answer
     }
     return 0
 }
@@ -36,3 +37,11 @@ private let fuzzContext = EvaluationContext(
     ],
     secretRoots: ["secrets"],
     now: { 1_795_503_600 })
+
+/// The same context as an `if` sees it, after a failed dependency: `success()`, `failure()`,
+/// `always()` and `cancelled()` evaluate instead of being refused.
+private let fuzzStatusContext: EvaluationContext = {
+    var context = fuzzContext
+    context.runState = EvaluationContext.RunState(hasFailedDependency: true, isCancelled: false)
+    return context
+}()

@@ -13,14 +13,22 @@ package struct ClientCredentialsGrant: TokenGrant {
 
     package func client(for token: StoredToken) -> OAuthClient? { client }
 
-    /// `grant_type=client_credentials` with the scopes and `resource`.
-    /// - Throws: `ClientError` `.unauthorized(status)` when the token endpoint refuses.
+    /// `grant_type=client_credentials` with the scopes and `resource`; a "not now" answer (5xx,
+    /// 429, `temporarily_unavailable`) is retried with backoff and `Retry-After`.
+    /// - Throws: `ClientError` `.unauthorized(status)` when the token endpoint refuses,
+    ///   `.unreachable` when it still says "not now" after the retries.
     package func obtain(_ request: GrantRequest) async throws -> StoredToken {
         var form: [(String, OAuthHTTP.FormValue)] = [("grant_type", .plain("client_credentials"))]
         if !request.scopes.isEmpty { form.append(("scope", .plain(request.scopes.joined(separator: " ")))) }
         form.append(("resource", .plain(request.discovery.resource)))
         let headers = client.authenticate(&form)
-        let reply = try await request.http.post(request.discovery.metadata.tokenEndpoint, form: form, headers: headers)
+        let (reply, retries) = try await request.http.postRetrying(
+            request.discovery.metadata.tokenEndpoint, form: form, headers: headers)
+        if reply.isTransient {
+            throw OAuthHTTP.unavailable(
+                reply, retries: retries, doing: "issue a token for the client credentials",
+                hint: "the credentials were not refused; run again later", server: request.serverName)
+        }
         guard reply.status == 200 else {
             throw ClientError(
                 code: .unauthorized(reply.status),

@@ -12,10 +12,17 @@ struct OAuthHTTP: Sendable {
 
     static let bodyLimit = 1 << 20
 
-    /// A response: status and parsed JSON body (nil when the body is not JSON).
+    /// A response: status, parsed JSON body (nil when the body is not JSON), `Retry-After`.
     struct Reply: Sendable {
         var status: Int
         var json: JSONValue?
+        var retryAfter: String? = nil
+
+        /// The authorization server says "not now" rather than "no" (contract §7, Tokens): a
+        /// 5xx, a 429, or the OAuth error `temporarily_unavailable` (RFC 6749 §5.2, §4.1.2.1).
+        var isTransient: Bool {
+            status >= 500 || status == 429 || json?["error"]?.stringValue == "temporarily_unavailable"
+        }
     }
 
     func get(_ url: String) async throws(ClientError) -> Reply {
@@ -47,6 +54,48 @@ struct OAuthHTTP: Sendable {
         return try await exchange(request)
     }
 
+    /// POSTs as `post`, and again while the answer `isTransient`, waiting as `policy` says (the
+    /// server's `Retry-After`, else backoff); at most `policy.maxRetries` retries, and never a
+    /// `Retry-After` over `policy.maxRetryAfter`.
+    /// - Returns: the last reply (still transient when the retries ran out) and how many retries were made.
+    /// - Throws: as `post`; `.cancelled` when the task is cancelled while it waits.
+    func postRetrying(
+        _ url: String, form: [(String, FormValue)], headers: [HTTPHeader] = [],
+        policy: HTTPRetryPolicy = HTTPRetryPolicy()
+    ) async throws(ClientError) -> (reply: Reply, retries: Int) {
+        var retries = 0
+        while true {
+            let reply = try await post(url, form: form, headers: headers)
+            guard reply.isTransient, retries < policy.maxRetries,
+                let delay = policy.delay(
+                    retry: retries + 1, retryAfter: reply.retryAfter, jitter: Double.random(in: 0...1))
+            else { return (reply, retries) }
+            retries += 1
+            logger.trace(
+                "[\(serverName)] oauth: HTTP \(reply.status)\(Self.errorSummary(reply.json)) from '\(url)'; retry \(retries) of \(policy.maxRetries) in \(delay.humanReadable)"
+            )
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                throw ClientError(
+                    code: .cancelled, message: "the OAuth request to '\(url)' was cancelled",
+                    context: ErrorContext(server: serverName), underlying: error)
+            }
+        }
+    }
+
+    /// The error for a token request still answered "not now" after `postRetrying`'s retries:
+    /// `.unreachable` (exit 4), never a refusal, since nothing is wrong with the credentials.
+    static func unavailable(
+        _ reply: Reply, retries: Int, doing what: String, hint: String, server: String
+    ) -> ClientError {
+        ClientError(
+            code: .unreachable,
+            message: "the authorization server could not \(what): HTTP \(reply.status)\(errorSummary(reply.json))"
+                + (retries > 0 ? " (after \(retries) retries)" : " (its Retry-After was too long to wait for)"),
+            hint: hint, context: ErrorContext(server: server))
+    }
+
     /// A form field's value.
     enum FormValue: Sendable {
         case plain(String)
@@ -59,7 +108,9 @@ struct OAuthHTTP: Sendable {
             let response = try await client.send(request)
             let bytes = try await response.body.collect(limit: Self.bodyLimit)
             logger.trace("[\(serverName)] oauth: \(request.method) \(request.url) → HTTP \(response.status)")
-            return Reply(status: response.status, json: try? JSONValue.parse(bytes))
+            return Reply(
+                status: response.status, json: try? JSONValue.parse(bytes),
+                retryAfter: response.headers.value(for: "Retry-After"))
         } catch let error as HTTPError {
             throw ClientError(
                 code: .unreachable, message: "could not reach '\(request.url)': \(error.message)",

@@ -206,7 +206,10 @@ package actor TokenProvider: AuthorizationProvider {
         return found
     }
 
-    /// RFC 6749 §6 with rotation, as `client`; nil when the refresh token is refused (a new grant follows).
+    /// RFC 6749 §6 with rotation, as `client`; nil when the refresh token is refused (a new grant
+    /// follows, or exit 3 saying to log in again). A "not now" (5xx, 429, `temporarily_unavailable`)
+    /// is retried with backoff and `Retry-After`; still "not now" after the retries, it is
+    /// `.unreachable` and the cached login is kept for the next run.
     private func refresh(
         _ cached: StoredToken, _ refreshToken: Secret, as client: OAuthClient
     ) async throws(ClientError) -> StoredToken? {
@@ -215,7 +218,12 @@ package actor TokenProvider: AuthorizationProvider {
             ("resource", .plain(cached.resource)),
         ]
         let headers = client.authenticate(&form)
-        let reply = try await http.post(cached.tokenEndpoint, form: form, headers: headers)
+        let (reply, retries) = try await http.postRetrying(cached.tokenEndpoint, form: form, headers: headers)
+        if reply.isTransient {
+            throw OAuthHTTP.unavailable(
+                reply, retries: retries, doing: "refresh the token",
+                hint: "the login is kept; run again later (nothing to log in again for)", server: settings.serverName)
+        }
         guard reply.status == 200 else {
             logger.trace(
                 "[\(settings.serverName)] oauth: the refresh token was refused (HTTP \(reply.status)\(OAuthHTTP.errorSummary(reply.json)))"
