@@ -638,6 +638,26 @@ struct BrowserLoginTests {
         }
     }
 
+    @Test("$BROWSER as a list: an entry that cannot start is reported and the next is tried, with %s placed")
+    func browserList() async throws {
+        try await withServer("oauth.py", arguments: Self.clients) { server in
+            let home = try temporaryDirectory("browser-home")
+            let script = try Self.browserScript(in: home)
+            let environment = [
+                "MCP_SERVERS": Self.servers(
+                    server, oauth: ["clientId": "web-public", "tokenEndpointAuthMethod": "none"]),
+                "MCP_RUN_HOME": home, "BROWSER": "no-such-browser-7f3a --new-window:\(script) %s --new-tab",
+            ]
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            #expect(login.exitCode == 0, "\(login)")
+            #expect(
+                login.stderr.contains("could not start the browser 'no-such-browser-7f3a --new-window'"), "\(login)")
+            #expect(!login.stderr.contains("no browser could be started"), "\(login)")
+            #expect(try String(contentsOfFile: home + "/argc", encoding: .utf8) == "2", "the URL, then --new-tab")
+            #expect(try String(contentsOfFile: home + "/opened", encoding: .utf8).contains("/authorize?"))
+        }
+    }
+
     @Test("a non-interactive run that needs a login exits 3 with the advice, launches nothing and does not hang")
     func nonInteractive() async throws {
         try await withServer("oauth.py", arguments: []) { server in

@@ -36,8 +36,11 @@ struct TerminalLoginUI: LoginUI {
 
     func showAuthorizationURL(_ url: String, server: String) {
         console.err("to log in to '\(server)', open this URL in a browser:\n  \(url)")
-        if opensBrowser, let program = BrowserLauncher.program(environment: environment, isTerminal: isTerminal) {
-            if !BrowserLauncher.launch(program, url: url) { console.err("could not start '\(program)'") }
+        if opensBrowser {
+            let commands = BrowserLauncher.commands(for: url, environment: environment, isTerminal: isTerminal)
+            let (started, failed) = BrowserLauncher.open(commands, environment: environment)
+            for entry in failed { console.err("could not start the browser '\(TerminalText.inline(entry))'") }
+            if !started, !commands.isEmpty { console.err("no browser could be started: open the URL above yourself") }
         }
         if acceptsPaste { console.err("then paste the URL the browser was redirected to here, and press Enter") }
     }
