@@ -121,7 +121,7 @@ extension StepExecutor {
         _ server: ResolvedServer, _ request: StepRequest, for step: Step, report: inout StepReport
     ) async throws -> (any ToolSession, StepRequest) {
         guard case .tool(let name) = request.call else { return (try await pool.session(for: server), request) }
-        let (session, tools) = try await pool.sessionAndTools(for: server)
+        let (session, tools) = try await pool.sessionAndTools(for: server, needing: name)
         var checked = request
         checked.arguments = try Self.checkedArguments(
             request.arguments, tool: name, in: tools, for: step, coercing: options.coercesTextArguments,

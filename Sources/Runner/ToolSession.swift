@@ -131,6 +131,13 @@ package actor SessionPool {
     /// Each server as first resolved, so its OAuth token provider is built once per run.
     private var resolvedServers: [String: ResolvedServer] = [:]
     private var isClosed = false
+    /// The servers that sent `notifications/tools/list_changed` since their tools were listed:
+    /// set on the session's read loop (before the answer that follows the notification is
+    /// delivered), read by the next `tools(for:)`, which lists them again (contract §8, Lists).
+    private let changedToolLists = Locked<Set<String>>([])
+    /// The tools already looked for by listing again (server and tool name), so a step naming a
+    /// tool the server does not have re-lists once per run, not once per step.
+    private var relistedFor: Set<[String]> = []
 
     /// A pool using `opener` to connect; `events` gives each server's (by name) event handlers.
     package init(
@@ -173,7 +180,8 @@ package actor SessionPool {
             entries[server.name] = .opening
             let result: Result<any ToolSession, any Error>
             do {
-                result = .success(try await opener.open(server, logger: logger, events: events(server.name)))
+                result = .success(
+                    try await opener.open(server, logger: logger, events: observingListChanges(server.name)))
             } catch {
                 result = .failure(error)
             }
@@ -200,12 +208,14 @@ package actor SessionPool {
     ///   is cancelled while it waits for another task's listing.
     package func tools(for server: ResolvedServer) async throws -> [ToolDescription] {
         let session = try await session(for: server)
+        let changed = changedToolLists.withLock { $0.remove(server.name) != nil }
         switch listings[server.name] {
-        case .listed(let tools)?:
+        case .listed(let tools)? where !changed:
             return tools
         case .listing?:
             return try await wait { .tools(server: server.name, $0) }
-        case nil:
+        case .listed?, nil:
+            if changed { logger.trace("[\(server.name)] the server's tool list changed: listing the tools again") }
             listings[server.name] = .listing
             let result: Result<[ToolDescription], any Error>
             do {
@@ -274,9 +284,34 @@ package actor SessionPool {
     }
 
     /// The session for `server` and its tools, in one visit to the pool (a tool step needs both).
-    package func sessionAndTools(for server: ResolvedServer) async throws -> (any ToolSession, [ToolDescription]) {
-        let tools = try await tools(for: server)
+    /// When the list has no tool `needed`, it is listed again, once per run for that tool (the
+    /// server may have added it without a `list_changed`), before the caller reports it unknown.
+    package func sessionAndTools(
+        for server: ResolvedServer, needing needed: String? = nil
+    ) async throws -> (any ToolSession, [ToolDescription]) {
+        var tools = try await tools(for: server)
+        if let needed, !tools.contains(where: { $0.name == needed }),
+            relistedFor.insert([server.name, needed]).inserted
+        {
+            logger.trace("[\(server.name)] no tool '\(needed)' in the tool list: listing the tools again")
+            changedToolLists.withLock { _ = $0.insert(server.name) }
+            tools = try await self.tools(for: server)
+        }
         return (try await session(for: server), tools)
+    }
+
+    /// `events` for `server`, with `notifications/tools/list_changed` also noted for `tools(for:)`.
+    private func observingListChanges(_ server: String) -> SessionEvents {
+        var observed = events(server)
+        let forward = observed.notification
+        let changed = changedToolLists
+        observed.notification = { notification in
+            if case .other(let method, _) = notification, method == MCPMethod.toolsListChanged {
+                changed.withLock { _ = $0.insert(server) }
+            }
+            forward(notification)
+        }
+        return observed
     }
 
     /// How each opened server is connected (`transport`, `protocolVersion`), by server name.

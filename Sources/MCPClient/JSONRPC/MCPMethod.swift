@@ -16,6 +16,8 @@ package enum MCPMethod {
     package static let message = "notifications/message"
     /// Tools: list, paginated.
     package static let toolsList = "tools/list"
+    /// The server's tool list changed: the client lists again before relying on it.
+    package static let toolsListChanged = "notifications/tools/list_changed"
     /// Tools: invoke one.
     package static let toolsCall = "tools/call"
     /// Resources: read one by URI.
