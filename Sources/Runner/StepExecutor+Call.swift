@@ -107,6 +107,16 @@ extension StepExecutor {
             call = .resource(uri: text)
         case .prompt(let name):
             call = .prompt(name)
+            let (converted, notScalar) = MCPWire.promptArguments(arguments)
+            if let notScalar {
+                let kind = arguments[notScalar]?.arrayValue != nil ? "a list" : "an object"
+                throw RunError(
+                    code: .invalidArguments,
+                    message: "prompt argument '\(notScalar)' is \(kind), but prompt arguments are strings",
+                    hint: "pass text, or a JSON text of it with toJSON(...)", context: here)
+            }
+            arguments = converted
+            if step.arguments != nil { report.arguments = converted }  // as sent
         }
         return (server, StepRequest(call: call, arguments: arguments, timeout: timeout), retry)
     }

@@ -91,6 +91,25 @@ package enum MCPWire {
         return .object(params)
     }
 
+    /// Prompt arguments as the wire has them (MCP `prompts/get`: a map of strings): a number or a
+    /// boolean as its JSON text (`3`, `2.5`, `true`), a null left out (an optional argument not
+    /// given), a string as it is (contract §8, Input schemas).
+    /// - Returns: the arguments, or in `notScalar` the first key (in order) whose value is a list
+    ///   or an object, which has no string form a prompt could expect.
+    package static func promptArguments(_ arguments: JSONValue) -> (arguments: JSONValue, notScalar: String?) {
+        guard case .object(let members) = arguments else { return (arguments, nil) }
+        var converted: [String: JSONValue] = [:]
+        for key in members.keys.sorted() {
+            switch members[key] ?? .null {
+            case .null: continue
+            case .string(let text): converted[key] = .string(text)
+            case .array, .object: return (arguments, key)
+            case let scalar: converted[key] = .string(scalar.serialized())
+            }
+        }
+        return (.object(converted), nil)
+    }
+
     /// The result of a `ping` from the server: an empty object.
     package static let pingResult: JSONValue = [:]
     /// The result of `roots/list`: no roots (contract §8).
