@@ -21,7 +21,33 @@ struct StepRequest: Sendable {
     var timeout: Duration
 
     /// Sends the request on `session`; a tool result with `isError: true` is returned, not thrown.
+    /// - Throws: what the session throws, except that an HTTP 4xx refusing this call (not 401 or
+    ///   403, which are authorization, nor 429, which is "later") is a failure of this step
+    ///   (`callRefused`), not of the server (contract §8, Status codes).
     func send(on session: any ToolSession, progressToken: JSONValue?) async throws -> JSONValue {
+        do {
+            return try await sendUnchecked(on: session, progressToken: progressToken)
+        } catch let error as ClientError {
+            throw Self.callRefused(error) ?? error
+        }
+    }
+
+    /// A step failure for a call the server refused with an HTTP 4xx: `invalid_arguments` for a
+    /// 413 (the request is larger than it accepts), `rpc_error` for the others; nil for any other error.
+    static func callRefused(_ error: ClientError) -> RunError? {
+        guard error.code == .protocolViolation, let status = error.httpStatus, (400..<500).contains(status),
+            status != 429
+        else { return nil }
+        let tooLarge = status == 413
+        return RunError(
+            code: tooLarge ? .invalidArguments : .rpcError, message: error.message,
+            hint: tooLarge
+                ? "the server accepts no request this large: send smaller arguments (a reference to the data instead of the data)"
+                : "the server refused this call; its answer above says why",
+            context: error.context, underlying: error)
+    }
+
+    private func sendUnchecked(on session: any ToolSession, progressToken: JSONValue?) async throws -> JSONValue {
         switch call {
         case .tool(let name):
             return try await session.callTool(

@@ -53,6 +53,37 @@ struct FaultTests {
         }
     }
 
+    @Test("a 413 or another 4xx refusing a call fails that step (exit 1), not the server (exit 4)")
+    func callRefused() async throws {
+        try await withServer("faults.py", arguments: ["--json-response"]) { server in
+            let folder = try temporaryDirectory("faults-refused")
+            let flow = folder + "/flow.yaml"
+            try """
+            steps:
+              - { id: large, server: faults, tool: echo, arguments: { text: big, fault: status, status: 413, times: 9 }, continue-on-error: true }
+              - { id: bad, server: faults, tool: echo, arguments: { text: bad, fault: status, status: 422, times: 9 }, continue-on-error: true }
+              - { id: fine, server: faults, tool: echo, arguments: { text: fine } }
+            """.write(toFile: flow, atomically: true, encoding: .utf8)
+            let run = try await runMCPRun(
+                ["run", flow, "-o", "-"], environment: ["MCP_SERVERS": Self.servers(server)])
+            #expect(run.exitCode == 0, "both refusals were tolerated: \(run)")
+            let results = try run.json()
+            #expect(results.step("large")?["error"]?["code"] == "invalid_arguments", "\(run)")
+            #expect(results.step("large")?["error"]?["message"]?.stringValue?.contains("HTTP 413") == true, "\(run)")
+            #expect(results.step("bad")?["error"]?["code"] == "rpc_error", "\(run)")
+            #expect(results.step("fine")?["status"] == "succeeded", "the session goes on: \(run)")
+
+            // Not tolerated: the step fails the run with exit 1, as a step does.
+            try """
+            steps:
+              - { id: large, server: faults, tool: echo, arguments: { text: big2, fault: status, status: 413, times: 9 } }
+            """.write(toFile: flow, atomically: true, encoding: .utf8)
+            let failed = try await runMCPRun(
+                ["run", flow, "-o", "-"], environment: ["MCP_SERVERS": Self.servers(server)])
+            #expect(failed.exitCode == 1, "\(failed)")
+        }
+    }
+
     @Test(
         "a JSON body with a notification before the response: the step's log holds it when the result arrives",
         arguments: 1...3)
