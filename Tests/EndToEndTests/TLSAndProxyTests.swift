@@ -91,7 +91,8 @@ struct TLSAndProxyTests {
                     ["call", server.url(), "echo", "text=direct"],
                     environment: Self.environment(["http_proxy": proxyURL, "no_proxy": "127.0.0.1"]))
                 #expect(bypassed.exitCode == 0, "\(bypassed)")
-                try await Task.sleep(for: .milliseconds(300))  // the proxy's log line, if any, is written after the answer
+                // The proxy's log line, if any, is written after the answer.
+                try await Task.sleep(for: .milliseconds(300))
                 #expect(
                     proxy.stderr.components(separatedBy: "127.0.0.1:\(server.port)").count == before, "\(proxy.stderr)")
             }
