@@ -85,6 +85,19 @@ package struct ServerSpec: Sendable {
     package var timeout: Int?
     package var location: SourceLocation?
     package var origin: Origin
+    /// The folder of the file that defined the server: a relative `command` with a `/` and a
+    /// relative `cwd` are taken from it (contract §2, Paths); nil: the current directory.
+    package var folder: String? = nil
+
+    /// `command` as the process is started: a path with a `/` taken from `folder`; a bare name
+    /// stays a name looked up on `PATH`.
+    package var commandPath: String? {
+        guard let command, command.contains("/") else { return command }
+        return FileFolder.resolve(command, in: folder)
+    }
+
+    /// `cwd` taken from `folder`.
+    package var cwdPath: String? { cwd.map { FileFolder.resolve($0, in: folder) } }
 
     /// The roots a server definition's templates may read (docs/workflow-format.md): they are
     /// evaluated once, when a step first uses the server, so step results, `item` and `index` are
