@@ -100,6 +100,19 @@ struct FileRelativePathTests {
         #expect(try run.json()["outputs"]?["total"] == 42, "\(run)")
     }
 
+    @Test("the Paths example in docs/workflow-format.md validates")
+    func docsExampleValidates() async throws {
+        let docs = try String(contentsOfFile: repoPath("docs/workflow-format.md"), encoding: .utf8)
+        let section = try #require(docs.components(separatedBy: "### Paths\n").dropFirst().first)
+        let block = try #require(section.components(separatedBy: "```yaml\n").dropFirst().first)
+        let yaml = try #require(block.components(separatedBy: "```").first)
+        let path = try temporaryDirectory("docs-paths") + "/nightly.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try await runMCPRun(["validate", path])
+        #expect(yaml.contains("output: results/nightly.json"))
+        #expect(run.exitCode == 0, "\(run)")
+    }
+
     @Test("a relative command that is missing names the path it was taken as")
     func missingCommandNamesResolvedPath() async throws {
         let project = try Self.project("relative-missing")
