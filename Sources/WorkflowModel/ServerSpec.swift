@@ -117,6 +117,17 @@ package struct ServerSpec: Sendable {
         return found.flatMap { key, value in (value?.templates ?? []).map { (key, $0) } }
     }
 
+    /// A stdio server given on the command line (`mcp-run tools --stdio 'python server.py'`):
+    /// its arguments are passed as written, never templated; a relative `command` is taken from
+    /// the current directory.
+    package static func adHoc(command: String, arguments: [String], name: String) -> ServerSpec {
+        ServerSpec(
+            name: name, url: nil, transport: .stdio, command: command,
+            args: arguments.map { .literal(.string($0)) }, env: [:], cwd: nil, headers: [:], authType: .none,
+            apiKey: nil, apiKeyHeader: "X-API-Key", token: nil, username: nil, password: nil, oauth: nil,
+            timeout: nil, location: nil, origin: .environment)
+    }
+
     /// A server reached by URL with nothing else configured (`mcp-run tools https://…`).
     package static func adHoc(url: String) -> ServerSpec {
         ServerSpec(

@@ -70,6 +70,38 @@ extension OptionSpec {
     package static let noBrowser = OptionSpec(
         long: "no-browser", kind: .flag, help: "do not open a browser; print the URL and accept the redirect on stdin")
 
+    /// `--stdio CMD`: a stdio server given on the command line, in place of SERVER.
+    package static let stdio = OptionSpec(
+        long: "stdio", kind: .value, valueName: "CMD",
+        help:
+            "start CMD as a stdio server instead of naming SERVER (split like a shell: quotes and backslashes, no expansion)"
+    )
+    /// `--header 'Name: value'`, repeatable: an extra HTTP header for the server.
+    package static let header = OptionSpec(
+        long: "header", kind: .repeatable, valueName: "'NAME: VALUE'",
+        help: "send this HTTP header to the server (repeatable; VALUE may be a ${{ env.NAME }} template)")
+    /// `--bearer-env NAME`: `authType: bearer-token` with the token from environment variable NAME.
+    package static let bearerEnv = OptionSpec(
+        long: "bearer-env", kind: .value, valueName: "NAME",
+        help: "send 'Authorization: Bearer' with the token in environment variable NAME")
+    /// `--api-key-env NAME`: `authType: api-key` with the key from environment variable NAME.
+    package static let apiKeyEnv = OptionSpec(
+        long: "api-key-env", kind: .value, valueName: "NAME",
+        help: "send the API key in environment variable NAME (header X-API-Key, or --api-key-header)")
+    /// `--api-key-header HEADER`: the header `--api-key-env` uses.
+    package static let apiKeyHeader = OptionSpec(
+        long: "api-key-header", kind: .value, valueName: "HEADER", help: "the header for --api-key-env")
+    /// `--basic-env USER:PASSWORD`: `authType: basic` from two environment variables.
+    package static let basicEnv = OptionSpec(
+        long: "basic-env", kind: .value, valueName: "USER:PASSWORD",
+        help: "use HTTP Basic auth with the username and password in the environment variables USER and PASSWORD")
+
+    /// The options of the commands that talk to one server (`tools`, `call`, `resources`,
+    /// `prompts`): where it is defined, or how it is reached and authenticated (contract §5).
+    package static let oneShot: [OptionSpec] = [
+        .file, .servers, .secrets, .stdio, .header, .bearerEnv, .apiKeyEnv, .apiKeyHeader, .basicEnv, .nonInteractive,
+    ]
+
     /// The options every command takes.
     package static let common: [OptionSpec] = [.quiet, .verbose, .noColor, .help, .version]
 }
@@ -82,7 +114,9 @@ extension PositionalSpec {
         name: "FILE", arity: .oneOrMore, help: "a workflow file (YAML) to check")
     /// The server of `tools` and `call`.
     package static let server = PositionalSpec(
-        name: "SERVER", arity: .required, help: "a server's name (workflow, '--servers' or MCP_SERVERS) or URL")
+        name: "SERVER", arity: .required,
+        help: "a server's name (workflow, '--servers' or MCP_SERVERS) or URL; or give '--stdio CMD' instead",
+        replacedBy: OptionSpec.stdio.long)
     /// The optional server of `auth`.
     package static let optionalServer = PositionalSpec(
         name: "SERVER", arity: .optional, help: "a server's name or URL; 'status' without it lists every cached login")
@@ -120,6 +154,7 @@ package enum CommandTable {
     }
 
     private static let quietOrVerbose = [OptionSpec.quiet.long, OptionSpec.verbose.long]
+    private static let oneCredential = [OptionSpec.bearerEnv.long, OptionSpec.apiKeyEnv.long, OptionSpec.basicEnv.long]
 
     /// `mcp-run run FILE` / `mcp-run FILE`.
     package static let run = CommandSpec(
@@ -153,8 +188,8 @@ package enum CommandTable {
         name: .tools, summary: "list a server's tools with their input schemas",
         discussion: "Connects to SERVER and lists its tools. Use '--json' for machine-readable output.",
         positionals: [.server],
-        options: [.file, .jsonOutput, .servers, .secrets, .nonInteractive] + OptionSpec.common,
-        exclusiveOptions: [quietOrVerbose])
+        options: [.jsonOutput] + OptionSpec.oneShot + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose, oneCredential])
 
     /// `mcp-run call SERVER TOOL [KEY=VALUE...]`.
     package static let call = CommandSpec(
@@ -166,10 +201,9 @@ package enum CommandTable {
             """,
         positionals: [.server, .tool, .toolArguments],
         options: [
-            .jsonArguments, .file, .servers, .secrets,
-            .output.withHelp("write the result to PATH ('-' for stdout)", defaultValue: "-"), .nonInteractive,
-        ] + OptionSpec.common,
-        exclusiveOptions: [quietOrVerbose])
+            .jsonArguments, .output.withHelp("write the result to PATH ('-' for stdout)", defaultValue: "-"),
+        ] + OptionSpec.oneShot + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose, oneCredential])
 
     /// `mcp-run auth login|status|revoke|logout [SERVER]`.
     package static let auth = CommandSpec(
