@@ -102,6 +102,11 @@ extension OptionSpec {
         .file, .servers, .secrets, .stdio, .header, .bearerEnv, .apiKeyEnv, .apiKeyHeader, .basicEnv, .nonInteractive,
     ]
 
+    /// `--args JSON` of `prompts`: the prompt's arguments as a JSON object (scalars become strings).
+    package static let promptArgumentsJSON = OptionSpec(
+        long: "args", kind: .value, valueName: "JSON",
+        help: "the prompt's arguments as a JSON object; numbers and booleans are sent as strings")
+
     /// The options every command takes.
     package static let common: [OptionSpec] = [.quiet, .verbose, .noColor, .help, .version]
 }
@@ -126,6 +131,15 @@ extension PositionalSpec {
     package static let toolArguments = PositionalSpec(
         name: "KEY=VALUE", arity: .zeroOrMore, help: "a tool argument; VALUE is parsed as JSON when it can be",
         format: .keyValue)
+    /// The resource `resources` reads.
+    package static let resourceURI = PositionalSpec(
+        name: "URI", arity: .optional, help: "a resource to read; without it, list resources and resource templates")
+    /// The prompt `prompts` gets.
+    package static let promptName = PositionalSpec(
+        name: "NAME", arity: .optional, help: "a prompt to get; without it, list the prompts")
+    /// The arguments of `prompts NAME`.
+    package static let promptArguments = PositionalSpec(
+        name: "KEY=VALUE", arity: .zeroOrMore, help: "a prompt argument (always sent as a string)", format: .keyValue)
     /// What `auth` does.
     package static let authAction = PositionalSpec(
         name: "ACTION", arity: .required, help: "what to do", choices: AuthAction.allCases.map(\.rawValue))
@@ -138,7 +152,7 @@ extension PositionalSpec {
 /// Every command's table.
 package enum CommandTable {
     /// The tables in the order `mcp-run --help` lists them.
-    package static let all: [CommandSpec] = [run, validate, tools, call, auth, schema, help]
+    package static let all: [CommandSpec] = [run, validate, tools, call, resources, prompts, auth, schema, help]
 
     /// The table of `name`.
     package static func spec(for name: CommandName) -> CommandSpec {
@@ -147,6 +161,8 @@ package enum CommandTable {
         case .validate: return validate
         case .tools: return tools
         case .call: return call
+        case .resources: return resources
+        case .prompts: return prompts
         case .auth: return auth
         case .schema: return schema
         case .help: return help
@@ -203,6 +219,29 @@ package enum CommandTable {
         options: [
             .jsonArguments, .output.withHelp("write the result to PATH ('-' for stdout)", defaultValue: "-"),
         ] + OptionSpec.oneShot + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose, oneCredential])
+
+    /// `mcp-run resources SERVER [URI]`.
+    package static let resources = CommandSpec(
+        name: .resources, summary: "list a server's resources and resource templates, or read one",
+        discussion: """
+            Without URI, lists SERVER's resources and resource templates; with it, reads that resource \
+            and prints its text ('--json': the whole result).
+            """,
+        positionals: [.server, .resourceURI],
+        options: [.jsonOutput] + OptionSpec.oneShot + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose, oneCredential])
+
+    /// `mcp-run prompts SERVER [NAME KEY=VALUE...]`.
+    package static let prompts = CommandSpec(
+        name: .prompts, summary: "list a server's prompts, or get one with its arguments",
+        discussion: """
+            Without NAME, lists SERVER's prompts and their arguments; with it, gets that prompt and \
+            prints its messages ('--json': the whole result). Arguments are strings on the wire: \
+            KEY=VALUE pairs are sent as written, over '--args' whose scalars are converted.
+            """,
+        positionals: [.server, .promptName, .promptArguments],
+        options: [.jsonOutput, .promptArgumentsJSON] + OptionSpec.oneShot + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose, oneCredential])
 
     /// `mcp-run auth login|status|revoke|logout [SERVER]`.
