@@ -14,6 +14,7 @@ struct OneShotArgumentTests {
             ("  npx  -y   pkg  ", ["npx", "-y", "pkg"]),
             ("'/opt/my servers/run' --name \"a b\"", ["/opt/my servers/run", "--name", "a b"]),
             (#"run a\ b "q\"d" 'it''s' ''"#, ["run", "a b", "q\"d", "its", ""]),
+            (#""C:\dir\\x" 'a\b'"#, [#"C:\dir\x"#, #"a\b"#]),
             ("echo $HOME ~ *", ["echo", "$HOME", "~", "*"]),
         ])
     func splits(text: String, words: [String]) throws {
@@ -24,7 +25,7 @@ struct OneShotArgumentTests {
         "--stdio with an open quote, a trailing backslash or no word is a usage error",
         arguments: ["'a", "\"a", "a\\", "  "])
     func refuses(text: String) {
-        #expect(throws: UsageError.self) { try CommandWords.split(text) }
+        #expect(throws: CommandWords.Problem.self) { try CommandWords.split(text) }
     }
 
     @Test("--stdio stands in for SERVER: the first word is then the TOOL")

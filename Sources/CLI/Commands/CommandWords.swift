@@ -1,11 +1,20 @@
 /// Splits `--stdio CMD` into a program and its arguments as a POSIX shell splits words, without
 /// running a shell: blanks separate words; single quotes keep everything up to the next one;
-/// double quotes keep everything but `\"` and `\\`; a backslash outside quotes keeps the next
-/// character. Nothing is expanded (`$HOME`, `~`, `*` stay as written).
+/// inside double quotes a backslash escapes only `"`, `\`, `$` and a backquote (and is kept
+/// before anything else); a backslash outside quotes keeps the next character. Nothing is
+/// expanded (`$HOME`, `~`, `*` stay as written).
+///
+/// Self-contained (no imports), so `scripts/fuzz words` compiles it on its own.
 enum CommandWords {
+    /// Why a command line has no words to run; `OneShotServer` turns it into a usage error.
+    struct Problem: Error {
+        var message: String
+        var hint: String
+    }
+
     /// The words of `text`.
-    /// - Throws: `UsageError` for an unterminated quote, a trailing backslash, or no word at all.
-    static func split(_ text: String, option: String = "--stdio") throws(UsageError) -> [String] {
+    /// - Throws: `Problem` for an unterminated quote, a trailing backslash, or no word at all.
+    static func split(_ text: String, option: String = "--stdio") throws(Problem) -> [String] {
         var words: [String] = []
         var current = ""
         var inWord = false
@@ -13,6 +22,7 @@ enum CommandWords {
         var escaped = false
         for character in text {
             if escaped {
+                if quote == "\"", !"\"\\$`".contains(character) { current.append("\\") }
                 current.append(character)
                 escaped = false
                 continue
@@ -46,19 +56,18 @@ enum CommandWords {
             }
         }
         if let quote {
-            throw UsageError(
-                code: .invalidValue(option: option, value: text), message: "\(option) has an unterminated \(quote)",
+            throw Problem(
+                message: "\(option) has an unterminated \(quote)",
                 hint: "close the quote, e.g. \(option) 'python server.py --name \"my server\"'")
         }
         if escaped {
-            throw UsageError(
-                code: .invalidValue(option: option, value: text), message: "\(option) ends with a lone backslash",
-                hint: "remove it, or write \\\\ for a backslash")
+            throw Problem(
+                message: "\(option) ends with a lone backslash", hint: "remove it, or write \\\\ for a backslash")
         }
         if inWord { words.append(current) }
         guard !words.isEmpty else {
-            throw UsageError(
-                code: .invalidValue(option: option, value: text), message: "\(option) names no command",
+            throw Problem(
+                message: "\(option) names no command",
                 hint: "give the server's command line, e.g. \(option) 'npx -y @modelcontextprotocol/server-everything'")
         }
         return words

@@ -19,7 +19,14 @@ struct OneShotServer {
         let parsed = context.parsed
         var spec: ServerSpec
         if let commandLine = parsed.value(.stdio) {
-            let words = try CommandWords.split(commandLine)
+            let words: [String]
+            do {
+                words = try CommandWords.split(commandLine)
+            } catch {
+                throw UsageError(
+                    code: .invalidValue(option: "--stdio", value: commandLine), message: error.message,
+                    hint: error.hint)
+            }
             spec = .adHoc(command: words[0], arguments: Array(words.dropFirst()), name: commandLine)
         } else if let name = parsed.argument(.server) {
             spec = try ServerSelection.resolve(name, context: context)
