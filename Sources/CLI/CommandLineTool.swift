@@ -40,6 +40,8 @@ package enum CommandLineTool {
             case .validate: return try ValidateCommand(context: context).execute().rawValue
             case .tools: return try await ToolsCommand(context: context).execute().rawValue
             case .call: return try await CallCommand(context: context).execute().rawValue
+            case .resources: return try await ResourcesCommand(context: context).execute().rawValue
+            case .prompts: return try await PromptsCommand(context: context).execute().rawValue
             case .schema:
                 console.out(WorkflowSchema.document.serialized(pretty: true) + "\n")
                 return ExitCode.succeeded.rawValue

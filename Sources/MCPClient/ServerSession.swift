@@ -286,7 +286,7 @@ package actor ServerSession {
     /// `maxListItems` items, all within one request timeout (not one per page). An absent or
     /// empty `nextCursor` ends the list, and so does a cursor the server already sent (a server
     /// that loops), which is traced.
-    private func listAll<Item>(
+    func listAll<Item>(
         _ method: String, noun: String,
         page decode: (JSONValue) throws(JSONRPCDecodingError) -> (items: [Item], nextCursor: String?)
     ) async throws(ClientError) -> [Item] {

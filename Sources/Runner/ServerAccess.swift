@@ -14,13 +14,9 @@ package enum ServerAccess {
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
         nonInteractive: Bool = false, loginUI: (any LoginUI)? = nil, opener: any SessionOpener = MCPSessionOpener()
     ) async throws -> [ToolDescription] {
-        let scope = TemplateScope(secrets: secrets, environment: environment)
-        let secretValues = try scope.secretValues(
-            SecretScanner.references(in: spec.templates), masker: logger.masker,
-            context: ErrorContext(server: spec.name))
-        let context = scope.context(secrets: secretValues)
-        let server = try ServerResolver.resolve(
-            spec, context: context, environment: environment, nonInteractive: nonInteractive, loginUI: loginUI)
+        let server = try resolve(
+            spec, secrets: secrets, environment: environment, logger: logger, nonInteractive: nonInteractive,
+            loginUI: loginUI)
         let pool = SessionPool(opener: opener, logger: logger)
         do {
             let tools = try await pool.tools(for: server)
@@ -30,5 +26,47 @@ package enum ServerAccess {
             await pool.closeAll()
             throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
         }
+    }
+
+    /// Opens a session to `spec` (its templates resolved as `listTools` does), runs `body` with
+    /// it, and closes it on every path (`resources` and `prompts`).
+    ///
+    /// - Throws: `RunError` with the server in its context, for a failure to resolve, open or in `body`.
+    package static func withSession<Value: Sendable>(
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
+        nonInteractive: Bool = false, loginUI: (any LoginUI)? = nil,
+        _ body: (ServerSession) async throws -> Value
+    ) async throws -> Value {
+        let server = try resolve(
+            spec, secrets: secrets, environment: environment, logger: logger, nonInteractive: nonInteractive,
+            loginUI: loginUI)
+        let session: ServerSession
+        do {
+            session = try await ServerSession.open(server.config, logger: logger)
+        } catch {
+            throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
+        }
+        do {
+            let value = try await body(session)
+            await session.close()
+            return value
+        } catch {
+            await session.close()
+            throw RunError.wrap(error).adding(ErrorContext(server: spec.name))
+        }
+    }
+
+    /// `spec` with its templates evaluated against `secrets` and `environment`.
+    static func resolve(
+        _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
+        nonInteractive: Bool, loginUI: (any LoginUI)?
+    ) throws -> ResolvedServer {
+        let scope = TemplateScope(secrets: secrets, environment: environment)
+        let secretValues = try scope.secretValues(
+            SecretScanner.references(in: spec.templates), masker: logger.masker,
+            context: ErrorContext(server: spec.name))
+        let context = scope.context(secrets: secretValues)
+        return try ServerResolver.resolve(
+            spec, context: context, environment: environment, nonInteractive: nonInteractive, loginUI: loginUI)
     }
 }

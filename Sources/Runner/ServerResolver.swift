@@ -112,8 +112,12 @@ enum ServerResolver {
                         evaluated.isSecret ? Secret.credential(string(evaluated)) : Secret(string(evaluated))
                 }
             }
+            // Paths from a file are taken from its folder (contract §2), then made absolute, so a
+            // relative `command` is not read again from inside `cwd`.
+            let command = spec.commandPath.map { $0.contains("/") ? Self.absolute($0) : $0 } ?? ""
             endpoint = .stdio(
-                command: spec.command ?? "", arguments: arguments, environment: environment, directory: spec.cwd)
+                command: command, arguments: arguments, environment: environment,
+                directory: spec.cwdPath.map(Self.absolute))
         } else {
             guard let url = try text(spec.url, "url") else {
                 throw RunError(code: .unreachable, message: "server '\(spec.name)' has no url", context: where_)
@@ -131,5 +135,10 @@ enum ServerResolver {
             config: ServerConfig(
                 name: spec.name, endpoint: endpoint, headers: headers, requestTimeout: timeout,
                 authorization: authorization))
+    }
+
+    /// `path` from the current directory when it is relative.
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileFolder.resolve(path, in: FileManager.default.currentDirectoryPath)
     }
 }

@@ -15,7 +15,7 @@ extension WorkflowRunner {
     func resolveOutputPathEarly(in context: EvaluationContext) throws(RunError) -> String? {
         guard options.resolvesOutputPath, let output = workflow.output, !Self.usesSteps(output) else { return nil }
         guard let evaluated = try? output.evaluate(in: context).value else { return nil }
-        let path = evaluated.stringValue ?? evaluated.serialized()
+        let path = workflow.resolvingPath(evaluated.stringValue ?? evaluated.serialized())
         guard path != "-" else { return path }
         do {
             try ResultsDestination.check(path, naming: "the workflow's 'output:'")

@@ -135,7 +135,7 @@ package struct WorkflowRunner: Sendable {
         if let output = workflow.output, options.resolvesOutputPath, report.outputPath == nil {
             do {
                 let evaluated = try output.evaluate(in: context).value
-                report.outputPath = evaluated.stringValue ?? evaluated.serialized()
+                report.outputPath = workflow.resolvingPath(evaluated.stringValue ?? evaluated.serialized())
             } catch {
                 self.options.logger.warning("could not resolve 'output': \(error); writing to stdout")
             }

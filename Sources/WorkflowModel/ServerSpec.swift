@@ -85,6 +85,19 @@ package struct ServerSpec: Sendable {
     package var timeout: Int?
     package var location: SourceLocation?
     package var origin: Origin
+    /// The folder of the file that defined the server: a relative `command` with a `/` and a
+    /// relative `cwd` are taken from it (contract §2, Paths); nil: the current directory.
+    package var folder: String? = nil
+
+    /// `command` as the process is started: a path with a `/` taken from `folder`; a bare name
+    /// stays a name looked up on `PATH`.
+    package var commandPath: String? {
+        guard let command, command.contains("/") else { return command }
+        return FileFolder.resolve(command, in: folder)
+    }
+
+    /// `cwd` taken from `folder`.
+    package var cwdPath: String? { cwd.map { FileFolder.resolve($0, in: folder) } }
 
     /// The roots a server definition's templates may read (docs/workflow-format.md): they are
     /// evaluated once, when a step first uses the server, so step results, `item` and `index` are
@@ -102,6 +115,17 @@ package struct ServerSpec: Sendable {
             ("oauth.clientId", oauth?.clientID), ("oauth.clientSecret", oauth?.clientSecret),
         ]
         return found.flatMap { key, value in (value?.templates ?? []).map { (key, $0) } }
+    }
+
+    /// A stdio server given on the command line (`mcp-run tools --stdio 'python server.py'`):
+    /// its arguments are passed as written, never templated; a relative `command` is taken from
+    /// the current directory.
+    package static func adHoc(command: String, arguments: [String], name: String) -> ServerSpec {
+        ServerSpec(
+            name: name, url: nil, transport: .stdio, command: command,
+            args: arguments.map { .literal(.string($0)) }, env: [:], cwd: nil, headers: [:], authType: .none,
+            apiKey: nil, apiKeyHeader: "X-API-Key", token: nil, username: nil, password: nil, oauth: nil,
+            timeout: nil, location: nil, origin: .environment)
     }
 
     /// A server reached by URL with nothing else configured (`mcp-run tools https://…`).

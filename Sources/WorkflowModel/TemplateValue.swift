@@ -152,3 +152,14 @@ extension TemplateValue {
         }
     }
 }
+
+extension TemplateValue {
+    /// `text` given outside a file (a command-line option named by `origin`'s file): a literal
+    /// string, or a template when it holds `${{ }}`.
+    /// - Throws: `ExpressionError` for a malformed expression.
+    package static func parsing(_ text: String, origin: SourceLocation) throws(ExpressionError) -> TemplateValue {
+        let template = try Template.parse(text)
+        if template.isLiteral { return .literal(.string(text)) }
+        return .template(TemplateString(template: template, origin: TextOrigin(start: origin, text: text)))
+    }
+}

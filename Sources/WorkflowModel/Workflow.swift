@@ -43,6 +43,14 @@ package struct Workflow: Sendable {
     }
 }
 
+extension Workflow {
+    /// `path` (from `output:`) taken from the workflow file's folder; `-` (stdout) is kept
+    /// (contract §2, Paths).
+    package func resolvingPath(_ path: String) -> String {
+        path == "-" ? path : FileFolder.resolve(path, in: FileFolder.of(file))
+    }
+}
+
 /// A declared input.
 package struct InputSpec: Sendable {
     /// The JSON type an input must have.

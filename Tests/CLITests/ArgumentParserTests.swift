@@ -126,7 +126,8 @@ struct ArgumentParserTests {
         Refused(arguments: ["run", "a.yaml", "-qx"], code: .unknownOption("-x"), argumentIndex: 2),
         Refused(
             arguments: ["run", "a.yaml", "--json"], code: .unknownOption("--json"),
-            hint: "'--json' is an option of 'mcp-run tools' and 'mcp-run call'", argumentIndex: 2),
+            hint: "'--json' is an option of 'mcp-run tools', 'mcp-run call', 'mcp-run resources' and 'mcp-run prompts'",
+            argumentIndex: 2),
         Refused(arguments: ["run", "a.yaml", "--output"], code: .missingValue(option: "--output"), argumentIndex: 2),
         Refused(arguments: ["run", "a.yaml", "-o"], code: .missingValue(option: "--output"), argumentIndex: 2),
         Refused(

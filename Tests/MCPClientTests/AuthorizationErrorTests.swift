@@ -30,6 +30,24 @@ struct AuthorizationErrorTests {
                 status: 401, challenges: ["Bearer"], hasCredentials: true, serverName: "s") == nil)
     }
 
+    @Test("a plain RFC 6750 Bearer challenge is a token server's, not OAuth; realm=\"OAuth\" (Atlassian) is OAuth")
+    func plainBearer() throws {
+        for challenge in ["Bearer", #"Bearer error="invalid_token""#, #"Bearer realm="api""#] {
+            #expect(
+                AuthChallenge.authorizationError(
+                    status: 401, challenges: [challenge], hasCredentials: false, serverName: "s") == nil, "\(challenge)"
+            )
+        }
+        let atlassian = try #require(
+            AuthChallenge.authorizationError(
+                status: 401,
+                challenges: [
+                    #"Bearer realm="OAuth", error="invalid_token", error_description="Missing or invalid access token""#
+                ],
+                hasCredentials: false, serverName: "jira"))
+        #expect(atlassian.message.contains("requires OAuth"))
+    }
+
     @Test("a 403 insufficient_scope names the scope")
     func insufficientScope() throws {
         let challenges = [#"Bearer error="insufficient_scope", scope="files:read files:write""#]

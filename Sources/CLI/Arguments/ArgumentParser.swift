@@ -64,7 +64,8 @@ package enum ArgumentParser {
             positionals: binder.positionals.map(\.text))
         try checkExclusive(parsed, spec: spec, tokens: tokens)
         parsed.positionalValues = try assignPositionals(
-            binder.positionals, spec: spec, lenient: parsed.flag(.help) || parsed.flag(.version))
+            binder.positionals, spec: spec, lenient: parsed.flag(.help) || parsed.flag(.version),
+            given: Set(parsed.values.keys))
         return parsed
     }
 
@@ -115,11 +116,13 @@ package enum ArgumentParser {
     }
 
     private static func assignPositionals(
-        _ tokens: [ArgumentToken], spec: CommandSpec, lenient: Bool
+        _ tokens: [ArgumentToken], spec: CommandSpec, lenient: Bool, given: Set<String>
     ) throws(UsageError) -> [String: [String]] {
         var result: [String: [String]] = [:]
         var remaining = tokens[...]
         for positional in spec.positionals {
+            // `--stdio CMD` stands in for SERVER: the next word is the TOOL.
+            if let option = positional.replacedBy, given.contains(option) { continue }
             let taken: ArraySlice<ArgumentToken>
             switch positional.arity {
             case .required, .optional: taken = remaining.prefix(1)

@@ -8,6 +8,10 @@ package enum CommandName: String, Sendable, Hashable, CaseIterable {
     case tools
     /// `mcp-run call SERVER TOOL [KEY=VALUE...]`.
     case call
+    /// `mcp-run resources SERVER [URI]`.
+    case resources
+    /// `mcp-run prompts SERVER [NAME KEY=VALUE...]`.
+    case prompts
     /// `mcp-run auth login|status|revoke|logout [SERVER]`.
     case auth
     /// `mcp-run schema`.

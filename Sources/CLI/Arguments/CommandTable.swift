@@ -70,6 +70,43 @@ extension OptionSpec {
     package static let noBrowser = OptionSpec(
         long: "no-browser", kind: .flag, help: "do not open a browser; print the URL and accept the redirect on stdin")
 
+    /// `--stdio CMD`: a stdio server given on the command line, in place of SERVER.
+    package static let stdio = OptionSpec(
+        long: "stdio", kind: .value, valueName: "CMD",
+        help:
+            "start CMD as a stdio server instead of naming SERVER (split like a shell: quotes and backslashes, no expansion)"
+    )
+    /// `--header 'Name: value'`, repeatable: an extra HTTP header for the server.
+    package static let header = OptionSpec(
+        long: "header", kind: .repeatable, valueName: "'NAME: VALUE'",
+        help: "send this HTTP header to the server (repeatable; VALUE may be a ${{ env.NAME }} template)")
+    /// `--bearer-env NAME`: `authType: bearer-token` with the token from environment variable NAME.
+    package static let bearerEnv = OptionSpec(
+        long: "bearer-env", kind: .value, valueName: "NAME",
+        help: "send 'Authorization: Bearer' with the token in environment variable NAME")
+    /// `--api-key-env NAME`: `authType: api-key` with the key from environment variable NAME.
+    package static let apiKeyEnv = OptionSpec(
+        long: "api-key-env", kind: .value, valueName: "NAME",
+        help: "send the API key in environment variable NAME (header X-API-Key, or --api-key-header)")
+    /// `--api-key-header HEADER`: the header `--api-key-env` uses.
+    package static let apiKeyHeader = OptionSpec(
+        long: "api-key-header", kind: .value, valueName: "HEADER", help: "the header for --api-key-env")
+    /// `--basic-env USER:PASSWORD`: `authType: basic` from two environment variables.
+    package static let basicEnv = OptionSpec(
+        long: "basic-env", kind: .value, valueName: "USER:PASSWORD",
+        help: "use HTTP Basic auth with the username and password in the environment variables USER and PASSWORD")
+
+    /// The options of the commands that talk to one server (`tools`, `call`, `resources`,
+    /// `prompts`): where it is defined, or how it is reached and authenticated (contract §5).
+    package static let oneShot: [OptionSpec] = [
+        .file, .servers, .secrets, .stdio, .header, .bearerEnv, .apiKeyEnv, .apiKeyHeader, .basicEnv, .nonInteractive,
+    ]
+
+    /// `--args JSON` of `prompts`: the prompt's arguments as a JSON object (scalars become strings).
+    package static let promptArgumentsJSON = OptionSpec(
+        long: "args", kind: .value, valueName: "JSON",
+        help: "the prompt's arguments as a JSON object; numbers and booleans are sent as strings")
+
     /// The options every command takes.
     package static let common: [OptionSpec] = [.quiet, .verbose, .noColor, .help, .version]
 }
@@ -82,7 +119,9 @@ extension PositionalSpec {
         name: "FILE", arity: .oneOrMore, help: "a workflow file (YAML) to check")
     /// The server of `tools` and `call`.
     package static let server = PositionalSpec(
-        name: "SERVER", arity: .required, help: "a server's name (workflow, '--servers' or MCP_SERVERS) or URL")
+        name: "SERVER", arity: .required,
+        help: "a server's name (workflow, '--servers' or MCP_SERVERS) or URL; or give '--stdio CMD' instead",
+        replacedBy: OptionSpec.stdio.long)
     /// The optional server of `auth`.
     package static let optionalServer = PositionalSpec(
         name: "SERVER", arity: .optional, help: "a server's name or URL; 'status' without it lists every cached login")
@@ -92,6 +131,15 @@ extension PositionalSpec {
     package static let toolArguments = PositionalSpec(
         name: "KEY=VALUE", arity: .zeroOrMore, help: "a tool argument; VALUE is parsed as JSON when it can be",
         format: .keyValue)
+    /// The resource `resources` reads.
+    package static let resourceURI = PositionalSpec(
+        name: "URI", arity: .optional, help: "a resource to read; without it, list resources and resource templates")
+    /// The prompt `prompts` gets.
+    package static let promptName = PositionalSpec(
+        name: "NAME", arity: .optional, help: "a prompt to get; without it, list the prompts")
+    /// The arguments of `prompts NAME`.
+    package static let promptArguments = PositionalSpec(
+        name: "KEY=VALUE", arity: .zeroOrMore, help: "a prompt argument (always sent as a string)", format: .keyValue)
     /// What `auth` does.
     package static let authAction = PositionalSpec(
         name: "ACTION", arity: .required, help: "what to do", choices: AuthAction.allCases.map(\.rawValue))
@@ -104,7 +152,7 @@ extension PositionalSpec {
 /// Every command's table.
 package enum CommandTable {
     /// The tables in the order `mcp-run --help` lists them.
-    package static let all: [CommandSpec] = [run, validate, tools, call, auth, schema, help]
+    package static let all: [CommandSpec] = [run, validate, tools, call, resources, prompts, auth, schema, help]
 
     /// The table of `name`.
     package static func spec(for name: CommandName) -> CommandSpec {
@@ -113,6 +161,8 @@ package enum CommandTable {
         case .validate: return validate
         case .tools: return tools
         case .call: return call
+        case .resources: return resources
+        case .prompts: return prompts
         case .auth: return auth
         case .schema: return schema
         case .help: return help
@@ -120,6 +170,7 @@ package enum CommandTable {
     }
 
     private static let quietOrVerbose = [OptionSpec.quiet.long, OptionSpec.verbose.long]
+    private static let oneCredential = [OptionSpec.bearerEnv.long, OptionSpec.apiKeyEnv.long, OptionSpec.basicEnv.long]
 
     /// `mcp-run run FILE` / `mcp-run FILE`.
     package static let run = CommandSpec(
@@ -153,8 +204,8 @@ package enum CommandTable {
         name: .tools, summary: "list a server's tools with their input schemas",
         discussion: "Connects to SERVER and lists its tools. Use '--json' for machine-readable output.",
         positionals: [.server],
-        options: [.file, .jsonOutput, .servers, .secrets, .nonInteractive] + OptionSpec.common,
-        exclusiveOptions: [quietOrVerbose])
+        options: [.jsonOutput] + OptionSpec.oneShot + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose, oneCredential])
 
     /// `mcp-run call SERVER TOOL [KEY=VALUE...]`.
     package static let call = CommandSpec(
@@ -166,10 +217,32 @@ package enum CommandTable {
             """,
         positionals: [.server, .tool, .toolArguments],
         options: [
-            .jsonArguments, .file, .servers, .secrets,
-            .output.withHelp("write the result to PATH ('-' for stdout)", defaultValue: "-"), .nonInteractive,
-        ] + OptionSpec.common,
-        exclusiveOptions: [quietOrVerbose])
+            .jsonArguments, .output.withHelp("write the result to PATH ('-' for stdout)", defaultValue: "-"),
+        ] + OptionSpec.oneShot + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose, oneCredential])
+
+    /// `mcp-run resources SERVER [URI]`.
+    package static let resources = CommandSpec(
+        name: .resources, summary: "list a server's resources and resource templates, or read one",
+        discussion: """
+            Without URI, lists SERVER's resources and resource templates; with it, reads that resource \
+            and prints its text ('--json': the whole result).
+            """,
+        positionals: [.server, .resourceURI],
+        options: [.jsonOutput] + OptionSpec.oneShot + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose, oneCredential])
+
+    /// `mcp-run prompts SERVER [NAME KEY=VALUE...]`.
+    package static let prompts = CommandSpec(
+        name: .prompts, summary: "list a server's prompts, or get one with its arguments",
+        discussion: """
+            Without NAME, lists SERVER's prompts and their arguments; with it, gets that prompt and \
+            prints its messages ('--json': the whole result). Arguments are strings on the wire: \
+            KEY=VALUE pairs are sent as written, over '--args' whose scalars are converted.
+            """,
+        positionals: [.server, .promptName, .promptArguments],
+        options: [.jsonOutput, .promptArgumentsJSON] + OptionSpec.oneShot + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose, oneCredential])
 
     /// `mcp-run auth login|status|revoke|logout [SERVER]`.
     package static let auth = CommandSpec(

@@ -95,20 +95,27 @@ package struct PositionalSpec: Sendable, Hashable {
     package var choices: [String]
     /// The shape each value must have.
     package var format: ValueFormat
+    /// The long name of an option that stands in for this positional (`stdio` for `SERVER`): when
+    /// that option is given, the positional takes no argument.
+    package var replacedBy: String?
 
     /// Creates a positional spec.
-    package init(name: String, arity: Arity, help: String, choices: [String] = [], format: ValueFormat = .any) {
+    package init(
+        name: String, arity: Arity, help: String, choices: [String] = [], format: ValueFormat = .any,
+        replacedBy: String? = nil
+    ) {
         self.name = name
         self.arity = arity
         self.help = help
         self.choices = choices
         self.format = format
+        self.replacedBy = replacedBy
     }
 
     /// `FILE`, `[SERVER]`, `FILE...` or `[KEY=VALUE...]`: how the usage line shows it.
     var usageSpelling: String {
         switch arity {
-        case .required: return name
+        case .required: return replacedBy.map { "(\(name) | --\($0) CMD)" } ?? name
         case .optional: return "[\(name)]"
         case .oneOrMore: return "\(name)..."
         case .zeroOrMore: return "[\(name)...]"

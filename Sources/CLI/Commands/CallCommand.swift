@@ -10,10 +10,11 @@ struct CallCommand {
 
     func execute() async throws -> ExitCode {
         let parsed = context.parsed
-        guard let serverName = parsed.argument(.server), let tool = parsed.argument(.tool) else {
-            throw UsageError(code: .missingArgument("SERVER"), message: "'call' needs a SERVER and a TOOL")
+        guard let tool = parsed.argument(.tool) else {
+            throw UsageError(code: .missingArgument("TOOL"), message: "'call' needs a SERVER and a TOOL")
         }
-        var spec = try ServerSelection.resolve(serverName, context: context)
+        let server = try OneShotServer.resolve(context: context)
+        var spec = server.spec
         let serverKey = spec.name
         spec.name = serverKey
         var arguments: [String: JSONValue] = [:]
@@ -28,7 +29,7 @@ struct CallCommand {
         for (key, value) in parsed.keyValues(.toolArguments) {
             arguments[key] = .string(value)
         }
-        let secrets = try context.sources.secrets(file: parsed.value(.secrets))
+        let secrets = server.secrets
         let masker = SecretMasker(Array(secrets.values))
         let step = Step(
             id: "call", index: 0, server: serverKey, call: .tool(tool), arguments: .literal(.object(arguments)),

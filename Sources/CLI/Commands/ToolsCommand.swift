@@ -10,11 +10,8 @@ struct ToolsCommand {
 
     func execute() async throws -> ExitCode {
         let parsed = context.parsed
-        guard let name = parsed.argument(.server) else {
-            throw UsageError(code: .missingArgument("SERVER"), message: "no server given")
-        }
-        let spec = try ServerSelection.resolve(name, context: context)
-        let secrets = try context.sources.secrets(file: parsed.value(.secrets))
+        let server = try OneShotServer.resolve(context: context)
+        let (spec, secrets) = (server.spec, server.secrets)
         let masker = SecretMasker(Array(secrets.values))
         let tools: [ToolDescription]
         let (environment, logger, nonInteractive) = (

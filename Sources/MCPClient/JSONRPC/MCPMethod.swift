@@ -22,6 +22,12 @@ package enum MCPMethod {
     package static let toolsCall = "tools/call"
     /// Resources: read one by URI.
     package static let resourcesRead = "resources/read"
+    /// List resources (paginated).
+    package static let resourcesList = "resources/list"
+    /// List resource templates (paginated).
+    package static let resourceTemplatesList = "resources/templates/list"
+    /// List prompts (paginated).
+    package static let promptsList = "prompts/list"
     /// Prompts: get one with arguments.
     package static let promptsGet = "prompts/get"
     /// Client features the server may call: roots.

@@ -23,8 +23,8 @@ extension AuthChallenge {
     }
 
     /// The error for a final 401 or 403 with `challenges`, when they say more than the status:
-    /// a server configured without auth (`hasCredentials` false) that answers 401 with a Bearer
-    /// challenge wants OAuth (contract §2, `authType: none`); a 403 `insufficient_scope` names the
+    /// a server configured without auth (`hasCredentials` false) that answers 401 with an OAuth
+    /// Bearer challenge wants OAuth (contract §2, `authType: none`); a 403 `insufficient_scope` names the
     /// scope. Nil otherwise (the plain auth error stands). Exit 3 either way.
     package static func authorizationError(
         status: Int, challenges: [String], hasCredentials: Bool, serverName: String
@@ -40,7 +40,16 @@ extension AuthChallenge {
                     : "add \(scopes.map { "'\($0)'" }.joined(separator: ", ")) to `oauth.scopes`, then run 'mcp-run auth login \(serverName)'",
                 context: context)
         }
-        guard status == 401, !hasCredentials, let bearer = parse(challenges).first(where: \.isBearer) else {
+        // An OAuth challenge points at its metadata (MCP 2025-06-18) or says so in its realm
+        // (Atlassian's `realm="OAuth"`, MCP 2025-03-26); a plain RFC 6750 Bearer challenge is a
+        // token server's, and the plain auth error (with its bearer-token/api-key/basic hint) stands.
+        guard status == 401, !hasCredentials,
+            let bearer = parse(challenges).first(where: {
+                $0.isBearer
+                    && ($0.parameters["resource_metadata"] != nil
+                        || $0.parameters["realm"]?.lowercased().contains("oauth") == true)
+            })
+        else {
             return nil
         }
         var message = "the server requires OAuth: it answered 401 with a Bearer challenge"

@@ -55,6 +55,11 @@ struct HTTPExchange: Sendable {
             || request.headers.contains { $0.name.lowercased() == MCPHeader.authorization.lowercased() }
     }
 
+    /// What to do about a 401 without an OAuth challenge to a request that carried no credentials
+    /// (contract §2: an auth error, not an OAuth probe).
+    static let credentialsHint =
+        "give the server its credentials, or check them: `authType: bearer-token` (with `token`), `api-key` (`apiKey`) or `basic` (`username`, `password`), each from `${{ secrets.NAME }}`; one-shot commands take --bearer-env NAME, --api-key-env NAME or --basic-env USER:PASSWORD (environment variable names)"
+
     /// The error for a final status the caller does not accept.
     ///
     /// 401 and 403 are `.unauthorized(status)` (exit 3, never a fallback), with the specific
@@ -77,9 +82,11 @@ struct HTTPExchange: Sendable {
                 hasCredentials: hasCredentials(sent), serverName: serverName)
                 ?? ClientError(
                     code: .unauthorized(status), message: "the server refused the request with HTTP \(status)",
-                    hint: status == 401
-                        ? "check the server's credentials (`authType` and its secret); an expired token needs a new login"
-                        : "the credentials lack permission for this server or tool",
+                    hint: status != 401
+                        ? "the credentials lack permission for this server or tool"
+                        : hasCredentials(sent)
+                            ? "check the server's credentials (`authType` and its secret); an expired token needs a new login"
+                            : Self.credentialsHint,
                     context: ErrorContext(server: serverName))
         }
         var body = snippet ?? ""

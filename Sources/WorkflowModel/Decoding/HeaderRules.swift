@@ -1,12 +1,12 @@
 import Basics
 
 /// What RFC 9110 allows in a header field, checked when a workflow is loaded.
-enum HeaderRules {
+package enum HeaderRules {
     /// The hint for a bad header name.
-    static let nameHint = "a header name is letters, digits and !#$%&'*+-.^_`|~, with no spaces or colons"
+    package static let nameHint = "a header name is letters, digits and !#$%&'*+-.^_`|~, with no spaces or colons"
 
     /// Why `name` is not a header name (an RFC 9110 token), or nil when it is one.
-    static func nameProblem(_ name: String) -> String? {
+    package static func nameProblem(_ name: String) -> String? {
         if name.isEmpty { return "is empty" }
         for scalar in name.unicodeScalars where !isTokenCharacter(scalar) {
             switch scalar {
@@ -20,7 +20,7 @@ enum HeaderRules {
     }
 
     /// Why `value` cannot be sent as a header value (CR, LF or NUL in it), or nil when it can.
-    static func valueProblem(_ value: String) -> String? {
+    package static func valueProblem(_ value: String) -> String? {
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\r": return "contains a carriage return"

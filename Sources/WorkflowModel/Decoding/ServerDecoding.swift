@@ -15,11 +15,15 @@ enum ServerKeys {
 
 extension ServerSpec {
     /// Decodes one server definition named `name`.
+    ///
+    /// - Parameter otherClient: the entry is from another client's config file (`ClientConfig`),
+    ///   so `type` may stand for `transport`.
     static func decode(
-        name: String, node: YAMLNode, origin: Origin, problems: inout ProblemCollector
+        name: String, node: YAMLNode, origin: Origin, otherClient: Bool = false, problems: inout ProblemCollector
     ) -> ServerSpec? {
         let what = "server '\(name)'"
-        guard let fields = Fields(node, what: what, known: ServerKeys.all, problems: &problems) else { return nil }
+        let known = otherClient ? ServerKeys.all + ["type"] : ServerKeys.all
+        guard let fields = Fields(node, what: what, known: known, problems: &problems) else { return nil }
         var spec = ServerSpec(
             name: name, url: nil, transport: .sse, command: nil, args: [], env: [:], cwd: nil, headers: [:],
             authType: .none, apiKey: nil, apiKeyHeader: "X-API-Key", token: nil, username: nil, password: nil,
@@ -30,6 +34,16 @@ extension ServerSpec {
             spec.transport = transport
         }
         spec.command = Read.untemplated(fields["command"], "\(what) command", &problems, required: true)
+        if let type = fields["type"],
+            let transport = ClientConfig.transport(
+                type: type, transport: fields["transport"], what: what, problems: &problems)
+        {
+            spec.transport = transport
+        }
+        // A `command` and no `url` or `transport` is a local process (contract §2), as other clients read it.
+        if fields["transport"] == nil, fields["type"] == nil, fields["url"] == nil, fields["command"] != nil {
+            spec.transport = .stdio
+        }
         if let args = fields["args"] {
             if let elements = args.sequenceElements {
                 spec.args = elements.map { Read.template($0, &problems) }

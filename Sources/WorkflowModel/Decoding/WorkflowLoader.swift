@@ -79,7 +79,16 @@ package enum WorkflowLoader {
             problems.problems += parsed.problems.map(wrap)
             if let root = parsed.root {
                 reportCollectionKeys(in: root, problems: &problems)
-                servers = decodeServers(root, origin: origin, problems: &problems)
+                // Other clients' files (contract §2) hold the servers one level down.
+                if let inner = ClientConfig.servers(in: root) {
+                    servers = decodeServers(inner, origin: origin, otherClient: true, problems: &problems)
+                } else {
+                    servers = decodeServers(root, origin: origin, problems: &problems)
+                }
+            }
+            // A file's own relative paths are taken from its folder; the variable's from the current one.
+            if origin == .serversFile {
+                for name in servers.keys { servers[name]?.folder = FileFolder.of(file) }
             }
         } catch {
             throw WorkflowProblems([wrap(error)])
@@ -124,7 +133,7 @@ package enum WorkflowLoader {
     }
 
     static func decodeServers(
-        _ node: YAMLNode, origin: ServerSpec.Origin, problems: inout ProblemCollector
+        _ node: YAMLNode, origin: ServerSpec.Origin, otherClient: Bool = false, problems: inout ProblemCollector
     ) -> [String: ServerSpec] {
         guard let entries = node.mappingEntries else {
             problems.add(
@@ -135,7 +144,9 @@ package enum WorkflowLoader {
         var servers: [String: ServerSpec] = [:]
         for entry in entries {
             guard let name = entry.key.scalarText else { continue }
-            if let spec = ServerSpec.decode(name: name, node: entry.value, origin: origin, problems: &problems) {
+            if let spec = ServerSpec.decode(
+                name: name, node: entry.value, origin: origin, otherClient: otherClient, problems: &problems)
+            {
                 servers[name] = spec
             }
         }
@@ -156,7 +167,8 @@ package enum WorkflowLoader {
             file: file, inputs: [], servers: extraServers, env: [:], defaults: StepDefaults(), concurrency: 4,
             steps: [], outputs: [], output: nil)
         if let node = fields["servers"] {
-            for (name, spec) in decodeServers(node, origin: .workflow, problems: &problems) {
+            for (name, var spec) in decodeServers(node, origin: .workflow, problems: &problems) {
+                spec.folder = FileFolder.of(file)
                 workflow.servers[name] = spec
             }
         }
