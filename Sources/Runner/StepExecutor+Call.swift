@@ -135,7 +135,7 @@ extension StepExecutor {
             call = .prompt(name)
             let (converted, notScalar) = MCPWire.promptArguments(arguments)
             if let notScalar {
-                let kind = arguments[notScalar]?.arrayValue != nil ? "a list" : "an object"
+                let kind = arguments[notScalar]?.arrayValue != nil ? "an array" : "an object"
                 throw RunError(
                     code: .invalidArguments,
                     message: "prompt argument '\(notScalar)' is \(kind), but prompt arguments are strings",

@@ -41,7 +41,8 @@ struct PromptArgumentTests {
             #expect(run.exitCode == 1, "\(run)")
             let error = try run.json().step("ask")?["error"]
             #expect(error?["code"] == "invalid_arguments", "\(run)")
-            #expect(error?["message"] == "prompt argument 'name' is a list, but prompt arguments are strings", "\(run)")
+            #expect(
+                error?["message"] == "prompt argument 'name' is an array, but prompt arguments are strings", "\(run)")
         }
     }
 }

@@ -51,19 +51,16 @@ struct PromptsCommand {
                     code: .invalidValue(option: "--args", value: json), message: "--args must be a JSON object",
                     hint: "for example --args '{\"name\": \"Ada\", \"count\": 3}'")
             }
-            for (key, value) in members {
-                switch value {
-                case .string: arguments[key] = value
-                case .null: continue
-                case .array, .object:
-                    throw UsageError(
-                        code: .invalidValue(option: "--args", value: json),
-                        message: "prompt argument '\(key)' is \(value.arrayValue != nil ? "an array" : "an object")",
-                        hint:
-                            "prompt arguments are strings: pass JSON text as a string, e.g. '{\"\(key)\": \"[1, 2]\"}'")
-                default: arguments[key] = .string(value.serialized())
-                }
+            // The one conversion of prompt arguments, shared with a workflow's `prompt:` steps.
+            let (converted, notScalar) = MCPWire.promptArguments(.object(members))
+            if let key = notScalar {
+                throw UsageError(
+                    code: .invalidValue(option: "--args", value: json),
+                    message:
+                        "prompt argument '\(key)' is \(members[key]?.arrayValue != nil ? "an array" : "an object")",
+                    hint: "prompt arguments are strings: pass JSON text as a string, e.g. '{\"\(key)\": \"[1, 2]\"}'")
             }
+            arguments = converted.objectValue ?? [:]
         }
         for (key, value) in pairs { arguments[key] = .string(value) }
         return arguments
