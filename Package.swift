@@ -22,6 +22,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Basics", "CCurl", "CCurlShim"]),
         .target(name: "MCPClient", dependencies: ["Basics", "HTTP"]),
         .target(name: "Results", dependencies: ["Basics"]),
+        .target(name: "HTTPServer", dependencies: ["Basics"]),
         .target(
             name: "Runner", dependencies: ["Basics", "WorkflowModel", "Expressions", "MCPClient", "Results", "HTTP"]),
         .target(
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Basics", "TestSupport"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "HTTP", "Basics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Basics"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Basics"]),
         .testTarget(
             name: "RunnerTests",
             dependencies: ["Runner", "WorkflowModel", "Expressions", "MCPClient", "HTTP", "Results", "Basics"]),
