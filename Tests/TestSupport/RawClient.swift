@@ -10,11 +10,11 @@ import Foundation
 ///
 /// Its calls block, so each runs on a thread of its own (`onThread`), never on the cooperative
 /// pool that the listener's handler needs. Every read has a deadline (`SO_RCVTIMEO`).
-final class RawClient: Sendable {
+package final class RawClient: Sendable {
     let fd: Int32
 
     /// Connects to 127.0.0.1:`port`.
-    init(port: Int) throws {
+    package init(port: Int) throws {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -41,7 +41,7 @@ final class RawClient: Sendable {
     deinit { close(fd) }
 
     /// Sends `text`.
-    func send(_ text: String) async {
+    package func send(_ text: String) async {
         let bytes = Array(text.utf8)
         let fd = self.fd
         await onThread {
@@ -51,7 +51,7 @@ final class RawClient: Sendable {
 
     /// Reads until one whole response has arrived (head and `Content-Length` body, after a
     /// `100 Continue` if one came), the peer closes, or 15 seconds pass; returns what arrived as text.
-    func readResponse() async -> String {
+    package func readResponse() async -> String {
         let fd = self.fd
         return await onThread {
             var received: [UInt8] = []
@@ -76,7 +76,7 @@ final class RawClient: Sendable {
     }
 
     /// Whether the peer has closed the connection (a read gets end of file within 15 seconds).
-    func isClosedByPeer() async -> Bool {
+    package func isClosedByPeer() async -> Bool {
         let fd = self.fd
         return await onThread {
             var byte: UInt8 = 0
@@ -89,10 +89,11 @@ final class RawClient: Sendable {
     }
 }
 
-enum RawClientError: Error { case cannotConnect }
+/// Why a `RawClient` could not be made.
+package enum RawClientError: Error { case cannotConnect }
 
 /// Runs blocking `body` on a thread of its own and returns its value.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+package func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         let thread = Thread { continuation.resume(returning: body()) }
         thread.start()

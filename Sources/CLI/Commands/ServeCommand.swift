@@ -1,0 +1,102 @@
+import Basics
+import Foundation
+import Gateway
+import HTTPServer
+
+/// `mcp-run serve`: the HTTP gateway of contract §9, until SIGTERM or SIGINT.
+struct ServeCommand {
+    var context: CommandContext
+
+    /// How long requests in flight may take to finish once a stop signal arrived.
+    static let shutdownGrace = Duration.seconds(20)
+
+    func execute() async throws -> ExitCode {
+        let parsed = context.parsed
+        let listen = parsed.value(.listen) ?? "127.0.0.1:8080"
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+            (0...65535).contains(port), colon > listen.startIndex
+        else {
+            throw UsageError(
+                code: .invalidValue(option: "--listen", value: listen), message: "--listen must be HOST:PORT",
+                hint: "for example --listen 127.0.0.1:8080, or --listen 0.0.0.0:$PORT behind a proxy")
+        }
+        let host = String(listen[..<colon])
+        guard let key = context.environment["MCP_RUN_API_KEY"], !key.isEmpty else {
+            throw UsageError(
+                code: .missingArgument("MCP_RUN_API_KEY"), message: "'serve' needs MCP_RUN_API_KEY",
+                hint: "set MCP_RUN_API_KEY to a long random value; clients send it in the X-API-Key header")
+        }
+        let apiKey = Secret.credential(key)
+        let servers = try context.sources.extraServers(serversFile: parsed.value(.servers))
+        var definitions: [String: JSONValue] = [:]
+        if let text = context.environment["MCP_SERVERS"], case .object(let members)? = try? JSONValue.parse(text) {
+            definitions = members
+        }
+        if let file = parsed.value(.servers),
+            case .object(let members)? = try? JSONValue.parse(try context.sources.read(file, what: "servers file"))
+        {
+            definitions.merge(members) { _, file in file }
+        }
+        let secrets = try context.sources.secrets(file: parsed.value(.secrets))
+        let masker = SecretMasker(Array(secrets.values) + [apiKey])
+        let logger = context.logger(masker: masker)
+        var settings = GatewaySettings(
+            apiKey: apiKey, publicURL: "", fixedServers: servers, fixedDefinitions: definitions, secrets: secrets,
+            environment: context.environment,
+            registryPath: GatewaySettings.defaultRegistryPath(environment: context.environment))
+        let router: RequestRouter
+        let console = context.console
+        let listener: HTTPListener
+        do {
+            // The router needs the public URL, which needs the bound port: bind first, route after.
+            let routerBox = Locked<RequestRouter?>(nil)  // set once below, before any request can be routed
+            listener = try HTTPListener(
+                host: host, port: port,
+                log: { entry in
+                    console.err(
+                        masker.mask(
+                            "\(entry.method) \(entry.path) \(entry.status) \(entry.duration.milliseconds)ms"))
+                },
+                handler: { request in
+                    guard let router = routerBox.withLock({ $0 }) else {
+                        return .error(503, "starting", "the gateway is starting; try again")
+                    }
+                    return await router.respond(to: request)
+                })
+            settings.publicURL = Self.trimmedURL(parsed.value(.publicURL) ?? "http://\(host):\(listener.port)")
+            router = try RequestRouter(settings: settings, logger: logger)
+            routerBox.withLock { $0 = router }
+        } catch let error as ListenError {
+            throw UsageError(
+                code: .invalidValue(option: "--listen", value: listen), message: error.message,
+                hint: "choose another port, or stop what is listening on it")
+        }
+        console.err("mcp-run serve: listening on http://\(host):\(listener.port) (public URL \(settings.publicURL))")
+        await SignalHandling.runCancellable { await Self.waitForCancellation() }
+        console.err("mcp-run serve: stopping; waiting for requests in flight")
+        let finished = await listener.stop(grace: Self.shutdownGrace)
+        await router.closeSessions()
+        if !finished {
+            console.err(
+                "mcp-run serve: requests still in flight after \(Self.shutdownGrace.humanReadable) were dropped")
+        }
+        console.err("mcp-run serve: stopped")
+        return .succeeded
+    }
+
+    /// Suspends until the task is cancelled (by the first SIGINT, SIGTERM or SIGHUP).
+    private static func waitForCancellation() async {
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        await withTaskCancellationHandler {
+            for await _ in stream {}
+        } onCancel: {
+            continuation.finish()
+        }
+    }
+
+    private static func trimmedURL(_ url: String) -> String {
+        var url = url
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+}

@@ -1,0 +1,278 @@
+import Basics
+import Foundation
+import TestSupport
+import Testing
+
+/// `mcp-run serve` through the real binary, against the `tools.py` fixture server (contract §9).
+@Suite("Gateway", .timeLimit(.minutes(2)))
+struct GatewayTests {
+    @Test("a wrong or missing API key gets 401 on every /api/v1 route and changes nothing")
+    func apiKey() async throws {
+        try await withTemporaryDirectory("gateway-key") { home in
+            try await withGateway(home: home) { gateway in
+                #expect(try await gateway.request("GET", "/healthz", apiKey: "").status == 200)
+                let body = #"{"name": "x", "url": "http://127.0.0.1:1/mcp"}"#
+                for key in ["", "wrong", gateway.apiKey + "x", String(gateway.apiKey.dropLast())] {
+                    for (method, path) in [
+                        ("GET", "/api/v1/servers"), ("POST", "/api/v1/servers"), ("DELETE", "/api/v1/servers/x"),
+                        ("GET", "/api/v1/mcp/x/tools"), ("POST", "/api/v1/mcp/x/tools/echo"),
+                    ] {
+                        let answer = try await gateway.request(
+                            method, path, body: method == "POST" ? body : nil, apiKey: key)
+                        #expect(answer.status == 401, "\(method) \(path) with '\(key)': \(answer)")
+                        #expect(answer.json["error"] == "unauthorized")
+                    }
+                }
+                #expect(!FileManager.default.fileExists(atPath: home + "/gateway-servers.json"))
+                let list = try await gateway.request("GET", "/api/v1/servers")
+                #expect(list.json == ["servers": []], "\(list)")
+            }
+        }
+    }
+
+    static let invalidBodies: [(String, String)] = [
+        ("not json", "body"),
+        ("[1, 2]", "body"),
+        (#"{"url": "http://127.0.0.1:1/mcp"}"#, "name"),
+        (#"{"name": 7, "url": "http://127.0.0.1:1/mcp"}"#, "name"),
+        (#"{"name": "a b", "url": "http://127.0.0.1:1/mcp"}"#, "name"),
+        (#"{"name": "s"}"#, "url"),
+        (#"{"name": "s", "url": "http://127.0.0.1:1/mcp", "colour": "red"}"#, "colour"),
+        (#"{"name": "s", "url": "http://127.0.0.1:1/mcp", "transport": "carrier-pigeon"}"#, "transport"),
+        (#"{"name": "s", "command": "/bin/sh", "args": ["-c", "id"]}"#, "command"),
+        (#"{"name": "s", "url": "http://127.0.0.1:1/mcp", "headers": {"X": "${{ env.HOME }}"}}"#, "headers.X"),
+    ]
+
+    @Test("an invalid server body is answered 400 naming the field, and nothing is stored")
+    func invalidBodies() async throws {
+        try await withTemporaryDirectory("gateway-invalid") { home in
+            try await withGateway(home: home) { gateway in
+                for (body, field) in Self.invalidBodies {
+                    let answer = try await gateway.request("POST", "/api/v1/servers", body: body)
+                    #expect(answer.status == 400, "\(body): \(answer)")
+                    #expect(answer.json["field"]?.stringValue == field, "\(body): \(answer)")
+                    #expect(answer.json["message"]?.stringValue?.isEmpty == false)
+                }
+                #expect(try await gateway.request("GET", "/api/v1/servers").json == ["servers": []])
+            }
+        }
+    }
+
+    @Test("a name in use, registered or from MCP_SERVERS, is answered 409; fixed servers cannot be deleted")
+    func duplicateNames() async throws {
+        try await withTemporaryDirectory("gateway-dup") { home in
+            let fixed = #"{"fixed": {"url": "http://127.0.0.1:1/mcp"}}"#
+            try await withGateway(home: home, environment: ["MCP_SERVERS": fixed]) { gateway in
+                let body = #"{"name": "one", "url": "http://127.0.0.1:1/mcp"}"#
+                #expect(try await gateway.request("POST", "/api/v1/servers", body: body).status == 201)
+                let again = try await gateway.request("POST", "/api/v1/servers", body: body)
+                #expect(again.status == 409, "\(again)")
+                #expect(again.json["error"] == "name_in_use")
+                let clash = #"{"name": "fixed", "url": "http://127.0.0.1:2/mcp"}"#
+                #expect(try await gateway.request("POST", "/api/v1/servers", body: clash).status == 409)
+                #expect(try await gateway.request("DELETE", "/api/v1/servers/fixed").status == 403)
+                #expect(try await gateway.request("DELETE", "/api/v1/servers/nobody").status == 404)
+                #expect(try await gateway.request("DELETE", "/api/v1/servers/one").status == 200)
+                #expect(try await gateway.request("GET", "/api/v1/servers/one").status == 404)
+                #expect(try await gateway.request("POST", "/api/v1/servers", body: body).status == 201)
+            }
+        }
+    }
+
+    @Test("MCP_SERVERS secrets never appear in any response or in the log")
+    func fixedServerSecretsStayHidden() async throws {
+        let canary = "canary-7c41d9e0b2"
+        try await withServer(
+            "tools.py", transport: .streamableHTTP, arguments: ["--auth", "bearer"],
+            environment: ["FIXTURE_TOKEN": canary]
+        ) { server in
+            try await withTemporaryDirectory("gateway-canary") { home in
+                let servers = """
+                    {"fixed": {"url": "\(server.endpoint)", "authType": "bearer-token", "token": "\(canary)",
+                      "headers": {"X-Extra": "\(canary)"}},
+                     "other": {"url": "http://user:\(canary)@127.0.0.1:1/mcp?key=\(canary)", "authType": "api-key",
+                      "apiKey": "\(canary)"}}
+                    """
+                try await withGateway(home: home, environment: ["MCP_SERVERS": servers]) { gateway in
+                    var answers: [RunningGateway.Answer] = []
+                    answers.append(try await gateway.request("GET", "/api/v1/servers"))
+                    answers.append(try await gateway.request("GET", "/api/v1/servers/fixed"))
+                    answers.append(try await gateway.request("GET", "/api/v1/servers/other"))
+                    answers.append(try await gateway.request("GET", "/api/v1/mcp/fixed/tools"))
+                    let whoami = try await gateway.request("POST", "/api/v1/mcp/fixed/tools/whoami", body: "{}")
+                    answers.append(whoami)
+                    // A careless server echoing the header back: the gateway masks what it knows.
+                    answers.append(
+                        try await gateway.request(
+                            "POST", "/api/v1/mcp/fixed/tools/header", body: #"{"name": "x-extra"}"#))
+                    answers.append(try await gateway.request("GET", "/api/v1/mcp/other/tools"))
+                    #expect(answers[0].status == 200 && answers[3].status == 200, "\(answers)")
+                    #expect(whoami.json["structuredContent"]?["authorizationScheme"] == "Bearer", "\(whoami)")
+                    #expect(answers[1].json["token"] == "***")
+                    #expect(answers[2].json["apiKey"] == "***")
+                    for answer in answers {
+                        #expect(!answer.text.contains(canary), "\(answer)")
+                    }
+                    #expect(await gateway.stop()?.exitCode == 0)
+                    #expect(!gateway.process.stderr.contains(canary), "\(gateway.process.stderr)")
+                    #expect(gateway.process.stderr.contains("GET /api/v1/servers 200"))
+                }
+            }
+        }
+    }
+
+    @Test("registered servers survive a restart, in a 0600 file; a deleted one stays deleted")
+    func persistence() async throws {
+        try await withServer("tools.py", transport: .streamableHTTP) { server in
+            try await withTemporaryDirectory("gateway-persist") { home in
+                try await withGateway(home: home) { (gateway: RunningGateway) async throws in
+                    for name in ["kept", "dropped"] {
+                        let body = #"{"name": "\#(name)", "url": "\#(server.endpoint)"}"#
+                        #expect(try await gateway.request("POST", "/api/v1/servers", body: body).status == 201)
+                    }
+                    #expect(try await gateway.request("DELETE", "/api/v1/servers/dropped").status == 200)
+                    #expect(await gateway.stop()?.exitCode == 0)
+                }
+                let attributes = try FileManager.default.attributesOfItem(atPath: home + "/gateway-servers.json")
+                #expect((attributes[.posixPermissions] as? Int) == 0o600)
+                try await withGateway(home: home) { gateway in
+                    let list = try await gateway.request("GET", "/api/v1/servers")
+                    #expect(list.json["servers"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["kept"])
+                    let call = try await gateway.request(
+                        "POST", "/api/v1/mcp/kept/tools/echo", body: #"{"text": "after restart"}"#)
+                    #expect(call.status == 200, "\(call)")
+                    #expect(call.json["content"]?[0]?["text"] == "after restart")
+                }
+            }
+        }
+    }
+
+    @Test("tools are listed and called; bad arguments are 400 naming the path; a tool error is 200 with isError")
+    func toolsAndCalls() async throws {
+        try await withServer("tools.py", transport: .streamableHTTP) { server in
+            try await withTemporaryDirectory("gateway-tools") { home in
+                let servers = #"{"fx": {"url": "\#(server.endpoint)"}}"#
+                try await withGateway(home: home, environment: ["MCP_SERVERS": servers]) { gateway in
+                    let tools = try await gateway.request("GET", "/api/v1/mcp/fx/tools")
+                    let names = tools.json["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+                    #expect(names.contains("add") && names.contains("echo"), "\(tools)")
+                    let sum = try await gateway.request("POST", "/api/v1/mcp/fx/tools/add", body: #"{"a": 2, "b": 3}"#)
+                    #expect(sum.json["structuredContent"] == ["result": 5], "\(sum)")
+                    let wrong = try await gateway.request(
+                        "POST", "/api/v1/mcp/fx/tools/add", body: #"{"a": "two", "b": 3}"#)
+                    #expect(wrong.status == 400 && wrong.json["path"] == "/a", "\(wrong)")
+                    let failed = try await gateway.request(
+                        "POST", "/api/v1/mcp/fx/tools/fail", body: #"{"message": "boom"}"#)
+                    #expect(failed.status == 200 && failed.json["isError"] == true, "\(failed)")
+                    let unknown = try await gateway.request("POST", "/api/v1/mcp/fx/tools/ad", body: "{}")
+                    #expect(unknown.status == 404 && unknown.json["hint"]?.stringValue?.contains("'add'") == true)
+                    let rpc = try await gateway.request("POST", "/api/v1/mcp/fx/tools/protocol_error", body: "{}")
+                    #expect(rpc.status == 502 && rpc.json["rpcCode"] == -32000, "\(rpc)")
+                    #expect(try await gateway.request("GET", "/api/v1/mcp/nobody/tools").status == 404)
+                }
+            }
+        }
+    }
+
+    @Test("an unreachable server is 502 and the gateway goes on serving")
+    func unreachableThenBack() async throws {
+        try await withTemporaryDirectory("gateway-down") { home in
+            try await withGateway(home: home) { gateway in
+                let body = #"{"name": "down", "url": "http://127.0.0.1:9/mcp"}"#
+                #expect(try await gateway.request("POST", "/api/v1/servers", body: body).status == 201)
+                let answer = try await gateway.request("GET", "/api/v1/mcp/down/tools")
+                #expect(answer.status == 502, "\(answer)")
+                #expect(answer.json["error"] == "unreachable")
+                #expect(try await gateway.request("GET", "/healthz").status == 200)
+            }
+        }
+    }
+
+    @Test("20 concurrent calls share one upstream session")
+    func concurrentCallsShareOneSession() async throws {
+        try await withServer("tools.py", transport: .streamableHTTP) { server in
+            try await withTemporaryDirectory("gateway-concurrent") { home in
+                let servers = #"{"fx": {"url": "\#(server.endpoint)"}}"#
+                try await withGateway(home: home, environment: ["MCP_SERVERS": servers]) { gateway in
+                    let answers = try await withThrowingTaskGroup(of: RunningGateway.Answer.self) { group in
+                        for index in 0..<20 {
+                            group.addTask {
+                                // Half wait upstream, so calls overlap; every one reports its session.
+                                if index % 2 == 0 {
+                                    return try await gateway.request(
+                                        "POST", "/api/v1/mcp/fx/tools/sleep", body: #"{"ms": 300}"#)
+                                }
+                                return try await gateway.request(
+                                    "POST", "/api/v1/mcp/fx/tools/header", body: #"{"name": "mcp-session-id"}"#)
+                            }
+                        }
+                        var all: [RunningGateway.Answer] = []
+                        for try await answer in group { all.append(answer) }
+                        return all
+                    }
+                    #expect(answers.allSatisfy { $0.status == 200 }, "\(answers)")
+                    #expect(answers.filter { $0.text.contains("slept 300") }.count == 10)
+                    let sessions = Set(
+                        answers.compactMap { $0.json["content"]?[0]?["text"]?.stringValue }
+                            .filter { $0.contains("mcp-session-id:") })
+                    #expect(sessions.count == 1, "\(sessions)")
+                    #expect(sessions.first?.hasSuffix("mcp-session-id: None") == false)
+                }
+            }
+        }
+    }
+
+    static let malformedRequests: [(String, String)] = [
+        ("garbage request line", "HELLO\r\n\r\n"),
+        ("oversized headers", "GET /healthz HTTP/1.1\r\nX-Big: " + String(repeating: "a", count: 40_000) + "\r\n\r\n"),
+        ("bad Content-Length", "POST /api/v1/servers HTTP/1.1\r\nContent-Length: ten\r\n\r\n"),
+        ("a body over 1 MiB", "POST /api/v1/servers HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n"),
+    ]
+
+    @Test("malformed HTTP is answered 4xx and closed while the gateway keeps serving")
+    func malformedHTTP() async throws {
+        try await withTemporaryDirectory("gateway-malformed") { home in
+            try await withGateway(home: home) { gateway in
+                for (name, request) in Self.malformedRequests {
+                    let client = try RawClient(port: gateway.port)
+                    await client.send(request)
+                    let response = await client.readResponse()
+                    let status = Int(response.dropFirst("HTTP/1.1 ".count).prefix(3)) ?? 0
+                    #expect((400..<500).contains(status), "\(name): \(response)")
+                    #expect(await client.isClosedByPeer(), "\(name)")
+                }
+                // A request that stops halfway is answered 408 after the read timeout (10 s).
+                let slow = try RawClient(port: gateway.port)
+                await slow.send("GET /healthz HTTP/1.1\r\nHost: x")
+                let timedOut = await slow.readResponse()
+                #expect(timedOut.hasPrefix("HTTP/1.1 408 "), "\(timedOut)")
+                #expect(try await gateway.request("GET", "/healthz").status == 200)
+            }
+        }
+    }
+
+    @Test("SIGTERM lets a request in flight finish, then exits 0")
+    func sigtermDrains() async throws {
+        try await withServer("tools.py", transport: .streamableHTTP) { server in
+            try await withTemporaryDirectory("gateway-sigterm") { home in
+                let servers = #"{"fx": {"url": "\#(server.endpoint)"}}"#
+                try await withGateway(home: home, environment: ["MCP_SERVERS": servers], arguments: ["-v"]) {
+                    gateway in
+                    #expect(try await gateway.request("GET", "/api/v1/mcp/fx/tools").status == 200)
+                    async let slow = gateway.request("POST", "/api/v1/mcp/fx/tools/sleep", body: #"{"ms": 1500}"#)
+                    let arrived = await gateway.process.waitForStderrLine(timeout: .seconds(30)) {
+                        $0.contains("-> POST /api/v1/mcp/fx/tools/sleep") ? true : nil
+                    }
+                    #expect(arrived == true)
+                    gateway.process.send(signal: SIGTERM)
+                    let answer = try await slow
+                    #expect(answer.status == 200, "\(answer)")
+                    #expect(answer.json["content"]?[0]?["text"] == "slept 1500")
+                    let ended = await gateway.process.waitForExit(timeout: .seconds(30))
+                    #expect(ended?.exitCode == 0, "\(gateway.process.stderr)")
+                    #expect(gateway.process.stderr.contains("mcp-run serve: stopped"))
+                }
+            }
+        }
+    }
+}
