@@ -26,7 +26,7 @@ let package = Package(
         .target(
             name: "Runner", dependencies: ["Basics", "WorkflowModel", "Expressions", "MCPClient", "Results", "HTTP"]),
         .target(
-            name: "Gateway", dependencies: ["Basics", "HTTPServer", "MCPClient", "Runner", "WorkflowModel"]),
+            name: "Gateway", dependencies: ["Basics", "HTTPServer", "MCPClient", "Results", "Runner", "WorkflowModel"]),
         .target(
             name: "CLI",
             dependencies: ["Basics", "YAML", "WorkflowModel", "MCPClient", "Results", "Runner", "Gateway", "HTTPServer"]),

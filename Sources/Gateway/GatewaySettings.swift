@@ -19,6 +19,8 @@ package struct GatewaySettings: Sendable {
     package var environment: [String: String]
     /// The file servers registered through the API are kept in (0600, replaced atomically).
     package var registryPath: String
+    /// `--workflows DIR`: `POST /api/v1/workflows/NAME/run` runs `DIR/NAME.yaml`; nil: no workflows.
+    package var workflowsDirectory: String?
     /// The bound on answering one request, upstream calls included; past it the answer is 504.
     package var requestLimit = Duration.seconds(120)
 

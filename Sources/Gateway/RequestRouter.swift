@@ -2,6 +2,7 @@ import Basics
 import Foundation
 import HTTPServer
 import MCPClient
+import Results
 import Runner
 import WorkflowModel
 
@@ -93,6 +94,9 @@ package struct RequestRouter: Sendable {
             let spec = try await spec(rest[1])
             let (_, tools) = try await upstreams.sessionAndTools(for: spec)
             return .json(200, ["tools": .array(tools.map(\.raw))])
+        case 3 where rest[0] == "workflows" && rest[2] == "run":
+            try allow(request, ["POST"])
+            return try await runWorkflow(rest[1], request: request)
         case 4 where rest[0] == "mcp" && rest[2] == "tools":
             try allow(request, ["POST"])
             return try await callTool(rest[3], on: try await spec(rest[1]), request: request)
@@ -129,6 +133,59 @@ package struct RequestRouter: Sendable {
             await upstreams.callFailed(spec, wrapped)
             throw wrapped
         }
+    }
+
+    /// Runs `DIR/NAME.yaml` with the body's `inputs`: 200 with the results document, whatever
+    /// the run's `status`. The run opens sessions of its own and closes them when it ends.
+    private func runWorkflow(_ name: String, request: ParsedRequest) async throws -> ServerResponse {
+        guard let folder = settings.workflowsDirectory else {
+            throw GatewayError(
+                status: 404, code: "unknown_workflow", message: "this gateway serves no workflows",
+                hint: "start it with --workflows DIR")
+        }
+        guard ServerRegistry.isValidName(name) else {
+            throw GatewayError(status: 404, code: "unknown_workflow", message: "no workflow '\(name)'")
+        }
+        let file = folder + "/" + name + ".yaml"
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw GatewayError(
+                status: 404, code: "unknown_workflow", message: "no workflow '\(name)' (no file '\(name).yaml')")
+        }
+        var inputs: [String: InputValue] = [:]
+        if !request.body.isEmpty {
+            guard case .object(var members) = try Self.jsonBody(request) else {
+                throw GatewayError.invalid("body", "the body must be a JSON object: {\"inputs\": {...}}")
+            }
+            let given = members.removeValue(forKey: "inputs") ?? .object([:])
+            if let unknown = members.keys.sorted().first {
+                throw GatewayError.invalid(unknown, "unknown member '\(unknown)'; the body takes only `inputs`")
+            }
+            guard case .object(let values) = given else {
+                throw GatewayError.invalid("inputs", "`inputs` must be a JSON object")
+            }
+            inputs = values.mapValues { InputValue.json($0) }
+        }
+        let workflow: Workflow
+        do {
+            let servers = await registry.all().reduce(into: [String: ServerSpec]()) { $0[$1.name] = $1.spec }
+            workflow = try WorkflowLoader.load(
+                text: String(decoding: data, as: UTF8.self), file: file, extraServers: servers)
+        } catch {
+            let first = error.problems.first
+            throw GatewayError(
+                status: 500, code: "invalid_workflow",
+                message: "workflow '\(name)' is invalid: \(first.map { "\($0)" } ?? "unknown problem")",
+                hint: "run 'mcp-run validate' on it")
+        }
+        var options = RunOptions(
+            inputs: inputs, secrets: settings.secrets, environment: settings.environment,
+            runID: UUID().uuidString.lowercased(), logger: logger)
+        options.isNonInteractive = true
+        options.resolvesOutputPath = false
+        let report = await WorkflowRunner(workflow: workflow, options: options).run()
+        return ServerResponse(
+            status: 200, headers: [HTTPField(name: "Content-Type", value: "application/json")],
+            body: ResultsWriter.encode(report.document, masker: report.masker))
     }
 
     private func spec(_ name: String) async throws(GatewayError) -> ServerSpec {

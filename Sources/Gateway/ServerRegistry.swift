@@ -87,7 +87,7 @@ actor ServerRegistry {
                 $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
             })
         else {
-            throw .invalid("name", "`name` must be 1 to 64 letters, digits, '-', '_' or '.'")
+            throw .invalid("name", "`name` must be 1 to 64 letters, digits, '-', '_' or '.', not starting with '.'")
         }
         if entry(name) != nil {
             throw GatewayError(
@@ -126,6 +126,14 @@ actor ServerRegistry {
         for text in ServerDisplay.secretTexts(in: definition) where text.count >= SecretMasker.minimumLength {
             masker.add(Secret(text))
         }
+    }
+
+    /// 1 to 64 ASCII letters, digits, '-', '_' or '.', not starting with '.': safe in a path and a URL.
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64 && !name.hasPrefix(".")
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
+            }
     }
 
     /// 404 for a server nobody defined.

@@ -276,3 +276,50 @@ struct GatewayTests {
         }
     }
 }
+
+/// `POST /api/v1/workflows/:name/run` through the real binary.
+@Suite("Gateway workflows", .timeLimit(.minutes(2)))
+struct GatewayWorkflowTests {
+    @Test("a workflow runs by name with the body's inputs and answers its results document")
+    func runByName() async throws {
+        try await withServer("tools.py", transport: .streamableHTTP) { server in
+            try await withTemporaryDirectory("gateway-workflows") { home in
+                let folder = home + "/flows"
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                let workflow = """
+                    name: greet
+                    inputs:
+                      who: { type: string }
+                    steps:
+                      - id: hello
+                        server: fx
+                        tool: echo
+                        arguments: { text: "hello, ${{ inputs.who }}" }
+                    """
+                try workflow.write(toFile: folder + "/greet.yaml", atomically: true, encoding: .utf8)
+                let servers = #"{"fx": {"url": "\#(server.endpoint)"}}"#
+                try await withGateway(
+                    home: home, environment: ["MCP_SERVERS": servers], arguments: ["--workflows", folder]
+                ) { gateway in
+                    let run = try await gateway.request(
+                        "POST", "/api/v1/workflows/greet/run", body: #"{"inputs": {"who": "Ada"}}"#)
+                    #expect(run.status == 200, "\(run)")
+                    #expect(run.json["status"] == "succeeded", "\(run)")
+                    #expect(run.json["steps"]?[0]?["result"]?["content"]?[0]?["text"] == "hello, Ada", "\(run)")
+                    let missing = try await gateway.request("POST", "/api/v1/workflows/greet/run", body: "{}")
+                    #expect(missing.status == 200 && missing.json["status"] != "succeeded", "\(missing)")
+                    let bad = try await gateway.request(
+                        "POST", "/api/v1/workflows/greet/run", body: #"{"inputs": [1]}"#)
+                    #expect(bad.status == 400 && bad.json["field"] == "inputs", "\(bad)")
+                    for name in ["nothere", "..%2Fgreet", ".hidden"] {
+                        let unknown = try await gateway.request("POST", "/api/v1/workflows/\(name)/run", body: "{}")
+                        #expect(unknown.status == 404, "\(name): \(unknown)")
+                    }
+                    #expect(
+                        try await gateway.request("POST", "/api/v1/workflows/greet/run", body: "{}", apiKey: "no")
+                            .status == 401)
+                }
+            }
+        }
+    }
+}

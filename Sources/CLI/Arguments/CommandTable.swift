@@ -80,6 +80,11 @@ extension OptionSpec {
         long: "public-url", kind: .value, valueName: "URL",
         help: "the URL clients reach the gateway at; OAuth logins return to URL/oauth/callback")
 
+    /// `--workflows DIR` of `serve`.
+    package static let workflows = OptionSpec(
+        long: "workflows", kind: .value, valueName: "DIR",
+        help: "serve POST /api/v1/workflows/NAME/run for the workflow files DIR/NAME.yaml")
+
     /// The options every command takes.
     package static let common: [OptionSpec] = [.quiet, .verbose, .noColor, .help, .version]
 }
@@ -205,7 +210,7 @@ package enum CommandTable {
             (at most 20 seconds), closes the sessions and exits 0.
             """,
         positionals: [],
-        options: [.listen, .publicURL, .servers, .secrets] + OptionSpec.common,
+        options: [.listen, .publicURL, .servers, .secrets, .workflows] + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose])
 
     /// `mcp-run schema`.

@@ -44,6 +44,16 @@ struct ServeCommand {
             apiKey: apiKey, publicURL: "", fixedServers: servers, fixedDefinitions: definitions, secrets: secrets,
             environment: context.environment,
             registryPath: GatewaySettings.defaultRegistryPath(environment: context.environment))
+        if let folder = parsed.value(.workflows) {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw UsageError(
+                    code: .invalidValue(option: "--workflows", value: folder),
+                    message: "--workflows '\(folder)' is not a folder",
+                    hint: "name the folder holding the workflow files")
+            }
+            settings.workflowsDirectory = (folder as NSString).standardizingPath
+        }
         let router: RequestRouter
         let console = context.console
         let listener: HTTPListener
