@@ -16,6 +16,7 @@ package struct RequestRouter: Sendable {
     private let settings: GatewaySettings
     private let registry: ServerRegistry
     private let upstreams: Upstreams
+    private let relay: LoginRelay
     private let masker: SecretMasker
     private let logger: Logger
 
@@ -26,7 +27,8 @@ package struct RequestRouter: Sendable {
         masker = logger.masker
         masker.add(settings.apiKey)
         registry = try ServerRegistry(settings: settings, masker: logger.masker)
-        upstreams = Upstreams(settings: settings, logger: logger)
+        relay = LoginRelay(publicURL: settings.publicURL)
+        upstreams = Upstreams(settings: settings, logger: logger, relay: relay)
         self.logger = logger
     }
 
@@ -66,6 +68,10 @@ package struct RequestRouter: Sendable {
             try allow(request, ["GET", "HEAD"])
             return .json(200, ["status": "ok"])
         }
+        if segments == ["oauth", "callback"] {
+            try allow(request, ["GET"])
+            return oauthCallback(request)
+        }
         guard segments.count >= 2, segments[0] == "api", segments[1] == "v1" else {
             throw GatewayError(status: 404, code: "not_found", message: "no route for '\(request.path)'")
         }
@@ -94,6 +100,18 @@ package struct RequestRouter: Sendable {
             let spec = try await spec(rest[1])
             let (_, tools) = try await upstreams.sessionAndTools(for: spec)
             return .json(200, ["tools": .array(tools.map(\.raw))])
+        case 3 where rest[0] == "oauth" && rest[2] == "revoke":
+            try allow(request, ["DELETE"])
+            let spec = try await spec(rest[1])
+            guard spec.authType == .oauth2 || spec.authType == .oauth2ClientCredentials else {
+                throw GatewayError(
+                    status: 400, code: "not_oauth", message: "server '\(spec.name)' does not use OAuth",
+                    details: ["field": "server"])
+            }
+            await upstreams.discard(spec.name)
+            let revoked = try await AuthAccess.revoke(
+                spec, secrets: settings.secrets, environment: settings.environment, logger: logger)
+            return .json(200, ["server": .string(spec.name), "revoked": .bool(revoked)])
         case 3 where rest[0] == "workflows" && rest[2] == "run":
             try allow(request, ["POST"])
             return try await runWorkflow(rest[1], request: request)
@@ -186,6 +204,24 @@ package struct RequestRouter: Sendable {
         return ServerResponse(
             status: 200, headers: [HTTPField(name: "Content-Type", value: "application/json")],
             body: ResultsWriter.encode(report.document, masker: report.masker))
+    }
+
+    /// `GET /oauth/callback?code&state`: hands the redirect to the login waiting for its state,
+    /// once; anything else is 400. A short HTML page either way (a person's browser shows it).
+    private func oauthCallback(_ request: ParsedRequest) -> ServerResponse {
+        let items = URLComponents(string: "/?" + (request.query ?? ""))?.queryItems ?? []
+        let delivered = relay.complete(items)
+        let text =
+            delivered
+            ? "The login is complete. You can close this tab and retry the request."
+            : "This is not the redirect of a login the gateway is waiting for (state missing, wrong or already used)."
+        let page = "<!doctype html><title>mcp-run gateway</title><p>\(text)</p>\n"
+        return ServerResponse(
+            status: delivered ? 200 : 400,
+            headers: [
+                HTTPField(name: "Content-Type", value: "text/html; charset=utf-8"),
+                HTTPField(name: "Cache-Control", value: "no-store"),
+            ], body: Array(page.utf8))
     }
 
     private func spec(_ name: String) async throws(GatewayError) -> ServerSpec {

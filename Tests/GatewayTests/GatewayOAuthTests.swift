@@ -1,0 +1,108 @@
+import Basics
+import Foundation
+import TestSupport
+import Testing
+
+/// The gateway's OAuth logins against `oauth.py` (contract §9), through the real binary.
+@Suite("Gateway OAuth", .timeLimit(.minutes(3)))
+struct GatewayOAuthTests {
+    /// The `curl` lines of the walkthrough in docs/gateway.md, in order: register, list tools,
+    /// call a tool, revoke.
+    static func walkthroughCommands() throws -> [String] {
+        let text = try String(contentsOfFile: repoPath("docs/gateway.md"), encoding: .utf8)
+        let marker = try #require(text.range(of: "<!-- walkthrough"))
+        let block = try #require(text[marker.upperBound...].range(of: "```sh\n"))
+        let end = try #require(text[block.upperBound...].range(of: "```"))
+        return text[block.upperBound..<end.lowerBound].split(separator: "\n").map(String.init)
+            .filter { $0.hasPrefix("curl ") }
+    }
+
+    /// Runs `command` with `sh -c` in `environment`; its stdout.
+    static func shell(_ command: String, _ environment: [String: String]) async throws -> String {
+        var all = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        all.merge(environment) { _, new in new }
+        let process = try await ChildProcess(executable: "/bin/sh", arguments: ["-c", command], environment: all)
+        let ended = await process.waitForExit(timeout: .seconds(30))
+        _ = await process.waitForOutputClosed(timeout: .seconds(5))
+        #expect(ended?.exitCode == 0, "\(command): \(process.stderr)")
+        return process.stdout
+    }
+
+    /// A stand-in browser: follows `url` through the authorization server's redirect to the
+    /// gateway's callback, as a person's browser would; the final status.
+    static func browse(_ url: String) async throws -> String {
+        try await shell(#"curl -s -L -o /dev/null --max-time 20 -w '%{http_code}' "$URL""#, ["URL": url])
+    }
+
+    @Test("the walkthrough's curl commands run: register, 401 with authorizationUrl, login, call, revoke, 401")
+    func walkthrough() async throws {
+        let commands = try Self.walkthroughCommands()
+        try #require(commands.count == 4, "\(commands)")
+        try await withServer("oauth.py", arguments: []) { server in
+            try await withTemporaryDirectory("gateway-oauth") { home in
+                try await withGateway(home: home) { gateway in
+                    let environment = [
+                        "GATEWAY": gateway.baseURL, "MCP_RUN_API_KEY": gateway.apiKey, "SERVER_URL": server.url(),
+                    ]
+                    let registered = try JSONValue.parse(try await Self.shell(commands[0], environment))
+                    #expect(registered["name"] == "atlassian", "\(registered)")
+                    let refused = try JSONValue.parse(try await Self.shell(commands[1], environment))
+                    #expect(refused["error"] == "authorization_required", "\(refused)")
+                    let url = try #require(refused["authorizationUrl"]?.stringValue)
+                    #expect(url.contains("redirect_uri=\(gateway.baseURL)/oauth/callback"), "\(url)")
+                    #expect(try await Self.browse(url) == "200")
+                    let tools = try JSONValue.parse(try await Self.shell(commands[1], environment))
+                    let names = tools["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+                    #expect(names.contains("echo"), "\(tools)")
+                    let called = try JSONValue.parse(try await Self.shell(commands[2], environment))
+                    #expect(called["content"]?[0]?["text"] == "hello", "\(called)")
+
+                    // The tokens are where `mcp-run auth status` reads them.
+                    let status = try await runMCPRun(["auth", "status"], environment: ["MCP_RUN_HOME": home])
+                    #expect(status.exitCode == 0 && status.stdout.contains("authorization_code"), "\(status)")
+
+                    let revoked = try JSONValue.parse(try await Self.shell(commands[3], environment))
+                    #expect(revoked["revoked"] == true, "\(revoked)")
+                    let again = try JSONValue.parse(try await Self.shell(commands[1], environment))
+                    #expect(again["error"] == "authorization_required", "\(again)")
+                    #expect(again["authorizationUrl"]?.stringValue != url)
+                }
+            }
+        }
+    }
+
+    @Test("a callback with a wrong state is 400 and completes nothing; the right one works once")
+    func callbackState() async throws {
+        try await withServer("oauth.py", arguments: []) { server in
+            try await withTemporaryDirectory("gateway-oauth-state") { home in
+                let servers = #"{"secured": {"url": "\#(server.url())", "authType": "oauth2"}}"#
+                try await withGateway(home: home, environment: ["MCP_SERVERS": servers]) { gateway in
+                    let refused = try await gateway.request("GET", "/api/v1/mcp/secured/tools")
+                    #expect(refused.status == 401, "\(refused)")
+                    let url = try #require(refused.json["authorizationUrl"]?.stringValue)
+                    // While the login waits, every request gets the same URL.
+                    let second = try await gateway.request("GET", "/api/v1/mcp/secured/tools")
+                    #expect(second.json["authorizationUrl"]?.stringValue == url)
+                    // The authorization server's redirect, not followed: the callback URL.
+                    let location = try await Self.shell(
+                        #"curl -s -o /dev/null --max-time 20 -w '%{redirect_url}' "$URL""#, ["URL": url])
+                    let callback = try #require(URLComponents(string: location))
+                    #expect(callback.path == "/oauth/callback", "\(location)")
+                    var forged = callback
+                    forged.queryItems = callback.queryItems?.map {
+                        $0.name == "state" ? URLQueryItem(name: "state", value: "forged") : $0
+                    }
+                    let query = try #require(forged.percentEncodedQuery)
+                    #expect(try await gateway.request("GET", "/oauth/callback?" + query, apiKey: "").status == 400)
+                    #expect(try await gateway.request("GET", "/oauth/callback", apiKey: "").status == 400)
+                    #expect(try await gateway.request("GET", "/api/v1/mcp/secured/tools").status == 401)
+                    let good = try #require(callback.percentEncodedQuery)
+                    #expect(try await gateway.request("GET", "/oauth/callback?" + good, apiKey: "").status == 200)
+                    #expect(try await gateway.request("GET", "/oauth/callback?" + good, apiKey: "").status == 400)
+                    let tools = try await gateway.request("GET", "/api/v1/mcp/secured/tools")
+                    #expect(tools.status == 200, "\(tools)")
+                }
+            }
+        }
+    }
+}
