@@ -84,7 +84,7 @@ package final class HTTPListener: Sendable {
         socketAddress.sin_family = sa_family_t(AF_INET)
         socketAddress.sin_port = in_port_t(UInt16(clamping: requested).bigEndian)
         guard (0...65535).contains(requested), inet_pton(AF_INET, address, &socketAddress.sin_addr) == 1 else {
-            throw ListenError(message: "'\(host):\(requested)' is not an IPv4 address and port")
+            throw ListenError(message: "'\(host):\(requested)' is not an IPv4 address and port", isBadAddress: true)
         }
         #if canImport(Glibc) || canImport(Musl)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -341,6 +341,8 @@ package final class HTTPListener: Sendable {
 package struct ListenError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, naming the address.
     package var message: String
+    /// Whether the address itself is wrong (not a failure to bind it).
+    package var isBadAddress = false
     /// The message.
     package var description: String { message }
 }

@@ -7,13 +7,12 @@ import Testing
 @Suite("Gateway OAuth", .timeLimit(.minutes(3)))
 struct GatewayOAuthTests {
     /// The `curl` lines of the walkthrough in docs/gateway.md, in order: register, list tools,
-    /// call a tool, revoke.
+    /// call a tool, revoke; then list servers, delete the server.
     static func walkthroughCommands() throws -> [String] {
         let text = try String(contentsOfFile: repoPath("docs/gateway.md"), encoding: .utf8)
         let marker = try #require(text.range(of: "<!-- walkthrough"))
-        let block = try #require(text[marker.upperBound...].range(of: "```sh\n"))
-        let end = try #require(text[block.upperBound...].range(of: "```"))
-        return text[block.upperBound..<end.lowerBound].split(separator: "\n").map(String.init)
+        let end = try #require(text[marker.upperBound...].range(of: "\n## "))
+        return text[marker.upperBound..<end.lowerBound].split(separator: "\n").map(String.init)
             .filter { $0.hasPrefix("curl ") }
     }
 
@@ -37,7 +36,7 @@ struct GatewayOAuthTests {
     @Test("the walkthrough's curl commands run: register, 401 with authorizationUrl, login, call, revoke, 401")
     func walkthrough() async throws {
         let commands = try Self.walkthroughCommands()
-        try #require(commands.count == 4, "\(commands)")
+        try #require(commands.count == 6, "\(commands)")
         try await withServer("oauth.py", arguments: []) { server in
             try await withTemporaryDirectory("gateway-oauth") { home in
                 try await withGateway(home: home) { gateway in
@@ -66,6 +65,10 @@ struct GatewayOAuthTests {
                     let again = try JSONValue.parse(try await Self.shell(commands[1], environment))
                     #expect(again["error"] == "authorization_required", "\(again)")
                     #expect(again["authorizationUrl"]?.stringValue != url)
+                    let listed = try JSONValue.parse(try await Self.shell(commands[4], environment))
+                    #expect(listed["servers"]?[0]?["name"] == "atlassian", "\(listed)")
+                    let deleted = try JSONValue.parse(try await Self.shell(commands[5], environment))
+                    #expect(deleted["deleted"] == "atlassian", "\(deleted)")
                 }
             }
         }

@@ -79,7 +79,9 @@ struct ServeCommand {
         } catch let error as ListenError {
             throw UsageError(
                 code: .invalidValue(option: "--listen", value: listen), message: error.message,
-                hint: "choose another port, or stop what is listening on it")
+                hint: error.isBadAddress
+                    ? "give an IPv4 address (127.0.0.1, 0.0.0.0) or localhost, and a port from 0 to 65535"
+                    : "choose another port, or stop what is listening on it")
         }
         console.err("mcp-run serve: listening on http://\(host):\(listener.port) (public URL \(settings.publicURL))")
         await SignalHandling.runCancellable { await Self.waitForCancellation() }
