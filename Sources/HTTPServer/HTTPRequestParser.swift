@@ -23,6 +23,9 @@ package struct HTTPRequestParser: Sendable {
     private let limits: RequestLimits
     private var buffer: [UInt8] = []
     private var state = State.head
+    /// How far the buffer has been searched for the head's end: a head arriving a byte at a time
+    /// is searched once, not once per byte.
+    private var headScanned = 0
     /// Set when a request's head asked `Expect: 100-continue` and its body has not arrived yet;
     /// the connection answers `100 Continue` and clears it with `continueSent()`.
     package private(set) var isWaitingForContinue = false
@@ -159,6 +162,7 @@ package struct HTTPRequestParser: Sendable {
         // RFC 9112 §2.2: empty lines before the request line are ignored.
         while buffer.first == 0x0A || (buffer.count >= 2 && buffer[0] == 0x0D && buffer[1] == 0x0A) {
             buffer.removeFirst(buffer[0] == 0x0A ? 1 : 2)
+            headScanned = 0
         }
         let firstLF = buffer.firstIndex(of: 0x0A)
         if firstLF == nil, buffer.count > limits.maxRequestLineBytes { throw .uriTooLong(limits.maxRequestLineBytes) }
@@ -171,6 +175,7 @@ package struct HTTPRequestParser: Sendable {
         }
         let head = Array(buffer[0..<end.start])
         buffer.removeFirst(end.after)
+        headScanned = 0
         var lines = head.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
             line.last == 0x0D ? line.dropLast() : line
         }
@@ -200,14 +205,15 @@ package struct HTTPRequestParser: Sendable {
     }
 
     /// Where the head ends: the index of its terminating blank line, and the index after it.
-    private func headEnd() -> (start: Int, after: Int)? {
-        var index = 0
-        while let newline = buffer[index...].firstIndex(of: 0x0A) {
+    /// Resumes where the last search stopped (less the 2 bytes a line end may straddle).
+    private mutating func headEnd() -> (start: Int, after: Int)? {
+        var index = max(0, headScanned - 2)
+        defer { headScanned = buffer.count }
+        while index < buffer.count, let newline = buffer[index...].firstIndex(of: 0x0A) {
             let next = newline + 1
             if next < buffer.count, buffer[next] == 0x0A { return (newline, next + 1) }
             if next + 1 < buffer.count, buffer[next] == 0x0D, buffer[next + 1] == 0x0A { return (newline, next + 2) }
             index = next
-            if index >= buffer.count { break }
         }
         return nil
     }

@@ -57,6 +57,19 @@ struct HTTPRequestParserTests {
         #expect(requests.first?.body == Array("hello world".utf8))
     }
 
+    @Test("a request fed one byte at a time, CRLF and bare LF mixed, gives the same request")
+    func byteAtATime() throws {
+        let text =
+            "\r\nPOST /x HTTP/1.1\r\nA: " + String(repeating: "v", count: 20_000) + "\nB: 2\r\n"
+            + "Content-Length: 3\r\n\r\nabc"
+        var parser = HTTPRequestParser()
+        var requests: [ParsedRequest] = []
+        for byte in text.utf8 { requests += try parser.feed([byte]) }
+        #expect(requests == (try Self.parse(text)))
+        #expect(requests.first?.header("b") == "2")
+        #expect(requests.first?.body == Array("abc".utf8))
+    }
+
     @Test("bare LF line ends are accepted")
     func bareLineFeeds() throws {
         let requests = try Self.parse("GET / HTTP/1.0\nConnection: keep-alive\n\n")
