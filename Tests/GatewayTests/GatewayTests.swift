@@ -30,6 +30,28 @@ struct GatewayTests {
         }
     }
 
+    @Test("serve refuses to start without MCP_RUN_API_KEY or with a bad --listen or --public-url (exit 2)")
+    func startRefusals() async throws {
+        try await withTemporaryDirectory("gateway-refusals") { home in
+            let cases: [([String], [String: String], String)] = [
+                (["serve", "--listen", "127.0.0.1:0"], [:], "MCP_RUN_API_KEY"),
+                (["serve", "--listen", "nope"], ["MCP_RUN_API_KEY": "k"], "HOST:PORT"),
+                (["serve", "--listen", "300.1.1.1:0"], ["MCP_RUN_API_KEY": "k"], "IPv4"),
+                (
+                    ["serve", "--listen", "127.0.0.1:0", "--public-url", "ftp://x"], ["MCP_RUN_API_KEY": "k"],
+                    "--public-url"
+                ),
+            ]
+            for (arguments, environment, expected) in cases {
+                var all = environment
+                all["MCP_RUN_HOME"] = home
+                let run = try await runMCPRun(arguments, environment: all)
+                #expect(run.exitCode == 2, "\(run)")
+                #expect(run.stderr.contains(expected), "\(run)")
+            }
+        }
+    }
+
     static let invalidBodies: [(String, String)] = [
         ("not json", "body"),
         ("[1, 2]", "body"),

@@ -21,6 +21,17 @@ struct ServeCommand {
                 hint: "for example --listen 127.0.0.1:8080, or --listen 0.0.0.0:$PORT behind a proxy")
         }
         let host = String(listen[..<colon])
+        if let url = parsed.value(.publicURL) {
+            let components = URLComponents(string: url)
+            guard let scheme = components?.scheme, scheme == "http" || scheme == "https",
+                components?.host?.isEmpty == false, components?.query == nil
+            else {
+                throw UsageError(
+                    code: .invalidValue(option: "--public-url", value: url),
+                    message: "--public-url must be an http or https URL without a query",
+                    hint: "for example --public-url https://gw.example.com")
+            }
+        }
         guard let key = context.environment["MCP_RUN_API_KEY"], !key.isEmpty else {
             throw UsageError(
                 code: .missingArgument("MCP_RUN_API_KEY"), message: "'serve' needs MCP_RUN_API_KEY",
