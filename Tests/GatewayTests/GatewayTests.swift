@@ -244,6 +244,33 @@ struct GatewayTests {
         }
     }
 
+    @Test("a call over the server's timeout is 504, and the server gets notifications/cancelled for it")
+    func timeoutCancelsUpstream() async throws {
+        try await withServer("faults.py", arguments: []) { server in
+            try await withTemporaryDirectory("gateway-timeout") { home in
+                let servers =
+                    #"{"faults": {"url": "\#(server.url())", "transport": "streamable-http", "timeout": 500}}"#
+                try await withGateway(home: home, environment: ["MCP_SERVERS": servers]) { gateway in
+                    let answer = try await gateway.request(
+                        "POST", "/api/v1/mcp/faults/tools/sleep", body: #"{"ms": 20000}"#)
+                    #expect(answer.status == 504 && answer.json["error"] == "timeout", "\(answer)")
+                    // The server writes its notes asynchronously: wait for the cancellation, bounded.
+                    var cancelled: [JSONValue] = []
+                    for _ in 0..<100 where cancelled.isEmpty {
+                        let url = try #require(URL(string: server.baseURL + "/stats"))
+                        let stats = try JSONValue.parse(Array(try Data(contentsOf: url)))
+                        cancelled = stats["cancelled"]?.arrayValue ?? []
+                        if cancelled.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+                    }
+                    #expect(cancelled.count == 1, "no notifications/cancelled reached the server: \(server.stderr)")
+                    let after = try await gateway.request(
+                        "POST", "/api/v1/mcp/faults/tools/echo", body: #"{"text": "ok"}"#)
+                    #expect(after.status == 200, "\(after)")
+                }
+            }
+        }
+    }
+
     static let malformedRequests: [(String, String)] = [
         ("garbage request line", "HELLO\r\n\r\n"),
         ("oversized headers", "GET /healthz HTTP/1.1\r\nX-Big: " + String(repeating: "a", count: 40_000) + "\r\n\r\n"),
