@@ -271,6 +271,42 @@ struct GatewayTests {
         }
     }
 
+    @Test("a slow call to one server does not hold up calls to another")
+    func slowServerDoesNotBlockOthers() async throws {
+        try await withServer("faults.py", arguments: []) { slowServer in
+            try await withServer("tools.py", transport: .streamableHTTP) { fastServer in
+                try await withTemporaryDirectory("gateway-isolation") { home in
+                    let servers = """
+                        {"slow": {"url": "\(slowServer.url())", "transport": "streamable-http", "timeout": 8000},
+                         "fast": {"url": "\(fastServer.endpoint)"}}
+                        """
+                    try await withGateway(home: home, environment: ["MCP_SERVERS": servers]) { gateway in
+                        let slowDone = Locked(false)  // set by the slow request's task, read here
+                        async let slow: RunningGateway.Answer = {
+                            defer { slowDone.withLock { $0 = true } }
+                            return try await gateway.request(
+                                "POST", "/api/v1/mcp/slow/tools/sleep", body: #"{"ms": 20000}"#)
+                        }()
+                        // Wait (bounded) until the slow call has reached its server.
+                        var reached = false
+                        for _ in 0..<200 where !reached {
+                            reached = slowServer.stderr.contains("faults: call ")
+                            if !reached { try await Task.sleep(for: .milliseconds(50)) }
+                        }
+                        #expect(reached, "\(slowServer.stderr)")
+                        for _ in 0..<3 {
+                            let fast = try await gateway.request(
+                                "POST", "/api/v1/mcp/fast/tools/echo", body: #"{"text": "quick"}"#)
+                            #expect(fast.status == 200, "\(fast)")
+                        }
+                        #expect(!slowDone.withLock { $0 }, "the slow call ended before the fast ones")
+                        #expect(try await slow.status == 504)
+                    }
+                }
+            }
+        }
+    }
+
     static let malformedRequests: [(String, String)] = [
         ("garbage request line", "HELLO\r\n\r\n"),
         ("oversized headers", "GET /healthz HTTP/1.1\r\nX-Big: " + String(repeating: "a", count: 40_000) + "\r\n\r\n"),
