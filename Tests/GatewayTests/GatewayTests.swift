@@ -143,6 +143,31 @@ struct GatewayTests {
         }
     }
 
+    @Test("a YAML --servers file's credentials are hidden too, echoes included")
+    func serversFileSecretsStayHidden() async throws {
+        let canary = "yaml-canary-5d2e81"
+        try await withServer("tools.py", transport: .streamableHTTP) { server in
+            try await withTemporaryDirectory("gateway-yaml") { home in
+                let file = home + "/servers.yaml"
+                try """
+                fromfile:
+                  url: \(server.endpoint)
+                  headers:
+                    X-Extra: \(canary)
+                """.write(toFile: file, atomically: true, encoding: .utf8)
+                try await withGateway(home: home, arguments: ["--servers", file]) { gateway in
+                    let list = try await gateway.request("GET", "/api/v1/servers")
+                    #expect(list.json["servers"]?[0]?["headers"] == ["X-Extra": "***"], "\(list)")
+                    #expect(list.json["servers"]?[0]?["readOnly"] == true)
+                    let echo = try await gateway.request(
+                        "POST", "/api/v1/mcp/fromfile/tools/header", body: #"{"name": "x-extra"}"#)
+                    #expect(echo.status == 200 && echo.text.contains("x-extra: ***"), "\(echo)")
+                    for answer in [list, echo] { #expect(!answer.text.contains(canary), "\(answer)") }
+                }
+            }
+        }
+    }
+
     @Test("registered servers survive a restart, in a 0600 file; a deleted one stays deleted")
     func persistence() async throws {
         try await withServer("tools.py", transport: .streamableHTTP) { server in

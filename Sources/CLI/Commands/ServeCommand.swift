@@ -2,6 +2,7 @@ import Basics
 import Foundation
 import Gateway
 import HTTPServer
+import YAML
 
 /// `mcp-run serve`: the HTTP gateway of contract §9, until SIGTERM or SIGINT.
 struct ServeCommand {
@@ -39,14 +40,20 @@ struct ServeCommand {
         }
         let apiKey = Secret.credential(key)
         let servers = try context.sources.extraServers(serversFile: parsed.value(.servers))
+        // The definitions as written (JSON or YAML), so the API can show them with credentials
+        // masked, and mask any of their credentials a server echoes back.
         var definitions: [String: JSONValue] = [:]
-        if let text = context.environment["MCP_SERVERS"], case .object(let members)? = try? JSONValue.parse(text) {
-            definitions = members
+        func written(in text: String, file: String) -> [String: JSONValue] {
+            guard let root = try? YAMLParser.parse(text, file: file).root, case .object(let members) = root.toJSON()
+            else { return [:] }
+            return members
         }
-        if let file = parsed.value(.servers),
-            case .object(let members)? = try? JSONValue.parse(try context.sources.read(file, what: "servers file"))
-        {
-            definitions.merge(members) { _, file in file }
+        if let text = context.environment["MCP_SERVERS"] {
+            definitions = written(in: text, file: "MCP_SERVERS")
+        }
+        if let file = parsed.value(.servers) {
+            let text = try context.sources.read(file, what: "servers file")
+            definitions.merge(written(in: text, file: file)) { _, fromFile in fromFile }
         }
         let secrets = try context.sources.secrets(file: parsed.value(.secrets))
         let masker = SecretMasker(Array(secrets.values) + [apiKey])
