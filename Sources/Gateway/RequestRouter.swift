@@ -98,7 +98,7 @@ package struct RequestRouter: Sendable {
         case 3 where rest[0] == "mcp" && rest[2] == "tools":
             try allow(request, ["GET"])
             let spec = try await spec(rest[1])
-            let (_, tools) = try await upstreams.sessionAndTools(for: spec)
+            let (_, tools) = try await upstream(spec) { try await upstreams.sessionAndTools(for: spec) }
             return .json(200, ["tools": .array(tools.map(\.raw))])
         case 3 where rest[0] == "oauth" && rest[2] == "revoke":
             try allow(request, ["DELETE"])
@@ -117,7 +117,8 @@ package struct RequestRouter: Sendable {
             return try await runWorkflow(rest[1], request: request)
         case 4 where rest[0] == "mcp" && rest[2] == "tools":
             try allow(request, ["POST"])
-            return try await callTool(rest[3], on: try await spec(rest[1]), request: request)
+            let spec = try await spec(rest[1])
+            return try await upstream(spec) { try await callTool(rest[3], on: spec, request: request) }
         default:
             throw GatewayError(status: 404, code: "not_found", message: "no route for '\(request.path)'")
         }
@@ -150,6 +151,18 @@ package struct RequestRouter: Sendable {
             let wrapped = RunError.wrap(error).adding(ErrorContext(server: spec.name))
             await upstreams.callFailed(spec, wrapped)
             throw wrapped
+        }
+    }
+
+    /// Runs `body`, which talks to `spec`'s server, answering an engine failure for that server.
+    private func upstream<R>(_ spec: ServerSpec, _ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as GatewayError {
+            throw error
+        } catch {
+            let isOAuth = spec.authType == .oauth2 || spec.authType == .oauth2ClientCredentials
+            throw Self.gatewayError(RunError.wrap(error), isOAuth: isOAuth)
         }
     }
 
@@ -265,10 +278,15 @@ package struct RequestRouter: Sendable {
     }
 
     /// The status for a failure from the engine.
-    static func gatewayError(_ error: RunError) -> GatewayError {
+    /// A server that refuses the gateway's own credentials (`isOAuth` false: a key, a token) is
+    /// the gateway's misconfiguration, 502 `upstream_unauthorized`; 401 is kept for the client's
+    /// key and for OAuth logins a person can complete.
+    static func gatewayError(_ error: RunError, isOAuth: Bool = true) -> GatewayError {
         let status: Int
         let code: String
         switch error.code {
+        case .unauthorized where !isOAuth:
+            (status, code) = (502, "upstream_unauthorized")
         case .unauthorized:
             (status, code) = (401, "authorization_required")
         case .invalidInput, .invalidArguments, .schemaMismatch, .expressionError:

@@ -196,9 +196,19 @@ struct GatewayTests {
 
     @Test("tools are listed and called; bad arguments are 400 naming the path; a tool error is 200 with isError")
     func toolsAndCalls() async throws {
+        try await withServer(
+            "tools.py", transport: .streamableHTTP, arguments: ["--auth", "bearer"],
+            environment: ["FIXTURE_TOKEN": "right-token"]
+        ) { keyed in try await toolsAndCalls(keyed: keyed) }
+    }
+
+    private func toolsAndCalls(keyed: FixtureServer) async throws {
         try await withServer("tools.py", transport: .streamableHTTP) { server in
             try await withTemporaryDirectory("gateway-tools") { home in
-                let servers = #"{"fx": {"url": "\#(server.endpoint)"}}"#
+                let servers = """
+                    {"fx": {"url": "\(server.endpoint)"},
+                     "keyed": {"url": "\(keyed.endpoint)", "authType": "bearer-token", "token": "wrong-token"}}
+                    """
                 try await withGateway(home: home, environment: ["MCP_SERVERS": servers]) { gateway in
                     let tools = try await gateway.request("GET", "/api/v1/mcp/fx/tools")
                     let names = tools.json["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
@@ -214,6 +224,8 @@ struct GatewayTests {
                     let unknown = try await gateway.request("POST", "/api/v1/mcp/fx/tools/ad", body: "{}")
                     #expect(unknown.status == 404 && unknown.json["hint"]?.stringValue?.contains("'add'") == true)
                     let rpc = try await gateway.request("POST", "/api/v1/mcp/fx/tools/protocol_error", body: "{}")
+                    let refused = try await gateway.request("GET", "/api/v1/mcp/keyed/tools")
+                    #expect(refused.status == 502 && refused.json["error"] == "upstream_unauthorized", "\(refused)")
                     #expect(rpc.status == 502 && rpc.json["rpcCode"] == -32000, "\(rpc)")
                     #expect(try await gateway.request("GET", "/api/v1/mcp/nobody/tools").status == 404)
                 }
