@@ -52,6 +52,28 @@ struct GatewayTests {
         }
     }
 
+    @Test("the serve command lines of docs/gateway.md parse (checked up to the missing key, so nothing binds)")
+    func documentedCommandLinesParse() async throws {
+        let text = try String(contentsOfFile: repoPath("docs/gateway.md"), encoding: .utf8)
+        let lines = text.split(separator: "\n").filter {
+            $0.contains("mcp-run serve --") && !$0.contains("`mcp-run serve:")
+        }
+        #expect(lines.count == 2, "\(lines)")
+        for line in lines {
+            guard let range = line.range(of: "mcp-run serve ") else { continue }
+            let arguments =
+                ["serve"]
+                + line[range.upperBound...].split(separator: " ").map {
+                    $0.replacingOccurrences(of: "$PORT", with: "8080").replacingOccurrences(
+                        of: "$APP_NAME", with: "app")
+                }
+            try await withTemporaryDirectory("gateway-doc-lines") { home in
+                let run = try await runMCPRun(arguments, environment: ["MCP_RUN_HOME": home])
+                #expect(run.exitCode == 2 && run.stderr.contains("needs MCP_RUN_API_KEY"), "\(line): \(run)")
+            }
+        }
+    }
+
     static let invalidBodies: [(String, String)] = [
         ("not json", "body"),
         ("[1, 2]", "body"),
