@@ -23,6 +23,13 @@ final class LoginRelay: LoginUI, RedirectTarget {
     private let state = Locked(State())  // shared with the grant's synchronous calls
     private let redirectURI: String
 
+    /// Whether a login may start in this task: only in a server's opening (`Upstreams`), which
+    /// outlives the request that started it. A login needed during a tool call fails at once
+    /// instead (the call is not made); the router then opens the server anew, whose login
+    /// gives the 401 its URL. A login inside a call would wait for a person with the call held,
+    /// and the call would run minutes later, after its client got its answer.
+    @TaskLocal static var mayStartLogin = false
+
     /// A relay whose redirect URI is `<publicURL>/oauth/callback`.
     init(publicURL: String) {
         redirectURI = publicURL + "/oauth/callback"
@@ -45,6 +52,12 @@ final class LoginRelay: LoginUI, RedirectTarget {
     // MARK: - RedirectTarget
 
     func expect(state expected: String, serverName: String) throws(ClientError) -> any PendingRedirect {
+        guard Self.mayStartLogin else {
+            throw ClientError(
+                code: .unauthorized(401), message: "server '\(serverName)' needs a new OAuth login",
+                hint: "retry the request: the gateway answers with the login's authorizationUrl",
+                context: ErrorContext(server: serverName))
+        }
         let redirect = Redirect(redirectURI: redirectURI, expectedState: expected, server: serverName) { [weak self] in
             self?.state.withLock { $0.pending[expected] = nil }
         }

@@ -150,6 +150,11 @@ package struct RequestRouter: Sendable {
         } catch {
             let wrapped = RunError.wrap(error).adding(ErrorContext(server: spec.name))
             await upstreams.callFailed(spec, wrapped)
+            if wrapped.code == .unauthorized, spec.authType == .oauth2 {
+                // The tokens are gone for good: open the server anew, which starts the login and
+                // answers 401 with its URL (or, if another request logged in meanwhile, returns).
+                _ = try await upstreams.sessionAndTools(for: spec)
+            }
             throw wrapped
         }
     }

@@ -119,7 +119,10 @@ actor Upstreams {
         // kept in `upstreams` and cancelled by `discard` and `closeAll`.
         let task = Task {
             do {
-                opening.finish(.success(try await pool.sessionAndTools(for: server)))
+                let value = try await LoginRelay.$mayStartLogin.withValue(true) {
+                    try await pool.sessionAndTools(for: server)
+                }
+                opening.finish(.success(value))
                 await self.openingEnded(name, opening, error: nil)
             } catch {
                 let wrapped = RunError.wrap(error).adding(ErrorContext(server: name))

@@ -108,4 +108,36 @@ struct GatewayOAuthTests {
             }
         }
     }
+
+    @Test("a token the server forgot is refreshed by the gateway, and with no refresh token a new login is asked for")
+    func refreshAndRelogin() async throws {
+        try await withServer("oauth.py", arguments: []) { server in
+            try await withTemporaryDirectory("gateway-oauth-refresh") { home in
+                let servers = #"{"secured": {"url": "\#(server.url())", "authType": "oauth2"}}"#
+                try await withGateway(home: home, environment: ["MCP_SERVERS": servers]) { gateway in
+                    let refused = try await gateway.request("GET", "/api/v1/mcp/secured/tools")
+                    let url = try #require(refused.json["authorizationUrl"]?.stringValue, "\(refused)")
+                    #expect(try await Self.browse(url) == "200")
+                    let echo = #"{"text": "still here"}"#
+                    #expect(
+                        try await gateway.request("POST", "/api/v1/mcp/secured/tools/echo", body: echo).status == 200)
+                    // The server forgets the access token: the gateway's next request gets 401 and refreshes.
+                    let dropped = try await gateway.request("POST", "/api/v1/mcp/secured/tools/drop_tokens", body: "{}")
+                    #expect(dropped.status == 200, "\(dropped)")
+                    let after = try await gateway.request("POST", "/api/v1/mcp/secured/tools/echo", body: echo)
+                    #expect(after.status == 200 && after.json["content"]?[0]?["text"] == "still here", "\(after)")
+                    let url2 = try #require(URL(string: server.baseURL + "/stats"))
+                    let stats = try JSONValue.parse(Array(try Data(contentsOf: url2)))
+                    #expect((stats["grants"]?["refresh_token"]?.intValue ?? 0) >= 1, "\(stats)")
+                    // Both tokens forgotten: the call fails as needing a login, and the next request has a new URL.
+                    _ = try await gateway.request(
+                        "POST", "/api/v1/mcp/secured/tools/drop_tokens", body: #"{"refresh": true}"#)
+                    let lost = try await gateway.request("POST", "/api/v1/mcp/secured/tools/echo", body: echo)
+                    #expect(lost.status == 401 && lost.json["error"] == "authorization_required", "\(lost)")
+                    let next = try await gateway.request("GET", "/api/v1/mcp/secured/tools")
+                    #expect(next.status == 401 && next.json["authorizationUrl"]?.stringValue != nil, "\(next)")
+                }
+            }
+        }
+    }
 }
