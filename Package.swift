@@ -22,11 +22,14 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Basics", "CCurl", "CCurlShim"]),
         .target(name: "MCPClient", dependencies: ["Basics", "HTTP"]),
         .target(name: "Results", dependencies: ["Basics"]),
+        .target(name: "HTTPServer", dependencies: ["Basics"]),
         .target(
             name: "Runner", dependencies: ["Basics", "WorkflowModel", "Expressions", "MCPClient", "Results", "HTTP"]),
         .target(
+            name: "Gateway", dependencies: ["Basics", "HTTPServer", "MCPClient", "Results", "Runner", "WorkflowModel"]),
+        .target(
             name: "CLI",
-            dependencies: ["Basics", "YAML", "WorkflowModel", "MCPClient", "Results", "Runner"]),
+            dependencies: ["Basics", "YAML", "WorkflowModel", "MCPClient", "Results", "Runner", "Gateway", "HTTPServer"]),
         .executableTarget(name: "mcp-run", dependencies: ["CLI"]),
 
         .target(name: "TestSupport", dependencies: ["Basics"], path: "Tests/TestSupport"),
@@ -37,6 +40,8 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Basics", "TestSupport"]),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "HTTP", "Basics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Basics"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Basics", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Basics", "HTTP", "TestSupport"]),
         .testTarget(
             name: "RunnerTests",
             dependencies: ["Runner", "WorkflowModel", "Expressions", "MCPClient", "HTTP", "Results", "Basics"]),

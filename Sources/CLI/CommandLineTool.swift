@@ -46,6 +46,7 @@ package enum CommandLineTool {
                 console.out(WorkflowSchema.document.serialized(pretty: true) + "\n")
                 return ExitCode.succeeded.rawValue
             case .auth: return try await AuthCommand(context: context).execute().rawValue
+            case .serve: return try await ServeCommand(context: context).execute().rawValue
             case .help:
                 console.out(parsed.helpText + "\n")
                 return ExitCode.succeeded.rawValue

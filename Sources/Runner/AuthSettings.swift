@@ -19,12 +19,14 @@ package enum AuthSettings {
     /// - Parameters:
     ///   - mayAskPerson: whether a login may start (`isInteractive`, or `auth login`'s rule).
     ///   - ui: where a login talks to the person.
+    ///   - redirectTarget: where a browser login's redirect lands (the gateway's callback route);
+    ///     with one, `oauth2` always logs in through the browser. Nil: the loopback listener.
     /// - Throws: `RunError` `.unauthorized` for a secret method without `clientSecret` (a device
     ///   login's public client may go without); `.invalidInput` for client credentials without
     ///   `clientId`.
     package static func tokenProvider(
         _ spec: ServerSpec, url: String, clientID: String?, clientSecret: Secret?, environment: [String: String],
-        mayAskPerson: Bool, ui: any LoginUI, logger: Logger
+        mayAskPerson: Bool, ui: any LoginUI, logger: Logger, redirectTarget: (any RedirectTarget)? = nil
     ) throws -> TokenProvider {
         let oauth = spec.oauth
         let here = ErrorContext(location: spec.location, server: spec.name)
@@ -61,9 +63,10 @@ package enum AuthSettings {
             func browser() throws -> AuthorizationCodeGrant {
                 AuthorizationCodeGrant(
                     client: try clientID.map { try configured($0, requireSecret: true) },
-                    clientMetadataURL: oauth?.clientMetadataURL, redirectPort: oauth?.redirectPort)
+                    clientMetadataURL: oauth?.clientMetadataURL,
+                    redirectPort: redirectTarget == nil ? oauth?.redirectPort : nil, redirectTarget: redirectTarget)
             }
-            switch oauth?.flow ?? .auto {
+            switch redirectTarget == nil ? oauth?.flow ?? .auto : .browser {
             case .device: grant = try device()
             case .browser: grant = try browser()
             case .auto: grant = DeviceOrBrowserGrant(device: try device(), browser: try browser())

@@ -18,11 +18,13 @@ enum ServerResolver {
     ///   - environment: the process environment (the token cache's folder, `CI`).
     ///   - nonInteractive: `--non-interactive`: no login may start.
     ///   - loginUI: where a login talks to the person; nil: nobody, so no login starts.
+    ///   - redirectTarget: where a browser login's redirect lands (the gateway); with one and a
+    ///     `loginUI`, a login may start whatever the terminal.
     ///
     /// - Throws: `RunError` with code `.unauthorized` for an incomplete `oauth:` block, `.expression` for a template that fails.
     static func resolve(
         _ spec: ServerSpec, context: EvaluationContext, environment: [String: String], nonInteractive: Bool,
-        loginUI: (any LoginUI)?
+        loginUI: (any LoginUI)?, redirectTarget: (any RedirectTarget)? = nil
     ) throws -> ResolvedServer {
         let where_ = ErrorContext(location: spec.location, server: spec.name)
         func text(_ value: TemplateValue?, _ key: String) throws -> Evaluated? {
@@ -92,11 +94,15 @@ enum ServerResolver {
             }
             let secret = try text(spec.oauth?.clientSecret, "oauth.clientSecret").map { Secret.credential(string($0)) }
             // A login may start only on a terminal, and only when there is a person to talk to.
+            // The gateway's redirect target stands for a person reached through the 401's URL.
             let mayAskPerson =
-                loginUI != nil && AuthSettings.isInteractive(environment: environment, nonInteractive: nonInteractive)
+                loginUI != nil
+                && (redirectTarget != nil
+                    || AuthSettings.isInteractive(environment: environment, nonInteractive: nonInteractive))
             authorization = try AuthSettings.tokenProvider(
                 spec, url: string(urlValue), clientID: clientID, clientSecret: secret, environment: environment,
-                mayAskPerson: mayAskPerson, ui: loginUI ?? SilentLoginUI(), logger: .silent)
+                mayAskPerson: mayAskPerson, ui: loginUI ?? SilentLoginUI(), logger: .silent,
+                redirectTarget: redirectTarget)
         }
         let timeout = Duration.milliseconds(spec.timeout ?? 60_000)
         let endpoint: ServerEndpoint

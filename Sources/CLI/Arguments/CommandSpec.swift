@@ -16,6 +16,8 @@ package enum CommandName: String, Sendable, Hashable, CaseIterable {
     case auth
     /// `mcp-run schema`.
     case schema
+    /// `mcp-run serve`: the HTTP gateway (contract §9).
+    case serve
     /// `mcp-run help [COMMAND]`; also what `mcp-run --help` and `mcp-run --version` parse as.
     case help
 

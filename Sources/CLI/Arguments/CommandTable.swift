@@ -107,6 +107,21 @@ extension OptionSpec {
         long: "args", kind: .value, valueName: "JSON",
         help: "the prompt's arguments as a JSON object; numbers and booleans are sent as strings")
 
+    /// `--listen HOST:PORT` of `serve`.
+    package static let listen = OptionSpec(
+        long: "listen", kind: .value, valueName: "HOST:PORT",
+        help: "the address to serve on; '0.0.0.0:PORT' behind a proxy (port 0: any free port)",
+        defaultValue: "127.0.0.1:8080")
+    /// `--public-url URL` of `serve`.
+    package static let publicURL = OptionSpec(
+        long: "public-url", kind: .value, valueName: "URL",
+        help: "the URL clients reach the gateway at; OAuth logins return to URL/oauth/callback")
+
+    /// `--workflows DIR` of `serve`.
+    package static let workflows = OptionSpec(
+        long: "workflows", kind: .value, valueName: "DIR",
+        help: "serve POST /api/v1/workflows/NAME/run for the workflow files DIR/NAME.yaml")
+
     /// The options every command takes.
     package static let common: [OptionSpec] = [.quiet, .verbose, .noColor, .help, .version]
 }
@@ -152,7 +167,7 @@ extension PositionalSpec {
 /// Every command's table.
 package enum CommandTable {
     /// The tables in the order `mcp-run --help` lists them.
-    package static let all: [CommandSpec] = [run, validate, tools, call, resources, prompts, auth, schema, help]
+    package static let all: [CommandSpec] = [run, validate, tools, call, resources, prompts, auth, serve, schema, help]
 
     /// The table of `name`.
     package static func spec(for name: CommandName) -> CommandSpec {
@@ -165,6 +180,7 @@ package enum CommandTable {
         case .prompts: return prompts
         case .auth: return auth
         case .schema: return schema
+        case .serve: return serve
         case .help: return help
         }
     }
@@ -254,6 +270,20 @@ package enum CommandTable {
             """,
         positionals: [.authAction, .optionalServer],
         options: [.noBrowser, .file, .servers, .secrets, .nonInteractive] + OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose])
+
+    /// `mcp-run serve`.
+    package static let serve = CommandSpec(
+        name: .serve, summary: "serve the HTTP gateway: servers and tools behind an API key",
+        discussion: """
+            Serves the API of docs/gateway.md on plain HTTP/1.1 (put a TLS proxy in front of it). \
+            MCP_RUN_API_KEY must be set: every /api/v1 request carries it in X-API-Key. Servers come \
+            from MCP_SERVERS, '--servers' (both read-only) and POST /api/v1/servers (kept in \
+            MCP_RUN_HOME). SIGTERM or SIGINT stops accepting, lets requests in flight finish \
+            (at most 20 seconds), closes the sessions and exits 0.
+            """,
+        positionals: [],
+        options: [.listen, .publicURL, .servers, .secrets, .workflows] + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose])
 
     /// `mcp-run schema`.

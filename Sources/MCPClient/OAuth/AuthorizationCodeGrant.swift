@@ -20,11 +20,15 @@ package struct AuthorizationCodeGrant: TokenGrant {
     package var redirectPort: Int?
     /// How long the person has to finish the login (5 minutes).
     package var loginTimeout: Duration
+    /// Where the redirect lands; nil: the loopback listener on `redirectPort`.
+    package var redirectTarget: (any RedirectTarget)?
 
     /// A grant for `client` (nil: the metadata document at `clientMetadataURL`, or a registration).
     package init(
-        client: OAuthClient?, clientMetadataURL: String?, redirectPort: Int?, loginTimeout: Duration = .seconds(300)
+        client: OAuthClient?, clientMetadataURL: String?, redirectPort: Int?, loginTimeout: Duration = .seconds(300),
+        redirectTarget: (any RedirectTarget)? = nil
     ) {
+        self.redirectTarget = redirectTarget
         self.client = client
         self.clientMetadataURL = clientMetadataURL
         self.redirectPort = redirectPort
@@ -80,7 +84,7 @@ package struct AuthorizationCodeGrant: TokenGrant {
         // A fixed port is shared by every login configured with it, whatever the server: logins
         // for other identities take turns on it (each holds it for at most the login's limit)
         // rather than failing to bind. Any free port (the default) needs no such lock.
-        guard let port = redirectPort else {
+        guard let port = redirectPort, redirectTarget == nil else {
             return try await authorize(request, endpoint: endpoint, state: state)
         }
         request.logger.trace("[\(serverName)] oauth: waiting for loopback port \(port) if another login holds it")
@@ -104,7 +108,9 @@ package struct AuthorizationCodeGrant: TokenGrant {
         let serverName = request.serverName
         let metadata = request.discovery.metadata
         let scopes = request.scopes
-        let callback = try LoopbackCallback(port: redirectPort, expectedState: state, serverName: serverName)
+        let callback: any PendingRedirect =
+            try redirectTarget?.expect(state: state, serverName: serverName)
+            ?? LoopbackCallback(port: redirectPort, expectedState: state, serverName: serverName)
         defer { callback.close() }
         let source = ClientSource.choose(
             hasConfiguredClient: client != nil, metadataDocumentURL: clientMetadataURL, metadata: metadata)
@@ -225,7 +231,7 @@ package struct AuthorizationCodeGrant: TokenGrant {
     /// person pasted (each other pasted line is refused through `ui`, and the wait goes on). Nil
     /// when the listener was closed and nothing was pasted. Cancelling the caller ends both waits.
     private static func firstResponse(
-        _ callback: LoopbackCallback, pasted: AsyncStream<String>?, ui: any LoginUI
+        _ callback: any PendingRedirect, pasted: AsyncStream<String>?, ui: any LoginUI
     ) async -> AuthorizationResponse? {
         await withTaskGroup(of: AuthorizationResponse?.self) { group in
             group.addTask { await callback.next() }

@@ -10,7 +10,7 @@ import Foundation
 #endif
 
 /// What came back from the authorization endpoint (RFC 6749 §4.1.2), state already checked.
-enum AuthorizationResponse: Sendable {
+package enum AuthorizationResponse: Sendable {
     /// The code, and `iss` when the redirect carried one (RFC 9207).
     case code(Secret, issuer: String?)
     /// An `error` redirect (RFC 6749 §4.1.2.1), with its description.

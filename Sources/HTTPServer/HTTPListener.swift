@@ -1,0 +1,348 @@
+import Basics
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The bounds of the listener: connections, request bytes, timeouts.
+package struct ListenerLimits: Sendable {
+    /// Bytes of one request (`HTTPRequestParser`).
+    package var request = RequestLimits()
+    /// Connections served at once; one more is answered 503 and closed.
+    package var maxConnections = 64
+    /// A request, once its first byte arrived, must be complete within this; else 408 and close.
+    package var readTimeout = Duration.seconds(10)
+    /// A kept-alive connection with no request pending is closed after this.
+    package var idleTimeout = Duration.seconds(30)
+    /// Each write of an answer must make progress within this; else the connection is closed.
+    package var writeTimeout = Duration.seconds(10)
+
+    /// The defaults: 64 connections, 10 s to read a request, 30 s idle, 10 s per write.
+    package init() {}
+}
+
+/// One line of the access log: what was asked and how it was answered.
+package struct AccessLogEntry: Sendable {
+    /// The method, or `-` for a request that could not be parsed.
+    package var method: String
+    /// The path without its query (a query may carry a code or a state), or `-`.
+    package var path: String
+    /// The status sent, or 0 when the connection was closed without one.
+    package var status: Int
+    /// From the request's first byte to the answer's last.
+    package var duration: Duration
+}
+
+/// A plain HTTP/1.1 server on POSIX sockets, meant to sit behind a TLS-terminating proxy.
+///
+/// One thread accepts (blocking `poll`/`accept`, never on the cooperative pool), and each
+/// connection gets a thread of its own that reads, parses (`HTTPRequestParser`) and writes with
+/// `poll` deadlines (`ListenerLimits`); the number of connections is bounded, so the number of
+/// threads is too. A parsed request is handed to the async `handler` (an unstructured hop, the
+/// connection's thread waiting for it); keep-alive and `Expect: 100-continue` are honoured.
+/// Input that breaks the protocol or a limit is answered with its 4xx status and the connection
+/// closed; the server goes on serving others.
+///
+/// `stop(grace:)` stops accepting, closes idle connections, lets requests in flight be answered
+/// (each with `Connection: close`) and waits for them within a bound. The state shared between
+/// the threads and `stop` is behind one `Locked` (threads are synchronous: no actor to hop to).
+package final class HTTPListener: Sendable {
+    /// The bound port.
+    package let port: Int
+    private let listener: Int32
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let limits: ListenerLimits
+    private let handler: @Sendable (ParsedRequest) async -> ServerResponse
+    private let log: @Sendable (AccessLogEntry) -> Void
+    private let state = Locked(SharedState())
+
+    private struct SharedState {
+        var active = 0
+        var isStopping = false
+        var acceptEnded = false
+        var nextWaiter = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    /// Binds `host:port` (an IPv4 address, or `localhost`; port 0: any free port), listens and
+    /// starts serving with `handler`; `log` gets one entry per answered (or refused) request.
+    /// - Throws: `ListenError` when the address is invalid or cannot be bound.
+    package init(
+        host: String, port requested: Int, limits: ListenerLimits = ListenerLimits(),
+        log: @escaping @Sendable (AccessLogEntry) -> Void,
+        handler: @escaping @Sendable (ParsedRequest) async -> ServerResponse
+    ) throws(ListenError) {
+        let address = host == "localhost" ? "127.0.0.1" : host
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = in_port_t(UInt16(clamping: requested).bigEndian)
+        guard (0...65535).contains(requested), inet_pton(AF_INET, address, &socketAddress.sin_addr) == 1 else {
+            throw ListenError(message: "'\(host):\(requested)' is not an IPv4 address and port", isBadAddress: true)
+        }
+        #if canImport(Glibc) || canImport(Musl)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw ListenError(message: "cannot create a socket: \(String(cString: strerror(errno)))") }
+        // A restarted gateway must be able to bind its port while old connections sit in TIME_WAIT.
+        var reuse: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        let bound = withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(fd, 128) == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = close(fd)
+            throw ListenError(message: "cannot listen on \(host):\(requested): \(reason)")
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        var pipeFDs: [Int32] = [-1, -1]
+        guard pipe(&pipeFDs) == 0 else {
+            _ = close(fd)
+            throw ListenError(message: "cannot create a pipe")
+        }
+        port = Int(UInt16(bigEndian: actual.sin_port))
+        listener = fd
+        wakeRead = pipeFDs[0]
+        wakeWrite = pipeFDs[1]
+        self.limits = limits
+        self.log = log
+        self.handler = handler
+        let thread = Thread { [self] in acceptLoop() }
+        thread.name = "mcp-run serve accept"
+        thread.start()
+    }
+
+    /// Stops accepting, closes idle connections and waits until every request in flight has been
+    /// answered, or `grace` has passed. Returns whether everything finished. Idempotent.
+    ///
+    /// Suspends without blocking the pool; a connection still busy when `grace` runs out is left
+    /// to finish or time out on its own thread.
+    package func stop(grace: Duration) async -> Bool {
+        let first = state.withLock { state in
+            defer { state.isStopping = true }
+            return !state.isStopping
+        }
+        if first {
+            // Never read: once written, the pipe stays readable, so every thread polling it wakes.
+            var byte: UInt8 = 1
+            _ = write(wakeWrite, &byte, 1)
+        }
+        do {
+            try await withTimeout(grace) { await self.drained() }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// The number of connections being served.
+    package var activeConnections: Int { state.withLock { $0.active } }
+
+    /// Returns when no connection is left and the accept thread has ended; cancellation ends the wait.
+    private func drained() async {
+        let id = state.withLock { state -> Int in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = state.withLock { state -> Bool in
+                    if (state.active == 0 && state.acceptEnded) || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    /// Resumes the `drained()` waiters when nothing is left.
+    private func resumeIfDrained() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.isStopping, state.active == 0, state.acceptEnded else { return [] }
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// The pipe is closed only here: threads hold `self` until they end, so none polls a closed
+    /// or reused descriptor.
+    deinit {
+        _ = close(wakeRead)
+        _ = close(wakeWrite)
+    }
+
+    private func acceptLoop() {
+        while true {
+            var fds = [
+                pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&fds, 2, -1)
+            if ready < 0 && errno == EINTR { continue }
+            if ready < 0 || fds[1].revents != 0 { break }
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { continue }
+            var noDelay: Int32 = 1
+            _ = setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+            let admitted = state.withLock { state -> Bool in
+                guard !state.isStopping, state.active < limits.maxConnections else { return false }
+                state.active += 1
+                return true
+            }
+            guard admitted else {
+                let response = ServerResponse.error(503, "unavailable", "too many connections; try again later")
+                _ = writeAll(client, response.serialized(keepAlive: false, omitBody: false))
+                _ = close(client)
+                log(AccessLogEntry(method: "-", path: "-", status: 503, duration: .zero))
+                continue
+            }
+            let thread = Thread { [self] in
+                serve(client)
+                _ = close(client)
+                state.withLock { $0.active -= 1 }
+                resumeIfDrained()
+            }
+            thread.name = "mcp-run serve connection"
+            thread.start()
+        }
+        _ = close(listener)
+        state.withLock { $0.acceptEnded = true }
+        resumeIfDrained()
+    }
+
+    /// Serves one connection until it closes, breaks the protocol, times out, or the listener stops.
+    private func serve(_ fd: Int32) {
+        var parser = HTTPRequestParser(limits: limits.request)
+        var pending: [ParsedRequest] = []
+        var requestStart: ContinuousClock.Instant?
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            if !pending.isEmpty {
+                let request = pending.removeFirst()
+                let started = requestStart ?? .now
+                requestStart = parser.hasPartialRequest || !pending.isEmpty ? .now : nil
+                let response = handle(request)
+                let keepAlive = request.keepsAlive && !state.withLock { $0.isStopping }
+                let written = writeAll(
+                    fd, response.serialized(keepAlive: keepAlive, omitBody: request.method == "HEAD"))
+                log(
+                    AccessLogEntry(
+                        method: request.method, path: request.path, status: response.status,
+                        duration: .now - started))
+                if !written || !keepAlive { return }
+                continue
+            }
+            let stopping = state.withLock { $0.isStopping }
+            if stopping && !parser.hasPartialRequest { return }
+            let timeout: Duration
+            if let requestStart, parser.hasPartialRequest {
+                timeout = limits.readTimeout - (.now - requestStart)
+            } else {
+                timeout = limits.idleTimeout
+            }
+            if timeout <= .zero {
+                refuse(fd, status: 408, message: "the request did not arrive in time", started: requestStart)
+                return
+            }
+            // While stopping, a partial request may still finish: poll the socket alone.
+            var fds = [
+                pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: stopping ? -1 : wakeRead, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&fds, 2, Int32(clamping: max(1, timeout.milliseconds)))
+            if ready < 0 && errno == EINTR { continue }
+            if ready < 0 { return }
+            if ready == 0 {
+                if parser.hasPartialRequest {
+                    refuse(fd, status: 408, message: "the request did not arrive in time", started: requestStart)
+                }
+                return
+            }
+            if fds[0].revents == 0 { continue }  // woken by stop(): the loop's top decides
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return }
+            if requestStart == nil { requestStart = .now }
+            do {
+                pending = try parser.feed(buffer[0..<count])
+            } catch {
+                refuse(fd, status: error.status, message: error.description, started: requestStart)
+                return
+            }
+            if parser.isWaitingForContinue, pending.isEmpty {
+                parser.continueSent()
+                guard writeAll(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) else { return }
+            }
+        }
+    }
+
+    /// Answers `status` with a JSON error and `Connection: close`, and logs it.
+    private func refuse(_ fd: Int32, status: Int, message: String, started: ContinuousClock.Instant?) {
+        let code = status == 408 ? "request_timeout" : status == 413 ? "body_too_large" : "bad_request"
+        let response = ServerResponse.error(status, code, message)
+        _ = writeAll(fd, response.serialized(keepAlive: false, omitBody: false))
+        log(AccessLogEntry(method: "-", path: "-", status: status, duration: started.map { .now - $0 } ?? .zero))
+    }
+
+    /// Runs the async handler for `request` and waits for its answer on this connection's thread.
+    private func handle(_ request: ParsedRequest) -> ServerResponse {
+        let answer = Locked<ServerResponse?>(nil)  // written by the handler's task, read here after the signal
+        let done = DispatchSemaphore(value: 0)
+        let handler = self.handler
+        // Unstructured: hop from this connection's thread onto the async handler; the thread waits for it.
+        Task {
+            let response = await handler(request)
+            answer.withLock { $0 = response }
+            done.signal()
+        }
+        done.wait()
+        return answer.withLock { $0 } ?? ServerResponse.error(500, "internal", "the request was not answered")
+    }
+
+    /// Writes every byte within the write timeout; false when the peer is gone or too slow.
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&pfd, 1, Int32(clamping: limits.writeTimeout.milliseconds))
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return false }
+            let sent = bytes.withUnsafeBytes { raw in
+                send(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            guard sent > 0 else { return false }
+            offset += sent
+        }
+        return true
+    }
+}
+
+/// The listener could not start: a bad address, or a port that cannot be bound.
+package struct ListenError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, naming the address.
+    package var message: String
+    /// Whether the address itself is wrong (not a failure to bind it).
+    package var isBadAddress = false
+    /// The message.
+    package var description: String { message }
+}
