@@ -130,6 +130,6 @@ enum ServerResolver {
             name: spec.name,
             config: ServerConfig(
                 name: spec.name, endpoint: endpoint, headers: headers, requestTimeout: timeout,
-                authorization: authorization))
+                authorization: authorization, protocolVersion: spec.protocolVersion))
     }
 }

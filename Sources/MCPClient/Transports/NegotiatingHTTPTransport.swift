@@ -72,6 +72,16 @@ package actor NegotiatingHTTPTransport: HTTPTransport {
         return nil
     }
 
+    /// As `sendReturningAnswer(_:)`, with `headers` added once Streamable HTTP is chosen (a
+    /// modern request negotiates Streamable HTTP only, so they are sent then too).
+    package nonisolated func sendReturningAnswer(
+        _ message: JSONRPCMessage, headers: [HTTPHeader]
+    ) async throws -> JSONRPCMessage? {
+        if let chosen = try await beginSend() { return try await chosen.sendReturningAnswer(message, headers: headers) }
+        try await negotiate(sending: message)
+        return nil
+    }
+
     /// The chosen transport, or nil when the caller must negotiate (and now owns that job).
     private func beginSend() throws(ClientError) -> (any Transport)? {
         guard !isClosed else {
@@ -102,6 +112,20 @@ package actor NegotiatingHTTPTransport: HTTPTransport {
     private nonisolated func negotiate(sending message: JSONRPCMessage) async throws {
         let headers = await self.headers
         let streamable = StreamableHTTPTransport(url: url, headers: headers, exchange: exchange)
+        if case .request(_, _, let params) = message, MCPWire.modernProtocolVersion(of: params) != nil {
+            // A modern request (MCP 2026-07-28) is Streamable HTTP only: an answer (a result or a
+            // JSON-RPC error) settles it; a failure leaves the choice to the next message, the
+            // legacy `initialize` the session falls back to.
+            do {
+                try await streamable.send(message)
+            } catch {
+                await streamable.close()
+                await negotiationFailed()
+                throw error
+            }
+            try await choose(streamable, name: "streamable-http", trace: "streamable-http")
+            return
+        }
         do {
             try await streamable.send(message)
             try await choose(streamable, name: "streamable-http", trace: "streamable-http")
