@@ -6,8 +6,10 @@ import HTTP
 /// It owns the pending-request table, the next request id and the negotiated protocol version.
 /// `open` starts the transport, starts the session's two owned tasks — a read loop that routes
 /// incoming messages and a writer that sends answers to server requests and
-/// `notifications/cancelled` from a task that is never itself cancelled — and runs
-/// `initialize` + `notifications/initialized` (MCP 2025-11-25, Lifecycle). `close()` ends both
+/// `notifications/cancelled` from a task that is never itself cancelled — and settles the
+/// protocol version: `server/discover` for the modern, stateless protocol (MCP 2026-07-28), or
+/// `initialize` + `notifications/initialized` (MCP 2025-11-25, Lifecycle), as `VersionPolicy`
+/// and the server's answers say. `close()` ends both
 /// tasks and awaits them; the runner's pool calls it on every exit path.
 ///
 /// Requests run concurrently; each is registered in the table before it is sent, so a fast reply
@@ -23,6 +25,8 @@ package actor ServerSession {
     /// The most `input_required` rounds one request goes through (MCP 2026-07-28, Multi
     /// Round-Trip Requests): a server that keeps asking fails the request there.
     package static let maxInputRounds = 10
+    /// The requests whose work may log or report progress: calls, reads and prompts.
+    static let requestScopedMethods: Set<String> = [MCPMethod.toolsCall, MCPMethod.resourcesRead, MCPMethod.promptsGet]
     /// `clientInfo.name`.
     package static let clientName = "mcp-run"
     /// `clientInfo.version`.
@@ -533,7 +537,7 @@ package actor ServerSession {
         var params = MCPWire.callToolParams(name: name, arguments: arguments)
         if let progressToken { params = MCPWire.addingProgressToken(progressToken, to: params) ?? params }
         let wantsProgress = progressToken == nil && observer != nil
-        let headers = toolHeaderParameters[name].map { ModernHeaders.parameterHeaders($0, arguments: arguments) } ?? []
+        let headers = parameterHeaders(tool: name, arguments: arguments)
         do {
             return try await requestAnsweringInput(
                 MCPMethod.toolsCall, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers)
@@ -543,10 +547,17 @@ package actor ServerSession {
             logger.trace("[\(self.name)] '\(name)' got a header mismatch; listing the tools again, then retrying once")
             _ = try await listTools()
             let headers =
-                toolHeaderParameters[name].map { ModernHeaders.parameterHeaders($0, arguments: arguments) } ?? []
+                parameterHeaders(tool: name, arguments: arguments)
             return try await requestAnsweringInput(
                 MCPMethod.toolsCall, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers)
         }
+    }
+
+    /// The `Mcp-Param-*` headers of a call of `tool` with `arguments` (none for a tool not listed
+    /// or declaring none).
+    private func parameterHeaders(tool: String, arguments: JSONValue) -> [HTTPHeader] {
+        guard let parameters = toolHeaderParameters[tool] else { return [] }
+        return ModernHeaders.parameterHeaders(parameters, arguments: arguments).map { HTTPHeader($0.name, $0.value) }
     }
 
     /// A request that may be answered `input_required` (MCP 2026-07-28, Multi Round-Trip
@@ -558,16 +569,23 @@ package actor ServerSession {
         _ method: String, _ params: JSONValue?, timeout: Duration?, wantsProgress: Bool = false,
         headers: [HTTPHeader] = []
     ) async throws(ClientError) -> JSONValue {
+        guard modernVersion != nil else {
+            return try await request(method, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers)
+        }
         let clock = ContinuousClock()
         let limit = timeout ?? requestTimeout
         let end = clock.now + limit
         var sent = params
         var round = 0
         while true {
-            let left = end - clock.now
+            let left = round == 0 ? limit : end - clock.now
             guard left > .zero else { throw ClientError.timedOut(method, after: limit, server: name) }
-            let result = try await request(method, sent, timeout: left, wantsProgress: wantsProgress, headers: headers)
-            guard modernVersion != nil else { return result }
+            let result: JSONValue
+            do throws(ClientError) {
+                result = try await request(method, sent, timeout: left, wantsProgress: wantsProgress, headers: headers)
+            } catch  where error.code == .timedOut && round > 0 {
+                throw ClientError.timedOut(method, after: limit, server: name)
+            }
             let asked: MCPWire.InputRequired?
             do {
                 asked = try MCPWire.InputRequired(result)
@@ -655,9 +673,12 @@ package actor ServerSession {
         defer { waiting[id] = nil }
         var sentParams = params
         if let modernVersion {
+            // The log messages a legacy server sends unasked are asked for (deprecated in
+            // 2026-07-28, but kept in the step's log as contract §8 says).
+            let logLevel = observer != nil && Self.requestScopedMethods.contains(method) ? "debug" : nil
             sentParams = MCPWire.addingModernMeta(
                 to: sentParams, protocolVersion: modernVersion, clientName: Self.clientName,
-                clientVersion: Self.clientVersion)
+                clientVersion: Self.clientVersion, logLevel: logLevel)
         }
         if wantsProgress { sentParams = MCPWire.addingProgressToken(id.jsonValue, to: sentParams) }
         let message = JSONRPCMessage.request(id: id, method: method, params: sentParams)

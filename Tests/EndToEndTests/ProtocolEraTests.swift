@@ -172,6 +172,25 @@ struct ProtocolEraTests {
         }
     }
 
+    @Test("the pinning example in docs/protocol-versions.md validates")
+    func documentedExample() async throws {
+        let page = try String(contentsOfFile: repoPath("docs/protocol-versions.md"), encoding: .utf8)
+        let block = try #require(
+            page.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        #expect(block.contains("protocolVersion: \"2025-11-25\""))
+        try await withTemporaryDirectory("eras-docs") { directory in
+            let path = directory + "/pinned.yaml"
+            let steps = """
+                steps:
+                  - { id: a, server: billing, tool: t }
+                  - { id: b, server: search, tool: t }
+                """
+            try (block + steps).write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try await runMCPRun(["validate", path], environment: ["MCP_RUN_HOME": directory])
+            #expect(run.exitCode == 0, "\(run)")
+        }
+    }
+
     @Test("an unknown protocolVersion is a workflow error at its line and column")
     func unknownPinnedVersion() async throws {
         try await withTemporaryDirectory("eras-invalid") { directory in

@@ -1,5 +1,4 @@
 import Basics
-import HTTP
 import Testing
 
 @testable import MCPClient
@@ -30,12 +29,13 @@ struct ModernHeadersTests {
         let call = ModernHeaders.standard(
             method: "tools/call", params: ["name": "get_weather"], protocolVersion: "2026-07-28")
         #expect(
-            call.map(\.description) == [
+            call.map { "\($0.name): \($0.value)" } == [
                 "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/call", "Mcp-Name: get_weather",
             ])
         let read = ModernHeaders.standard(
             method: "resources/read", params: ["uri": "file:///ä.txt"], protocolVersion: "2026-07-28")
-        #expect(read.last?.description == "Mcp-Name: =?base64?ZmlsZTovLy/DpC50eHQ=?=")
+        #expect(read.last?.name == "Mcp-Name")
+        #expect(read.last?.value == "=?base64?ZmlsZTovLy/DpC50eHQ=?=")
         let list = ModernHeaders.standard(method: "tools/list", params: nil, protocolVersion: "2026-07-28")
         #expect(list.count == 2, "no Mcp-Name for a list")
     }
@@ -59,9 +59,11 @@ struct ModernHeadersTests {
             parameters,
             arguments: ["region": "eu", "priority": 42, "verbose": .null, "nested": ["zone": "b"], "query": "q"])
         #expect(
-            Set(headers.map(\.description)) == ["Mcp-Param-Region: eu", "Mcp-Param-Priority: 42", "Mcp-Param-Zone: b"])
+            Set(headers.map { "\($0.name): \($0.value)" }) == [
+                "Mcp-Param-Region: eu", "Mcp-Param-Priority: 42", "Mcp-Param-Zone: b",
+            ])
         let flags = ModernHeaders.parameterHeaders(parameters, arguments: ["debug": true, "verbose": false])
-        #expect(Set(flags.map(\.description)) == ["Mcp-Param-Debug: true", "Mcp-Param-Verbose: false"])
+        #expect(Set(flags.map { "\($0.name): \($0.value)" }) == ["Mcp-Param-Debug: true", "Mcp-Param-Verbose: false"])
     }
 
     /// Property maps that break one rule each, with a word of the reason.

@@ -12,6 +12,7 @@ extension MCPWire {
         static let clientInfo = "io.modelcontextprotocol/clientInfo"
         static let clientCapabilities = "io.modelcontextprotocol/clientCapabilities"
         static let serverInfo = "io.modelcontextprotocol/serverInfo"
+        static let logLevel = "io.modelcontextprotocol/logLevel"
     }
 
     /// The protocol's own JSON-RPC error codes (MCP 2026-07-28, Basic, Error Codes): a server
@@ -36,15 +37,18 @@ extension MCPWire {
     package static let modernClientCapabilities: JSONValue = ["elicitation": [:], "roots": [:]]
 
     /// `params` with the modern `_meta` fields added (protocol version, client info,
-    /// capabilities), keeping any `_meta` members already there.
+    /// capabilities, and a `logLevel` when given: without it a modern server sends no
+    /// `notifications/message` for the request), keeping any `_meta` members already there.
     package static func addingModernMeta(
-        to params: JSONValue?, protocolVersion: String, clientName: String, clientVersion: String
+        to params: JSONValue?, protocolVersion: String, clientName: String, clientVersion: String,
+        logLevel: String? = nil
     ) -> JSONValue? {
         guard case .object(var members) = params ?? [:] else { return params }
         var meta = members["_meta"]?.objectValue ?? [:]
         meta[MetaKey.protocolVersion] = .string(protocolVersion)
         meta[MetaKey.clientInfo] = ["name": .string(clientName), "version": .string(clientVersion)]
         meta[MetaKey.clientCapabilities] = modernClientCapabilities
+        if let logLevel { meta[MetaKey.logLevel] = .string(logLevel) }
         members["_meta"] = .object(meta)
         return .object(members)
     }

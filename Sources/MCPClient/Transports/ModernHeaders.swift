@@ -1,19 +1,22 @@
 import Basics
 import Foundation
-import HTTP
 
 /// The request metadata headers of the modern protocol over Streamable HTTP (MCP 2026-07-28,
 /// Transports, Streamable HTTP, Request Metadata): `MCP-Protocol-Version`, `Mcp-Method`,
 /// `Mcp-Name`, and the `Mcp-Param-*` headers a tool declares with `x-mcp-header`.
+///
+/// Headers are plain `(name, value)` pairs here (the transports make `HTTPHeader`s of them), so
+/// the parsing of schemas and values is fuzzed on its own (`scripts/fuzz modern`).
 package enum ModernHeaders {
+    /// One header: its name and its (already encoded) value.
+    package typealias Field = (name: String, value: String)
+
     /// The standard headers for a modern request: its version (matching its `_meta`), method
     /// and, for `tools/call`, `resources/read` and `prompts/get`, its name or URI.
-    package static func standard(method: String, params: JSONValue?, protocolVersion: String) -> [HTTPHeader] {
-        var headers = [
-            HTTPHeader(MCPHeader.protocolVersion, protocolVersion), HTTPHeader(MCPHeader.method, method),
-        ]
+    package static func standard(method: String, params: JSONValue?, protocolVersion: String) -> [Field] {
+        var headers: [Field] = [(MCPHeader.protocolVersion, protocolVersion), (MCPHeader.method, method)]
         if let name = MCPWire.requestName(method: method, params: params) {
-            headers.append(HTTPHeader(MCPHeader.name, encoded(name)))
+            headers.append((MCPHeader.name, encoded(name)))
         }
         return headers
     }
@@ -123,7 +126,7 @@ package enum ModernHeaders {
     /// The `Mcp-Param-*` headers for a call with `arguments`: one per parameter whose value is
     /// present and not null, as a string (an integer in decimal, a boolean as `true`/`false`),
     /// encoded as `encoded(_:)` says. A value of another type is left out.
-    package static func parameterHeaders(_ parameters: [Parameter], arguments: JSONValue) -> [HTTPHeader] {
+    package static func parameterHeaders(_ parameters: [Parameter], arguments: JSONValue) -> [Field] {
         parameters.compactMap { parameter in
             var value: JSONValue? = arguments
             for key in parameter.path { value = value?[key] }
@@ -136,7 +139,7 @@ package enum ModernHeaders {
             case .bool(let flag): text = flag ? "true" : "false"
             default: return nil
             }
-            return HTTPHeader(MCPHeader.parameterPrefix + parameter.name, encoded(text))
+            return (MCPHeader.parameterPrefix + parameter.name, encoded(text))
         }
     }
 }

@@ -243,6 +243,7 @@ package actor StreamableHTTPTransport: HTTPTransport {
         {
             // Modern (MCP 2026-07-28): no session; the headers mirror the request's own `_meta`.
             request.headers += ModernHeaders.standard(method: method, params: params, protocolVersion: modernVersion)
+                .map { HTTPHeader($0.name, $0.value) }
             return (request, nil)
         }
         if let sessionID { request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID)) }
