@@ -103,8 +103,8 @@ package actor ServerSession {
     static func versionPolicy(_ config: ServerConfig) -> VersionPolicy {
         if let pinned = config.protocolVersion { return .pinned(pinned) }
         switch config.endpoint {
-        case .http(_, .streamableHTTP), .http(_, .negotiate): return .dualEra
-        case .http(_, .legacySSE), .stdio: return .legacy
+        case .http(_, .streamableHTTP), .http(_, .negotiate), .stdio: return .dualEra
+        case .http(_, .legacySSE): return .legacy
         }
     }
 
@@ -253,7 +253,7 @@ package actor ServerSession {
             modernVersion = MCPWire.modernProtocolVersion
             let result: JSONValue
             do throws(ClientError) {
-                result = try await request(method, nil, timeout: nil)
+                result = try await request(method, nil, timeout: probeTimeout)
             } catch {
                 modernVersion = nil
                 switch error.code {
@@ -284,6 +284,13 @@ package actor ServerSession {
                 case .rpc(let code, let message, _) where mayFallBack:
                     logger.trace(
                         "[\(name)] '\(method)' answered error \(code) (\(message)): a legacy server; falling back to the initialize handshake"
+                    )
+                    return Self.offeredProtocolVersion
+                case .timedOut where mayFallBack && !(transport is any HTTPTransport):
+                    // stdio: a legacy server may stay silent on a method it does not know before
+                    // `initialize` (MCP 2026-07-28, stdio, Backward Compatibility).
+                    logger.trace(
+                        "[\(name)] '\(method)' got no answer within \(probeTimeout.humanReadable): a legacy server; falling back to the initialize handshake"
                     )
                     return Self.offeredProtocolVersion
                 case .protocolViolation where mayFallBack && (400..<500).contains(error.httpStatus ?? 0):
@@ -322,6 +329,14 @@ package actor ServerSession {
             return nil
         }
     }
+
+    /// How long the modern probe waits on stdio before taking the server for a legacy one that
+    /// ignores it: the request timeout, at most `maxStdioProbe`. Over HTTP, the request timeout.
+    private var probeTimeout: Duration {
+        transport is any HTTPTransport ? requestTimeout : min(requestTimeout, Self.maxStdioProbe)
+    }
+    /// The longest stdio probe (a silent legacy server costs a run this much once).
+    package static let maxStdioProbe: Duration = .seconds(10)
 
     /// The error for a server whose versions and mcp-run's have none in common (exit 4).
     private func unsupported(_ supported: [String], underlying: ClientError) -> ClientError {
@@ -720,11 +735,14 @@ package actor ServerSession {
     }
 
     /// Queues `notifications/cancelled` for request `id` on the writer (MCP 2025-11-25,
-    /// Cancellation); `initialize` is never cancelled, as the spec requires. A modern session
-    /// over HTTP sends nothing: closing the request's response stream, which the cancelled
-    /// exchange did, is the cancellation (MCP 2026-07-28, Streamable HTTP, Cancellation).
+    /// Cancellation); `initialize` is never cancelled, as the spec requires, nor the
+    /// `server/discover` probe (a legacy server has no session to cancel it in). A modern
+    /// session over HTTP sends nothing: closing the request's response stream, which the
+    /// cancelled exchange did, is the cancellation (MCP 2026-07-28, Streamable HTTP,
+    /// Cancellation).
     private func sendCancelled(_ id: RequestID, method: String, reason: String) {
-        guard method != MCPMethod.initialize, !isClosed, !sendsModernHeaders else { return }
+        guard method != MCPMethod.initialize, method != MCPMethod.serverDiscover, !isClosed, !sendsModernHeaders
+        else { return }
         let notice = JSONRPCMessage.cancelled(id, reason: reason)
         trace("→", notice)
         outbox.yield(notice)

@@ -105,8 +105,7 @@ struct ElicitationTests {
     func answers(transport: ServerRoute) async throws {
         // tools.py's `ask` elicits with a server request (`ctx.elicit`), which the SDK serves in
         // the handshake era only; the modern era's input_required is ProtocolEraTests' subject.
-        let pinned: [String: JSONValue] = transport == .stdio ? [:] : ["protocolVersion": "2025-11-25"]
-        try await withFixture(transport, extra: pinned) { servers in
+        try await withFixture(transport, extra: ["protocolVersion": "2025-11-25"]) { servers in
             let run = try await runMCPRun(
                 ["run", fixture("workflows/elicitation.yaml")], environment: ["MCP_SERVERS": servers])
             #expect(run.exitCode == 0, "\(run)")

@@ -172,6 +172,51 @@ struct ProtocolEraTests {
         }
     }
 
+    @Test("over stdio, a modern server gets server/discover and no handshake; an SDK 1.x server gets initialize")
+    func stdioEras() async throws {
+        let modern = try fixtureServerCommand("eras.py", arguments: ["--transport", "stdio"])
+        let legacyPython = repoPath(".venv-proxy/bin/python")
+        #expect(
+            FileManager.default.isExecutableFile(atPath: legacyPython), "run scripts/setup (it installs .venv-proxy)")
+        let servers: JSONValue = [
+            "modern": [
+                "transport": "stdio", "command": .string(modern.command),
+                "args": .array(modern.arguments.map { .string($0) }),
+            ],
+            "legacy": [
+                "transport": "stdio", "command": .string(legacyPython),
+                "args": [.string(repoPath("fixtures/servers/legacy_stdio.py"))],
+            ],
+        ]
+        try await withTemporaryDirectory("eras-stdio") { directory in
+            let path = directory + "/stdio.yaml"
+            try """
+            name: stdio eras
+            elicitation:
+              - match: "Deploy"
+                content: { confirm: true }
+            steps:
+              - { id: sdk1, server: legacy, tool: version }
+              - { id: old, server: legacy, tool: echo, arguments: { text: hi } }
+              - { id: ask, server: modern, tool: confirm, arguments: { message: "Deploy now?" } }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try await runMCPRun(
+                ["run", path, "-o", "-", "-v"],
+                environment: ["MCP_RUN_HOME": directory, "MCP_SERVERS": servers.serialized()])
+            #expect(run.exitCode == 0, "\(run)")
+            let results = try run.json()
+            #expect(results["servers"]?["modern"]?["protocolVersion"] == "2026-07-28", "\(run)")
+            #expect(results["servers"]?["legacy"]?["protocolVersion"] == "2025-11-25", "\(run)")
+            let sdk = results.step("sdk1")?["result"]?["content"]?[0]?["text"]?.stringValue ?? ""
+            #expect(sdk.hasPrefix("1."), "the legacy peer is the SDK 1.x: \(sdk)")
+            #expect(results.step("ask")?["result"]?["structuredContent"]?["rounds"] == 2, "MRTR over stdio: \(run)")
+            #expect(run.stderr.contains("[legacy] 'server/discover' answered error -32602"), "\(run)")
+            #expect(run.stderr.contains("[legacy] initialized: protocol 2025-11-25"), "\(run)")
+            #expect(run.stderr.contains("[modern] protocol 2026-07-28 (modern, no handshake)"), "\(run)")
+            #expect(!run.stderr.contains("[modern] initialized"), "no handshake with the modern server: \(run)")
+        }
+    }
+
     @Test("the pinning example in docs/protocol-versions.md validates")
     func documentedExample() async throws {
         let page = try String(contentsOfFile: repoPath("docs/protocol-versions.md"), encoding: .utf8)
