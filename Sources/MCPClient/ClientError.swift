@@ -75,3 +75,11 @@ package struct ClientError: UserFacingError {
         ClientError(code: .protocolViolation, message: message, underlying: underlying)
     }
 }
+
+extension ClientError.Code {
+    /// The JSON-RPC error code of `.rpc`, else nil.
+    package var rpcCode: Int? {
+        if case .rpc(let code, _, _) = self { return code }
+        return nil
+    }
+}

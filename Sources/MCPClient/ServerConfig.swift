@@ -32,13 +32,17 @@ package struct ServerConfig: Sendable {
     package var requestTimeout: Duration
     /// Supplies and renews the `Authorization` header (OAuth); nil for static credentials.
     package var authorization: (any AuthorizationProvider)?
+    /// The protocol version the server block pins (contract §8, `protocolVersion`); nil lets
+    /// the session choose: modern first over Streamable HTTP, the handshake elsewhere.
+    package var protocolVersion: String?
 
     /// Creates a config.
     package init(
         name: String, endpoint: ServerEndpoint, headers: [HTTPHeader] = [], requestTimeout: Duration = .seconds(60),
-        authorization: (any AuthorizationProvider)? = nil
+        authorization: (any AuthorizationProvider)? = nil, protocolVersion: String? = nil
     ) {
         self.authorization = authorization
+        self.protocolVersion = protocolVersion
         self.name = name
         self.endpoint = endpoint
         self.headers = headers

@@ -1,12 +1,15 @@
 import Basics
+import HTTP
 
 /// One MCP session with one server: the connection's only actor (STYLE.md §5).
 ///
 /// It owns the pending-request table, the next request id and the negotiated protocol version.
 /// `open` starts the transport, starts the session's two owned tasks — a read loop that routes
 /// incoming messages and a writer that sends answers to server requests and
-/// `notifications/cancelled` from a task that is never itself cancelled — and runs
-/// `initialize` + `notifications/initialized` (MCP 2025-11-25, Lifecycle). `close()` ends both
+/// `notifications/cancelled` from a task that is never itself cancelled — and settles the
+/// protocol version: `server/discover` for the modern, stateless protocol (MCP 2026-07-28), or
+/// `initialize` + `notifications/initialized` (MCP 2025-11-25, Lifecycle), as `VersionPolicy`
+/// and the server's answers say. `close()` ends both
 /// tasks and awaits them; the runner's pool calls it on every exit path.
 ///
 /// Requests run concurrently; each is registered in the table before it is sent, so a fast reply
@@ -17,6 +20,13 @@ package actor ServerSession {
     package static let offeredProtocolVersion = "2025-11-25"
     /// The versions accepted from the server (contract §8), newest first.
     package static let supportedProtocolVersions = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]
+    /// The versions mcp-run speaks, newest first: the modern one, then the legacy ones.
+    package static var knownProtocolVersions: [String] { [MCPWire.modernProtocolVersion] + supportedProtocolVersions }
+    /// The most `input_required` rounds one request goes through (MCP 2026-07-28, Multi
+    /// Round-Trip Requests): a server that keeps asking fails the request there.
+    package static let maxInputRounds = 10
+    /// The requests whose work may log or report progress: calls, reads and prompts.
+    static let requestScopedMethods: Set<String> = [MCPMethod.toolsCall, MCPMethod.resourcesRead, MCPMethod.promptsGet]
     /// `clientInfo.name`.
     package static let clientName = "mcp-run"
     /// `clientInfo.version`.
@@ -24,8 +34,11 @@ package actor ServerSession {
 
     /// The config's name, for errors and traces.
     package nonisolated let name: String
-    /// The version the server chose in `initialize`.
+    /// The version spoken: the modern one `server/discover` settled, or the one the server
+    /// chose in `initialize`.
     package private(set) var protocolVersion = ""
+    /// Whether the session speaks the modern, stateless protocol (MCP 2026-07-28).
+    package var isModern: Bool { modernVersion != nil }
     /// The server's `serverInfo` (null before `initialize` completes).
     package private(set) var serverInfo: JSONValue = .null
     /// The server's `capabilities`.
@@ -40,6 +53,10 @@ package actor ServerSession {
     private let outbox: AsyncStream<JSONRPCMessage>.Continuation
     private let outboxStream: AsyncStream<JSONRPCMessage>
     private var nextID = 0
+    /// The modern version every request declares in `_meta`; nil in a legacy session.
+    private var modernVersion: String?
+    /// The `x-mcp-header` parameters of each listed tool, for its calls' `Mcp-Param-*` headers.
+    private var toolHeaderParameters: [String: [ModernHeaders.Parameter]] = [:]
     private var waiting: [RequestID: AsyncThrowingStream<JSONValue, any Error>.Continuation] = [:]
     private var readTask: Task<Void, Never>?
     private var writeTask: Task<Void, Never>?
@@ -77,7 +94,29 @@ package actor ServerSession {
         let transport = try await makeTransport(config, logger: logger)
         return try await open(
             transport: transport, name: config.name, requestTimeout: config.requestTimeout, logger: logger,
-            observer: observer, elicitation: elicitation)
+            observer: observer, elicitation: elicitation, versions: versionPolicy(config))
+    }
+
+    /// How a session with `config` picks its version (contract §8): the pinned one; else modern
+    /// first over Streamable HTTP (and the negotiated `sse` transport), falling back to the
+    /// handshake on the signals the spec names; the handshake on stdio and legacy HTTP+SSE.
+    static func versionPolicy(_ config: ServerConfig) -> VersionPolicy {
+        if let pinned = config.protocolVersion { return .pinned(pinned) }
+        switch config.endpoint {
+        case .http(_, .streamableHTTP), .http(_, .negotiate), .stdio: return .dualEra
+        case .http(_, .legacySSE): return .legacy
+        }
+    }
+
+    /// How `open` picks the protocol version.
+    package enum VersionPolicy: Sendable, Equatable {
+        /// Modern first (`server/discover`), the legacy handshake on the spec's fallback signals.
+        case dualEra
+        /// The legacy handshake only, offering `offeredProtocolVersion`.
+        case legacy
+        /// Exactly this version: `server/discover` for the modern one (no fallback), else the
+        /// handshake offering it and accepting nothing else.
+        case pinned(String)
     }
 
     /// Initializes a session over an already started transport (tests use an in-memory one).
@@ -87,14 +126,14 @@ package actor ServerSession {
     package static func open(
         transport: any Transport, name: String, requestTimeout: Duration = .seconds(60), logger: Logger,
         observer: (@Sendable (ServerNotification) -> Void)? = nil,
-        elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil
+        elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil, versions: VersionPolicy = .legacy
     ) async throws(ClientError) -> ServerSession {
         let session = ServerSession(
             transport: transport, name: name, requestTimeout: requestTimeout, logger: logger, observer: observer,
             elicitation: elicitation)
         await session.start()
         do {
-            try await session.initialize()
+            try await session.settleVersion(versions)
         } catch {
             await session.close()
             throw error
@@ -179,10 +218,141 @@ package actor ServerSession {
 
     // MARK: - Lifecycle
 
-    private func initialize() async throws(ClientError) {
+    /// Speaks the version `policy` asks for: modern or legacy (MCP 2026-07-28, Versioning).
+    private func settleVersion(_ policy: VersionPolicy) async throws(ClientError) {
+        switch policy {
+        case .legacy:
+            try await initialize()
+        case .pinned(let version) where version == MCPWire.modernProtocolVersion:
+            logger.trace("[\(name)] protocol: \(version) (pinned): server/discover")
+            _ = try await discover(mayFallBack: false)
+        case .pinned(let version):
+            logger.trace("[\(name)] protocol: \(version) (pinned): initialize")
+            try await initialize(offering: version, pinned: true)
+        case .dualEra:
+            logger.trace("[\(name)] protocol: trying \(MCPWire.modernProtocolVersion) (server/discover) first")
+            if let legacy = try await discover(mayFallBack: true) {
+                try await initialize(offering: legacy)
+            }
+        }
+    }
+
+    /// `server/discover`, the modern probe (MCP 2026-07-28, Discovery; Versioning, Backward
+    /// Compatibility). Returns nil once the session speaks the modern version, else the legacy
+    /// version to offer in `initialize`: on a 4xx without a modern error, a JSON-RPC error that
+    /// is not one of the protocol's own, or a result that is not a discovery result (these only
+    /// with `mayFallBack`), or an
+    /// `UnsupportedProtocolVersionError` whose `supported` lists only legacy versions.
+    /// An `UnsupportedProtocolVersionError` that lists the modern version is retried once; the
+    /// protocol's other errors (header mismatch, missing capability) abort, never downgrade.
+    /// - Throws: `ClientError`, as `open`.
+    private func discover(mayFallBack: Bool) async throws(ClientError) -> String? {
+        let method = MCPMethod.serverDiscover
+        var retried = false
+        while true {
+            modernVersion = MCPWire.modernProtocolVersion
+            let result: JSONValue
+            do throws(ClientError) {
+                result = try await request(method, nil, timeout: probeTimeout)
+            } catch {
+                modernVersion = nil
+                switch error.code {
+                case .rpc(MCPWire.ModernError.unsupportedProtocolVersion, _, let data):
+                    let supported = MCPWire.supportedVersions(inErrorData: data)
+                    if supported.contains(MCPWire.modernProtocolVersion), !retried {
+                        retried = true
+                        logger.trace(
+                            "[\(name)] the server refused version \(MCPWire.modernProtocolVersion) but lists it among \(supported.quotedList); retrying once"
+                        )
+                        continue
+                    }
+                    if mayFallBack, let legacy = Self.supportedProtocolVersions.first(where: supported.contains) {
+                        logger.trace(
+                            "[\(name)] the server supports \(supported.quotedList): using the initialize handshake with \(legacy)"
+                        )
+                        return legacy
+                    }
+                    throw unsupported(supported, underlying: error)
+                case .rpc(let code, let message, _) where MCPWire.ModernError.isModern(code):
+                    throw ClientError(
+                        code: .protocolViolation,
+                        message:
+                            "the server speaks MCP \(MCPWire.modernProtocolVersion) but refused '\(method)' with error \(code): \(message)",
+                        hint:
+                            "the server and mcp-run disagree about the request; report it to the server's maintainers",
+                        context: context(method), underlying: error)
+                case .rpc(let code, let message, _) where mayFallBack:
+                    logger.trace(
+                        "[\(name)] '\(method)' answered error \(code) (\(message)): a legacy server; falling back to the initialize handshake"
+                    )
+                    return Self.offeredProtocolVersion
+                case .timedOut where mayFallBack && !(transport is any HTTPTransport):
+                    // stdio: a legacy server may stay silent on a method it does not know before
+                    // `initialize` (MCP 2026-07-28, stdio, Backward Compatibility).
+                    logger.trace(
+                        "[\(name)] '\(method)' got no answer within \(probeTimeout.humanReadable): a legacy server; falling back to the initialize handshake"
+                    )
+                    return Self.offeredProtocolVersion
+                case .protocolViolation where mayFallBack && (400..<500).contains(error.httpStatus ?? 0):
+                    logger.trace(
+                        "[\(name)] '\(method)' answered HTTP \(error.httpStatus ?? 0) without a modern error: a legacy server; falling back to the initialize handshake"
+                    )
+                    return Self.offeredProtocolVersion
+                default:
+                    throw initializeFailure(error, method: method)
+                }
+            }
+            guard let discovered = MCPWire.DiscoverResult(result) else {
+                modernVersion = nil
+                if mayFallBack {
+                    // A lenient legacy server answers any method, this one too, with a result
+                    // that is not a discovery result: not a modern answer.
+                    logger.trace(
+                        "[\(name)] the '\(method)' result has no supportedVersions: a legacy server; falling back to the initialize handshake"
+                    )
+                    return Self.offeredProtocolVersion
+                }
+                throw ClientError(
+                    code: .protocolViolation, message: "the '\(method)' result has no supportedVersions list",
+                    hint:
+                        "the server is not following MCP \(MCPWire.modernProtocolVersion); report it to its maintainers",
+                    context: context(method))
+            }
+            protocolVersion = MCPWire.modernProtocolVersion
+            serverInfo = discovered.serverInfo
+            serverCapabilities = discovered.capabilities
+            if logger.isTracing {
+                logger.trace(
+                    "[\(name)] protocol \(protocolVersion) (modern, no handshake); the server supports \(discovered.supportedVersions.quotedList); server \(serverInfo.serialized())"
+                )
+            }
+            return nil
+        }
+    }
+
+    /// How long the modern probe waits on stdio before taking the server for a legacy one that
+    /// ignores it: the request timeout, at most `maxStdioProbe`. Over HTTP, the request timeout.
+    private var probeTimeout: Duration {
+        transport is any HTTPTransport ? requestTimeout : min(requestTimeout, Self.maxStdioProbe)
+    }
+    /// The longest stdio probe (a silent legacy server costs a run this much once).
+    package static let maxStdioProbe: Duration = .seconds(10)
+
+    /// The error for a server whose versions and mcp-run's have none in common (exit 4).
+    private func unsupported(_ supported: [String], underlying: ClientError) -> ClientError {
+        ClientError(
+            code: .unsupportedVersion(supported.first ?? "none"),
+            message:
+                "the server supports protocol versions \(supported.quotedList), but mcp-run speaks \(Self.knownProtocolVersions.quotedList)",
+            hint: "use a server that supports one of mcp-run's versions, or pin one it supports with `protocolVersion`",
+            context: context(MCPMethod.serverDiscover), underlying: underlying)
+    }
+
+    private func initialize(
+        offering offered: String = ServerSession.offeredProtocolVersion, pinned: Bool = false
+    ) async throws(ClientError) {
         let params = MCPWire.initializeParams(
-            protocolVersion: Self.offeredProtocolVersion, clientName: Self.clientName, clientVersion: Self.clientVersion
-        )
+            protocolVersion: offered, clientName: Self.clientName, clientVersion: Self.clientVersion)
         let result: JSONValue
         do throws(ClientError) {
             result = try await request(MCPMethod.initialize, params, timeout: nil)
@@ -194,14 +364,18 @@ package actor ServerSession {
                 code: .protocolViolation, message: "the initialize result has no protocolVersion",
                 context: context(MCPMethod.initialize))
         }
-        guard Self.supportedProtocolVersions.contains(initialized.protocolVersion) else {
+        guard Self.supportedProtocolVersions.contains(initialized.protocolVersion),
+            !pinned || initialized.protocolVersion == offered
+        else {
             let chosen = initialized.protocolVersion
             throw ClientError(
                 code: .unsupportedVersion(chosen),
                 message:
-                    "the server chose protocol version '\(chosen)', but mcp-run offered '\(Self.offeredProtocolVersion)'",
-                hint:
-                    "mcp-run speaks \(Self.supportedProtocolVersions.quotedList); use a server that supports one of them",
+                    "the server chose protocol version '\(chosen)', but mcp-run offered '\(offered)'"
+                    + (pinned ? " (pinned with `protocolVersion`)" : ""),
+                hint: pinned
+                    ? "pin a version the server supports ('\(chosen)'), or remove `protocolVersion`"
+                    : "mcp-run speaks \(Self.supportedProtocolVersions.quotedList); use a server that supports one of them",
                 context: context(MCPMethod.initialize))
         }
         protocolVersion = initialized.protocolVersion
@@ -218,8 +392,7 @@ package actor ServerSession {
     /// (contract §6: exit 4, never a step failure): `.rpc` becomes `.protocolViolation` (keeping
     /// `rpcData`, with the `.rpc` error as `underlying`) and `.timedOut` becomes `.unreachable`.
     /// Other codes are kept.
-    private func initializeFailure(_ error: ClientError) -> ClientError {
-        let method = MCPMethod.initialize
+    private func initializeFailure(_ error: ClientError, method: String = MCPMethod.initialize) -> ClientError {
         let failure: (code: ClientError.Code, message: String, hint: String)
         switch error.code {
         case .rpc(let code, let message, _):
@@ -273,11 +446,31 @@ package actor ServerSession {
     ///   page or a listing over `maxListPages`/`maxListItems`, `.timedOut` when the whole listing
     ///   outlasts the request timeout, `.closed`).
     package func listTools() async throws(ClientError) -> [ToolDescription] {
-        try await listAll(MCPMethod.toolsList, noun: "tools") { result throws(JSONRPCDecodingError) in
+        let tools = try await listAll(MCPMethod.toolsList, noun: "tools") { result throws(JSONRPCDecodingError) in
             let page = try MCPWire.toolsPage(result)
             return (page.tools, page.nextCursor)
         }
+        guard sendsModernHeaders else { return tools }
+        // Modern Streamable HTTP (MCP 2026-07-28): a tool whose `x-mcp-header` annotations break
+        // the spec's rules is left out of the list, with a warning; the others' are kept for
+        // their calls' `Mcp-Param-*` headers.
+        var kept: [ToolDescription] = []
+        for tool in tools {
+            do {
+                let parameters = try ModernHeaders.parameters(in: tool.inputSchema)
+                toolHeaderParameters[tool.name] = parameters.isEmpty ? nil : parameters
+                kept.append(tool)
+            } catch {
+                toolHeaderParameters[tool.name] = nil
+                logger.warning(
+                    "server '\(name)': left out tool '\(TerminalText.neutralized(tool.name))': \(error.reason)")
+            }
+        }
+        return kept
     }
+
+    /// Whether requests carry the modern HTTP headers (a modern session over HTTP).
+    private var sendsModernHeaders: Bool { modernVersion != nil && transport is any HTTPTransport }
 
     /// Follows a paginated list (`tools/list`, and any other `*/list` with `cursor`/`nextCursor`)
     /// to its end (contract §8, Lists).
@@ -344,24 +537,121 @@ package actor ServerSession {
     /// Calls a tool and returns its result object (MCP 2025-11-25, Tools, Calling Tools).
     ///
     /// A result with `isError: true` is returned, not thrown. With an observer, the request
-    /// carries a progress token so the server may send `notifications/progress`.
+    /// carries a progress token so the server may send `notifications/progress` (`progressToken`
+    /// when given, else the request id). In a modern session the call answers `input_required`
+    /// rounds (`requestAnsweringInput`) and carries the tool's `Mcp-Param-*` headers.
     /// - Parameter timeout: this call's limit; nil for the server's `requestTimeout`.
     /// - Throws: `ClientError`: `.rpc` (JSON-RPC error response, such as an unknown tool),
     ///   `.timedOut` (after sending `notifications/cancelled`), `.cancelled`, `.closed`,
     ///   `.protocolViolation`.
     package func callTool(
-        _ name: String, arguments: JSONValue, timeout: Duration?
+        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue? = nil
     ) async throws(ClientError)
         -> JSONValue
     {
-        let params = MCPWire.callToolParams(name: name, arguments: arguments)
-        return try await request(MCPMethod.toolsCall, params, timeout: timeout, wantsProgress: observer != nil)
+        var params = MCPWire.callToolParams(name: name, arguments: arguments)
+        if let progressToken { params = MCPWire.addingProgressToken(progressToken, to: params) ?? params }
+        let wantsProgress = progressToken == nil && observer != nil
+        let headers = parameterHeaders(tool: name, arguments: arguments)
+        do {
+            return try await requestAnsweringInput(
+                MCPMethod.toolsCall, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers)
+        } catch  where sendsModernHeaders && error.code.rpcCode == MCPWire.ModernError.headerMismatch {
+            // The tool's `x-mcp-header` parameters may have changed: list the tools once, then
+            // call again with the headers that list declares (MCP 2026-07-28, Client Behavior).
+            logger.trace("[\(self.name)] '\(name)' got a header mismatch; listing the tools again, then retrying once")
+            _ = try await listTools()
+            let headers =
+                parameterHeaders(tool: name, arguments: arguments)
+            return try await requestAnsweringInput(
+                MCPMethod.toolsCall, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers)
+        }
+    }
+
+    /// The `Mcp-Param-*` headers of a call of `tool` with `arguments` (none for a tool not listed
+    /// or declaring none).
+    private func parameterHeaders(tool: String, arguments: JSONValue) -> [HTTPHeader] {
+        guard let parameters = toolHeaderParameters[tool] else { return [] }
+        return ModernHeaders.parameterHeaders(parameters, arguments: arguments).map { HTTPHeader($0.name, $0.value) }
+    }
+
+    /// A request that may be answered `input_required` (MCP 2026-07-28, Multi Round-Trip
+    /// Requests): each answer's input requests are answered (elicitation from the workflow's
+    /// rules, roots with an empty list) and the request is sent again, with a new id, the
+    /// responses and the server's `requestState` echoed exactly, until a complete result, at
+    /// most `maxInputRounds` times and all within one timeout.
+    private func requestAnsweringInput(
+        _ method: String, _ params: JSONValue?, timeout: Duration?, wantsProgress: Bool = false,
+        headers: [HTTPHeader] = []
+    ) async throws(ClientError) -> JSONValue {
+        guard modernVersion != nil else {
+            return try await request(method, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers)
+        }
+        let clock = ContinuousClock()
+        let limit = timeout ?? requestTimeout
+        let end = clock.now + limit
+        var sent = params
+        var round = 0
+        while true {
+            let left = round == 0 ? limit : end - clock.now
+            guard left > .zero else { throw ClientError.timedOut(method, after: limit, server: name) }
+            let result: JSONValue
+            do throws(ClientError) {
+                result = try await request(method, sent, timeout: left, wantsProgress: wantsProgress, headers: headers)
+            } catch  where error.code == .timedOut && round > 0 {
+                throw ClientError.timedOut(method, after: limit, server: name)
+            }
+            let asked: MCPWire.InputRequired?
+            do {
+                asked = try MCPWire.InputRequired(result)
+            } catch {
+                throw ClientError(
+                    code: .protocolViolation, message: error.message, context: context(method), underlying: error)
+            }
+            guard let asked else { return result }
+            round += 1
+            guard round <= Self.maxInputRounds else {
+                throw ClientError(
+                    code: .protocolViolation,
+                    message: "the server still asked for input after \(Self.maxInputRounds) rounds of '\(method)'",
+                    hint:
+                        "the server keeps asking; check the workflow's `elicitation` rules, or report it to its maintainers",
+                    context: context(method))
+            }
+            var responses: [String: JSONValue] = [:]
+            for input in asked.requests {
+                responses[input.key] = try inputResponse(input.method, input.params, for: method)
+            }
+            logger.trace(
+                "[\(name)] '\(method)' needs input (round \(round)): answered \(asked.requests.map(\.key).quotedList)"
+                    + (asked.requestState == nil ? "" : ", echoing its requestState"))
+            sent = MCPWire.retryParams(params, inputResponses: responses, requestState: asked.requestState)
+        }
+    }
+
+    /// The answer to one input request of an `input_required` result.
+    private func inputResponse(
+        _ asked: String, _ params: JSONValue, for method: String
+    ) throws(ClientError)
+        -> JSONValue
+    {
+        switch asked {
+        case MCPMethod.elicitationCreate: return elicitation?(params) ?? MCPWire.declineElicitationResult
+        case MCPMethod.rootsList: return MCPWire.emptyRootsResult
+        default:
+            throw ClientError(
+                code: .protocolViolation,
+                message:
+                    "the server asked for '\(TerminalText.neutralized(asked))' to complete '\(method)', which mcp-run does not answer",
+                hint: "mcp-run answers elicitation and roots only; the server must not ask for more",
+                context: context(method))
+        }
     }
 
     /// Reads a resource (MCP 2025-11-25, Resources, Reading Resources); returns the result object.
     /// - Throws: `ClientError`, as `callTool`.
     package func readResource(_ uri: String, timeout: Duration?) async throws(ClientError) -> JSONValue {
-        try await request(MCPMethod.resourcesRead, MCPWire.readResourceParams(uri: uri), timeout: timeout)
+        try await requestAnsweringInput(MCPMethod.resourcesRead, MCPWire.readResourceParams(uri: uri), timeout: timeout)
     }
 
     /// Gets a prompt (MCP 2025-11-25, Prompts, Getting a Prompt); returns the result object.
@@ -371,7 +661,7 @@ package actor ServerSession {
     ) async throws(ClientError)
         -> JSONValue
     {
-        try await request(
+        try await requestAnsweringInput(
             MCPMethod.promptsGet, MCPWire.getPromptParams(name: name, arguments: arguments), timeout: timeout)
     }
 
@@ -384,7 +674,8 @@ package actor ServerSession {
     /// cancelled, so the notice reaches the wire either way.
     /// - Throws: `ClientError` with `context.server` and `context.method` set.
     package func request(
-        _ method: String, _ params: JSONValue?, timeout: Duration?, wantsProgress: Bool = false
+        _ method: String, _ params: JSONValue?, timeout: Duration?, wantsProgress: Bool = false,
+        headers: [HTTPHeader] = []
     ) async throws(ClientError) -> JSONValue {
         if let ended { throw ended.adding(context(method)) }
         guard !isClosed else {
@@ -395,7 +686,16 @@ package actor ServerSession {
         let (reply, slot) = AsyncThrowingStream<JSONValue, any Error>.makeStream()
         waiting[id] = slot  // registered first: a fast reply cannot be lost
         defer { waiting[id] = nil }
-        let sentParams = wantsProgress ? MCPWire.addingProgressToken(id.jsonValue, to: params) : params
+        var sentParams = params
+        if let modernVersion {
+            // The log messages a legacy server sends unasked are asked for (deprecated in
+            // 2026-07-28, but kept in the step's log as contract §8 says).
+            let logLevel = observer != nil && Self.requestScopedMethods.contains(method) ? "debug" : nil
+            sentParams = MCPWire.addingModernMeta(
+                to: sentParams, protocolVersion: modernVersion, clientName: Self.clientName,
+                clientVersion: Self.clientVersion, logLevel: logLevel)
+        }
+        if wantsProgress { sentParams = MCPWire.addingProgressToken(id.jsonValue, to: sentParams) }
         let message = JSONRPCMessage.request(id: id, method: method, params: sentParams)
         trace("→", message)
         let transport = self.transport
@@ -407,7 +707,11 @@ package actor ServerSession {
                 try await withTimeout(deadline) {
                     // An answer the transport hands back is routed here, on this task, so the
                     // wait below finds it without a trip through the read loop.
-                    if let answer = try await transport.sendReturningAnswer(message) {
+                    let answer =
+                        headers.isEmpty
+                        ? try await transport.sendReturningAnswer(message)
+                        : try await transport.sendReturningAnswer(message, headers: headers)
+                    if let answer {
                         await self.handle(.message(answer))
                     }
                     for try await value in reply { return value }
@@ -431,9 +735,14 @@ package actor ServerSession {
     }
 
     /// Queues `notifications/cancelled` for request `id` on the writer (MCP 2025-11-25,
-    /// Cancellation); `initialize` is never cancelled, as the spec requires.
+    /// Cancellation); `initialize` is never cancelled, as the spec requires, nor the
+    /// `server/discover` probe (a legacy server has no session to cancel it in). A modern
+    /// session over HTTP sends nothing: closing the request's response stream, which the
+    /// cancelled exchange did, is the cancellation (MCP 2026-07-28, Streamable HTTP,
+    /// Cancellation).
     private func sendCancelled(_ id: RequestID, method: String, reason: String) {
-        guard method != MCPMethod.initialize, !isClosed else { return }
+        guard method != MCPMethod.initialize, method != MCPMethod.serverDiscover, !isClosed, !sendsModernHeaders
+        else { return }
         let notice = JSONRPCMessage.cancelled(id, reason: reason)
         trace("→", notice)
         outbox.yield(notice)

@@ -140,7 +140,7 @@ enum ServerResolver {
             name: spec.name,
             config: ServerConfig(
                 name: spec.name, endpoint: endpoint, headers: headers, requestTimeout: timeout,
-                authorization: authorization))
+                authorization: authorization, protocolVersion: spec.protocolVersion))
     }
 
     /// `path` from the current directory when it is relative.

@@ -67,14 +67,6 @@ extension ServerSession: ToolSession {
         ["transport": .string(await transportName), "protocolVersion": .string(protocolVersion)]
     }
 
-    package func callTool(
-        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?
-    ) async throws -> JSONValue {
-        guard let progressToken else { return try await callTool(name, arguments: arguments, timeout: timeout) }
-        let params = MCPWire.addingProgressToken(
-            progressToken, to: MCPWire.callToolParams(name: name, arguments: arguments))
-        return try await request(MCPMethod.toolsCall, params, timeout: timeout)
-    }
 }
 
 /// Opens real MCP sessions.

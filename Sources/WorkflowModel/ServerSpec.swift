@@ -83,6 +83,8 @@ package struct ServerSpec: Sendable {
     package var oauth: OAuth?
     /// Per-request timeout in milliseconds.
     package var timeout: Int?
+    /// The pinned protocol version (contract §8); nil to negotiate.
+    package var protocolVersion: String? = nil
     package var location: SourceLocation?
     package var origin: Origin
     /// The folder of the file that defined the server: a relative `command` with a `/` and a
@@ -127,6 +129,12 @@ package struct ServerSpec: Sendable {
             apiKey: nil, apiKeyHeader: "X-API-Key", token: nil, username: nil, password: nil, oauth: nil,
             timeout: nil, location: nil, origin: .environment)
     }
+
+    /// The versions `protocolVersion` may pin: the modern one, then the legacy ones, newest first
+    /// (the same list as MCPClient's `ServerSession.knownProtocolVersions`).
+    package static let protocolVersions = ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]
+    /// The one version legacy HTTP+SSE carries.
+    package static let legacySSEProtocolVersion = "2024-11-05"
 
     /// A server reached by URL with nothing else configured (`mcp-run tools https://…`).
     package static func adHoc(url: String) -> ServerSpec {

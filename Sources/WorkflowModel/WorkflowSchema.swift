@@ -36,6 +36,7 @@ package enum WorkflowSchema {
             "username": stringOrTemplate, "password": stringOrTemplate,
             "oauth": .object(["type": "object", "additionalProperties": false, "properties": .object(oauthProperties)]),
             "timeout": milliseconds,
+            "protocolVersion": .object(["enum": .array(ServerSpec.protocolVersions.map { .string($0) })]),
         ]
         let outputs: JSONValue = ["type": "object", "additionalProperties": true]
         let stepProperties: [String: JSONValue] = [

@@ -187,7 +187,8 @@ struct ProtocolLoopTests {
     func redirectLoop() async throws {
         try await run(Self.echo, serverArguments: ["--redirect", "loop"]) { run, server in
             #expect(run.exitCode == 4, "\(run)")
-            #expect(run.stderr.contains("redirected 'initialize' more than 5 times"), "\(run)")
+            // The first request is the modern probe (MCP 2026-07-28); a redirect loop aborts, never a fallback.
+            #expect(run.stderr.contains("redirected 'server/discover' more than 5 times"), "\(run)")
             let stats = try AuthFlowTests.stats(server)
             #expect(stats["redirects"] == 6, "\(stats)")
         }

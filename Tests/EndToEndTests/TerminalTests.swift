@@ -133,7 +133,7 @@ struct TerminalTests {
         let shown = screen(run.stdout)
         // Each of the three calls is traced going out and coming back; none may be erased.
         let calls = shown.filter { $0.contains(#""method":"tools/call""#) }
-        let answers = shown.filter { $0.contains(#""result":{"content""#) }
+        let answers = shown.filter { $0.contains("←") && $0.contains(#""content":["#) }
         #expect(calls.count == 3 && answers.count == 3, "trace lines were erased: \(shown.joined(separator: "\n"))")
         for id in ["first", "wait", "last"] {
             #expect(shown.contains { $0.contains("step '\(id)' succeeded") }, "\(shown)")

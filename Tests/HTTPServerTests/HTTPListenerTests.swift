@@ -57,9 +57,13 @@ struct HTTPListenerTests {
             let client = try RawClient(port: listener.port)
             await client.send(
                 "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n")
+            // As a client does: the body only once the server said to go on. (Sent at once, the
+            // body may arrive with the head, and a server that has it need not say 100.)
+            let interim = "HTTP/1.1 100 Continue\r\n\r\n"
+            #expect(await client.read(count: interim.utf8.count) == interim)
             await client.send("3\r\nabc\r\n0\r\n\r\n")
             let response = await client.readResponse()
-            #expect(response.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"))
+            #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(response.hasSuffix("POST /c abc"))
         }
     }

@@ -112,8 +112,10 @@ struct LegacySSESessionTests {
             }
             #expect(lines.value.contains { $0.contains("[legacy] transport: streamable-http") })
             #expect(!lines.value.contains { $0.contains("legacy http+sse") })
-            // initialize went out once: the negotiating POST was the real one.
-            #expect(lines.value.filter { $0.contains("→") && $0.contains("\"initialize\"") }.count == 1)
+            // The modern probe went out once and settled it: the negotiating POST was the real
+            // one, and no handshake followed (MCP 2026-07-28).
+            #expect(lines.value.filter { $0.contains("→") && $0.contains("\"server/discover\"") }.count == 1)
+            #expect(!lines.value.contains { $0.contains("→") && $0.contains("\"initialize\"") })
         }
     }
 

@@ -16,7 +16,7 @@ enum SessionChecks {
     }
 
     static func initialized(_ session: ServerSession) async throws {
-        #expect(ServerSession.supportedProtocolVersions.contains(await session.protocolVersion))
+        #expect(ServerSession.knownProtocolVersions.contains(await session.protocolVersion))
         #expect(await session.serverInfo["name"] == "mcp-run-fixture-tools")
     }
 

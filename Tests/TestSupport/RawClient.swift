@@ -75,6 +75,22 @@ package final class RawClient: Sendable {
         }
     }
 
+    /// Reads exactly `count` bytes (fewer when the peer closes or 15 seconds pass), as text: an
+    /// interim response such as `HTTP/1.1 100 Continue\r\n\r\n`, before the client sends more.
+    package func read(count: Int) async -> String {
+        let fd = self.fd
+        return await onThread {
+            var received: [UInt8] = []
+            while received.count < count {
+                var chunk = [UInt8](repeating: 0, count: count - received.count)
+                let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if got <= 0 { break }
+                received += chunk[0..<got]
+            }
+            return String(decoding: received, as: UTF8.self)
+        }
+    }
+
     /// Whether the peer has closed the connection (a read gets end of file within 15 seconds).
     package func isClosedByPeer() async -> Bool {
         let fd = self.fd

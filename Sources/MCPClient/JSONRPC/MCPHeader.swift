@@ -7,6 +7,12 @@ package enum MCPHeader {
     package static let sessionID = "Mcp-Session-Id"
     /// The negotiated protocol version, sent on every request after initialization (MCP 2025-06-18).
     package static let protocolVersion = "MCP-Protocol-Version"
+    /// The request's JSON-RPC method, on every modern request (MCP 2026-07-28, Standard Request Headers).
+    package static let method = "Mcp-Method"
+    /// The request's `params.name` or `params.uri` (`tools/call`, `resources/read`, `prompts/get`).
+    package static let name = "Mcp-Name"
+    /// The prefix of a header a tool parameter declares with `x-mcp-header` (MCP 2026-07-28).
+    package static let parameterPrefix = "Mcp-Param-"
     /// The id of the last SSE event seen, for resuming a stream.
     package static let lastEventID = "Last-Event-ID"
     /// Standard HTTP (RFC 9110 §11.6.1): a 401's challenges.

@@ -6,6 +6,9 @@ package enum MCPMethod {
     package static let initialize = "initialize"
     /// Lifecycle: sent once the `initialize` result is in.
     package static let initialized = "notifications/initialized"
+    /// Discovery: the server's versions, capabilities and identity (MCP 2026-07-28); also the
+    /// probe that tells a modern server from a legacy one.
+    package static let serverDiscover = "server/discover"
     /// Utilities: liveness check, either direction.
     package static let ping = "ping"
     /// Utilities: cancel an in-flight request (MCP 2025-11-25, Cancellation).

@@ -160,6 +160,10 @@ package struct AuthorizationCodeGrant: TokenGrant {
                 request.logger.trace(
                     "[\(serverName)] oauth: the redirect names issuer '\(Self.printable(issuer))'; "
                         + "with no metadata there is no issuer to check it against")
+            } else if issuer == nil, metadata.issParameterSupported {
+                throw request.failure(
+                    "the login's redirect carries no issuer (iss), though the authorization server '\(metadata.issuer)' advertises it (RFC 9207); the code was not used",
+                    hint: "this can be a mix-up attack; log in again")
             } else if let issuer, issuer != metadata.issuer {
                 throw request.failure(
                     "the login's redirect names issuer '\(Self.printable(issuer))', not '\(metadata.issuer)' (RFC 9207); the code was not used",

@@ -27,6 +27,10 @@ package struct AuthorizationServerMetadata: Sendable, Equatable {
     /// `token_endpoint_auth_methods_supported`; nil when the metadata does not say (RFC 8414 §2:
     /// then `client_secret_basic` is the default).
     package var tokenEndpointAuthMethods: [String]? = nil
+    /// `authorization_response_iss_parameter_supported` (RFC 9207 §3): the authorization
+    /// response must then carry `iss` (MCP 2026-07-28, Authorization), and one without it is
+    /// refused.
+    package var issParameterSupported = false
     /// Whether `issuer` is only assumed (the MCP 2025-03-26 default endpoints, with no metadata at
     /// all): no document named it, so an `iss` on a redirect has nothing to be compared with
     /// (RFC 9207 §2.4 compares it with the issuer of the metadata the client received).
@@ -216,6 +220,8 @@ package struct OAuthDiscovery: Sendable {
                 json["client_id_metadata_document_supported"]?.boolValue ?? false
             metadata.tokenEndpointAuthMethods =
                 json["token_endpoint_auth_methods_supported"]?.arrayValue?.compactMap(\.stringValue)
+            metadata.issParameterSupported =
+                json["authorization_response_iss_parameter_supported"]?.boolValue ?? false
             for (name, endpoint) in [
                 ("token_endpoint", metadata.tokenEndpoint), ("revocation_endpoint", metadata.revocationEndpoint),
                 ("registration_endpoint", metadata.registrationEndpoint),

@@ -72,6 +72,16 @@ package actor NegotiatingHTTPTransport: HTTPTransport {
         return nil
     }
 
+    /// As `sendReturningAnswer(_:)`, with `headers` added once Streamable HTTP is chosen (a
+    /// modern request negotiates Streamable HTTP only, so they are sent then too).
+    package nonisolated func sendReturningAnswer(
+        _ message: JSONRPCMessage, headers: [HTTPHeader]
+    ) async throws -> JSONRPCMessage? {
+        if let chosen = try await beginSend() { return try await chosen.sendReturningAnswer(message, headers: headers) }
+        try await negotiate(sending: message)
+        return nil
+    }
+
     /// The chosen transport, or nil when the caller must negotiate (and now owns that job).
     private func beginSend() throws(ClientError) -> (any Transport)? {
         guard !isClosed else {
@@ -102,6 +112,34 @@ package actor NegotiatingHTTPTransport: HTTPTransport {
     private nonisolated func negotiate(sending message: JSONRPCMessage) async throws {
         let headers = await self.headers
         let streamable = StreamableHTTPTransport(url: url, headers: headers, exchange: exchange)
+        if case .request(_, _, let params) = message, MCPWire.modernProtocolVersion(of: params) != nil {
+            // A modern request (MCP 2026-07-28) is Streamable HTTP only: an answer (a result or a
+            // JSON-RPC error) settles it; a failure leaves the choice to the next message, the
+            // legacy `initialize` the session falls back to.
+            do {
+                try await streamable.send(message)
+            } catch {
+                await streamable.close()
+                // A 404 or 405 without a modern error: no Streamable HTTP endpoint here, so the
+                // handshake goes straight to legacy HTTP+SSE (MCP 2026-07-28, Streamable HTTP,
+                // HTTP+SSE Transport); a 400 may come from a 2025 Streamable HTTP server.
+                if let error = error as? ClientError, let status = Self.fallbackStatus(error), status != 400 {
+                    await refusedModernPOST(status)
+                }
+                await negotiationFailed()
+                throw error
+            }
+            try await choose(streamable, name: "streamable-http", trace: "streamable-http")
+            return
+        }
+        if let status = await modernPOSTRefusal {
+            await streamable.close()
+            logger.trace(
+                "[\(serverName)] the Streamable HTTP POST of the modern probe got HTTP \(status): trying legacy HTTP+SSE"
+            )
+            try await fallBack(sending: message, status: status, headers: headers)
+            return
+        }
         do {
             try await streamable.send(message)
             try await choose(streamable, name: "streamable-http", trace: "streamable-http")
@@ -112,28 +150,40 @@ package actor NegotiatingHTTPTransport: HTTPTransport {
             }
             await streamable.close()
             logger.trace("[\(serverName)] the Streamable HTTP POST got HTTP \(status): trying legacy HTTP+SSE")
-            let legacy: LegacySSETransport
-            do {
-                legacy = try await LegacySSETransport.connect(
-                    url: url, headers: headers, requestTimeout: requestTimeout, exchange: exchange)
-            } catch let legacyError as ClientError {
-                await negotiationFailed()
-                throw ClientError(
-                    code: legacyError.code,
-                    message: "the server answered the Streamable HTTP POST with HTTP \(status), "
-                        + "and the legacy HTTP+SSE fallback failed: \(legacyError.message)",
-                    hint: legacyError.hint ?? "check the server's `url`", context: legacyError.context,
-                    underlying: legacyError)
-            } catch {
-                await negotiationFailed()
-                throw error
-            }
-            try await choose(legacy, name: "http-sse", trace: "legacy http+sse")
-            try await legacy.send(message)
+            try await fallBack(sending: message, status: status, headers: headers)
         } catch {
             try await choose(streamable, name: "streamable-http", trace: "streamable-http")
             throw error
         }
+    }
+
+    /// The status (404 or 405) a modern probe's POST got, which sends the handshake to legacy
+    /// HTTP+SSE at once.
+    private var modernPOSTRefusal: Int?
+
+    private func refusedModernPOST(_ status: Int) { modernPOSTRefusal = status }
+
+    /// Connects legacy HTTP+SSE after the Streamable HTTP POST got `status`, and sends `message` there.
+    private nonisolated func fallBack(sending message: JSONRPCMessage, status: Int, headers: [HTTPHeader]) async throws
+    {
+        let legacy: LegacySSETransport
+        do {
+            legacy = try await LegacySSETransport.connect(
+                url: url, headers: headers, requestTimeout: requestTimeout, exchange: exchange)
+        } catch let legacyError as ClientError {
+            await negotiationFailed()
+            throw ClientError(
+                code: legacyError.code,
+                message: "the server answered the Streamable HTTP POST with HTTP \(status), "
+                    + "and the legacy HTTP+SSE fallback failed: \(legacyError.message)",
+                hint: legacyError.hint ?? "check the server's `url`", context: legacyError.context,
+                underlying: legacyError)
+        } catch {
+            await negotiationFailed()
+            throw error
+        }
+        try await choose(legacy, name: "http-sse", trace: "legacy http+sse")
+        try await legacy.send(message)
     }
 
     /// Adopts `transport` and starts relaying its messages; a transport closed meanwhile is closed too.

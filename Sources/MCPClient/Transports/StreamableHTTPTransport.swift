@@ -145,10 +145,19 @@ package actor StreamableHTTPTransport: HTTPTransport {
         try await send(message, mayRenew: true, answer: .returnIfFirst)
     }
 
-    private nonisolated func send(
-        _ message: JSONRPCMessage, mayRenew: Bool, answer handling: AnswerHandling
+    /// As `sendReturningAnswer(_:)`, with `headers` added to this POST (a modern tool call's
+    /// `Mcp-Param-*` headers).
+    package nonisolated func sendReturningAnswer(
+        _ message: JSONRPCMessage, headers: [HTTPHeader]
     ) async throws -> JSONRPCMessage? {
-        let (request, sentSessionID) = try await postRequest(for: message)
+        try await send(message, mayRenew: true, answer: .returnIfFirst, extraHeaders: headers)
+    }
+
+    private nonisolated func send(
+        _ message: JSONRPCMessage, mayRenew: Bool, answer handling: AnswerHandling, extraHeaders: [HTTPHeader] = []
+    ) async throws -> JSONRPCMessage? {
+        var (request, sentSessionID) = try await postRequest(for: message)
+        request.headers += extraHeaders
         let label = message.method ?? "a response"
         // OAuth: the token, renewed once after a 401, stepped up once after a 403 (contract §7).
         let (response, sent) = try await exchange.send(request, label: label)
@@ -161,6 +170,14 @@ package actor StreamableHTTPTransport: HTTPTransport {
             return nil
         case 200..<300:
             return try await readBody(of: response, answering: message, label: label, answer: handling)
+        case 400..<500 where Self.isModernRequest(message) && response.status != 401 && response.status != 403:
+            // A modern server answers its protocol's errors with a 4xx and a JSON-RPC error body
+            // (MCP 2026-07-28, Streamable HTTP): the session reads it as the answer, so
+            // negotiation can tell a modern refusal from a legacy server's.
+            let answer = try await modernErrorAnswer(response, answering: message, sent: request, label: label)
+            guard handling == .deliver else { return answer }
+            continuation.yield(.message(answer))
+            return nil
         default:
             // A 400 renews only when its body says the session is unknown: read its start first.
             let snippet =
@@ -226,11 +243,49 @@ package actor StreamableHTTPTransport: HTTPTransport {
         var request = HTTPRequest(method: "POST", url: url, headers: headers, body: message.serializedBytes)
         request.headers.append(HTTPHeader(MCPHeader.accept, MCPHeader.acceptPost))
         request.headers.append(HTTPHeader(MCPHeader.contentType, MCPHeader.json))
+        if case .request(_, let method, let params) = message,
+            let modernVersion = MCPWire.modernProtocolVersion(of: params)
+        {
+            // Modern (MCP 2026-07-28): no session; the headers mirror the request's own `_meta`.
+            request.headers += ModernHeaders.standard(method: method, params: params, protocolVersion: modernVersion)
+                .map { HTTPHeader($0.name, $0.value) }
+            return (request, nil)
+        }
         if let sessionID { request.headers.append(HTTPHeader(MCPHeader.sessionID, sessionID)) }
         if let protocolVersion, message.method != MCPMethod.initialize {
             request.headers.append(HTTPHeader(MCPHeader.protocolVersion, protocolVersion))
         }
         return (request, sessionID)
+    }
+
+    /// Whether `message` is a request of the modern protocol (its `_meta` names a version).
+    private static func isModernRequest(_ message: JSONRPCMessage) -> Bool {
+        guard case .request(_, _, let params) = message else { return false }
+        return MCPWire.modernProtocolVersion(of: params) != nil
+    }
+
+    /// The JSON-RPC error a modern server sent with a 4xx to `message`, as the answer to it
+    /// (an error without an id is taken as this request's); any other 4xx body is the status
+    /// error, with `httpStatus` set, that negotiation reads.
+    private nonisolated func modernErrorAnswer(
+        _ response: HTTPResponse, answering message: JSONRPCMessage, sent: HTTPRequest, label: String
+    ) async throws -> JSONRPCMessage {
+        guard response.contentType.hasPrefix(MCPHeader.json), let expected = message.id else {
+            throw await statusError(response, sent: sent, label: label, renewed: false)
+        }
+        let bytes = (try? await response.body.collect(limit: 64 << 10)) ?? []
+        if let decoded = try? JSONRPCMessage.decodeAll(bytes), decoded.count == 1,
+            case .errorResponse(let id, let error) = decoded[0], id == nil || id == expected
+        {
+            return .errorResponse(id: expected, error: error)
+        }
+        let text = RetryingExchange.printable(String(decoding: bytes.prefix(200), as: UTF8.self))
+        var error = ClientError(
+            code: .protocolViolation,
+            message: "the server answered HTTP \(response.status) to '\(label)'" + (text.isEmpty ? "" : ": \(text)"),
+            hint: "check the server's `url`", context: ErrorContext(server: serverName))
+        error.httpStatus = response.status
+        throw error
     }
 
     /// The GET that resumes a stream after `lastEventID` (MCP 2025-11-25, Resumability and

@@ -1,4 +1,5 @@
 import Basics
+import HTTP
 
 /// What a transport delivers to its session.
 package enum TransportEvent: Sendable {
@@ -39,6 +40,12 @@ package protocol Transport: Sendable {
     /// - Throws: as `send(_:)`.
     func sendReturningAnswer(_ message: JSONRPCMessage) async throws -> JSONRPCMessage?
 
+    /// As `sendReturningAnswer(_:)`, with `headers` added to the request where the transport is
+    /// HTTP (a modern tool call's `Mcp-Param-*` headers, MCP 2026-07-28); other transports
+    /// ignore them.
+    /// - Throws: as `send(_:)`.
+    func sendReturningAnswer(_ message: JSONRPCMessage, headers: [HTTPHeader]) async throws -> JSONRPCMessage?
+
     /// Tells the transport the version `initialize` settled on (Streamable HTTP sends it as
     /// `MCP-Protocol-Version` on every later request, MCP 2025-06-18).
     func didInitialize(protocolVersion: String) async
@@ -53,6 +60,15 @@ extension Transport {
     package func sendReturningAnswer(_ message: JSONRPCMessage) async throws -> JSONRPCMessage? {
         try await send(message)
         return nil
+    }
+
+    /// Most transports have no headers to add.
+    package func sendReturningAnswer(
+        _ message: JSONRPCMessage, headers: [HTTPHeader]
+    ) async throws
+        -> JSONRPCMessage?
+    {
+        try await sendReturningAnswer(message)
     }
 
     /// Most transports ignore the version.

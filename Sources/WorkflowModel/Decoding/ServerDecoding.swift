@@ -5,7 +5,7 @@ import YAML
 enum ServerKeys {
     static let all = [
         "url", "transport", "command", "args", "env", "cwd", "headers", "authType", "apiKey", "apiKeyHeader",
-        "token", "username", "password", "oauth", "timeout",
+        "token", "username", "password", "oauth", "timeout", "protocolVersion",
     ]
     static let oauth = [
         "clientId", "clientSecret", "clientMetadataUrl", "resource", "scopes", "metadataUrl", "flow",
@@ -71,6 +71,8 @@ extension ServerSpec {
         spec.username = fields["username"].map { Read.template($0, &problems) }
         spec.password = fields["password"].map { Read.template($0, &problems) }
         spec.timeout = Read.integer(fields["timeout"], "\(what) timeout", &problems, range: Limits.timeout, unit: " ms")
+        spec.protocolVersion = readProtocolVersion(
+            fields["protocolVersion"], what: what, transport: spec.transport, problems: &problems)
         if let oauthNode = fields["oauth"],
             let oauth = Fields(oauthNode, what: "\(what) oauth", known: ServerKeys.oauth, problems: &problems)
         {
@@ -139,6 +141,31 @@ extension ServerSpec {
                     at: entry.value.location, hint: "write the value on one line, without control characters")
             }
         }
+    }
+
+    /// The pinned `protocolVersion` (contract §8): one mcp-run speaks, and for `transport:
+    /// http-sse` the only one that transport carries.
+    private static func readProtocolVersion(
+        _ node: YAMLNode?, what: String, transport: Transport, problems: inout ProblemCollector
+    ) -> String? {
+        guard let node, let version = Read.untemplated(node, "\(what) protocolVersion", &problems) else { return nil }
+        let known = ServerSpec.protocolVersions
+        guard known.contains(version) else {
+            problems.add(
+                .invalidValue("protocolVersion"),
+                "\(what) protocolVersion '\(printable(version))' is not a version mcp-run speaks", at: node.location,
+                hint: "use one of \(known.quotedList), or remove the key to let mcp-run negotiate")
+            return nil
+        }
+        if transport == .httpSSE, version != ServerSpec.legacySSEProtocolVersion {
+            problems.add(
+                .invalidValue("protocolVersion"),
+                "\(what) uses transport 'http-sse', which speaks only protocol version '\(ServerSpec.legacySSEProtocolVersion)', not '\(version)'",
+                at: node.location,
+                hint: "use 'transport: streamable-http' for '\(version)', or remove `protocolVersion`")
+            return nil
+        }
+        return version
     }
 
     /// Reports variable names that cannot be set (empty, with `=` or NUL) and literal values with NUL.
