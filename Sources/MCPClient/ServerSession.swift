@@ -232,7 +232,18 @@ package actor ServerSession {
         case .dualEra:
             logger.trace("[\(name)] protocol: trying \(MCPWire.modernProtocolVersion) (server/discover) first")
             if let legacy = try await discover(mayFallBack: true) {
-                try await initialize(offering: legacy)
+                do throws(ClientError) {
+                    try await initialize(offering: legacy)
+                } catch {
+                    // A modern server that answered the probe too late (a stdio server slow to
+                    // start, past `maxStdioProbe`) has since started serving 2026-07-28 and
+                    // refuses the handshake with UnsupportedProtocolVersion: probe once more.
+                    guard Self.refusesHandshakeAsModern(error) else { throw error }
+                    logger.trace(
+                        "[\(name)] the server refused 'initialize' with error \(MCPWire.ModernError.unsupportedProtocolVersion): it speaks \(MCPWire.modernProtocolVersion) after all; sending '\(MCPMethod.serverDiscover)' again"
+                    )
+                    _ = try await discover(mayFallBack: false)
+                }
             }
         }
     }
@@ -328,6 +339,15 @@ package actor ServerSession {
             }
             return nil
         }
+    }
+
+    /// Whether `error` (from `initialize`) is the modern protocol's UnsupportedProtocolVersion:
+    /// the server serves 2026-07-28 and not the handshake.
+    static func refusesHandshakeAsModern(_ error: ClientError) -> Bool {
+        for candidate in [error, error.underlying as? ClientError].compactMap({ $0 }) {
+            if case .rpc(MCPWire.ModernError.unsupportedProtocolVersion, _, _) = candidate.code { return true }
+        }
+        return false
     }
 
     /// How long the modern probe waits on stdio before taking the server for a legacy one that
