@@ -31,8 +31,9 @@ struct RealServerTests {
         }
     }
 
-    /// mcp-proxy 0.13 (SDK 1.x) serves its stdio child over Streamable HTTP at `/mcp` and legacy
-    /// HTTP+SSE at `/sse`: the handshake era only. `sse` (the default) negotiates; the results
+    /// mcp-proxy 0.13 (SDK 1.x) serves its stdio child over Streamable HTTP at `/mcp` (with
+    /// sessions, or without them under `--stateless`) and legacy HTTP+SSE at `/sse`: the
+    /// handshake era only. `sse` (the default) negotiates; the results
     /// document's `servers` records what was spoken.
     @Test(
         "mcp-server-git behind mcp-proxy over each of its transports",
@@ -41,11 +42,14 @@ struct RealServerTests {
             ProxyRoute(transport: "sse", path: "/sse", spoken: "http-sse", version: "2025-11-25"),
             ProxyRoute(transport: "streamable-http", path: "/mcp", spoken: "streamable-http", version: "2025-11-25"),
             ProxyRoute(transport: "http-sse", path: "/sse", spoken: "http-sse", version: "2025-11-25"),
+            ProxyRoute(
+                transport: "streamable-http", path: "/mcp", spoken: "streamable-http", version: "2025-11-25",
+                proxyArguments: ["--stateless"]),
         ])
     func gitThroughProxy(route: ProxyRoute) async throws {
         let repository = try await makeGitRepository()
         let child = [try venvExecutable("mcp-server-git"), "--repository", repository]
-        try await withMCPProxy(child: child) { baseURL in
+        try await withMCPProxy(arguments: route.proxyArguments, child: child) { baseURL in
             let server: [String: JSONValue] = [
                 "url": .string(baseURL + route.path), "transport": .string(route.transport),
             ]
@@ -89,7 +93,9 @@ struct ProxyRoute: CustomStringConvertible, Sendable {
     var spoken: String
     /// The protocol version the results document records.
     var version: String
-    var description: String { "transport \(transport) to \(path)" }
+    /// mcp-proxy's options: `--stateless` serves Streamable HTTP without sessions.
+    var proxyArguments: [String] = []
+    var description: String { "transport \(transport) to \(path)" + proxyArguments.map { " \($0)" }.joined() }
 }
 
 /// `name` in the fixtures' venv's `bin` (next to `venvPython()`).
@@ -176,14 +182,17 @@ private func expectGitReview(_ run: RunOutput, repository: String) async throws 
 /// Runs `mcp-proxy` from `.venv-proxy` on a free port of 127.0.0.1 with `child` as its stdio
 /// server, and passes `body` its base URL; stops it afterwards. mcp-proxy reports the port it
 /// bound only in uvicorn's log line on stderr, which a shell folds into stdout.
-private func withMCPProxy(child: [String], _ body: (String) async throws -> Void) async throws {
+private func withMCPProxy(
+    arguments: [String] = [], child: [String], _ body: (String) async throws -> Void
+) async throws {
     let proxy = repoPath(".venv-proxy/bin/mcp-proxy")
     guard FileManager.default.isExecutableFile(atPath: proxy) else {
         throw TestSupportError("no '\(proxy)'", hint: "run scripts/setup (it installs .venv-proxy)")
     }
     let process = try await ChildProcess(
         executable: "/bin/sh",
-        arguments: ["-c", #"exec "$0" "$@" 2>&1"#, proxy, "--host", "127.0.0.1", "--port", "0", "--"] + child,
+        arguments: ["-c", #"exec "$0" "$@" 2>&1"#, proxy, "--host", "127.0.0.1", "--port", "0"] + arguments + ["--"]
+            + child,
         environment: ProcessInfo.processInfo.environment, workingDirectory: repoRoot)
     let marker = "Uvicorn running on http://127.0.0.1:"
     let port = await process.waitForStdoutLine(timeout: .seconds(30)) { line -> Int? in
