@@ -210,4 +210,20 @@ struct TaskTests {
             #expect(run.stderr.contains("tasks.yaml:13:5: step 'b': has 'task' but no 'tool'"), "\(run)")
         }
     }
+
+    @Test("workflows/long-job.yaml runs against fastmcp-tasks, its call awaited as a task")
+    func example() async throws {
+        try await withServer("tasks.py", arguments: [], python: try tasksVenvPython()) { server in
+            try await withTemporaryDirectory("tasks-example") { directory in
+                let run = try await runMCPRun(
+                    ["run", "workflows/long-job.yaml", "--input", "n=10"],
+                    environment: ["MCP_RUN_HOME": directory, "JOBS_URL": server.url()])
+                #expect(run.exitCode == 0, "\(run)")
+                let results = try run.json()
+                #expect(results["outputs"]?["sum"] == 55, "\(run)")
+                let taskID = try #require(results.step("crunch")?["taskId"]?.stringValue, "\(run)")
+                #expect(Self.seen(server.stderr).contains("tasks/get \(taskID)"))
+            }
+        }
+    }
 }
