@@ -92,6 +92,32 @@ struct TaskTests {
         #expect(events.last?["status"] == "completed")
     }
 
+    @Test("a task that needs input is answered from the workflow's elicitation rules with tasks/update")
+    func inputRequired() async throws {
+        let (run, document, seen) = try await Self.run(
+            """
+              - id: deploy
+                server: jobs
+                tool: approve
+                arguments: { message: "Deploy now?" }
+              - id: delete
+                server: jobs
+                tool: approve
+                arguments: { message: "Delete everything?" }
+            elicitation:
+              - match: "Deploy"
+                content: { confirm: true }
+            """)
+        #expect(run.exitCode == 0, "\(run)")
+        let deploy = try #require(document.step("deploy"))
+        #expect(deploy["result"]?["structuredContent"]?["action"] == "accept")
+        #expect(deploy["result"]?["structuredContent"]?["content"]?["confirm"] == true)
+        let deployID = try #require(deploy["taskId"]?.stringValue, "no taskId: \(deploy)")
+        #expect(seen.filter { $0 == "tasks/update \(deployID)" }.count == 1, "\(seen)")
+        // No rule matches: declined, as an elicitation request would be.
+        #expect(document.step("delete")?["result"]?["structuredContent"]?["action"] == "decline")
+    }
+
     @Test("a task past the step's timeout is cancelled with tasks/cancel; the step fails with timeout")
     func timedOut() async throws {
         let (run, document, seen) = try await Self.run(
