@@ -17,8 +17,8 @@ extension ServerSession {
     /// `.task` naming `progressToken`.
     ///
     /// - Returns: the completed task's result (a tool result with `isError: true` included).
-    /// - Throws: `ClientError`: `.rpc` for a failed task (its JSON-RPC error), `.protocolViolation`
-    ///   for a task the server cancelled or a malformed task; `.timedOut` past `end` and
+    /// - Throws: `ClientError`: `.rpc` for a failed task (its JSON-RPC error), `.taskCancelled`
+    ///   for a task the server cancelled, `.protocolViolation` for a malformed task; `.timedOut` past `end` and
     ///   `.cancelled` when the caller is cancelled, both after sending `tasks/cancel`; what
     ///   `tasks/get` throws.
     func awaitTask(
@@ -51,7 +51,7 @@ extension ServerSession {
                     context: context(MCPMethod.toolsCall))
             case .cancelled:
                 throw ClientError(
-                    code: .protocolViolation,
+                    code: .taskCancelled,
                     message: "the server cancelled task '\(shownID)' of '\(tool)' before it completed"
                         + (state.statusMessage.map { ": " + TerminalText.neutralized($0) } ?? ""),
                     hint: "the server stopped the work; its status message, if any, says why",

@@ -136,7 +136,9 @@ struct TaskTests {
         #expect(seen.contains("tasks/cancel \(taskID)"), "\(seen)")
     }
 
-    @Test("a failed task fails the step with its JSON-RPC error; a tool error in a task is a tool_error")
+    @Test(
+        "a failed task fails the step with its JSON-RPC error; a tool error, or a task the server cancels, is a tool_error"
+    )
     func failed() async throws {
         let (run, document, _) = try await Self.run(
             """
@@ -149,6 +151,11 @@ struct TaskTests {
                 server: jobs
                 tool: explode
                 arguments: { reason: disk on fire }
+                continue-on-error: true
+              - id: abandoned
+                server: jobs
+                tool: give_up
+                arguments: { reason: no capacity }
             """)
         #expect(run.exitCode == 1, "\(run)")
         let rejected = try #require(document.step("rejected"))
@@ -163,6 +170,12 @@ struct TaskTests {
         #expect(exploded["result"]?["isError"] == true)
         #expect(exploded["taskId"]?.stringValue != nil)
         #expect(run.stderr.contains("disk on fire"), "\(run)")
+        // The server cancels the task on its own: the tool's work ended without a result.
+        let abandoned = try #require(document.step("abandoned"))
+        #expect(abandoned["error"]?["code"] == "tool_error")
+        let abandonedID = try #require(abandoned["taskId"]?.stringValue)
+        #expect(
+            abandoned["error"]?["message"]?.stringValue?.contains("the server cancelled task '\(abandonedID)'") == true)
     }
 
     @Test("SIGINT while a task runs: the server gets tasks/cancel for it, the run exits 130 with the id recorded")
