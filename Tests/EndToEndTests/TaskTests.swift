@@ -34,7 +34,7 @@ struct TaskTests {
     static func run(
         _ steps: String, arguments: [String] = []
     ) async throws -> (RunOutput, JSONValue, [String]) {
-        try await withServer("tasks.py", arguments: [], python: try tasksVenvPython()) { server in
+        try await withServer("tasks.py", arguments: []) { server in
             try await withTemporaryDirectory("tasks") { directory in
                 let path = directory + "/tasks.yaml"
                 try workflow(url: server.url(), steps: steps).write(toFile: path, atomically: true, encoding: .utf8)
@@ -180,7 +180,7 @@ struct TaskTests {
 
     @Test("SIGINT while a task runs: the server gets tasks/cancel for it, the run exits 130 with the id recorded")
     func interrupted() async throws {
-        try await withServer("tasks.py", arguments: [], python: try tasksVenvPython()) { server in
+        try await withServer("tasks.py", arguments: []) { server in
             try await withTemporaryDirectory("tasks-sigint") { directory in
                 let path = directory + "/tasks.yaml"
                 let output = directory + "/results.json"
@@ -252,7 +252,7 @@ struct TaskTests {
 
     @Test("workflows/long-job.yaml runs against fastmcp-tasks, its call awaited as a task")
     func example() async throws {
-        try await withServer("tasks.py", arguments: [], python: try tasksVenvPython()) { server in
+        try await withServer("tasks.py", arguments: []) { server in
             try await withTemporaryDirectory("tasks-example") { directory in
                 let run = try await runMCPRun(
                     ["run", "workflows/long-job.yaml", "--input", "n=10"],

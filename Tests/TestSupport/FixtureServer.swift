@@ -47,15 +47,14 @@ package let fixtureServerStartDeadline: Duration = .seconds(30)
 ///   - script: a file name in `fixtures/servers/`, e.g. `tools.py`.
 ///   - arguments: the script's arguments, e.g. `["--transport", "sse", "--auth", "bearer"]`.
 ///   - environment: extra environment variables (`FIXTURE_TOKEN`, …).
-///   - python: the interpreter, when not `.venv`'s (`tasksVenvPython()` for `tasks.py`).
 /// - Throws: `TestSupportError` when the venv is missing (hint: `run scripts/setup`), or when the
 ///   server exits or stays silent for `fixtureServerStartDeadline` (with its stderr); else
 ///   whatever `body` throws. The server is stopped before anything is thrown.
 package func withServer<R>(
-    _ script: String, arguments: [String], environment: [String: String] = [:], python: String? = nil,
+    _ script: String, arguments: [String], environment: [String: String] = [:],
     body: (FixtureServer) async throws -> R
 ) async throws -> R {
-    let python = try python ?? venvPython()
+    let python = try venvPython()
     let scriptPath = repoPath("fixtures/servers/\(script)")
     guard FileManager.default.fileExists(atPath: scriptPath) else {
         throw TestSupportError("no fixture server '\(script)' in fixtures/servers/")

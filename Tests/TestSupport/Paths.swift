@@ -44,28 +44,6 @@ package func venvPython() throws -> String {
     return python
 }
 
-/// The Python interpreter of `.venv-tasks` (fastmcp-tasks, for `fixtures/servers/tasks.py`):
-/// `$MCP_RUN_TASKS_VENV/bin/python`, else `<repoRoot>/.venv-tasks/bin/python`.
-///
-/// - Throws: `TestSupportError` with the hint `run scripts/setup` when it or fastmcp-tasks in it
-///   is missing. Nothing skips the test.
-package func tasksVenvPython() throws -> String {
-    let environment = ProcessInfo.processInfo.environment
-    let venv = environment["MCP_RUN_TASKS_VENV"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(repoRoot)/.venv-tasks"
-    let python = "\(venv)/bin/python"
-    let lib = "\(venv)/lib"
-    let hasTasks =
-        (try? FileManager.default.contentsOfDirectory(atPath: lib))?.contains { version in
-            FileManager.default.fileExists(atPath: "\(lib)/\(version)/site-packages/fastmcp_tasks")
-        } ?? false
-    guard FileManager.default.isExecutableFile(atPath: python), hasTasks else {
-        throw TestSupportError(
-            "no virtualenv with fastmcp-tasks at '\(venv)'",
-            hint: "run scripts/setup (it installs fixtures/requirements-tasks.txt into .venv-tasks)")
-    }
-    return python
-}
-
 /// The `mcp-run` binary under test: `$MCP_RUN_BINARY`, else `<repoRoot>/.build/debug/mcp-run`.
 ///
 /// - Throws: `TestSupportError` when it is not an executable file.
