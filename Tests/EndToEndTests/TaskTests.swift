@@ -92,6 +92,45 @@ struct TaskTests {
         #expect(events.last?["status"] == "completed")
     }
 
+    @Test("over stdio: a task is awaited to completion, and one past the timeout is cancelled and acknowledged")
+    func stdio() async throws {
+        try await withTemporaryDirectory("tasks-stdio") { directory in
+            let (python, arguments) = try fixtureServerCommand("tasks.py")
+            let path = directory + "/tasks.yaml"
+            let servers = JSONValue.object([
+                "jobs": [
+                    "transport": "stdio", "command": .string(python),
+                    "args": .array(arguments.map { .string($0) }),
+                ]
+            ])
+            try """
+            name: tasks-stdio
+            steps:
+              - id: sum
+                server: jobs
+                tool: crunch
+                arguments: { n: 10, steps: 2, step_ms: 100 }
+              - id: slow
+                server: jobs
+                tool: wait_forever
+                timeout: 3000
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try await runMCPRun(
+                ["run", path, "-o", "-", "-v"],
+                environment: ["MCP_RUN_HOME": directory, "MCP_SERVERS": servers.serialized()])
+            #expect(run.exitCode == 1, "\(run)")
+            let document = try run.json()
+            #expect(document["servers"]?["jobs"]?["protocolVersion"] == "2026-07-28")
+            #expect(document.step("sum")?["result"]?["structuredContent"]?["sum"] == 55)
+            #expect(document.step("sum")?["taskId"]?.stringValue != nil)
+            let slow = try #require(document.step("slow"))
+            #expect(slow["error"]?["code"] == "timeout")
+            let taskID = try #require(slow["taskId"]?.stringValue)
+            // Traced once the server acknowledged the tasks/cancel.
+            #expect(run.stderr.contains("task '\(taskID)' of 'wait_forever' cancelled (timed out)"), "\(run)")
+        }
+    }
+
     @Test("a task that needs input is answered from the workflow's elicitation rules with tasks/update")
     func inputRequired() async throws {
         let (run, document, seen) = try await Self.run(
