@@ -57,6 +57,8 @@ package actor ServerSession {
     private var modernVersion: String?
     /// The `x-mcp-header` parameters of each listed tool, for its calls' `Mcp-Param-*` headers.
     private var toolHeaderParameters: [String: [ModernHeaders.Parameter]] = [:]
+    /// Where this session's lists are cached across runs, and for whom; nil: never cached.
+    private var listCache: (cache: ListCache, identity: ListCache.Identity)?
     private var waiting: [RequestID: AsyncThrowingStream<JSONValue, any Error>.Continuation] = [:]
     private var readTask: Task<Void, Never>?
     private var writeTask: Task<Void, Never>?
@@ -92,9 +94,16 @@ package actor ServerSession {
         elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil
     ) async throws(ClientError) -> ServerSession {
         let transport = try await makeTransport(config, logger: logger)
-        return try await open(
+        let session = try await open(
             transport: transport, name: config.name, requestTimeout: config.requestTimeout, logger: logger,
             observer: observer, elicitation: elicitation, versions: versionPolicy(config))
+        if let cache = config.listCache { await session.useListCache(cache, identity: ListCache.identity(of: config)) }
+        return session
+    }
+
+    /// Keeps this session's lists in `cache` under `identity`.
+    func useListCache(_ cache: ListCache, identity: ListCache.Identity) {
+        listCache = (cache, identity)
     }
 
     /// How a session with `config` picks its version (contract §8): the pinned one; else modern
@@ -441,14 +450,25 @@ package actor ServerSession {
     package static let maxListItems = 10_000
 
     /// Lists every tool, following `nextCursor` (MCP 2025-11-25, Tools; Pagination) within the
-    /// limits of `listAll`.
+    /// limits of `listAll`; in a modern session with a list cache, a list still fresh from an
+    /// earlier listing is used instead (`cachedList`), unless `fresh`.
     /// - Throws: `ClientError` (`.rpc` for a JSON-RPC error, `.protocolViolation` for a malformed
     ///   page or a listing over `maxListPages`/`maxListItems`, `.timedOut` when the whole listing
     ///   outlasts the request timeout, `.closed`).
-    package func listTools() async throws(ClientError) -> [ToolDescription] {
-        let tools = try await listAll(MCPMethod.toolsList, noun: "tools") { result throws(JSONRPCDecodingError) in
-            let page = try MCPWire.toolsPage(result)
-            return (page.tools, page.nextCursor)
+    package func listTools(fresh: Bool = false) async throws(ClientError) -> [ToolDescription] {
+        var tools: [ToolDescription]
+        if !fresh, let cached = cachedList(MCPMethod.toolsList),
+            let decoded = try? MCPWire.toolsPage(MCPWire.toolsResult(cached)).tools
+        {
+            tools = decoded
+        } else {
+            let listed = try await listAll(MCPMethod.toolsList, noun: "tools") {
+                result throws(JSONRPCDecodingError) in
+                let page = try MCPWire.toolsPage(result)
+                return (page.tools, page.nextCursor)
+            }
+            keepList(listed.items.map(\.raw), method: MCPMethod.toolsList, hints: listed.hints)
+            tools = listed.items
         }
         guard sendsModernHeaders else { return tools }
         // Modern Streamable HTTP (MCP 2026-07-28): a tool whose `x-mcp-header` annotations break
@@ -466,7 +486,56 @@ package actor ServerSession {
                     "server '\(name)': left out tool '\(TerminalText.neutralized(tool.name))': \(error.reason)")
             }
         }
-        return kept
+        tools = kept
+        return tools
+    }
+
+    /// The `method` list cached by an earlier listing and still fresh, when this session is
+    /// modern and has a list cache: the credential's own list first, then a public one (MCP
+    /// 2026-07-28, Caching, `cacheScope`). Legacy sessions never use the cache: their results
+    /// carry no caching hints.
+    func cachedList(_ method: String) -> [JSONValue]? {
+        guard let (cache, identity) = listCache, let version = modernVersion else { return nil }
+        for credential in [identity.credential, "public"].compactMap({ $0 }) {
+            let key = ListCache.Key(
+                server: identity.server, credential: credential, protocolVersion: version, method: method)
+            if let hit = cache.read(key) {
+                logger.trace(
+                    "[\(name)] \(method): using the cached list (\(credential == "public" ? "public" : "this credential's"), fresh for another \(hit.freshFor.humanReadable)); --no-cache lists afresh"
+                )
+                return hit.items
+            }
+        }
+        return nil
+    }
+
+    /// Keeps a `method` list for its `ttlMs` when this session is modern and has a list cache:
+    /// under the credential's key, or the public key for a `cacheScope: "public"` list. A list
+    /// that is immediately stale (`ttlMs` 0 or absent) is not kept, and a write that fails is
+    /// only traced.
+    func keepList(_ items: [JSONValue], method: String, hints: ListHints) {
+        guard let (cache, identity) = listCache, let version = modernVersion, hints.ttlMilliseconds > 0,
+            let credential = hints.isPublic ? "public" : identity.credential
+        else { return }
+        let key = ListCache.Key(
+            server: identity.server, credential: credential, protocolVersion: version, method: method)
+        do throws(ListCacheError) {
+            try cache.write(items, for: key, ttlMilliseconds: hints.ttlMilliseconds)
+            logger.trace(
+                "[\(name)] \(method): cached the list for \(Duration.milliseconds(min(hints.ttlMilliseconds, ListCache.maxTTLMilliseconds)).humanReadable) (\(hints.isPublic ? "public" : "private") scope)"
+            )
+        } catch {
+            logger.trace("[\(name)] \(method): the list was not cached: \(error.message)")
+        }
+    }
+
+    /// The caching hints of a whole listing: the shortest `ttlMs` of its pages, and public only
+    /// when every page is.
+    package struct ListHints: Sendable, Equatable {
+        /// How long the whole list stays fresh, in milliseconds.
+        package var ttlMilliseconds: Int
+        /// Whether every page's `cacheScope` is `"public"`.
+        package var isPublic: Bool
     }
 
     /// Whether requests carry the modern HTTP headers (a modern session over HTTP).
@@ -482,13 +551,14 @@ package actor ServerSession {
     func listAll<Item>(
         _ method: String, noun: String,
         page decode: (JSONValue) throws(JSONRPCDecodingError) -> (items: [Item], nextCursor: String?)
-    ) async throws(ClientError) -> [Item] {
+    ) async throws(ClientError) -> (items: [Item], hints: ListHints) {
         let clock = ContinuousClock()
         let end = clock.now + requestTimeout
         var items: [Item] = []
         var cursor: String?
         var seen: Set<String> = []
         var pages = 0
+        var hints = ListHints(ttlMilliseconds: .max, isPublic: true)
         while true {
             if pages == Self.maxListPages || items.count > Self.maxListItems {
                 let what = pages == Self.maxListPages ? "\(Self.maxListPages) pages" : "\(Self.maxListItems) \(noun)"
@@ -522,6 +592,9 @@ package actor ServerSession {
                     code: .protocolViolation, message: error.message, context: context(method), underlying: error)
             }
             items += page.items
+            let pageHints = MCPWire.cacheHints(result)
+            hints.ttlMilliseconds = min(hints.ttlMilliseconds, pageHints.ttlMilliseconds)
+            hints.isPublic = hints.isPublic && pageHints.isPublic
             guard let next = page.nextCursor, !next.isEmpty else { break }
             guard seen.insert(next).inserted else {
                 logger.trace(
@@ -531,7 +604,7 @@ package actor ServerSession {
             }
             cursor = next
         }
-        return items
+        return (items, hints)
     }
 
     /// Calls a tool and returns its result object (MCP 2025-11-25, Tools, Calling Tools).
@@ -560,7 +633,7 @@ package actor ServerSession {
             // The tool's `x-mcp-header` parameters may have changed: list the tools once, then
             // call again with the headers that list declares (MCP 2026-07-28, Client Behavior).
             logger.trace("[\(self.name)] '\(name)' got a header mismatch; listing the tools again, then retrying once")
-            _ = try await listTools()
+            _ = try await listTools(fresh: true)
             let headers =
                 parameterHeaders(tool: name, arguments: arguments)
             return try await requestAnsweringInput(
