@@ -94,16 +94,10 @@ package actor ServerSession {
         elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil
     ) async throws(ClientError) -> ServerSession {
         let transport = try await makeTransport(config, logger: logger)
-        let session = try await open(
+        return try await open(
             transport: transport, name: config.name, requestTimeout: config.requestTimeout, logger: logger,
-            observer: observer, elicitation: elicitation, versions: versionPolicy(config))
-        if let cache = config.listCache { await session.useListCache(cache, identity: ListCache.identity(of: config)) }
-        return session
-    }
-
-    /// Keeps this session's lists in `cache` under `identity`.
-    func useListCache(_ cache: ListCache, identity: ListCache.Identity) {
-        listCache = (cache, identity)
+            observer: observer, elicitation: elicitation, versions: versionPolicy(config),
+            listCache: config.listCache.map { ($0, ListCache.identity(of: config)) })
     }
 
     /// How a session with `config` picks its version (contract §8): the pinned one; else modern
@@ -135,11 +129,13 @@ package actor ServerSession {
     package static func open(
         transport: any Transport, name: String, requestTimeout: Duration = .seconds(60), logger: Logger,
         observer: (@Sendable (ServerNotification) -> Void)? = nil,
-        elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil, versions: VersionPolicy = .legacy
+        elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil, versions: VersionPolicy = .legacy,
+        listCache: (cache: ListCache, identity: ListCache.Identity)? = nil
     ) async throws(ClientError) -> ServerSession {
         let session = ServerSession(
             transport: transport, name: name, requestTimeout: requestTimeout, logger: logger, observer: observer,
             elicitation: elicitation)
+        await session.useListCache(listCache)
         await session.start()
         do {
             try await session.settleVersion(versions)
@@ -227,6 +223,11 @@ package actor ServerSession {
 
     // MARK: - Lifecycle
 
+    /// Keeps this session's lists (and its discovery result) in `cache` under `identity`.
+    private func useListCache(_ listCache: (cache: ListCache, identity: ListCache.Identity)?) {
+        self.listCache = listCache
+    }
+
     /// Speaks the version `policy` asks for: modern or legacy (MCP 2026-07-28, Versioning).
     private func settleVersion(_ policy: VersionPolicy) async throws(ClientError) {
         switch policy {
@@ -255,9 +256,19 @@ package actor ServerSession {
     /// An `UnsupportedProtocolVersionError` that lists the modern version is retried once; the
     /// protocol's other errors (header mismatch, missing capability) abort, never downgrade.
     /// - Throws: `ClientError`, as `open`.
+    ///
+    /// A discovery result cached by an earlier run for its `ttlMs` (MCP 2026-07-28, Caching:
+    /// `server/discover` is cacheable) settles the version without the probe.
     private func discover(mayFallBack: Bool) async throws(ClientError) -> String? {
         let method = MCPMethod.serverDiscover
         var retried = false
+        modernVersion = MCPWire.modernProtocolVersion
+        if let cached = cachedList(method)?.first, let discovered = MCPWire.DiscoverResult(cached),
+            discovered.supportedVersions.contains(MCPWire.modernProtocolVersion)
+        {
+            settleModern(discovered)
+            return nil
+        }
         while true {
             modernVersion = MCPWire.modernProtocolVersion
             let result: JSONValue
@@ -327,15 +338,25 @@ package actor ServerSession {
                         "the server is not following MCP \(MCPWire.modernProtocolVersion); report it to its maintainers",
                     context: context(method))
             }
-            protocolVersion = MCPWire.modernProtocolVersion
-            serverInfo = discovered.serverInfo
-            serverCapabilities = discovered.capabilities
-            if logger.isTracing {
-                logger.trace(
-                    "[\(name)] protocol \(protocolVersion) (modern, no handshake); the server supports \(discovered.supportedVersions.quotedList); server \(serverInfo.serialized())"
-                )
-            }
+            let hints = MCPWire.cacheHints(result)
+            keepList(
+                [result], method: method,
+                hints: ListHints(ttlMilliseconds: hints.ttlMilliseconds, isPublic: hints.isPublic))
+            settleModern(discovered)
             return nil
+        }
+    }
+
+    /// Speaks the modern version with the server `discovered` describes.
+    private func settleModern(_ discovered: MCPWire.DiscoverResult) {
+        modernVersion = MCPWire.modernProtocolVersion
+        protocolVersion = MCPWire.modernProtocolVersion
+        serverInfo = discovered.serverInfo
+        serverCapabilities = discovered.capabilities
+        if logger.isTracing {
+            logger.trace(
+                "[\(name)] protocol \(protocolVersion) (modern, no handshake); the server supports \(discovered.supportedVersions.quotedList); server \(serverInfo.serialized())"
+            )
         }
     }
 
@@ -500,8 +521,9 @@ package actor ServerSession {
             let key = ListCache.Key(
                 server: identity.server, credential: credential, protocolVersion: version, method: method)
             if let hit = cache.read(key) {
+                let what = method == MCPMethod.serverDiscover ? "result" : "list"
                 logger.trace(
-                    "[\(name)] \(method): using the cached list (\(credential == "public" ? "public" : "this credential's"), fresh for another \(hit.freshFor.humanReadable)); --no-cache lists afresh"
+                    "[\(name)] \(method): using the cached \(what) (\(credential == "public" ? "public" : "this credential's"), fresh for another \(hit.freshFor.humanReadable)); --no-cache lists afresh"
                 )
                 return hit.items
             }
@@ -522,7 +544,7 @@ package actor ServerSession {
         do throws(ListCacheError) {
             try cache.write(items, for: key, ttlMilliseconds: hints.ttlMilliseconds)
             logger.trace(
-                "[\(name)] \(method): cached the list for \(Duration.milliseconds(min(hints.ttlMilliseconds, ListCache.maxTTLMilliseconds)).humanReadable) (\(hints.isPublic ? "public" : "private") scope)"
+                "[\(name)] \(method): cached the \(method == MCPMethod.serverDiscover ? "result" : "list") for \(Duration.milliseconds(min(hints.ttlMilliseconds, ListCache.maxTTLMilliseconds)).humanReadable) (\(hints.isPublic ? "public" : "private") scope)"
             )
         } catch {
             logger.trace("[\(name)] \(method): the list was not cached: \(error.message)")

@@ -67,7 +67,7 @@ struct ListCacheTests {
                 #expect(firstListings == 1, "\(first)")
                 #expect(first.stderr.contains("tools/list: cached the list for 10m (private scope)"), "\(first)")
                 let files = Self.cacheFiles(home)
-                #expect(files.count == 1, "\(files)")
+                #expect(files.count == 2, "server/discover and tools/list: \(files)")
                 for file in files {
                     let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
                     #expect(mode == 0o600, "\(file)")
@@ -80,6 +80,12 @@ struct ListCacheTests {
                 #expect(
                     second.stderr.contains("[eras] tools/list: using the cached list (this credential's"), "\(second)")
                 #expect(try second.json().step("first")?["result"]?["content"]?[0]?["text"] == "hi", "\(second)")
+                // The discovery result is cacheable too: the second run sent no server/discover.
+                let requests =
+                    try second.json().step("seen")?["result"]?["structuredContent"]?["requests"]?.arrayValue ?? []
+                #expect(requests.filter { $0["method"] == "server/discover" }.count == 1, "\(second)")
+                #expect(second.stderr.contains("server/discover: using the cached result"), "\(second)")
+                #expect(try second.json()["servers"]?["eras"]?["protocolVersion"] == "2026-07-28", "\(second)")
             }
         }
     }
@@ -90,7 +96,7 @@ struct ListCacheTests {
             try await withTemporaryDirectory("list-cache") { home in
                 let (first, _) = try await Self.run(server, home: home)
                 #expect(first.exitCode == 0, "\(first)")
-                #expect(Self.cacheFiles(home).count == 1, "\(first)")
+                #expect(Self.cacheFiles(home).count == 2, "\(first)")
                 // The list was received before the run ended: 1.1 s later its 1 s have passed.
                 try await Task.sleep(for: .milliseconds(1100))
                 let (second, listings) = try await Self.run(server, home: home)
@@ -152,7 +158,7 @@ struct ListCacheTests {
                 let (back, backListings) = try await Self.run(server, home: home, token: "alpha")
                 #expect(back.exitCode == 0, "\(back)")
                 #expect(backListings == 2, "alpha's own list was not used: \(back)")
-                #expect(Self.cacheFiles(home).count == 2)
+                #expect(Self.cacheFiles(home).count == 4, "discovery and tool list for each credential")
             }
         }
         try await withServer("eras.py", arguments: Self.serverArguments(ttl: 600_000, scope: "public")) { server in
@@ -192,7 +198,7 @@ struct ListCacheTests {
             try await withTemporaryDirectory("list-cache") { home in
                 _ = try await Self.run(server, home: home)
                 let files = Self.cacheFiles(home)
-                #expect(files.count == 1)
+                #expect(files.count == 2)
                 for file in files {
                     try "{\"key\": 1, \"items\": [".write(toFile: file, atomically: true, encoding: .utf8)
                 }
