@@ -34,6 +34,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PROTOCOL_VERSION = "2025-06-18"
+MODERN_VERSION = "2026-07-28"
+LEGACY_PIN = "2025-11-25"
 
 
 def say(message: str) -> None:
@@ -126,7 +128,10 @@ class Server:
     """tools.py --transport streamable-http --json-response on 127.0.0.1, port 0."""
 
     def __init__(self) -> None:
-        command = [PYTHON, str(REPO / "fixtures/servers/tools.py"), "--transport", "streamable-http", "--json-response"]
+        command = [
+            PYTHON, str(REPO / "fixtures/servers/tools.py"), "--transport", "streamable-http", "--json-response",
+            "--list-ttl-ms", "3600000",
+        ]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
@@ -145,15 +150,18 @@ class Server:
             self.process.wait()
 
 
-def workflow_yaml(url: str, calls: int) -> str:
+def workflow_yaml(url: str, calls: int, pin: str | None = None) -> str:
     lines = [
         f"name: bench-{calls}",
+        "concurrency: 1",  # sequential calls, as the floor makes them (the default is 4 at once)
         "servers:",
         "  bench:",
         f"    url: {url}",
         "    transport: streamable-http",
-        "steps:",
     ]
+    if pin:
+        lines.append(f'    protocolVersion: "{pin}"')
+    lines.append("steps:")
     for index in range(1, calls + 1):
         lines.append(f"  - {{id: s{index}, server: bench, tool: echo, arguments: {{text: hi}}}}")
     return "\n".join(lines) + "\n"
@@ -172,15 +180,20 @@ def check_results(path: Path, calls: int) -> str | None:
     return None
 
 
-def bench_mcp_run(binary: str, url: str, calls: int, runs: int, workdir: Path, name: str) -> Measurement:
+def bench_mcp_run(
+    binary: str, url: str, calls: int, runs: int, workdir: Path, name: str,
+    pin: str | None = None, extra: tuple[str, ...] = (),
+) -> Measurement:  # fmt: skip
     if not os.access(binary, os.X_OK):
         say(f"{name}: skipped: no executable at {binary}")
         return Measurement(name=name, calls=calls, error=f"no mcp-run binary at {binary}")
-    workflow = workdir / f"bench-{calls}.yaml"
-    workflow.write_text(workflow_yaml(url, calls))
-    output = workdir / f"results-{calls}.json"
-    command = [binary, "run", str(workflow), "-o", str(output), "-q"]
-    env_home = workdir / "mcp-run-home"
+    stem = f"{calls}-{pin or 'modern'}"
+    workflow = workdir / f"bench-{stem}.yaml"
+    workflow.write_text(workflow_yaml(url, calls, pin))
+    output = workdir / f"results-{stem}.json"
+    command = [binary, "run", str(workflow), "-o", str(output), "-q", *extra]
+    # A fresh home per measurement: its first run lists the tools (and keeps the list).
+    env_home = workdir / f"mcp-run-home-{stem}{'-'.join(('',) + extra)}"
     env_home.mkdir(exist_ok=True)
     os.environ["MCP_RUN_HOME"] = str(env_home)
     samples = []
@@ -197,7 +210,7 @@ def bench_mcp_run(binary: str, url: str, calls: int, runs: int, workdir: Path, n
 
 
 def bench_python(url: str, calls: int, runs: int, name: str) -> Measurement:
-    command = [PYTHON, str(REPO / "benchmarks/python_client.py"), url, str(calls)]
+    command = [PYTHON, str(REPO / "benchmarks/python_client.py"), url, str(calls), "--mode", "auto"]
     samples = []
     inner: list[dict[str, float]] = []
     for _ in range(runs):
@@ -283,6 +296,51 @@ def curl_session(url: str) -> str:
     raise SystemExit(f"bench: initialize gave no Mcp-Session-Id:\n{headers_out}")
 
 
+def curl_modern_config(url: str, calls: int) -> str:
+    """A curl config: `calls` modern tools/call POSTs (2026-07-28: `_meta`, headers, no session)."""
+    headers = [
+        "Content-Type: application/json",
+        "Accept: application/json, text/event-stream",
+        f"MCP-Protocol-Version: {MODERN_VERSION}",
+        "Mcp-Method: tools/call",
+        "Mcp-Name: echo",
+    ]
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+        "io.modelcontextprotocol/clientInfo": {"name": "curl-floor", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    parts = []
+    for index in range(1, calls + 1):
+        call = {
+            "jsonrpc": "2.0",
+            "id": index,
+            "method": "tools/call",
+            "params": {"name": "echo", "arguments": {"text": "hi"}, "_meta": meta},
+        }
+        lines = [f"url = {json.dumps(url)}"]
+        lines += [f"header = {json.dumps(h)}" for h in headers]
+        lines.append(f"data-binary = {json.dumps(json.dumps(call, separators=(',', ':')))}")
+        lines.append('output = "/dev/null"')
+        lines.append('write-out = "%{http_code}\\n"')
+        parts.append("\n".join(lines) + "\n")
+    return "next\n".join(parts)
+
+
+def bench_curl_modern(url: str, calls: int, workdir: Path, name: str) -> Measurement:
+    config = workdir / f"curl-modern-{calls}.cfg"
+    config.write_text(curl_modern_config(url, calls))
+    command = ["curl", "-sS", "--config", str(config)]
+    sample = measure(command)
+    statuses = sample.stdout.decode().split()
+    if sample.status != 0 or statuses != ["200"] * calls:
+        counts = {code: statuses.count(code) for code in sorted(set(statuses))}
+        return failure(name, calls, command, sample, f"exit {sample.status}, HTTP statuses {counts}")
+    measurement = summarize(name, calls, [sample])
+    measurement.notes.append("one connection (keep-alive); 2026-07-28, no session")
+    return measurement
+
+
 def bench_curl(url: str, calls: int, workdir: Path, name: str) -> Measurement:
     session_id = curl_session(url)
     config = workdir / f"curl-{calls}.cfg"
@@ -300,16 +358,16 @@ def bench_curl(url: str, calls: int, workdir: Path, name: str) -> Measurement:
 
 
 def render(measurements: list[Measurement]) -> str:
-    header = f"{'client':<22} {'calls':>6} {'runs':>4} {'wall':>9} {'calls/s':>9} {'CPU/call':>10} {'CPU total':>10} {'max RSS':>9}"
+    header = f"{'client':<30} {'calls':>6} {'runs':>4} {'wall':>9} {'calls/s':>9} {'CPU/call':>10} {'CPU total':>10} {'max RSS':>9}"
     lines = [header, "-" * len(header)]
     for m in measurements:
         if not m.ok:
-            lines.append(f"{m.name:<22} {m.calls:>6} {'':>4} FAILED: {m.error}")
+            lines.append(f"{m.name:<30} {m.calls:>6} {'':>4} FAILED: {m.error}")
             continue
         throughput = f"{m.calls_per_second:.0f}" if m.calls > 1 else "-"
         wall = f"{m.wall_seconds:.3f} s" if m.wall_seconds >= 1 else f"{m.wall_seconds * 1000:.0f} ms"
         lines.append(
-            f"{m.name:<22} {m.calls:>6} {m.runs:>4} {wall:>9} {throughput:>9} "
+            f"{m.name:<30} {m.calls:>6} {m.runs:>4} {wall:>9} {throughput:>9} "
             f"{m.cpu_ms_per_call:>7.3f} ms {m.cpu_seconds * 1000:>7.0f} ms {m.max_rss_kib / 1024:>6.1f} MB"
         )
     for m in measurements:
@@ -337,8 +395,12 @@ def ratios(by_name: dict[str, Measurement], calls: int) -> list[str]:
 
     compare(f"mcp-run, {calls} calls", f"python SDK, {calls} calls")
     compare(f"mcp-run, {calls} calls", f"curl floor, {calls} calls")
+    compare(f"mcp-run legacy, {calls} calls", f"curl legacy floor, {calls} calls")
+    compare(f"mcp-run, {calls} calls", f"mcp-run legacy, {calls} calls")
     compare(f"python SDK, {calls} calls", f"curl floor, {calls} calls")
     compare("mcp-run, 1 call", "python SDK, 1 call")
+    compare("mcp-run, 1 call", "mcp-run legacy, 1 call")
+    compare("mcp-run, 1 call", "mcp-run, 1 call, no cache")
     return lines
 
 
@@ -361,7 +423,9 @@ def main() -> int:
             workdir = Path(directory)
             if "curl" in parts:
                 say(f"curl floor: {calls} calls")
-                measurements.append(bench_curl(server.url, calls, workdir, f"curl floor, {calls} calls"))
+                measurements.append(bench_curl_modern(server.url, calls, workdir, f"curl floor, {calls} calls"))
+                say(f"curl legacy floor: {calls} calls")
+                measurements.append(bench_curl(server.url, calls, workdir, f"curl legacy floor, {calls} calls"))
             if "python" in parts:
                 say(f"python SDK: {calls} calls")
                 measurements.append(bench_python(server.url, calls, 1, f"python SDK, {calls} calls"))
@@ -370,9 +434,28 @@ def main() -> int:
                 measurements.append(
                     bench_mcp_run(options.binary, server.url, calls, 1, workdir, f"mcp-run, {calls} calls")
                 )
+                say(f"mcp-run legacy: {calls} calls")
+                measurements.append(
+                    bench_mcp_run(
+                        options.binary, server.url, calls, 1, workdir, f"mcp-run legacy, {calls} calls", pin=LEGACY_PIN
+                    )
+                )
                 say(f"mcp-run: 1 call x {options.repeat}")
                 measurements.append(
                     bench_mcp_run(options.binary, server.url, 1, options.repeat, workdir, "mcp-run, 1 call")
+                )
+                say(f"mcp-run: 1 call, --no-cache x {options.repeat}")
+                measurements.append(
+                    bench_mcp_run(
+                        options.binary, server.url, 1, options.repeat, workdir, "mcp-run, 1 call, no cache",
+                        extra=("--no-cache",),
+                    )
+                )  # fmt: skip
+                say(f"mcp-run legacy: 1 call x {options.repeat}")
+                measurements.append(
+                    bench_mcp_run(
+                        options.binary, server.url, 1, options.repeat, workdir, "mcp-run legacy, 1 call", pin=LEGACY_PIN
+                    )
                 )
             if "python" in parts:
                 say(f"python SDK: 1 call x {options.repeat}")

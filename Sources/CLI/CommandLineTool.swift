@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import MCPClient
 import Results
 import Runner
 import WorkflowModel
@@ -77,6 +78,12 @@ struct CommandContext: Sendable {
     /// `false` (for jobs whose command line is fixed): never ask a person to log in.
     var isNonInteractive: Bool {
         parsed.flag(.nonInteractive) || AuthSettings.isSet(environment["MCP_RUN_NON_INTERACTIVE"])
+    }
+
+    /// Where tool, resource and prompt lists are kept for their `ttlMs` (under `MCP_RUN_HOME`);
+    /// nil with `--no-cache`.
+    var listCache: ListCache? {
+        parsed.flag(.noCache) ? nil : ListCache.default(environment: environment)
     }
 
     var logLevel: LogLevel {

@@ -35,6 +35,9 @@ package struct ServerConfig: Sendable {
     /// The protocol version the server block pins (contract §8, `protocolVersion`); nil lets
     /// the session choose: modern first over Streamable HTTP, the handshake elsewhere.
     package var protocolVersion: String?
+    /// Where lists with caching hints are kept across runs (MCP 2026-07-28, Caching); nil lists
+    /// afresh every time (`--no-cache`, the gateway).
+    package var listCache: ListCache?
 
     /// Creates a config.
     package init(

@@ -2,7 +2,8 @@ import Basics
 
 extension ServerSession {
     /// Every resource the server lists (`resources/list`, MCP 2025-11-25 Resources), following
-    /// pagination within the limits of `listAll`; each entry as sent.
+    /// pagination within the limits of `listAll`; each entry as sent. Like `listTools()`, a
+    /// modern session with a list cache uses a list still fresh from an earlier listing.
     /// - Throws: `ClientError`, as `listTools()`.
     package func listResources() async throws(ClientError) -> [JSONValue] {
         try await list(.resources, MCPMethod.resourcesList, noun: "resources")
@@ -23,8 +24,15 @@ extension ServerSession {
     private func list(
         _ kind: MCPWire.ListKind, _ method: String, noun: String
     ) async throws(ClientError) -> [JSONValue] {
-        try await listAll(method, noun: noun) { result throws(JSONRPCDecodingError) in
+        if let cached = cachedList(method),
+            let decoded = try? MCPWire.listPage(MCPWire.listResult(cached, kind: kind), kind: kind, method: method)
+        {
+            return decoded.items
+        }
+        let listed = try await listAll(method, noun: noun) { result throws(JSONRPCDecodingError) in
             try MCPWire.listPage(result, kind: kind, method: method)
         }
+        keepList(listed.items, method: method, hints: listed.hints)
+        return listed.items
     }
 }

@@ -57,6 +57,8 @@ package actor ServerSession {
     private var modernVersion: String?
     /// The `x-mcp-header` parameters of each listed tool, for its calls' `Mcp-Param-*` headers.
     private var toolHeaderParameters: [String: [ModernHeaders.Parameter]] = [:]
+    /// Where this session's lists are cached across runs, and for whom; nil: never cached.
+    private var listCache: (cache: ListCache, identity: ListCache.Identity)?
     private var waiting: [RequestID: AsyncThrowingStream<JSONValue, any Error>.Continuation] = [:]
     private var readTask: Task<Void, Never>?
     private var writeTask: Task<Void, Never>?
@@ -94,7 +96,8 @@ package actor ServerSession {
         let transport = try await makeTransport(config, logger: logger)
         return try await open(
             transport: transport, name: config.name, requestTimeout: config.requestTimeout, logger: logger,
-            observer: observer, elicitation: elicitation, versions: versionPolicy(config))
+            observer: observer, elicitation: elicitation, versions: versionPolicy(config),
+            listCache: config.listCache.map { ($0, ListCache.identity(of: config)) })
     }
 
     /// How a session with `config` picks its version (contract §8): the pinned one; else modern
@@ -126,11 +129,13 @@ package actor ServerSession {
     package static func open(
         transport: any Transport, name: String, requestTimeout: Duration = .seconds(60), logger: Logger,
         observer: (@Sendable (ServerNotification) -> Void)? = nil,
-        elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil, versions: VersionPolicy = .legacy
+        elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil, versions: VersionPolicy = .legacy,
+        listCache: (cache: ListCache, identity: ListCache.Identity)? = nil
     ) async throws(ClientError) -> ServerSession {
         let session = ServerSession(
             transport: transport, name: name, requestTimeout: requestTimeout, logger: logger, observer: observer,
             elicitation: elicitation)
+        await session.useListCache(listCache)
         await session.start()
         do {
             try await session.settleVersion(versions)
@@ -218,6 +223,11 @@ package actor ServerSession {
 
     // MARK: - Lifecycle
 
+    /// Keeps this session's lists (and its discovery result) in `cache` under `identity`.
+    private func useListCache(_ listCache: (cache: ListCache, identity: ListCache.Identity)?) {
+        self.listCache = listCache
+    }
+
     /// Speaks the version `policy` asks for: modern or legacy (MCP 2026-07-28, Versioning).
     private func settleVersion(_ policy: VersionPolicy) async throws(ClientError) {
         switch policy {
@@ -257,9 +267,19 @@ package actor ServerSession {
     /// An `UnsupportedProtocolVersionError` that lists the modern version is retried once; the
     /// protocol's other errors (header mismatch, missing capability) abort, never downgrade.
     /// - Throws: `ClientError`, as `open`.
+    ///
+    /// A discovery result cached by an earlier run for its `ttlMs` (MCP 2026-07-28, Caching:
+    /// `server/discover` is cacheable) settles the version without the probe.
     private func discover(mayFallBack: Bool) async throws(ClientError) -> String? {
         let method = MCPMethod.serverDiscover
         var retried = false
+        modernVersion = MCPWire.modernProtocolVersion
+        if let cached = cachedList(method)?.first, let discovered = MCPWire.DiscoverResult(cached),
+            discovered.supportedVersions.contains(MCPWire.modernProtocolVersion)
+        {
+            settleModern(discovered)
+            return nil
+        }
         while true {
             modernVersion = MCPWire.modernProtocolVersion
             let result: JSONValue
@@ -329,14 +349,11 @@ package actor ServerSession {
                         "the server is not following MCP \(MCPWire.modernProtocolVersion); report it to its maintainers",
                     context: context(method))
             }
-            protocolVersion = MCPWire.modernProtocolVersion
-            serverInfo = discovered.serverInfo
-            serverCapabilities = discovered.capabilities
-            if logger.isTracing {
-                logger.trace(
-                    "[\(name)] protocol \(protocolVersion) (modern, no handshake); the server supports \(discovered.supportedVersions.quotedList); server \(serverInfo.serialized())"
-                )
-            }
+            let hints = MCPWire.cacheHints(result)
+            keepList(
+                [result], method: method,
+                hints: ListHints(ttlMilliseconds: hints.ttlMilliseconds, isPublic: hints.isPublic))
+            settleModern(discovered)
             return nil
         }
     }
@@ -348,6 +365,19 @@ package actor ServerSession {
             if case .rpc(MCPWire.ModernError.unsupportedProtocolVersion, _, _) = candidate.code { return true }
         }
         return false
+    }
+
+    /// Speaks the modern version with the server `discovered` describes.
+    private func settleModern(_ discovered: MCPWire.DiscoverResult) {
+        modernVersion = MCPWire.modernProtocolVersion
+        protocolVersion = MCPWire.modernProtocolVersion
+        serverInfo = discovered.serverInfo
+        serverCapabilities = discovered.capabilities
+        if logger.isTracing {
+            logger.trace(
+                "[\(name)] protocol \(protocolVersion) (modern, no handshake); the server supports \(discovered.supportedVersions.quotedList); server \(serverInfo.serialized())"
+            )
+        }
     }
 
     /// How long the modern probe waits on stdio before taking the server for a legacy one that
@@ -461,14 +491,25 @@ package actor ServerSession {
     package static let maxListItems = 10_000
 
     /// Lists every tool, following `nextCursor` (MCP 2025-11-25, Tools; Pagination) within the
-    /// limits of `listAll`.
+    /// limits of `listAll`; in a modern session with a list cache, a list still fresh from an
+    /// earlier listing is used instead (`cachedList`), unless `fresh`.
     /// - Throws: `ClientError` (`.rpc` for a JSON-RPC error, `.protocolViolation` for a malformed
     ///   page or a listing over `maxListPages`/`maxListItems`, `.timedOut` when the whole listing
     ///   outlasts the request timeout, `.closed`).
-    package func listTools() async throws(ClientError) -> [ToolDescription] {
-        let tools = try await listAll(MCPMethod.toolsList, noun: "tools") { result throws(JSONRPCDecodingError) in
-            let page = try MCPWire.toolsPage(result)
-            return (page.tools, page.nextCursor)
+    package func listTools(fresh: Bool = false) async throws(ClientError) -> [ToolDescription] {
+        var tools: [ToolDescription]
+        if !fresh, let cached = cachedList(MCPMethod.toolsList),
+            let decoded = try? MCPWire.toolsPage(MCPWire.toolsResult(cached)).tools
+        {
+            tools = decoded
+        } else {
+            let listed = try await listAll(MCPMethod.toolsList, noun: "tools") {
+                result throws(JSONRPCDecodingError) in
+                let page = try MCPWire.toolsPage(result)
+                return (page.tools, page.nextCursor)
+            }
+            keepList(listed.items.map(\.raw), method: MCPMethod.toolsList, hints: listed.hints)
+            tools = listed.items
         }
         guard sendsModernHeaders else { return tools }
         // Modern Streamable HTTP (MCP 2026-07-28): a tool whose `x-mcp-header` annotations break
@@ -486,7 +527,57 @@ package actor ServerSession {
                     "server '\(name)': left out tool '\(TerminalText.neutralized(tool.name))': \(error.reason)")
             }
         }
-        return kept
+        tools = kept
+        return tools
+    }
+
+    /// The `method` list cached by an earlier listing and still fresh, when this session is
+    /// modern and has a list cache: the credential's own list first, then a public one (MCP
+    /// 2026-07-28, Caching, `cacheScope`). Legacy sessions never use the cache: their results
+    /// carry no caching hints.
+    func cachedList(_ method: String) -> [JSONValue]? {
+        guard let (cache, identity) = listCache, let version = modernVersion else { return nil }
+        for credential in [identity.credential, "public"].compactMap({ $0 }) {
+            let key = ListCache.Key(
+                server: identity.server, credential: credential, protocolVersion: version, method: method)
+            if let hit = cache.read(key) {
+                let what = method == MCPMethod.serverDiscover ? "result" : "list"
+                logger.trace(
+                    "[\(name)] \(method): using the cached \(what) (\(credential == "public" ? "public" : "this credential's"), fresh for another \(hit.freshFor.humanReadable)); --no-cache lists afresh"
+                )
+                return hit.items
+            }
+        }
+        return nil
+    }
+
+    /// Keeps a `method` list for its `ttlMs` when this session is modern and has a list cache:
+    /// under the credential's key, or the public key for a `cacheScope: "public"` list. A list
+    /// that is immediately stale (`ttlMs` 0 or absent) is not kept, and a write that fails is
+    /// only traced.
+    func keepList(_ items: [JSONValue], method: String, hints: ListHints) {
+        guard let (cache, identity) = listCache, let version = modernVersion, hints.ttlMilliseconds > 0,
+            let credential = hints.isPublic ? "public" : identity.credential
+        else { return }
+        let key = ListCache.Key(
+            server: identity.server, credential: credential, protocolVersion: version, method: method)
+        do throws(ListCacheError) {
+            try cache.write(items, for: key, ttlMilliseconds: hints.ttlMilliseconds)
+            logger.trace(
+                "[\(name)] \(method): cached the \(method == MCPMethod.serverDiscover ? "result" : "list") for \(Duration.milliseconds(min(hints.ttlMilliseconds, ListCache.maxTTLMilliseconds)).humanReadable) (\(hints.isPublic ? "public" : "private") scope)"
+            )
+        } catch {
+            logger.trace("[\(name)] \(method): the list was not cached: \(error.message)")
+        }
+    }
+
+    /// The caching hints of a whole listing: the shortest `ttlMs` of its pages, and public only
+    /// when every page is.
+    package struct ListHints: Sendable, Equatable {
+        /// How long the whole list stays fresh, in milliseconds.
+        package var ttlMilliseconds: Int
+        /// Whether every page's `cacheScope` is `"public"`.
+        package var isPublic: Bool
     }
 
     /// Whether requests carry the modern HTTP headers (a modern session over HTTP).
@@ -502,13 +593,14 @@ package actor ServerSession {
     func listAll<Item>(
         _ method: String, noun: String,
         page decode: (JSONValue) throws(JSONRPCDecodingError) -> (items: [Item], nextCursor: String?)
-    ) async throws(ClientError) -> [Item] {
+    ) async throws(ClientError) -> (items: [Item], hints: ListHints) {
         let clock = ContinuousClock()
         let end = clock.now + requestTimeout
         var items: [Item] = []
         var cursor: String?
         var seen: Set<String> = []
         var pages = 0
+        var hints = ListHints(ttlMilliseconds: .max, isPublic: true)
         while true {
             if pages == Self.maxListPages || items.count > Self.maxListItems {
                 let what = pages == Self.maxListPages ? "\(Self.maxListPages) pages" : "\(Self.maxListItems) \(noun)"
@@ -542,6 +634,9 @@ package actor ServerSession {
                     code: .protocolViolation, message: error.message, context: context(method), underlying: error)
             }
             items += page.items
+            let pageHints = MCPWire.cacheHints(result)
+            hints.ttlMilliseconds = min(hints.ttlMilliseconds, pageHints.ttlMilliseconds)
+            hints.isPublic = hints.isPublic && pageHints.isPublic
             guard let next = page.nextCursor, !next.isEmpty else { break }
             guard seen.insert(next).inserted else {
                 logger.trace(
@@ -551,7 +646,7 @@ package actor ServerSession {
             }
             cursor = next
         }
-        return items
+        return (items, hints)
     }
 
     /// Calls a tool and returns its result object (MCP 2025-11-25, Tools, Calling Tools).
@@ -585,7 +680,7 @@ package actor ServerSession {
             // The tool's `x-mcp-header` parameters may have changed: list the tools once, then
             // call again with the headers that list declares (MCP 2026-07-28, Client Behavior).
             logger.trace("[\(self.name)] '\(name)' got a header mismatch; listing the tools again, then retrying once")
-            _ = try await listTools()
+            _ = try await listTools(fresh: true)
             let headers =
                 parameterHeaders(tool: name, arguments: arguments)
             result = try await requestAnsweringInput(

@@ -28,6 +28,9 @@ package struct RunOptions: Sendable {
     /// Whether the workflow's `output:` is resolved (false when `-o` overrides it). When it uses
     /// no `steps`, it is resolved and checked before the first step.
     package var resolvesOutputPath = true
+    /// Where lists with caching hints are kept across runs (MCP 2026-07-28, Caching); nil lists
+    /// afresh (`--no-cache`).
+    package var listCache: ListCache?
 
     /// Options with nothing set.
     package init(

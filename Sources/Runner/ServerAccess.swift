@@ -7,17 +7,19 @@ import WorkflowModel
 package enum ServerAccess {
     /// Lists `spec`'s tools, resolving its templates against secrets and the environment;
     /// `nonInteractive` (`--non-interactive`): no login may start; `loginUI`: where a login talks
-    /// to the person (nil: nobody, so none starts).
+    /// to the person (nil: nobody, so none starts); `listCache`: where a list still fresh from an
+    /// earlier listing is found (nil: `--no-cache`).
     ///
     /// - Throws: `RunError` (`.invalidInput` for a missing secret, `.unreachable`, `.unauthorized`).
     package static func listTools(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
-        nonInteractive: Bool = false, loginUI: (any LoginUI)? = nil, opener: any SessionOpener = MCPSessionOpener()
+        nonInteractive: Bool = false, loginUI: (any LoginUI)? = nil, listCache: ListCache? = nil,
+        opener: any SessionOpener = MCPSessionOpener()
     ) async throws -> [ToolDescription] {
         let server = try resolve(
             spec, secrets: secrets, environment: environment, logger: logger, nonInteractive: nonInteractive,
             loginUI: loginUI)
-        let pool = SessionPool(opener: opener, logger: logger)
+        let pool = SessionPool(opener: opener, logger: logger, listCache: listCache)
         do {
             let tools = try await pool.tools(for: server)
             await pool.closeAll()
@@ -29,17 +31,19 @@ package enum ServerAccess {
     }
 
     /// Opens a session to `spec` (its templates resolved as `listTools` does), runs `body` with
-    /// it, and closes it on every path (`resources` and `prompts`).
+    /// it, and closes it on every path (`resources` and `prompts`); its lists are kept in
+    /// `listCache` (nil: never).
     ///
     /// - Throws: `RunError` with the server in its context, for a failure to resolve, open or in `body`.
     package static func withSession<Value: Sendable>(
         _ spec: ServerSpec, secrets: [String: Secret], environment: [String: String], logger: Logger,
-        nonInteractive: Bool = false, loginUI: (any LoginUI)? = nil,
+        nonInteractive: Bool = false, loginUI: (any LoginUI)? = nil, listCache: ListCache? = nil,
         _ body: (ServerSession) async throws -> Value
     ) async throws -> Value {
-        let server = try resolve(
+        var server = try resolve(
             spec, secrets: secrets, environment: environment, logger: logger, nonInteractive: nonInteractive,
             loginUI: loginUI)
+        server.config.listCache = listCache
         let session: ServerSession
         do {
             session = try await ServerSession.open(server.config, logger: logger)

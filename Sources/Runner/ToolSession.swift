@@ -3,8 +3,9 @@ import MCPClient
 
 /// What the runner needs from a connected server; `ServerSession` conforms, and tests use fakes.
 package protocol ToolSession: Sendable {
-    /// The server's tools, following pagination.
-    func listTools() async throws -> [ToolDescription]
+    /// The server's tools, following pagination; a list cached by an earlier run and still
+    /// fresh may be returned instead, unless `fresh`.
+    func listTools(fresh: Bool) async throws -> [ToolDescription]
     /// Calls a tool; a result with `isError: true` is returned, not thrown.
     ///
     /// With a `progressToken`, the request carries it (`_meta.progressToken`), so the server's
@@ -115,6 +116,8 @@ package actor SessionPool {
 
     private let opener: any SessionOpener
     private let logger: Logger
+    /// Where the sessions keep their lists across runs; nil lists afresh (`--no-cache`).
+    private let listCache: ListCache?
     private let events: @Sendable (String) -> SessionEvents
     private var entries: [String: Entry] = [:]
     private var listings: [String: Listing] = [:]
@@ -132,11 +135,13 @@ package actor SessionPool {
     /// tool the server does not have re-lists once per run, not once per step.
     private var relistedFor: Set<[String]> = []
 
-    /// A pool using `opener` to connect; `events` gives each server's (by name) event handlers.
+    /// A pool using `opener` to connect; `events` gives each server's (by name) event handlers;
+    /// `listCache` is where lists with caching hints are kept across runs (nil: never).
     package init(
-        opener: any SessionOpener, logger: Logger,
+        opener: any SessionOpener, logger: Logger, listCache: ListCache? = nil,
         events: @escaping @Sendable (String) -> SessionEvents = { _ in .none }
     ) {
+        self.listCache = listCache
         self.opener = opener
         self.logger = logger
         self.events = events
@@ -171,10 +176,12 @@ package actor SessionPool {
             return try await wait { .session(server: server.name, $0) }
         case nil:
             entries[server.name] = .opening
+            var caching = server
+            caching.config.listCache = listCache
             let result: Result<any ToolSession, any Error>
             do {
                 result = .success(
-                    try await opener.open(server, logger: logger, events: observingListChanges(server.name)))
+                    try await opener.open(caching, logger: logger, events: observingListChanges(server.name)))
             } catch {
                 result = .failure(error)
             }
@@ -196,7 +203,9 @@ package actor SessionPool {
         }
     }
 
-    /// The server's tools, listed once per run and cached; concurrent callers share the one listing.
+    /// The server's tools, listed once per run and kept; concurrent callers share the one listing.
+    /// The first listing may come from the list cache (an earlier run's, still fresh); a listing
+    /// after `notifications/tools/list_changed` or for a missing tool is always fresh.
     /// - Throws: the listing's error (a later call lists again); `CancellationError` when this task
     ///   is cancelled while it waits for another task's listing.
     package func tools(for server: ResolvedServer) async throws -> [ToolDescription] {
@@ -212,7 +221,7 @@ package actor SessionPool {
             listings[server.name] = .listing
             let result: Result<[ToolDescription], any Error>
             do {
-                result = .success(try await session.listTools())
+                result = .success(try await session.listTools(fresh: changed))
             } catch {
                 result = .failure(error)
             }

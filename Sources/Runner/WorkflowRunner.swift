@@ -97,7 +97,7 @@ package struct WorkflowRunner: Sendable {
         options.logger.masker = prepared.masker
         let router = NotificationRouter(observer: options.observer)
         let answers = ElicitationAnswers(workflow.elicitation)
-        let pool = SessionPool(opener: opener, logger: options.logger) { server in
+        let pool = SessionPool(opener: opener, logger: options.logger, listCache: options.listCache) { server in
             SessionEvents(
                 notification: { router.receive($0, from: server) }, elicitation: { answers.answer($0) })
         }

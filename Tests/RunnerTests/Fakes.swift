@@ -172,7 +172,7 @@ struct FakeSession: ToolSession {
     /// Runs before each `tools/list` is answered (a test holds the listing here); nil: nothing.
     var beforeListing: (@Sendable () async throws -> Void)? = nil
 
-    func listTools() async throws -> [ToolDescription] {
+    func listTools(fresh: Bool) async throws -> [ToolDescription] {
         try await beforeListing?()
         await recorder.listed(server)
         return script.tools.map {

@@ -44,10 +44,10 @@ struct SessionPoolTests {
         }
         struct HeldSession: ToolSession {
             var inner: FakeSession
-            func listTools() async throws -> [ToolDescription] {
+            func listTools(fresh: Bool) async throws -> [ToolDescription] {
                 try await inner.recorder.waitUntil { $0.contains("observed:two") && $0.contains("observed:one") }
                 for _ in 0..<100 { await Task.yield() }
-                return try await inner.listTools()
+                return try await inner.listTools(fresh: fresh)
             }
             func callTool(
                 _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?, acceptsTasks: Bool

@@ -57,6 +57,9 @@ extension OptionSpec {
         long: "non-interactive", kind: .flag,
         help:
             "never prompt or open a browser; fail with exit 3 when a login is needed (also: MCP_RUN_NON_INTERACTIVE=1)")
+    /// `--no-cache`: list tools (resources, prompts) afresh, neither using nor keeping cached lists.
+    package static let noCache = OptionSpec(
+        long: "no-cache", kind: .flag, help: "list tools afresh: neither use nor keep lists cached for their ttlMs")
     /// `-f, --file FILE`: take server definitions from a workflow file.
     package static let file = OptionSpec(
         long: "file", short: "f", kind: .value, valueName: "FILE",
@@ -199,7 +202,7 @@ package enum CommandTable {
             """,
         positionals: [.workflowFile],
         options: [
-            .input, .inputs, .secrets, .servers, .output, .format, .summary, .dryRun, .only, .nonInteractive,
+            .input, .inputs, .secrets, .servers, .output, .format, .summary, .dryRun, .only, .nonInteractive, .noCache,
         ] + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose])
 
@@ -220,7 +223,7 @@ package enum CommandTable {
         name: .tools, summary: "list a server's tools with their input schemas",
         discussion: "Connects to SERVER and lists its tools. Use '--json' for machine-readable output.",
         positionals: [.server],
-        options: [.jsonOutput] + OptionSpec.oneShot + OptionSpec.common,
+        options: [.jsonOutput, .noCache] + OptionSpec.oneShot + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose, oneCredential])
 
     /// `mcp-run call SERVER TOOL [KEY=VALUE...]`.
@@ -233,7 +236,7 @@ package enum CommandTable {
             """,
         positionals: [.server, .tool, .toolArguments],
         options: [
-            .jsonArguments, .output.withHelp("write the result to PATH ('-' for stdout)", defaultValue: "-"),
+            .jsonArguments, .output.withHelp("write the result to PATH ('-' for stdout)", defaultValue: "-"), .noCache,
         ] + OptionSpec.oneShot + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose, oneCredential])
 
@@ -245,7 +248,7 @@ package enum CommandTable {
             and prints its text ('--json': the whole result).
             """,
         positionals: [.server, .resourceURI],
-        options: [.jsonOutput] + OptionSpec.oneShot + OptionSpec.common,
+        options: [.jsonOutput, .noCache] + OptionSpec.oneShot + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose, oneCredential])
 
     /// `mcp-run prompts SERVER [NAME KEY=VALUE...]`.
@@ -257,7 +260,7 @@ package enum CommandTable {
             KEY=VALUE pairs are sent as written, over '--args' whose scalars are converted.
             """,
         positionals: [.server, .promptName, .promptArguments],
-        options: [.jsonOutput, .promptArgumentsJSON] + OptionSpec.oneShot + OptionSpec.common,
+        options: [.jsonOutput, .promptArgumentsJSON, .noCache] + OptionSpec.oneShot + OptionSpec.common,
         exclusiveOptions: [quietOrVerbose, oneCredential])
 
     /// `mcp-run auth login|status|revoke|logout [SERVER]`.

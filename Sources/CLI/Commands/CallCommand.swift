@@ -43,6 +43,7 @@ struct CallCommand {
             logger: context.logger(masker: masker))
         options.coercesTextArguments = Set(parsed.keyValues(.toolArguments).map(\.key))
         options.isNonInteractive = context.isNonInteractive
+        options.listCache = context.listCache
         options.loginUI = TerminalLoginUI(console: context.console, environment: context.environment)
         options.serverReference = context.serverReference
         let output = parsed.value(.output) ?? "-"

@@ -40,6 +40,7 @@ struct RunCommand {
             inputs: inputs, secrets: secrets, environment: context.environment, only: only,
             runID: UUID().uuidString.lowercased(), logger: context.logger(masker: masker))
         options.isNonInteractive = context.isNonInteractive
+        options.listCache = context.listCache
         options.loginUI = TerminalLoginUI(console: context.console, environment: context.environment)
         options.serverReference = ServerReference(workflowFile: file, serversFile: parsed.value(.servers))
         let outputOverride = parsed.value(.output)

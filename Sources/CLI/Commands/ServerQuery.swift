@@ -28,12 +28,13 @@ struct ServerQuery {
             context.environment, context.logger(masker: masker), context.isNonInteractive
         )
         let loginUI = TerminalLoginUI(console: context.console, environment: environment)
+        let listCache = context.listCache
         let answered = await SignalHandling.runCancellable { () -> Result<JSONValue, RunError> in
             do {
                 return .success(
                     try await ServerAccess.withSession(
                         spec, secrets: secrets, environment: environment, logger: logger,
-                        nonInteractive: nonInteractive, loginUI: loginUI, body))
+                        nonInteractive: nonInteractive, loginUI: loginUI, listCache: listCache, body))
             } catch {
                 return .failure(RunError.wrap(error))
             }

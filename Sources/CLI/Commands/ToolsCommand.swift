@@ -18,6 +18,7 @@ struct ToolsCommand {
             context.environment, context.logger(masker: masker), context.isNonInteractive
         )
         let loginUI = TerminalLoginUI(console: context.console, environment: environment)
+        let listCache = context.listCache
         // Interruptible like a run: SIGINT, SIGTERM or SIGHUP closes the session, which ends a
         // stdio server's process group, and exits 130.
         let listed = await SignalHandling.runCancellable { () -> Result<[ToolDescription], RunError> in
@@ -25,7 +26,7 @@ struct ToolsCommand {
                 return .success(
                     try await ServerAccess.listTools(
                         spec, secrets: secrets, environment: environment, logger: logger,
-                        nonInteractive: nonInteractive, loginUI: loginUI))
+                        nonInteractive: nonInteractive, loginUI: loginUI, listCache: listCache))
             } catch {
                 return .failure(RunError.wrap(error))
             }

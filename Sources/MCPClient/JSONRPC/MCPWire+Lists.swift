@@ -61,3 +61,22 @@ extension MCPWire {
         package static let resource = "resource"
     }
 }
+
+extension MCPWire {
+    /// The caching hints of a cacheable result (MCP 2026-07-28, Caching): `ttlMs`, how long the
+    /// result may be considered fresh (absent, negative or not an integer: 0, immediately stale),
+    /// and whether `cacheScope` is `"public"` (shareable across authorization contexts); anything
+    /// else, an absent scope included, is private.
+    package static func cacheHints(_ result: JSONValue) -> (ttlMilliseconds: Int, isPublic: Bool) {
+        let ttl = max(0, result["ttlMs"]?.intValue ?? 0)
+        return (ttl, result["cacheScope"]?.stringValue == "public")
+    }
+
+    /// A `tools/list` page holding `tools`, to decode cached tool objects as a listing does.
+    package static func toolsResult(_ tools: [JSONValue]) -> JSONValue { ["tools": .array(tools)] }
+
+    /// A list page holding `items` for `kind`.
+    package static func listResult(_ items: [JSONValue], kind: ListKind) -> JSONValue {
+        .object([kind.itemsKey: .array(items)])
+    }
+}
