@@ -14,12 +14,12 @@ struct DeployDocsTests {
         var blocks: [String] = []
         var current: [String]?
         for line in text.components(separatedBy: "\n") {
-            if current != nil {
+            if let lines = current {
                 if line == "```" {
-                    blocks.append(current!.joined(separator: "\n") + "\n")
+                    blocks.append(lines.joined(separator: "\n") + "\n")
                     current = nil
                 } else {
-                    current!.append(line)
+                    current = lines + [line]
                 }
             } else if line == "```" + language {
                 current = []
