@@ -6,7 +6,8 @@ import Testing
 import YAML
 
 /// Every YAML block in `docs/`, the README and `workflows/` parses, and every one that is a
-/// workflow, a piece of one (top-level keys without `steps`) or a list of steps conforms to
+/// workflow, a piece of one (top-level keys without `steps`), a list of steps, a server's keys or
+/// a server file conforms to
 /// `mcp-run schema`, the schema editors check files with; whole workflows also pass `mcp-run
 /// validate` (contract §5: "it accepts every form the docs show"; issue #12).
 @Suite("the schema matches the docs", .timeLimit(.minutes(3)))
@@ -28,6 +29,10 @@ struct DocsSchemaTests {
         case piece
         /// A list of steps.
         case steps
+        /// One server's keys (an example of a few of them).
+        case server
+        /// A server file (`--servers`, `MCP_SERVERS`): names mapped to servers.
+        case serverFile
         /// Something else (a GitHub Actions workflow, a Kubernetes object, an expression example).
         case other
     }
@@ -70,6 +75,17 @@ struct DocsSchemaTests {
         if let members = value.objectValue, !members.isEmpty, Set(members.keys).isSubset(of: topKeys) {
             return members["steps"] != nil && members["servers"] != nil ? .workflow : .piece
         }
+        let serverKeys = Set(schema["$defs"]?["server"]?["properties"]?.objectValue?.keys.map { $0 } ?? [])
+        if let members = value.objectValue, !members.isEmpty, Set(members.keys).isSubset(of: serverKeys) {
+            return .server
+        }
+        if let members = value.objectValue, !members.isEmpty,
+            members.values.allSatisfy({ member in
+                member.objectValue.map { !$0.isEmpty && Set($0.keys).isSubset(of: serverKeys) } ?? false
+            })
+        {
+            return .serverFile
+        }
         if let items = value.arrayValue, !items.isEmpty,
             items.allSatisfy({ item in item.objectValue.map { Set($0.keys).isSubset(of: stepKeys) } ?? false })
         {
@@ -107,6 +123,10 @@ struct DocsSchemaTests {
                 Self.expectConforms(.object(whole), schema: schema, block)
             case .steps:
                 Self.expectConforms(["steps": value], schema: schema, block)
+            case .server:
+                Self.expectConforms(["servers": ["example": value], "steps": []], schema: schema, block)
+            case .serverFile:
+                Self.expectConforms(["servers": value, "steps": []], schema: schema, block)
             case .other:
                 break
             }
@@ -115,6 +135,7 @@ struct DocsSchemaTests {
         #expect((counts["workflow"] ?? 0) >= 6, "\(counts)")
         #expect((counts["piece"] ?? 0) >= 3, "\(counts)")
         #expect((counts["steps"] ?? 0) >= 2, "\(counts)")
+        #expect((counts["server"] ?? 0) >= 1, "\(counts)")
     }
 
     /// `value` conforms to `schema`: `SchemaCheck` (the subset the runner checks tool arguments
