@@ -79,7 +79,7 @@ struct CompletionTests {
         #expect(try await Self.bashCompletions(script, ["mcp-run", "validate", "Package.sw"]) == ["Package.swift"])
     }
 
-    @Test("the zsh script passes 'zsh -n' and defines its completion function")
+    @Test("the zsh script passes 'zsh -n', loads with compinit and completes commands, options and values")
     func zsh() async throws {
         let script = try await Self.generate("zsh")
         let syntax = try await runProgram("/usr/bin/zsh", ["-n", script])
@@ -95,6 +95,38 @@ struct CompletionTests {
             """
         let loaded = try await runProgram("/usr/bin/zsh", ["-f", "-c", program], environment: ["HOME": folder])
         #expect(loaded.exitCode == 0 && loaded.stdout == "_mcp-run\n", "\(loaded)")
+
+        #expect(try await Self.zshCompletions(folder, "mcp-run val") == ["validate"])
+        #expect(try await Self.zshCompletions(folder, "mcp-run run --dry") == ["--dry-run"])
+        #expect(try await Self.zshCompletions(folder, "mcp-run run --format ") == ["json", "jsonl"])
+        #expect(try await Self.zshCompletions(folder, "mcp-run auth lo") == ["login", "logout"])
+    }
+
+    /// What zsh offers when Tab is pressed after `line`, in an interactive zsh on a pseudo-terminal
+    /// (`zpty`) that loads `_mcp-run` from `folder` with compinit; `compadd` is wrapped to write
+    /// each match to a file. Once matches arrive (zsh skips completion while more input is
+    /// already waiting), the line is cleared and a marker line says the completion is over. Both
+    /// waits poll a file, at most 10 s each.
+    static func zshCompletions(_ folder: String, _ line: String) async throws -> [String] {
+        let output = folder + "/matches-\(UUID().uuidString)"
+        let driver = """
+            zmodload zsh/zpty
+            zpty z zsh -f -i
+            zpty -w z "fpath=('\(folder)' \\$fpath); autoload -Uz compinit; compinit -u -d '\(folder)/.zcompdump'"
+            zpty -w z 'compadd() { local -a m; builtin compadd -O m "$@"; (( $#m )) && print -rl -- $m >> \(output); builtin compadd "$@" }'
+            zpty -w z "bindkey '^I' complete-word"
+            zpty -n -w z "$1"$'\\t'
+            for i in {1..200}; do [[ -s \(output) ]] && break; sleep 0.05; done
+            zpty -w z $'\\x15print -r -- END-OF-MATCHES >> \(output)'
+            for i in {1..200}; do grep -qx END-OF-MATCHES \(output) 2>/dev/null && break; sleep 0.05; done
+            zpty -d z
+            grep -vx -e END-OF-MATCHES -e '' \(output)
+            """
+        let driverPath = folder + "/driver.zsh"
+        try driver.write(toFile: driverPath, atomically: true, encoding: .utf8)
+        let run = try await runProgram("/usr/bin/zsh", ["-f", driverPath, line], environment: ["HOME": folder])
+        #expect(run.exitCode == 0, "\(run)")
+        return run.stdout.split(separator: "\n").map(String.init)
     }
 
     @Test("the fish script passes 'fish -n' and completes commands, options and their values")
