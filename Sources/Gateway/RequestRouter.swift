@@ -145,7 +145,8 @@ package struct RequestRouter: Sendable {
         }
         do {
             // A result with isError is returned, not thrown: 200 with the result as the server sent it.
-            let result = try await session.callTool(name, arguments: arguments, timeout: nil, progressToken: nil)
+            let result = try await session.callTool(
+                name, arguments: arguments, timeout: nil, progressToken: nil, acceptsTasks: true)
             return .json(200, result)
         } catch {
             let wrapped = RunError.wrap(error).adding(ErrorContext(server: spec.name))

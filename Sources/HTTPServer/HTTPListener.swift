@@ -80,45 +80,26 @@ package final class HTTPListener: Sendable {
         handler: @escaping @Sendable (ParsedRequest) async -> ServerResponse
     ) throws(ListenError) {
         let address = host == "localhost" ? "127.0.0.1" : host
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_port = in_port_t(UInt16(clamping: requested).bigEndian)
-        guard (0...65535).contains(requested), inet_pton(AF_INET, address, &socketAddress.sin_addr) == 1 else {
+        var parsed = in_addr()
+        guard (0...65535).contains(requested), inet_pton(AF_INET, address, &parsed) == 1 else {
             throw ListenError(message: "'\(host):\(requested)' is not an IPv4 address and port", isBadAddress: true)
         }
-        #if canImport(Glibc) || canImport(Musl)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw ListenError(message: "cannot create a socket: \(String(cString: strerror(errno)))") }
-        // A restarted gateway must be able to bind its port while old connections sit in TIME_WAIT.
-        var reuse: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        // SO_REUSEADDR (ListeningSocket): a restarted gateway must bind its port while old
+        // connections sit in TIME_WAIT.
+        let socket: ListeningSocket
+        do {
+            socket = try ListeningSocket.open(address: parsed, port: UInt16(requested), backlog: 128)
+        } catch {
+            switch error.step {
+            case .socket: throw ListenError(message: "cannot create a socket: \(error.reason)")
+            case .bind: throw ListenError(message: "cannot listen on \(host):\(requested): \(error.reason)")
+            case .pipe: throw ListenError(message: "cannot create a pipe")
             }
         }
-        guard bound == 0, listen(fd, 128) == 0 else {
-            let reason = String(cString: strerror(errno))
-            _ = close(fd)
-            throw ListenError(message: "cannot listen on \(host):\(requested): \(reason)")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else {
-            _ = close(fd)
-            throw ListenError(message: "cannot create a pipe")
-        }
-        port = Int(UInt16(bigEndian: actual.sin_port))
-        listener = fd
-        wakeRead = pipeFDs[0]
-        wakeWrite = pipeFDs[1]
+        port = socket.port
+        listener = socket.descriptor
+        wakeRead = socket.wakeRead
+        wakeWrite = socket.wakeWrite
         self.limits = limits
         self.log = log
         self.handler = handler
@@ -191,16 +172,27 @@ package final class HTTPListener: Sendable {
     }
 
     private func acceptLoop() {
+        // After an accept that failed for want of resources, the pending connection keeps the
+        // listener readable: wait a little (still woken by stop) instead of spinning on it.
+        var pause: Int32 = -1
         while true {
             var fds = [
-                pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: listener, events: pause < 0 ? Int16(POLLIN) : 0, revents: 0),
                 pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
             ]
-            let ready = poll(&fds, 2, -1)
+            let ready = poll(&fds, 2, pause)
             if ready < 0 && errno == EINTR { continue }
             if ready < 0 || fds[1].revents != 0 { break }
+            if pause >= 0, ready == 0 {
+                pause = -1
+                continue
+            }
             let client = accept(listener, nil, nil)
-            guard client >= 0 else { continue }
+            guard client >= 0 else {
+                // EMFILE, ENFILE, ENOBUFS, ENOMEM: out of descriptors or memory, for now.
+                pause = Self.acceptBackoff(errno)
+                continue
+            }
             var noDelay: Int32 = 1
             _ = setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
             let admitted = state.withLock { state -> Bool in
@@ -319,6 +311,17 @@ package final class HTTPListener: Sendable {
     }
 
     /// Writes every byte within the write timeout; false when the peer is gone or too slow.
+    /// How long (milliseconds) to wait before accepting again after `accept` failed with `error`:
+    /// 100 ms when the system is out of descriptors or memory (the connection stays pending, and
+    /// an immediate retry would spin), -1 (no wait) for anything else (a connection the peer
+    /// reset before it was accepted).
+    static func acceptBackoff(_ error: Int32) -> Int32 {
+        switch error {
+        case EMFILE, ENFILE, ENOBUFS, ENOMEM: return 100
+        default: return -1
+        }
+    }
+
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {

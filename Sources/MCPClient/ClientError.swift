@@ -25,6 +25,8 @@ package struct ClientError: UserFacingError {
         case closed
         /// The caller's task was cancelled; `notifications/cancelled` was sent.
         case cancelled
+        /// The server ended the call's task (the Tasks extension) as `cancelled` on its own.
+        case taskCancelled
     }
 
     /// What kind of failure.

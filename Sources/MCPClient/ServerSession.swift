@@ -45,11 +45,11 @@ package actor ServerSession {
     package private(set) var serverCapabilities: JSONValue = [:]
 
     private let transport: any Transport
-    private let logger: Logger
-    private let observer: (@Sendable (ServerNotification) -> Void)?
+    let logger: Logger
+    let observer: (@Sendable (ServerNotification) -> Void)?
     /// Answers `elicitation/create` from its params; nil declines every request.
     private let elicitation: (@Sendable (JSONValue) -> JSONValue)?
-    private let requestTimeout: Duration
+    let requestTimeout: Duration
     private let outbox: AsyncStream<JSONRPCMessage>.Continuation
     private let outboxStream: AsyncStream<JSONRPCMessage>
     private var nextID = 0
@@ -232,7 +232,18 @@ package actor ServerSession {
         case .dualEra:
             logger.trace("[\(name)] protocol: trying \(MCPWire.modernProtocolVersion) (server/discover) first")
             if let legacy = try await discover(mayFallBack: true) {
-                try await initialize(offering: legacy)
+                do throws(ClientError) {
+                    try await initialize(offering: legacy)
+                } catch {
+                    // A modern server that answered the probe too late (a stdio server slow to
+                    // start, past `maxStdioProbe`) has since started serving 2026-07-28 and
+                    // refuses the handshake with UnsupportedProtocolVersion: probe once more.
+                    guard Self.refusesHandshakeAsModern(error) else { throw error }
+                    logger.trace(
+                        "[\(name)] the server refused 'initialize' with error \(MCPWire.ModernError.unsupportedProtocolVersion): it speaks \(MCPWire.modernProtocolVersion) after all; sending '\(MCPMethod.serverDiscover)' again"
+                    )
+                    _ = try await discover(mayFallBack: false)
+                }
             }
         }
     }
@@ -328,6 +339,15 @@ package actor ServerSession {
             }
             return nil
         }
+    }
+
+    /// Whether `error` (from `initialize`) is the modern protocol's UnsupportedProtocolVersion:
+    /// the server serves 2026-07-28 and not the handshake.
+    static func refusesHandshakeAsModern(_ error: ClientError) -> Bool {
+        for candidate in [error, error.underlying as? ClientError].compactMap({ $0 }) {
+            if case .rpc(MCPWire.ModernError.unsupportedProtocolVersion, _, _) = candidate.code { return true }
+        }
+        return false
     }
 
     /// How long the modern probe waits on stdio before taking the server for a legacy one that
@@ -545,7 +565,8 @@ package actor ServerSession {
     ///   `.timedOut` (after sending `notifications/cancelled`), `.cancelled`, `.closed`,
     ///   `.protocolViolation`.
     package func callTool(
-        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue? = nil
+        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue? = nil,
+        acceptsTasks: Bool = true
     ) async throws(ClientError)
         -> JSONValue
     {
@@ -553,9 +574,13 @@ package actor ServerSession {
         if let progressToken { params = MCPWire.addingProgressToken(progressToken, to: params) ?? params }
         let wantsProgress = progressToken == nil && observer != nil
         let headers = parameterHeaders(tool: name, arguments: arguments)
+        let limit = timeout ?? requestTimeout
+        let end = ContinuousClock.now + limit
+        let result: JSONValue
         do {
-            return try await requestAnsweringInput(
-                MCPMethod.toolsCall, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers)
+            result = try await requestAnsweringInput(
+                MCPMethod.toolsCall, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers,
+                acceptsTasks: acceptsTasks)
         } catch  where sendsModernHeaders && error.code.rpcCode == MCPWire.ModernError.headerMismatch {
             // The tool's `x-mcp-header` parameters may have changed: list the tools once, then
             // call again with the headers that list declares (MCP 2026-07-28, Client Behavior).
@@ -563,9 +588,19 @@ package actor ServerSession {
             _ = try await listTools()
             let headers =
                 parameterHeaders(tool: name, arguments: arguments)
-            return try await requestAnsweringInput(
-                MCPMethod.toolsCall, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers)
+            result = try await requestAnsweringInput(
+                MCPMethod.toolsCall, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers,
+                acceptsTasks: acceptsTasks)
         }
+        guard MCPWire.TaskState.isTaskHandle(result) else { return result }
+        guard acceptsTasks, modernVersion != nil else {
+            throw ClientError(
+                code: .protocolViolation,
+                message: "the server answered '\(name)' with a task, but mcp-run did not declare the Tasks extension",
+                hint: "a server must not create a task for a client that did not ask; report it to its maintainers",
+                context: context(MCPMethod.toolsCall))
+        }
+        return try await awaitTask(result, tool: name, limit: limit, end: end, progressToken: progressToken)
     }
 
     /// The `Mcp-Param-*` headers of a call of `tool` with `arguments` (none for a tool not listed
@@ -582,7 +617,7 @@ package actor ServerSession {
     /// most `maxInputRounds` times and all within one timeout.
     private func requestAnsweringInput(
         _ method: String, _ params: JSONValue?, timeout: Duration?, wantsProgress: Bool = false,
-        headers: [HTTPHeader] = []
+        headers: [HTTPHeader] = [], acceptsTasks: Bool = false
     ) async throws(ClientError) -> JSONValue {
         guard modernVersion != nil else {
             return try await request(method, params, timeout: timeout, wantsProgress: wantsProgress, headers: headers)
@@ -597,7 +632,9 @@ package actor ServerSession {
             guard left > .zero else { throw ClientError.timedOut(method, after: limit, server: name) }
             let result: JSONValue
             do throws(ClientError) {
-                result = try await request(method, sent, timeout: left, wantsProgress: wantsProgress, headers: headers)
+                result = try await request(
+                    method, sent, timeout: left, wantsProgress: wantsProgress, headers: headers,
+                    acceptsTasks: acceptsTasks)
             } catch  where error.code == .timedOut && round > 0 {
                 throw ClientError.timedOut(method, after: limit, server: name)
             }
@@ -630,7 +667,7 @@ package actor ServerSession {
     }
 
     /// The answer to one input request of an `input_required` result.
-    private func inputResponse(
+    func inputResponse(
         _ asked: String, _ params: JSONValue, for method: String
     ) throws(ClientError)
         -> JSONValue
@@ -675,7 +712,7 @@ package actor ServerSession {
     /// - Throws: `ClientError` with `context.server` and `context.method` set.
     package func request(
         _ method: String, _ params: JSONValue?, timeout: Duration?, wantsProgress: Bool = false,
-        headers: [HTTPHeader] = []
+        headers: [HTTPHeader] = [], acceptsTasks: Bool = false
     ) async throws(ClientError) -> JSONValue {
         if let ended { throw ended.adding(context(method)) }
         guard !isClosed else {
@@ -693,7 +730,8 @@ package actor ServerSession {
             let logLevel = observer != nil && Self.requestScopedMethods.contains(method) ? "debug" : nil
             sentParams = MCPWire.addingModernMeta(
                 to: sentParams, protocolVersion: modernVersion, clientName: Self.clientName,
-                clientVersion: Self.clientVersion, logLevel: logLevel)
+                clientVersion: Self.clientVersion, logLevel: logLevel,
+                acceptsTasks: acceptsTasks || MCPWire.TaskMethod.contains(method))
         }
         if wantsProgress { sentParams = MCPWire.addingProgressToken(id.jsonValue, to: sentParams) }
         let message = JSONRPCMessage.request(id: id, method: method, params: sentParams)
@@ -845,7 +883,7 @@ package actor ServerSession {
         waiting.removeAll()
     }
 
-    private func context(_ method: String?) -> ErrorContext { ErrorContext(server: name, method: method) }
+    func context(_ method: String?) -> ErrorContext { ErrorContext(server: name, method: method) }
 
     private func trace(_ direction: String, _ message: JSONRPCMessage) {
         guard logger.isTracing else { return }

@@ -55,6 +55,7 @@ extension StepRecord {
         case .prompt(let name): members["prompt"] = .string(name)
         }
         if !log.isEmpty { members["log"] = .array(log) }
+        if let taskId { members["taskId"] = .string(taskId) }
         if isForeach {
             members["iterations"] = .array(
                 iterations.enumerated().map { index, iteration in

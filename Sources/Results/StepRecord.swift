@@ -48,6 +48,9 @@ package struct StepRecord: Sendable, Hashable {
     package var outputs: [String: JSONValue]
     /// Why the step failed, or nil.
     package var error: StepFailure?
+    /// The id of the task the server turned the call into (the Tasks extension); nil when it
+    /// answered directly. Left out of the JSON when nil.
+    package var taskId: String?
     /// The `params` of the `notifications/message` entries the server sent during the step, in order.
     ///
     /// Left out of the JSON when empty.

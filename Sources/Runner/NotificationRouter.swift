@@ -18,6 +18,8 @@ package final class NotificationRouter: Sendable {
         var step: String
         var server: String
         var log: [JSONValue]
+        /// The id of the task the call became (the Tasks extension), if it did.
+        var taskID: String?
     }
 
     private struct Table: Sendable {
@@ -54,6 +56,11 @@ package final class NotificationRouter: Sendable {
         table.withLock { table in table.calls.removeValue(forKey: handle.id)?.log ?? [] }
     }
 
+    /// The id of the task the registered call became, if it did; read it before `end(_:)`.
+    package func taskID(_ handle: Handle) -> String? {
+        table.withLock { table in table.calls[handle.id]?.taskID }
+    }
+
     /// Takes a notification from `server`'s session.
     package func receive(_ notification: ServerNotification, from server: String) {
         switch notification {
@@ -65,14 +72,27 @@ package final class NotificationRouter: Sendable {
                 for (id, call) in table.calls where call.server == server { table.calls[id]?.log.append(message) }
             }
         case .progress(let token, let progress, let total, let message):
-            guard case .string(let text) = token, text.hasPrefix("mcp-run-"),
-                let id = Int(text.dropFirst("mcp-run-".count))
-            else { return }
+            guard let id = Self.callID(token) else { return }
             let step = table.withLock { table in table.calls[id].map { $0.server == server ? $0.step : nil } ?? nil }
             guard let step else { return }
             observer(.stepProgress(id: step, progress: progress, total: total, message: message))
+        case .task(let token, let taskID, let status, let message):
+            guard let token, let id = Self.callID(token) else { return }
+            let step = table.withLock { table -> String? in
+                guard let call = table.calls[id], call.server == server else { return nil }
+                table.calls[id]?.taskID = taskID
+                return call.step
+            }
+            guard let step else { return }
+            observer(.stepTask(id: step, taskID: taskID, status: status, message: message))
         case .other:
             return
         }
+    }
+
+    /// The call a progress token of this router names.
+    private static func callID(_ token: JSONValue) -> Int? {
+        guard case .string(let text) = token, text.hasPrefix("mcp-run-") else { return nil }
+        return Int(text.dropFirst("mcp-run-".count))
     }
 }

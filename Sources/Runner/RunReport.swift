@@ -80,6 +80,9 @@ package enum RunEvent: Sendable {
     case stepStarted(id: String, description: String)
     /// A server's `notifications/progress` for a call the step made.
     case stepProgress(id: String, progress: Double, total: Double?, message: String?)
+    /// A call the step made became a task (the Tasks extension), or its task changed status or
+    /// status message.
+    case stepTask(id: String, taskID: String, status: String, message: String?)
     /// A step ended; `masker` masks every secret the run has read, for whatever prints the report.
     case stepFinished(StepReport, masker: SecretMasker)
 }

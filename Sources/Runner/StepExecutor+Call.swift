@@ -19,6 +19,8 @@ struct StepRequest: Sendable {
     var arguments: JSONValue
     /// The per-request timeout: the step's, else the workflow's default, else the server's, else 60 s.
     var timeout: Duration
+    /// Whether a tool call declares the Tasks extension (the step's `task`, default true).
+    var acceptsTasks = true
 
     /// Sends the request on `session`; a tool result with `isError: true` is returned, not thrown.
     /// - Throws: what the session throws, except that an HTTP 4xx refusing this call (not 401 or
@@ -51,7 +53,7 @@ struct StepRequest: Sendable {
         switch call {
         case .tool(let name):
             return try await session.callTool(
-                name, arguments: arguments, timeout: timeout, progressToken: progressToken)
+                name, arguments: arguments, timeout: timeout, progressToken: progressToken, acceptsTasks: acceptsTasks)
         case .resource(let uri):
             return try await session.readResource(uri, timeout: timeout)
         case .prompt(let name):
@@ -71,9 +73,11 @@ extension StepExecutor {
             let handle = router.begin(step: step.id, server: step.server)
             do {
                 let result = try await checked.send(on: session, progressToken: handle.progressToken)
+                report.taskId = router.taskID(handle)
                 report.log += router.end(handle)
                 return result
             } catch {
+                report.taskId = router.taskID(handle)
                 report.log += router.end(handle)
                 throw error
             }
@@ -144,7 +148,10 @@ extension StepExecutor {
             arguments = converted
             if step.arguments != nil { report.arguments = converted }  // as sent
         }
-        return (server, StepRequest(call: call, arguments: arguments, timeout: timeout), retry)
+        return (
+            server, StepRequest(call: call, arguments: arguments, timeout: timeout, acceptsTasks: step.task ?? true),
+            retry
+        )
     }
 
     /// The session for the request; for a tool call, also the server's tool list, against which

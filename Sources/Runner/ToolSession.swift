@@ -8,9 +8,10 @@ package protocol ToolSession: Sendable {
     /// Calls a tool; a result with `isError: true` is returned, not thrown.
     ///
     /// With a `progressToken`, the request carries it (`_meta.progressToken`), so the server's
-    /// `notifications/progress` for this call name it.
+    /// `notifications/progress` for this call name it. With `acceptsTasks`, the call declares
+    /// the Tasks extension, and a task the server makes of it is awaited within `timeout`.
     func callTool(
-        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?
+        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?, acceptsTasks: Bool
     ) async throws -> JSONValue
     /// Reads a resource.
     func readResource(_ uri: String, timeout: Duration?) async throws -> JSONValue

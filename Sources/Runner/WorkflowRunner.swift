@@ -195,6 +195,8 @@ extension RunError {
         case .protocolViolation, .unsupportedVersion: return .protocolError
         case .unauthorized: return .unauthorized
         case .cancelled: return .cancelled
+        // The tool's work ended without a result, as the server decided: a failure of the step.
+        case .taskCancelled: return .toolError
         }
     }
 }

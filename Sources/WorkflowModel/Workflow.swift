@@ -122,6 +122,9 @@ package struct Step: Sendable {
     package var location: SourceLocation
     /// How many `foreach` iterations may run at once.
     package var foreachConcurrency: Int? = nil
+    /// `task:`: whether the tool call declares the Tasks extension, so the server may answer
+    /// with a task that is awaited (nil: the default, true); `false` asks for a direct answer.
+    package var task: Bool? = nil
     /// Where `server:`, `needs:` and `id:` values stand, for messages.
     package var serverLocation: SourceLocation? = nil
     package var needsLocation: SourceLocation? = nil

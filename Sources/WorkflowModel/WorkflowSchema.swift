@@ -49,6 +49,7 @@ package enum WorkflowSchema {
             "concurrency": ["type": "integer", "minimum": 1],
             "needs": ["type": ["array", "string"], "items": ["type": "string"]], "timeout": milliseconds,
             "retry": retry, "continue-on-error": ["type": "boolean"], "outputs": outputs, "expect": expression,
+            "task": ["type": "boolean"],
         ]
         let inputProperties: [String: JSONValue] = [
             "type": .object(["enum": .array(InputSpec.Kind.allCases.map { .string($0.rawValue) })]),

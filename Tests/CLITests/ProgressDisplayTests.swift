@@ -30,6 +30,18 @@ struct ProgressDisplayTests {
         #expect(display.shownLines == 0)
     }
 
+    @Test("a step whose call is a task shows the task's status and message, neutralised")
+    func taskLine() {
+        var display = ProgressDisplay(useColor: false)
+        display.started("job", description: "jobs: tool 'crunch'", at: 0)
+        display.tasked("job", taskID: "t1", status: "working", message: "step 2 of 5\u{1B}[2K")
+        #expect(
+            display.frame(permanent: [], now: 1_000) == #"step 'job' running 1.0s task working: step 2 of 5\x1b[2K"#
+                + "\n")
+        display.tasked("job", taskID: "t1", status: "input_required", message: nil)
+        #expect(display.tick(now: 2_000)?.hasSuffix("step 'job' running 2.0s task input_required\n") == true)
+    }
+
     @Test("a tick redraws the running steps with their elapsed time, and writes nothing when none runs")
     func tick() {
         var display = ProgressDisplay(useColor: false)

@@ -37,8 +37,11 @@ struct CommandTests {
         let examples = try FileManager.default.contentsOfDirectory(atPath: repoPath("workflows"))
             .filter { $0.hasSuffix(".yaml") }.sorted()
         // Run by ExampleTests: demo.yaml, time.yaml; by AtlassianTests, against a double: jira-report*.yaml;
-        // by StatusFunctionTests: notify-on-failure.yaml.
-        let covered = ["demo.yaml", "jira-report-ci.yaml", "jira-report.yaml", "notify-on-failure.yaml", "time.yaml"]
+        // by StatusFunctionTests: notify-on-failure.yaml; by TaskTests, against fastmcp-tasks: long-job.yaml.
+        let covered = [
+            "demo.yaml", "jira-report-ci.yaml", "jira-report.yaml", "long-job.yaml", "notify-on-failure.yaml",
+            "time.yaml",
+        ]
         #expect(examples == covered, "add a test for each new example, then list it here")
         let run = try await runMCPRun(["validate"] + examples.map { "workflows/\($0)" })
         #expect(run.exitCode == 0, "\(run)")

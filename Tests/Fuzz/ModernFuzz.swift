@@ -1,7 +1,8 @@
 /// libFuzzer harness: what mcp-run reads from a modern (MCP 2026-07-28) server's answers. The input
 /// is JSON: read as a tool's input schema for `x-mcp-header` parameters (whose headers, made from
 /// the same JSON as arguments, must be single-line visible ASCII named `Mcp-Param-` plus a token),
-/// as an `input_required` result, as a discovery result and as an error's `data`; its text is also
+/// as an `input_required` result, as a discovery result, as a task (the Tasks extension) and as an
+/// error's `data`; its text is also
 /// encoded as a header value, which must decode back to it when Base64 was needed.
 
 import Foundation
@@ -26,6 +27,14 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     }
     _ = MCPWire.DiscoverResult(value)
+    if let task = try? MCPWire.TaskState(value) {
+        guard !task.taskID.isEmpty, task.status != .completed || task.result?.objectValue != nil,
+            (task.pollInterval ?? .zero) >= .zero
+        else {
+            fuzzFailure("a task read without its id, its result or with a negative poll interval")
+        }
+        _ = MCPWire.requestName(method: MCPWire.TaskMethod.get, params: MCPWire.taskParams(task.taskID))
+    }
     _ = MCPWire.supportedVersions(inErrorData: value)
     return 0
 }

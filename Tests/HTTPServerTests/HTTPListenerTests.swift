@@ -51,6 +51,14 @@ struct HTTPListenerTests {
         }
     }
 
+    @Test(
+        "an accept that fails for want of descriptors or memory waits before the next; others retry at once",
+        arguments: [(EMFILE, 100), (ENFILE, 100), (ENOBUFS, 100), (ENOMEM, 100), (ECONNABORTED, -1), (EINTR, -1)]
+            as [(Int32, Int32)])
+    func acceptBackoff(error: Int32, pause: Int32) {
+        #expect(HTTPListener.acceptBackoff(error) == pause)
+    }
+
     @Test("a chunked body after Expect: 100-continue is answered 100, then 200")
     func chunkedWithContinue() async throws {
         try await withListener { listener, _ in

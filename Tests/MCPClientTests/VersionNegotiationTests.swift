@@ -102,6 +102,39 @@ struct VersionNegotiationTests {
         #expect(await Self.methods(server) == ["server/discover", "server/discover"])
     }
 
+    @Test(
+        "a handshake refused as modern (the probe's answer came too late, as from a slow stdio server) probes once more"
+    )
+    func handshakeRefusedAsModern() async throws {
+        let probes = Locked(0)
+        let server = InProcessHTTPServer { request, _ in
+            switch request.message {
+            case .request(let id, MCPMethod.serverDiscover, _):
+                let count = probes.withLock { value in
+                    defer { value += 1 }
+                    return value
+                }
+                // The first probe's answer is lost to mcp-run (here: a 400 without a modern error).
+                return count == 0 ? InProcessHTTPServer.response(400, "not yet") : Self.discovered(id)
+            case .request(let id, MCPMethod.initialize, _):
+                // As over stdio, where an error is a message, not a status.
+                return InProcessHTTPServer.json(
+                    .errorResponse(
+                        id: id,
+                        error: JSONRPCError(
+                            code: -32022, message: "serving 2026-07-28", data: ["supported": ["2026-07-28"]])))
+            case .request(let id, _, _):
+                return InProcessHTTPServer.json(.response(id: id, result: ["content": []]))
+            default:
+                return InProcessHTTPServer.response(202)
+            }
+        }
+        let session = try await Self.open(server)
+        #expect(await session.isModern)
+        await session.close()
+        #expect(await Self.methods(server) == ["server/discover", "initialize", "server/discover"])
+    }
+
     @Test("an UnsupportedProtocolVersionError that lists only legacy versions gets the handshake offering one")
     func legacyVersionsListed() async throws {
         let server = Self.peer { id, _ in

@@ -183,7 +183,7 @@ struct FakeSession: ToolSession {
     }
 
     func callTool(
-        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?
+        _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?, acceptsTasks: Bool
     ) async throws -> JSONValue {
         guard let tool = script.tools.first(where: { $0.name == name }) else {
             throw ClientError(code: .rpc(code: -32602, message: "unknown tool"), message: "unknown tool '\(name)'")

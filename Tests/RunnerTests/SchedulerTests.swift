@@ -16,6 +16,7 @@ private final class ObservedEvents: Sendable {
             case .stepFinished(let report, _): line = "finished:\(report.id):\(report.status.rawValue)"
             case .stepProgress(let id, let progress, let total, let message):
                 line = "progress:\(id):\(progress):\(total.map { "\($0)" } ?? "-"):\(message ?? "-")"
+            case .stepTask(let id, let taskID, let status, _): line = "task:\(id):\(taskID):\(status)"
             }
             events.withLock { $0.append(line) }
         }

@@ -50,9 +50,11 @@ struct SessionPoolTests {
                 return try await inner.listTools()
             }
             func callTool(
-                _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?
+                _ name: String, arguments: JSONValue, timeout: Duration?, progressToken: JSONValue?, acceptsTasks: Bool
             ) async throws -> JSONValue {
-                try await inner.callTool(name, arguments: arguments, timeout: timeout, progressToken: progressToken)
+                try await inner.callTool(
+                    name, arguments: arguments, timeout: timeout, progressToken: progressToken,
+                    acceptsTasks: acceptsTasks)
             }
             func readResource(_ uri: String, timeout: Duration?) async throws -> JSONValue {
                 try await inner.readResource(uri, timeout: timeout)

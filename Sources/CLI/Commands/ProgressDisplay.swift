@@ -36,6 +36,12 @@ struct ProgressDisplay: Sendable, Equatable {
         running[index].message = message
     }
 
+    /// A step's call is a task: its status (and message) shown in place of a progress message.
+    mutating func tasked(_ id: String, taskID: String, status: String, message: String?) {
+        guard let index = running.firstIndex(where: { $0.id == id }) else { return }
+        running[index].message = "task \(status)" + (message.map { ": " + $0 } ?? "")
+    }
+
     mutating func finished(_ id: String) {
         running.removeAll { $0.id == id }
     }

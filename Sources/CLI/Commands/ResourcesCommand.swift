@@ -24,7 +24,15 @@ struct ResourcesCommand {
         }
         let outcome = try await query.run { session in
             let resources = try await session.listResources()
-            let templates = try await session.listResourceTemplates()
+            // A server may offer resources and no templates: the official Python SDK's low-level
+            // `Server` without a templates handler answers `resources/templates/list` with
+            // -32601. That is an empty list of templates, not a failure of the command.
+            let templates: [JSONValue]
+            do {
+                templates = try await session.listResourceTemplates()
+            } catch let error as ClientError where error.code.rpcCode == JSONRPCError.methodNotFound {
+                templates = []
+            }
             return ["resources": .array(resources), "resourceTemplates": .array(templates)]
         }
         guard case .answered(let lists, let masker) = outcome else { return Self.code(outcome) }

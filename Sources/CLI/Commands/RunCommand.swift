@@ -113,6 +113,21 @@ struct RunCommand {
                     let shown = message.map { masker.mask($0) }
                     redraw { $0.progressed(id, progress: progress, total: total, message: shown) }
                 }
+            case .stepTask(let id, let taskID, let status, let message):
+                if jsonl {
+                    var event: [String: JSONValue] = [
+                        "event": "step.task", "step": .string(id), "taskId": .string(taskID), "status": .string(status),
+                    ]
+                    if let message { event["message"] = .string(message) }
+                    console.out(ResultsWriter.encodeLine(JSONValue.object(event), masker: masker))
+                }
+                if live {
+                    let shown = message.map { masker.mask($0) }
+                    redraw { $0.tasked(id, taskID: taskID, status: status, message: shown) }
+                } else if !quiet && context.logLevel >= .verbose {
+                    let line = "step '\(id)' task '\(taskID)' \(status)" + (message.map { ": " + $0 } ?? "")
+                    console.err(TerminalText.neutralized(masker.mask(line)))
+                }
             case .stepFinished(let report, let masker):
                 let renderer = ErrorRenderer(masker: masker, useColor: console.useColor)
                 if jsonl {

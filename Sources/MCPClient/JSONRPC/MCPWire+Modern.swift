@@ -36,18 +36,25 @@ extension MCPWire {
     /// workflow's `elicitation:` rules) and roots (answered with an empty list).
     package static let modernClientCapabilities: JSONValue = ["elicitation": [:], "roots": [:]]
 
+    /// `modernClientCapabilities` with the Tasks extension declared: the request may be
+    /// answered with a task handle, which the client awaits.
+    package static let modernClientCapabilitiesWithTasks: JSONValue = [
+        "elicitation": [:], "roots": [:], "extensions": [tasksExtension: [:]],
+    ]
+
     /// `params` with the modern `_meta` fields added (protocol version, client info,
-    /// capabilities, and a `logLevel` when given: without it a modern server sends no
-    /// `notifications/message` for the request), keeping any `_meta` members already there.
+    /// capabilities — with the Tasks extension when `acceptsTasks` — and a `logLevel` when given:
+    /// without it a modern server sends no `notifications/message` for the request), keeping any
+    /// `_meta` members already there.
     package static func addingModernMeta(
         to params: JSONValue?, protocolVersion: String, clientName: String, clientVersion: String,
-        logLevel: String? = nil
+        logLevel: String? = nil, acceptsTasks: Bool = false
     ) -> JSONValue? {
         guard case .object(var members) = params ?? [:] else { return params }
         var meta = members["_meta"]?.objectValue ?? [:]
         meta[MetaKey.protocolVersion] = .string(protocolVersion)
         meta[MetaKey.clientInfo] = ["name": .string(clientName), "version": .string(clientVersion)]
-        meta[MetaKey.clientCapabilities] = modernClientCapabilities
+        meta[MetaKey.clientCapabilities] = acceptsTasks ? modernClientCapabilitiesWithTasks : modernClientCapabilities
         if let logLevel { meta[MetaKey.logLevel] = .string(logLevel) }
         members["_meta"] = .object(meta)
         return .object(members)
@@ -64,6 +71,8 @@ extension MCPWire {
         switch method {
         case MCPMethod.toolsCall, MCPMethod.promptsGet: params?["name"]?.stringValue
         case MCPMethod.resourcesRead: params?["uri"]?.stringValue
+        // The Tasks extension routes its methods by task id (Streamable HTTP: Routing Headers).
+        case TaskMethod.get, TaskMethod.update, TaskMethod.cancel: params?["taskId"]?.stringValue
         default: nil
         }
     }

@@ -50,45 +50,20 @@ final class LoopbackCallback: Sendable {
                 hint: requested == nil ? nil : "choose another `oauth.redirectPort`, or remove it",
                 context: ErrorContext(server: serverName))
         }
-        #if canImport(Glibc) || canImport(Musl)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
-        // The redirect's connection, closed by this side first, leaves the port in TIME_WAIT for a
-        // minute: without SO_REUSEADDR the next login on a fixed `redirectPort` could not bind it.
-        // (On Linux it never lets two listeners share a port.)
-        var reuse: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(requested ?? 0).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        // SO_REUSEADDR (ListeningSocket): the redirect's connection, closed by this side first,
+        // leaves the port in TIME_WAIT for a minute, and the next login on a fixed
+        // `redirectPort` must still bind it.
+        let socket: ListeningSocket
+        do {
+            socket = try ListeningSocket.open(
+                address: ListeningSocket.loopback, port: UInt16(clamping: requested ?? 0), backlog: 8)
+        } catch {
+            throw failure(error.step == .pipe ? "cannot create a pipe" : error.reason)
         }
-        guard bound == 0, listen(fd, 8) == 0 else {
-            let message = String(cString: strerror(errno))
-            posixClose(fd)
-            throw failure(message)
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else {
-            posixClose(fd)
-            throw failure("cannot create a pipe")
-        }
-        port = Int(UInt16(bigEndian: actual.sin_port))
-        listener = fd
-        wakeRead = pipeFDs[0]
-        wakeWrite = pipeFDs[1]
+        port = socket.port
+        listener = socket.descriptor
+        wakeRead = socket.wakeRead
+        wakeWrite = socket.wakeWrite
         self.expectedState = expectedState
         (results, sink) = AsyncStream<AuthorizationResponse>.makeStream()
         let thread = Thread { [self] in serve() }

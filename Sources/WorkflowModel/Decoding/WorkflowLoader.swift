@@ -10,7 +10,7 @@ package enum WorkflowLoader {
     ]
     static let stepKeys = [
         "id", "server", "tool", "resource", "prompt", "arguments", "if", "foreach", "concurrency", "needs", "timeout",
-        "retry", "continue-on-error", "outputs", "expect",
+        "retry", "continue-on-error", "outputs", "expect", "task",
     ]
     static let inputKeys = ["type", "default", "description", "required"]
 
@@ -378,6 +378,12 @@ package enum WorkflowLoader {
                 Read.templateString($0, bareExpression: true, problems: &problems)
             },
             location: node.location)
+        step.task = Read.bool(fields["task"], "\(what) task", &problems)
+        if step.task != nil, fields["tool"] == nil {
+            problems.add(
+                .invalidValue("task"), "\(what) has 'task' but no 'tool'", at: fields.keyLocation("task"),
+                hint: "only a tool call can become a task (the Tasks extension); remove 'task'")
+        }
         step.foreachConcurrency = Read.integer(
             fields["concurrency"], "\(what) concurrency", &problems, range: Limits.concurrency)
         if let node = fields["outputs"] {
