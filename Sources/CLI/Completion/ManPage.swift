@@ -6,12 +6,16 @@ package enum ManPage {
     /// The page's environment section: variables mcp-run reads, one line each.
     static let environment: [(name: String, text: String)] = [
         ("MCP_SERVERS", "server definitions as JSON, read by every command that names a server"),
-        ("MCP_RUN_HOME", "the folder for the token cache and the gateway's servers (default: ~/.mcp-run)"),
+        (
+            "MCP_RUN_HOME",
+            "the folder for the token cache and the gateway's servers (default: $XDG_CONFIG_HOME/mcp-run, else ~/.config/mcp-run)"
+        ),
         ("MCP_RUN_NON_INTERACTIVE", "set to 1: never prompt or open a browser, as --non-interactive"),
         ("MCP_RUN_API_KEY", "the API key 'mcp-run serve' requires in X-API-Key"),
         ("NO_COLOR", "non-empty: never color the output, as --no-color"),
+        ("TERM", "'dumb' (or unset): no color and no live progress display"),
         ("SSL_CERT_FILE, SSL_CERT_DIR, CURL_CA_BUNDLE", "certificate authorities to trust for HTTPS servers"),
-        ("HTTPS_PROXY, HTTP_PROXY, NO_PROXY", "the proxy to reach HTTP servers through, as for curl"),
+        ("https_proxy, http_proxy, no_proxy", "the proxy to reach HTTP servers through, as for curl"),
     ]
 
     /// The whole page.
