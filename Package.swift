@@ -46,7 +46,8 @@ let package = Package(
             name: "RunnerTests",
             dependencies: ["Runner", "WorkflowModel", "Expressions", "MCPClient", "HTTP", "Results", "Basics"]),
         .testTarget(
-            name: "CLITests", dependencies: ["CLI", "Runner", "Results", "MCPClient", "WorkflowModel", "Basics"]),
+            name: "CLITests",
+            dependencies: ["CLI", "Runner", "Results", "MCPClient", "WorkflowModel", "YAML", "Basics", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["MCPClient", "HTTP", "Basics", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Basics", "TestSupport"], exclude: ["Fixtures"]),
     ]

@@ -46,6 +46,10 @@ package enum CommandLineTool {
             case .schema:
                 console.out(WorkflowSchema.document.serialized(pretty: true) + "\n")
                 return ExitCode.succeeded.rawValue
+            case .completion:
+                let format = parsed.argument(.completionFormat).flatMap(CompletionFormat.init(rawValue:)) ?? .bash
+                console.out(ShellCompletion.script(format))
+                return ExitCode.succeeded.rawValue
             case .auth: return try await AuthCommand(context: context).execute().rawValue
             case .serve: return try await ServeCommand(context: context).execute().rawValue
             case .help:

@@ -6,7 +6,10 @@ import Basics
 package enum WorkflowSchema {
     /// The schema document.
     package static var document: JSONValue {
-        let template: JSONValue = ["type": "string", "pattern": "\\$\\{\\{.*\\}\\}"]
+        // `expect` (like `if` and `foreach`) takes a bare expression or the `${{ }}` form.
+        let expression: JSONValue = [
+            "type": "string", "description": "an expression, bare (`result.total > 0`) or as `${{ … }}`",
+        ]
         let stringOrTemplate: JSONValue = ["type": "string"]
         let milliseconds: JSONValue = ["type": "integer", "minimum": 1, "description": "milliseconds"]
         let retry: JSONValue = [
@@ -45,7 +48,7 @@ package enum WorkflowSchema {
             "arguments": ["type": "object"], "if": ["type": ["string", "boolean"]], "foreach": ["type": "string"],
             "concurrency": ["type": "integer", "minimum": 1],
             "needs": ["type": ["array", "string"], "items": ["type": "string"]], "timeout": milliseconds,
-            "retry": retry, "continue-on-error": ["type": "boolean"], "outputs": outputs, "expect": template,
+            "retry": retry, "continue-on-error": ["type": "boolean"], "outputs": outputs, "expect": expression,
             "task": ["type": "boolean"],
         ]
         let inputProperties: [String: JSONValue] = [

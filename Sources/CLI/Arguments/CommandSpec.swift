@@ -18,6 +18,8 @@ package enum CommandName: String, Sendable, Hashable, CaseIterable {
     case schema
     /// `mcp-run serve`: the HTTP gateway (contract §9).
     case serve
+    /// `mcp-run completion bash|zsh|fish|man`: a completion script or the man page.
+    case completion
     /// `mcp-run help [COMMAND]`; also what `mcp-run --help` and `mcp-run --version` parse as.
     case help
 

@@ -161,6 +161,10 @@ extension PositionalSpec {
     /// What `auth` does.
     package static let authAction = PositionalSpec(
         name: "ACTION", arity: .required, help: "what to do", choices: AuthAction.allCases.map(\.rawValue))
+    /// What `completion` prints.
+    package static let completionFormat = PositionalSpec(
+        name: "SHELL", arity: .required, help: "the shell to complete for, or 'man' for the man page",
+        choices: CompletionFormat.allCases.map(\.rawValue))
     /// The command `help` explains.
     package static let helpTopic = PositionalSpec(
         name: "COMMAND", arity: .optional, help: "the command to explain",
@@ -170,7 +174,9 @@ extension PositionalSpec {
 /// Every command's table.
 package enum CommandTable {
     /// The tables in the order `mcp-run --help` lists them.
-    package static let all: [CommandSpec] = [run, validate, tools, call, resources, prompts, auth, serve, schema, help]
+    package static let all: [CommandSpec] = [
+        run, validate, tools, call, resources, prompts, auth, serve, schema, completion, help,
+    ]
 
     /// The table of `name`.
     package static func spec(for name: CommandName) -> CommandSpec {
@@ -184,6 +190,7 @@ package enum CommandTable {
         case .auth: return auth
         case .schema: return schema
         case .serve: return serve
+        case .completion: return completion
         case .help: return help
         }
     }
@@ -294,6 +301,19 @@ package enum CommandTable {
         name: .schema, summary: "print the workflow file's JSON Schema",
         discussion: "Prints the JSON Schema of workflow files on stdout, for editors' YAML language servers.",
         positionals: [], options: OptionSpec.common,
+        exclusiveOptions: [quietOrVerbose])
+
+    /// `mcp-run completion bash|zsh|fish|man`.
+    package static let completion = CommandSpec(
+        name: .completion, summary: "print a shell completion script, or the man page",
+        discussion: """
+            Prints a completion script for bash, zsh or fish on stdout, or with 'man' the man page \
+            mcp-run.1 (roff), all generated from the table this help comes from. Install them with \
+            scripts/install, or by hand: 'source <(mcp-run completion bash)' in ~/.bashrc; \
+            'mcp-run completion zsh > DIR/_mcp-run' with DIR on $fpath; 'mcp-run completion fish > \
+            ~/.config/fish/completions/mcp-run.fish'; 'mcp-run completion man > DIR/man1/mcp-run.1'.
+            """,
+        positionals: [.completionFormat], options: OptionSpec.common,
         exclusiveOptions: [quietOrVerbose])
 
     /// `mcp-run help [COMMAND]`.
