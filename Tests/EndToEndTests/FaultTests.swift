@@ -53,6 +53,22 @@ struct FaultTests {
         }
     }
 
+    @Test(
+        "a session the server forgot, answered 400 'No valid session ID provided', is renewed and the call sent again")
+    func sessionLost400() async throws {
+        try await withServer("faults.py", arguments: ["--json-response"]) { server in
+            let run = try await runMCPRun(
+                ["call", "faults", "echo", "--json", #"{"text": "again", "fault": "expire-400"}"#, "-v"],
+                environment: ["MCP_SERVERS": Self.servers(server)])
+            #expect(run.exitCode == 0, "\(run)")
+            #expect(run.stdout.contains("again"), "\(run)")
+            #expect(run.stderr.contains("(HTTP 400 to 'tools/call'); starting a new one"), "\(run)")
+            let calls = Self.notes("call", in: server).compactMap { $0["key"]?.stringValue }
+            #expect(calls.filter { $0 == "again" }.count == 2, "\(server.stderr)")
+            #expect(Self.notes("session", in: server).count == 2, "a new session: \(server.stderr)")
+        }
+    }
+
     @Test("a 413 or another 4xx refusing a call fails that step (exit 1), not the server (exit 4)")
     func callRefused() async throws {
         try await withServer("faults.py", arguments: ["--json-response"]) { server in
