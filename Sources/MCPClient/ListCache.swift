@@ -144,25 +144,14 @@ package struct ListCache: Sendable {
         } catch {
             throw ListCacheError("cannot create '\(directory)': \(error.localizedDescription)")
         }
-        let temporary = directory + "/.\(stem).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ListCacheError("cannot create '\(temporary)'", errno: errno) }
-        var offset = 0
-        var failure: Int32 = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                break
+        // Not fsynced: a list lost to a crash is listed again.
+        do {
+            try AtomicFile.write(bytes, to: target, folder: directory, stem: stem, durable: false)
+        } catch {
+            switch error.step {
+            case .create: throw ListCacheError("cannot create '\(error.path)'", errno: error.errorNumber)
+            case .write: throw ListCacheError("cannot write '\(target)'", errno: error.errorNumber)
             }
-            offset += written
-        }
-        close(fd)
-        if failure == 0, rename(temporary, target) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(temporary)
-            throw ListCacheError("cannot write '\(target)'", errno: failure)
         }
     }
 
@@ -190,8 +179,4 @@ package struct ListCacheError: Error, Sendable, CustomStringConvertible {
     }
 
     package var description: String { message }
-}
-
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    write(fd, buffer, count)
 }

@@ -141,27 +141,14 @@ package struct TokenStore: Sendable {
     package func write(_ token: StoredToken) throws(TokenStoreError) {
         try ensureDirectory()
         let target = path(for: token.identity)
-        let temporary = directory + "/.\(token.identity.fileStem).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
         let bytes = Self.encode(token)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw TokenStoreError("cannot create '\(temporary)'", errno: errno) }
-        var offset = 0
-        var failure: Int32 = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { posixWrite(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                break
+        do {
+            try AtomicFile.write(bytes, to: target, folder: directory, stem: token.identity.fileStem)
+        } catch {
+            switch error.step {
+            case .create: throw TokenStoreError("cannot create '\(error.path)'", errno: error.errorNumber)
+            case .write: throw TokenStoreError("cannot write '\(target)'", errno: error.errorNumber)
             }
-            offset += written
-        }
-        if failure == 0, fsync(fd) != 0 { failure = errno }
-        close(fd)
-        if failure == 0, rename(temporary, target) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(temporary)
-            throw TokenStoreError("cannot write '\(target)'", errno: failure)
         }
         // Make the rename itself durable.
         let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -289,10 +276,6 @@ package struct TokenStoreError: Error, Sendable, CustomStringConvertible {
     }
 
     package var description: String { message }
-}
-
-private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    write(fd, buffer, count)
 }
 
 /// An exclusive `flock` taken on a thread of its own (the call blocks), handed to the awaiting
