@@ -172,6 +172,32 @@ struct ProtocolEraTests {
         }
     }
 
+    @Test("over stdio, a legacy server silent on the probe gets the handshake once the probe's limit passes")
+    func stdioSilentLegacy() async throws {
+        let (python, _) = try fixtureServerCommand("silent_legacy.py")
+        // A 2 s request timeout makes the probe's limit 2 s (at most 10 s: ServerSession.maxStdioProbe).
+        let servers: JSONValue = [
+            "silent": [
+                "transport": "stdio", "command": .string(python),
+                "args": [.string(repoPath("fixtures/servers/silent_legacy.py"))], "timeout": 2000,
+            ]
+        ]
+        try await withTemporaryDirectory("eras-silent") { directory in
+            let path = directory + "/silent.yaml"
+            try "steps:\n  - { id: hi, server: silent, tool: echo, arguments: { text: hello } }\n"
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try await runMCPRun(
+                ["run", path, "-o", "-", "-v"],
+                environment: ["MCP_RUN_HOME": directory, "MCP_SERVERS": servers.serialized()])
+            #expect(run.exitCode == 0, "\(run)")
+            let results = try run.json()
+            #expect(results["servers"]?["silent"]?["protocolVersion"] == "2025-11-25", "\(run)")
+            #expect(results.step("hi")?["result"]?["content"]?[0]?["text"] == "hello", "\(run)")
+            #expect(run.stderr.contains("'server/discover' got no answer within 2s"), "\(run)")
+            #expect(run.stderr.contains("silent: ignored server/discover"), "the server saw the probe: \(run)")
+        }
+    }
+
     @Test("over stdio, a modern server gets server/discover and no handshake; an SDK 1.x server gets initialize")
     func stdioEras() async throws {
         let modern = try fixtureServerCommand("eras.py", arguments: ["--transport", "stdio"])
