@@ -37,10 +37,13 @@ struct StdioSessionTests {
 
     @Test("the child's environment is allow-listed: a parent variable is invisible, a configured one is seen")
     func environmentAllowListed() async throws {
-        setenv("MCP_RUN_TEST_PARENT_ONLY", "leaked", 1)
+        // A variable this process surely has and the child must not inherit. (Never setenv here:
+        // changing the environment while other tests spawn processes corrupts their copy of it;
+        // Process.run crashed on that once.)
+        let parentOnly = "MCP_RUN_VENV"
+        try #require(ProcessInfo.processInfo.environment[parentOnly] != nil, "tests run with MCP_RUN_VENV set")
         try await withSession(environment: ["FROM_CONFIG": Secret("configured")]) { session in
-            let parent = try await session.callTool(
-                "env", arguments: ["name": "MCP_RUN_TEST_PARENT_ONLY"], timeout: nil)
+            let parent = try await session.callTool("env", arguments: ["name": .string(parentOnly)], timeout: nil)
             #expect(parent["structuredContent"]?["value"] == .null)
             let configured = try await session.callTool("env", arguments: ["name": "FROM_CONFIG"], timeout: nil)
             #expect(configured["structuredContent"]?["value"] == "configured")
