@@ -23,6 +23,19 @@ struct BrowserLoginTests {
         "web-post:\(postSecret):client_secret_post", "--client", "web-public::none",
     ]
 
+    /// `secured` (client `web-public`, no secret) logged in through the stand-in browser: the
+    /// home with its token cache, and the environment a later run of it needs.
+    static func loggedIn(_ server: FixtureServer) async throws -> (home: String, environment: [String: String]) {
+        let home = try temporaryDirectory("browser-home")
+        let environment = [
+            "MCP_SERVERS": servers(server, oauth: ["clientId": "web-public", "tokenEndpointAuthMethod": "none"]),
+            "MCP_RUN_HOME": home, "BROWSER": try browserScript(in: home),
+        ]
+        let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+        try #require(login.exitCode == 0, "\(login)")
+        return (home, environment)
+    }
+
     /// A `$BROWSER` in `folder`: records that it ran (`opened`) and its one argument, follows the
     /// URL with curl, and records the final HTTP status (`status`).
     static func browserScript(in folder: String) throws -> String {
@@ -549,14 +562,7 @@ struct BrowserLoginTests {
     @Test("a refresh token revoked at the server ends a non-interactive run with exit 3: log in again")
     func revokedRefreshToken() async throws {
         try await withServer("oauth.py", arguments: Self.clients + ["--token-lifetime", "1"]) { server in
-            let home = try temporaryDirectory("browser-home")
-            let environment = [
-                "MCP_SERVERS": Self.servers(
-                    server, oauth: ["clientId": "web-public", "tokenEndpointAuthMethod": "none"]),
-                "MCP_RUN_HOME": home, "BROWSER": try Self.browserScript(in: home),
-            ]
-            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
-            #expect(login.exitCode == 0, "\(login)")
+            let (home, environment) = try await Self.loggedIn(server)
             let refreshToken = try #require(try Self.cache(home)["refreshToken"]?.stringValue)
             // RFC 7009 at the server, as the user or an administrator would revoke it.
             #expect(try await Self.post(server, "/revoke", form: "client_id=web-public&token=\(refreshToken)") == 200)
@@ -582,14 +588,7 @@ struct BrowserLoginTests {
         arguments: ["503", "429", "temporarily_unavailable"])
     func refreshNotNow(kind: String) async throws {
         try await withServer("oauth.py", arguments: Self.clients + ["--token-lifetime", "1"]) { server in
-            let home = try temporaryDirectory("browser-home")
-            let environment = [
-                "MCP_SERVERS": Self.servers(
-                    server, oauth: ["clientId": "web-public", "tokenEndpointAuthMethod": "none"]),
-                "MCP_RUN_HOME": home, "BROWSER": try Self.browserScript(in: home),
-            ]
-            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
-            #expect(login.exitCode == 0, "\(login)")
+            let (home, environment) = try await Self.loggedIn(server)
             #expect(try await Self.post(server, "/token-unavailable?n=2&kind=\(kind)&retry_after=1", form: "") == 200)
             try await Task.sleep(for: .milliseconds(1200))  // the 1-second access token has lapsed
 
@@ -608,14 +607,7 @@ struct BrowserLoginTests {
     @Test("a token endpoint still saying 'not now' after the retries: exit 4, the login kept for the next run")
     func refreshStillUnavailable() async throws {
         try await withServer("oauth.py", arguments: Self.clients + ["--token-lifetime", "1"]) { server in
-            let home = try temporaryDirectory("browser-home")
-            let environment = [
-                "MCP_SERVERS": Self.servers(
-                    server, oauth: ["clientId": "web-public", "tokenEndpointAuthMethod": "none"]),
-                "MCP_RUN_HOME": home, "BROWSER": try Self.browserScript(in: home),
-            ]
-            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
-            #expect(login.exitCode == 0, "\(login)")
+            let (home, environment) = try await Self.loggedIn(server)
             let cached = try Self.cache(home)
             #expect(try await Self.post(server, "/token-unavailable?n=4&kind=503&retry_after=0", form: "") == 200)
             try await Task.sleep(for: .milliseconds(1200))
