@@ -18,17 +18,7 @@ func runProgram(
     }
     var childEnvironment = ProcessInfo.processInfo.environment
     childEnvironment.merge(environment) { _, new in new }
-    let process = try await ChildProcess(
-        executable: executable, arguments: arguments, environment: childEnvironment,
-        workingDirectory: workingDirectory ?? repoRoot, stdin: stdin)
-    var timedOut = false
-    var termination = await process.waitForExit(timeout: deadline)
-    if termination == nil {
-        timedOut = true
-        termination = await process.terminate(grace: .seconds(2))
-    }
-    _ = await process.waitForOutputClosed(timeout: .seconds(5))
-    return RunOutput(
-        commandLine: process.commandLine, exitCode: termination?.exitCode ?? -1, signal: termination?.signal,
-        timedOut: timedOut, stdout: process.stdout, stderr: process.stderr)
+    return try await runToEnd(
+        executable, arguments, environment: childEnvironment, stdin: stdin, workingDirectory: workingDirectory,
+        deadline: deadline)
 }

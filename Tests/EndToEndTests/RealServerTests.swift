@@ -182,7 +182,7 @@ private func expectGitReview(_ run: RunOutput, repository: String) async throws 
 /// Runs `mcp-proxy` from `.venv-proxy` on a free port of 127.0.0.1 with `child` as its stdio
 /// server, and passes `body` its base URL; stops it afterwards. mcp-proxy reports the port it
 /// bound only in uvicorn's log line on stderr, which a shell folds into stdout.
-private func withMCPProxy(
+func withMCPProxy(
     arguments: [String] = [], child: [String], _ body: (String) async throws -> Void
 ) async throws {
     let proxy = repoPath(".venv-proxy/bin/mcp-proxy")

@@ -76,8 +76,7 @@ private func legacyServersJSON(name: String = "fixture", url: String, transport:
 /// Runs `mcp-proxy` from `.venv-proxy` on a free port of 127.0.0.1, with `.venv`'s
 /// `mcp-server-time` as its stdio child, and passes `body` its base URL; stops it afterwards.
 ///
-/// mcp-proxy binds port 0 and uvicorn logs the port it got (`Uvicorn running on http://…:PORT`)
-/// on stderr, which a shell folds into stdout so the test can wait for that line.
+/// (`withMCPProxy`, RealServerTests.swift, starts it and finds its port.)
 private func withTimeProxy(_ body: (String) async throws -> Void) async throws {
     let proxy = repoPath(".venv-proxy/bin/mcp-proxy")
     let timeServer = repoPath(".venv/bin/mcp-server-time")
@@ -85,28 +84,5 @@ private func withTimeProxy(_ body: (String) async throws -> Void) async throws {
         throw TestSupportError(
             "no '\(executable)'", hint: "run scripts/setup (it installs .venv and .venv-proxy)")
     }
-    let process = try await ChildProcess(
-        executable: "/bin/sh",
-        arguments: [
-            "-c", #"exec "$0" "$@" 2>&1"#, proxy, "--host", "127.0.0.1", "--port", "0", "--",
-            timeServer, "--local-timezone", "UTC",
-        ],
-        environment: ProcessInfo.processInfo.environment, workingDirectory: repoRoot)
-    let marker = "Uvicorn running on http://127.0.0.1:"
-    let port = await process.waitForStdoutLine(timeout: .seconds(30)) { line -> Int? in
-        guard let range = line.range(of: marker) else { return nil }
-        return Int(line[range.upperBound...].prefix { $0.isNumber })
-    }
-    do {
-        guard let port else {
-            throw TestSupportError(
-                "mcp-proxy did not report its port within 30 s", hint: "run scripts/setup",
-                output: process.stdout)
-        }
-        try await body("http://127.0.0.1:\(port)")
-        await process.terminate()
-    } catch {
-        await process.terminate()
-        throw error
-    }
+    try await withMCPProxy(child: [timeServer, "--local-timezone", "UTC"], body)
 }

@@ -29,9 +29,21 @@ func runMCPRunUngated(
     for name in ["MCP_SERVERS", "MCP_RUN_HOME", "XDG_CONFIG_HOME", "CI"] { childEnvironment[name] = nil }
     childEnvironment["MCP_RUN_HOME"] = try temporaryDirectory("mcp-run-home")
     childEnvironment.merge(environment) { _, new in new }
+    return try await runToEnd(
+        binary, arguments, environment: childEnvironment, stdin: stdin, workingDirectory: workingDirectory,
+        deadline: deadline)
+}
 
+/// Runs `executable` with exactly `environment` (in `workingDirectory`, else the repository) until
+/// it exits or `deadline` passes (then SIGTERM, and SIGKILL 2 s later: the output has `timedOut`),
+/// and collects its output.
+/// - Throws: `TestSupportError` when it cannot be started.
+package func runToEnd(
+    _ executable: String, _ arguments: [String], environment: [String: String], stdin: String? = nil,
+    workingDirectory: String? = nil, deadline: Duration
+) async throws -> RunOutput {
     let process = try await ChildProcess(
-        executable: binary, arguments: arguments, environment: childEnvironment,
+        executable: executable, arguments: arguments, environment: environment,
         workingDirectory: workingDirectory ?? repoRoot, stdin: stdin)
     var timedOut = false
     var termination = await process.waitForExit(timeout: deadline)
