@@ -204,14 +204,13 @@ actor ServerRegistry {
         }
     }
 
-    /// Writes `servers` to a temporary file created 0600 next to the registry, then renames it
-    /// over the registry, so a crash leaves the old file or the new one, never half of one.
+    /// Writes `servers` through a temporary file created 0600 next to the registry, renamed over
+    /// it (`AtomicFile`), so a crash leaves the old file or the new one, never half of one.
     private func write(_ servers: [String: Entry]) throws(GatewayError) {
         var object: [String: JSONValue] = [:]
         for (name, entry) in servers { object[name] = entry.definition }
         let bytes = JSONValue.object(object).serializedBytes(pretty: true)
         let folder = (path as NSString).deletingLastPathComponent
-        let temporary = folder + "/.gateway-servers.\(UUID().uuidString).tmp"
         func failure(_ why: String) -> GatewayError {
             GatewayError(
                 status: 500, code: "registry_not_written",
@@ -224,31 +223,15 @@ actor ServerRegistry {
         } catch {
             throw failure("cannot create its folder")
         }
-        // Created 0600 by open(2): the definitions hold credentials from the first byte on.
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw failure("cannot create a file in '\(folder)': \(String(cString: strerror(errno)))") }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { raw in
-                posixWrite(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+        // Created 0600 (AtomicFile): the definitions hold credentials from the first byte on.
+        do {
+            try AtomicFile.write(bytes, to: path, folder: folder, stem: "gateway-servers")
+        } catch {
+            switch error.step {
+            case .create:
+                throw failure("cannot create a file in '\(folder)': \(systemErrorText(error.errorNumber))")
+            case .write: throw failure(systemErrorText(error.errorNumber))
             }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { break }
-            offset += written
-        }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard offset == bytes.count, synced else {
-            unlink(temporary)
-            throw failure("cannot write '\(temporary)'")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw failure(reason)
         }
     }
 }
-
-/// write(2), named apart from the registry's own `write(_:)`.
-private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, bytes, count) }
