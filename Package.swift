@@ -29,7 +29,7 @@ let package = Package(
             name: "Gateway", dependencies: ["Basics", "HTTPServer", "MCPClient", "Results", "Runner", "WorkflowModel"]),
         .target(
             name: "CLI",
-            dependencies: ["Basics", "YAML", "WorkflowModel", "MCPClient", "Results", "Runner", "Gateway", "HTTPServer"]),
+            dependencies: ["Basics", "YAML", "WorkflowModel", "MCPClient", "Results", "Runner", "Gateway", "HTTPServer", "HTTP"]),
         .executableTarget(name: "mcp-run", dependencies: ["CLI"]),
 
         .target(name: "TestSupport", dependencies: ["Basics"], path: "Tests/TestSupport"),

@@ -113,7 +113,7 @@ package func withTimeout<R: Sendable>(
                     await deadline.untilCounting()
                 } onCancel: {
                     // Unstructured: hops from the synchronous cancellation handler onto the actor.
-                    Task { await deadline.wake() }
+                    Task(executorPreference: EventLoop.preferred) { await deadline.wake() }
                 }
                 try Task.checkCancellation()
                 wait = await deadline.timeLeft() ?? .zero

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import HTTP
 import MCPClient
 import Results
 import Runner
@@ -35,6 +36,14 @@ package enum CommandLineTool {
             return ExitCode.succeeded.rawValue
         }
         let context = CommandContext(parsed: parsed, environment: environment, console: console)
+        if parsed.command == .serve { return await execute(parsed, context: context) }
+        // A client command: its tasks run on the curl thread (`HTTPClient.withEventLoop`).
+        return await HTTPClient.shared.withEventLoop { await execute(parsed, context: context) }
+    }
+
+    /// Runs the parsed command; every error ends here and is reported once.
+    private static func execute(_ parsed: ParsedCommand, context: CommandContext) async -> Int32 {
+        let console = context.console
         do {
             switch parsed.command {
             case .run: return try await RunCommand(context: context).execute().rawValue

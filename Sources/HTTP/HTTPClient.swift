@@ -1,3 +1,4 @@
+import Basics
 /// Sends HTTP requests through libcurl: one multi handle, one thread, connections reused per origin.
 ///
 /// TLS is always verified; `CURL_CA_BUNDLE` (or `SSL_CERT_FILE`) and `SSL_CERT_DIR` choose the CA
@@ -13,6 +14,22 @@ package final class HTTPClient: HTTPSending {
     /// A client with its own multi handle and curl thread, which live as long as the process.
     init() {
         multi = CurlMulti()
+    }
+
+    /// Runs `operation` with the curl thread as its tasks' preferred executor: its code, its child
+    /// tasks' and the default actors' it calls run on the thread that drives the transfers, so a
+    /// response wakes its task without a hand-off between threads (see `CurlMulti`). Tasks it
+    /// creates with `Task.detached`, and threads of its own, are not affected.
+    ///
+    /// For a client of one process (a run, a call); not for a server, whose requests should spread
+    /// over every core. When curl could not be set up, `operation` runs where it would anyway, and
+    /// its first `send` reports why.
+    package func withEventLoop<T>(_ operation: () async -> T) async -> T {
+        guard multi.setupError == nil else { return await operation() }
+        let executor: any TaskExecutor = multi
+        return await EventLoop.$preferred.withValue(executor) {
+            await withTaskExecutorPreference(executor, operation: operation)
+        }
     }
 
     /// Sends `request` and returns once the final status and headers are in; the body streams after.

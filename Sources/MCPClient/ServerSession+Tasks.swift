@@ -137,7 +137,7 @@ extension ServerSession {
         let timeout = min(Self.taskCancelTimeout, requestTimeout)
         let name = self.name
         let logger = self.logger
-        let sending = Task {
+        let sending = Task(executorPreference: EventLoop.preferred) {
             do throws(ClientError) {
                 _ = try await self.request(MCPWire.TaskMethod.cancel, MCPWire.taskParams(taskID), timeout: timeout)
                 logger.trace("[\(name)] task '\(TerminalText.neutralized(taskID))' of '\(tool)' cancelled (\(reason))")

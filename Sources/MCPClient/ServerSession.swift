@@ -198,7 +198,7 @@ package actor ServerSession {
     private func start() {
         let incoming = transport.incoming
         // Unstructured: the session's own read loop, cancelled and awaited by close().
-        readTask = Task { [weak self] in
+        readTask = Task(executorPreference: EventLoop.preferred) { [weak self] in
             for await event in incoming {
                 guard let self else { return }
                 await self.handle(event)
@@ -210,7 +210,7 @@ package actor ServerSession {
         let logger = self.logger
         let name = self.name
         // Unstructured: the session's own writer, ended by finishing the outbox in close() and awaited there.
-        writeTask = Task {
+        writeTask = Task(executorPreference: EventLoop.preferred) {
             for await message in outboxStream {
                 do {
                     try await transport.send(message)

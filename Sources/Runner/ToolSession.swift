@@ -258,7 +258,7 @@ package actor SessionPool {
             }
         } onCancel: {
             // Unstructured: the handler is synchronous, and the waiters belong to the pool.
-            Task { await self.cancelWaiter(id) }
+            Task(executorPreference: EventLoop.preferred) { await self.cancelWaiter(id) }
         }
     }
 

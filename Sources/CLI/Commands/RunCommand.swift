@@ -295,7 +295,7 @@ enum SignalHandling {
         // `nohup mcp-run …` asks for hang-ups to be ignored: keep it that way.
         if ignored.contains(SIGHUP) { signal(SIGHUP, SIG_IGN) }
         // Unstructured: the signal watcher thread must reach the run's task to cancel it; awaited below.
-        let task = Task { await body() }
+        let task = Task(executorPreference: EventLoop.preferred) { await body() }
         let watcher = Thread {
             var signals = 0
             var byte: UInt8 = 0

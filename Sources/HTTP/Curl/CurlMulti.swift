@@ -3,23 +3,36 @@ import CCurl
 import CCurlShim
 import Foundation
 
-/// The one curl multi handle and the one `Thread` that drives it.
+/// The one curl multi handle and the one `Thread` that drives it, which is also a task executor.
 ///
 /// Every transfer of the process runs here, so connections are reused per origin (HTTP/1.1
 /// keep-alive, HTTP/2 multiplexing when TLS negotiates it) and a thousand transfers cost one thread.
-/// Other threads only queue work (`submit`, `cancel`) under a `Locked` and wake the curl thread with
-/// `curl_multi_wakeup`; the curl thread applies the queue, runs `curl_multi_perform`, and sleeps in
-/// `curl_multi_poll` until a socket is ready, curl's own timer fires or it is woken. It never polls
-/// on a timer of ours.
-final class CurlMulti: @unchecked Sendable {
+/// Other threads only queue work (`submit`, `cancel`, `enqueue`) under a `Locked` and wake the curl
+/// thread with `curl_multi_wakeup`; the curl thread runs queued jobs, applies the queued transfer
+/// work, runs `curl_multi_perform`, and sleeps in `curl_multi_poll` until a socket is ready, curl's
+/// own timer fires or it is woken. It never polls on a timer of ours.
+///
+/// As a `TaskExecutor`, the curl thread runs the jobs of tasks that prefer it
+/// (`HTTPClient.withEventLoop`): a task waiting for a response then resumes on the thread that
+/// received it, between two `curl_multi_perform` passes, and its next request is queued without a
+/// wake-up. A request costs no hand-off between threads, where the cooperative pool cost several
+/// (#11: about 7.5 context switches a call). A job must not block the thread: everything that
+/// blocks (child pipes, the terminal, the gateway's connections) has a thread of its own.
+final class CurlMulti: TaskExecutor, @unchecked Sendable {
     // @unchecked Sendable: `multi` is only passed to `curl_multi_wakeup` (documented thread-safe)
     // off the curl thread; `queue` is a lock; `setupError` is immutable. Everything else that
     // touches curl lives in `CurlLoop`, which only the curl thread can reach.
 
-    /// Work queued for the curl thread.
+    /// Work queued for the curl thread, and whether it sleeps in `curl_multi_poll`.
     private struct Queue: Sendable {
         var additions: [Transfer] = []
         var cancellations: [Transfer] = []
+        var jobs: [UnownedJob] = []
+        /// Set under the lock by the curl thread when it found nothing queued and is about to
+        /// poll; only then does queuing work need a `curl_multi_wakeup`.
+        var isSleeping = false
+
+        var isEmpty: Bool { additions.isEmpty && cancellations.isEmpty && jobs.isEmpty }
     }
 
     /// `curl_global_init` runs once, before the first multi handle is made.
@@ -48,6 +61,10 @@ final class CurlMulti: @unchecked Sendable {
         self.multi = multi
         setupError = nil
         let thread = Thread { [self] in
+            // Named again from inside: on Linux only the running thread can set the kernel's name
+            // for itself (which `top -H`, `perf` and gdb show); the name given before `start` is
+            // not applied.
+            Thread.current.name = "mcp-run.curl"
             guard let multi = self.multi else { return }
             CurlLoop(multi: multi, owner: self).run()
         }
@@ -57,28 +74,61 @@ final class CurlMulti: @unchecked Sendable {
 
     /// Queues `transfer` to start on the curl thread. Called from any thread.
     func submit(_ transfer: Transfer) {
-        queue.withLock { $0.additions.append(transfer) }
-        wake()
+        queueWork { $0.additions.append(transfer) }
     }
 
     /// Queues `transfer` to be aborted on the curl thread; harmless when it already ended.
     func cancel(_ transfer: Transfer) {
-        queue.withLock { $0.cancellations.append(transfer) }
-        wake()
+        queueWork { $0.cancellations.append(transfer) }
     }
 
-    /// Takes the queued work; called by the curl thread.
-    fileprivate func takeWork() -> (additions: [Transfer], cancellations: [Transfer]) {
+    /// Queues a job of a task that prefers this executor, to run on the curl thread.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queueWork { $0.jobs.append(job) }
+    }
+
+    /// Adds work under the lock, and wakes the curl thread only when it sleeps: work queued by the
+    /// curl thread itself, or while it is busy, is taken before it sleeps again.
+    private func queueWork(_ add: (inout Queue) -> Void) {
+        let isSleeping = queue.withLock { queue in
+            add(&queue)
+            return queue.isSleeping
+        }
+        if isSleeping, let multi { curl_multi_wakeup(multi) }
+    }
+
+    /// Takes the queued jobs; called by the curl thread.
+    fileprivate func takeJobs() -> [UnownedJob] {
         queue.withLock { queue in
-            let work = (queue.additions, queue.cancellations)
-            queue = Queue()
-            return work
+            defer { queue.jobs.removeAll() }
+            return queue.jobs
         }
     }
 
-    private func wake() {
-        guard let multi else { return }
-        curl_multi_wakeup(multi)
+    /// Takes the queued transfer work; called by the curl thread.
+    fileprivate func takeTransferWork() -> (additions: [Transfer], cancellations: [Transfer]) {
+        queue.withLock { queue in
+            defer {
+                queue.additions.removeAll()
+                queue.cancellations.removeAll()
+            }
+            return (queue.additions, queue.cancellations)
+        }
+    }
+
+    /// Whether the curl thread may sleep: nothing is queued. From then until `didWake`, queuing
+    /// work wakes it; a wake-up that comes before the poll makes the poll return at once.
+    fileprivate func maySleep() -> Bool {
+        queue.withLock { queue in
+            queue.isSleeping = queue.isEmpty
+            return queue.isSleeping
+        }
+    }
+
+    /// The curl thread is back from `curl_multi_poll`.
+    fileprivate func didWake() {
+        queue.withLock { $0.isSleeping = false }
     }
 }
 
@@ -111,19 +161,28 @@ private final class CurlLoop {
     }
 
     /// Runs forever on the curl thread.
+    ///
+    /// Each pass runs the jobs queued so far (tasks resumed by the previous pass, whose next
+    /// requests are then queued), starts and aborts the queued transfers, lets curl do its work,
+    /// and hands over what completed, which queues the jobs of the tasks waiting for it. It sleeps
+    /// only when nothing is queued.
     func run() {
         var stillRunning: Int32 = 0
+        let executor = owner.asUnownedTaskExecutor()
         while true {
-            let work = owner.takeWork()
+            for job in owner.takeJobs() { job.runSynchronously(on: executor) }
+            let work = owner.takeTransferWork()
             for transfer in work.additions { start(transfer) }
             for transfer in work.cancellations { abort(transfer) }
             curl_multi_perform(multi, &stillRunning)
             collectFinished()
             for transfer in readyHeads.transfers { transfer.handOverReadyHead() }
             readyHeads.transfers.removeAll(keepingCapacity: true)
+            guard owner.maySleep() else { continue }
             // Sleeps until a socket is ready, curl's next timeout, or `curl_multi_wakeup`; a wakeup
             // that came before this call makes it return at once, so none is lost.
             curl_multi_poll(multi, nil, 0, 60_000, nil)
+            owner.didWake()
         }
     }
 

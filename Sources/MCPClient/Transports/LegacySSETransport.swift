@@ -165,9 +165,9 @@ package actor LegacySSETransport: HTTPTransport {
         }
         // Unstructured: the transport's own stream reader, living as long as the connection;
         // cancelled and awaited by close().
-        readTask = Task {
+        readTask = Task(executorPreference: EventLoop.preferred) {
             let failure = await self.read(body, endpoint: slot)
-            self.streamEnded(failure)
+            await self.streamEnded(failure)
         }
     }
 

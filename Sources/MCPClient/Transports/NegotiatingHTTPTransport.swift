@@ -202,7 +202,7 @@ package actor NegotiatingHTTPTransport: HTTPTransport {
         let continuation = self.continuation
         // Unstructured: relays the chosen transport's messages for the connection's life;
         // cancelled and awaited by close().
-        relayTask = Task {
+        relayTask = Task(executorPreference: EventLoop.preferred) {
             for await event in source { continuation.yield(event) }
             continuation.finish()
         }

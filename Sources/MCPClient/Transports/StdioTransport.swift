@@ -207,7 +207,7 @@ package actor StdioTransport: Transport {
         let pid = process.processIdentifier
         let watch = exitWatch
         // Unstructured on purpose: it must not inherit the caller's cancellation; awaited below.
-        let stages = Task {
+        let stages = Task(executorPreference: EventLoop.preferred) {
             if await !Self.waitForExit(watch, .seconds(2)) {
                 ChildProcessGroups.signal(terminateSignal, group: pid)
                 if await !Self.waitForExit(watch, .seconds(2)) {

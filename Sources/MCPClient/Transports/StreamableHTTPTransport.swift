@@ -109,7 +109,7 @@ package actor StreamableHTTPTransport: HTTPTransport {
         }
         // Unstructured: the transport's own GET stream reader, for the session's lifetime;
         // cancelled and awaited by close().
-        eventStreamTask = Task { await stream.run() }
+        eventStreamTask = Task(executorPreference: EventLoop.preferred) { await stream.run() }
     }
 
     /// The GET that opens (or, after `lastEventID`, reopens) the stream; nil once closed.
