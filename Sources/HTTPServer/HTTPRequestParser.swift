@@ -1,3 +1,5 @@
+import Basics
+
 /// An incremental HTTP/1.1 request parser (RFC 9112): bytes in, complete requests out.
 ///
 /// A pure value with no I/O, so it can be fuzzed and tested without sockets. Every part of a
@@ -191,7 +193,9 @@ package struct HTTPRequestParser: Sendable {
                 throw .badRequest("header line without ':'")
             }
             let name = line[line.startIndex..<colon]
-            guard !name.isEmpty, name.allSatisfy(Self.isTokenByte) else { throw .badRequest("invalid header name") }
+            guard !name.isEmpty, name.allSatisfy(HTTPToken.isTokenByte) else {
+                throw .badRequest("invalid header name")
+            }
             let value = line[(colon + 1)...].drop { $0 == 0x20 || $0 == 0x09 }
             var trimmed = value
             while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = trimmed.dropLast() }
@@ -223,7 +227,7 @@ package struct HTTPRequestParser: Sendable {
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw .badRequest("malformed request line")
         }
-        guard parts[0].allSatisfy(isTokenByte) else { throw .badRequest("invalid method") }
+        guard parts[0].allSatisfy(HTTPToken.isTokenByte) else { throw .badRequest("invalid method") }
         guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .badRequest("invalid request target") }
         let version = String(decoding: parts[2], as: UTF8.self)
         let minor: Int
@@ -283,16 +287,6 @@ package struct HTTPRequestParser: Sendable {
         return length == 0 ? .none : .length(length)
     }
 
-    /// RFC 9110 §5.6.2 `tchar`.
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
-    }
 }
 
 extension Substring {

@@ -324,16 +324,20 @@ enum MountTable {
         free(resolved)
         guard let table = readAll("/proc/self/mountinfo") else { return nil }
         var best: Mount?
-        for line in table.split(separator: "\n") {
+        // Split as bytes: splitting the text into Characters cost more than the rest of a run's
+        // results check.
+        for line in table.utf8.split(separator: UInt8(ascii: "\n")) {
             // id parent major:minor root point options [optional…] - type source super-options
-            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard fields.count > 6, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
-            let point = unescape(fields[4])
+            let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+            guard fields.count > 6, let dash = fields.firstIndex(where: { $0.elementsEqual("-".utf8) }),
+                dash + 1 < fields.count
+            else { continue }
+            let point = unescape(Substring(fields[4]))
             guard contains(point, real) else { continue }
-            if let current = best, current.point.count > point.count { continue }
+            if let current = best, current.point.utf8.count > point.utf8.count { continue }
             best = Mount(
-                point: point, type: String(fields[dash + 1]),
-                options: Set(fields[5].split(separator: ",").map(String.init)))
+                point: point, type: String(Substring(fields[dash + 1])),
+                options: Set(fields[5].split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }))
         }
         return best
     }

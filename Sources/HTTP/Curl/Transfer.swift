@@ -187,12 +187,22 @@ final class Transfer: @unchecked Sendable {
             headers = HTTPHeaders()
             return true
         }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let colon = text.firstIndex(of: ":") else { return true }
-        let name = text[..<colon].trimmingWhitespace()
-        let value = text[text.index(after: colon)...].trimmingWhitespace()
-        if !name.isEmpty { headers.append(name: String(name), value: String(value)) }
+        // Bytes, not Characters: this runs for every header line of every response.
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return true }
+        let name = Self.trimmingWhitespace(line[..<colon])
+        let value = Self.trimmingWhitespace(line[(colon + 1)...])
+        if !name.isEmpty {
+            headers.append(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
+        }
         return true
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs.
+    private static func trimmingWhitespace(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return bytes[bytes.endIndex...] }
+        return bytes[first...last]
     }
 
     /// curl's write callback: a piece of the body, yielded to the stream as it is.
@@ -270,19 +280,24 @@ final class Transfer: @unchecked Sendable {
             throw HTTPError(
                 code: .invalidURL, message: "the URL is not absolute", hint: "use an absolute http or https URL")
         }
-        let scheme = url[..<separator.lowerBound].lowercased()
+        // Bytes, not Characters: this runs for every request.
+        let bytes = url.utf8
+        let scheme = String(decoding: bytes[..<separator.lowerBound].map { $0 | 0x20 }, as: UTF8.self)
         guard scheme == "http" || scheme == "https" else {
+            let shown = url[..<separator.lowerBound].lowercased()
             throw HTTPError(
-                code: .invalidURL, message: "unsupported URL scheme '\(scheme)'", hint: "use an http or https URL")
+                code: .invalidURL, message: "unsupported URL scheme '\(shown)'", hint: "use an http or https URL")
         }
-        let rest = url[separator.upperBound...]
-        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        let rest = bytes[separator.upperBound...]
+        var authority = rest.prefix {
+            $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#")
+        }
+        if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = authority[authority.index(after: at)...] }
         guard !authority.isEmpty else {
             throw HTTPError(
                 code: .invalidURL, message: "the URL has no host", hint: "use an absolute http or https URL")
         }
-        return "\(scheme)://\(authority)"
+        return "\(scheme)://\(Substring(authority))"
     }
 
     /// The first `://` in `url` (a byte scan: the generic `firstRange(of:)` costs more than the
@@ -316,7 +331,7 @@ final class Transfer: @unchecked Sendable {
         var hasExpect = false
         for header in request.headers {
             let line: String?
-            if isValidName(header.name) {
+            if HTTPToken.isToken(header.name) {
                 hasExpect = hasExpect || isExpect(header.name)
                 line =
                     switch header.value {
@@ -349,30 +364,12 @@ final class Transfer: @unchecked Sendable {
         return value.isEmpty ? "\(name);" : "\(name): \(value)"
     }
 
-    /// An RFC 9110 token: visible ASCII without separators.
-    private static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty
-            && name.utf8.allSatisfy { byte in
-                byte > 32 && byte < 127 && !"\"(),/:;<=>?@[\\]{}".utf8.contains(byte)
-            }
-    }
-
     private static func invalidHeader(_ name: String, origin: String) -> HTTPError {
-        let shown = isValidName(name) ? name : String(name.unicodeScalars.filter { $0.value > 32 && $0.value < 127 })
+        let shown =
+            HTTPToken.isToken(name) ? name : String(name.unicodeScalars.filter { $0.value > 32 && $0.value < 127 })
         return HTTPError(
             code: .transfer(Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue)),
             message: "header '\(shown)' has an invalid name or a line break in its value",
             context: ErrorContext(server: origin))
-    }
-}
-
-extension Substring {
-    /// This text without leading and trailing spaces and tabs.
-    fileprivate func trimmingWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return self[endIndex...]
-        }
-        return self[start...last]
     }
 }

@@ -1,3 +1,5 @@
+import Basics
+
 /// One challenge of a `WWW-Authenticate` header (RFC 9110 §11.6.1): a scheme and its parameters.
 ///
 /// MCP servers send `Bearer` challenges carrying `resource_metadata` (RFC 9728 §5.1), `scope` and
@@ -27,13 +29,6 @@ package struct AuthChallenge: Sendable, Equatable {
         headerValues.flatMap { parse(Array($0.unicodeScalars)) }
     }
 
-    private static func isTokenCharacter(_ c: Unicode.Scalar) -> Bool {
-        switch c {
-        case "a"..."z", "A"..."Z", "0"..."9": return true
-        default: return "!#$%&'*+-.^_`|~".unicodeScalars.contains(c)
-        }
-    }
-
     private static func isToken68Character(_ c: Unicode.Scalar) -> Bool {
         switch c {
         case "a"..."z", "A"..."Z", "0"..."9": return true
@@ -49,7 +44,7 @@ package struct AuthChallenge: Sendable, Equatable {
         func skipSeparators() { while i < s.count, s[i] == " " || s[i] == "\t" || s[i] == "," { i += 1 } }
         func token() -> String? {
             let start = i
-            while i < s.count, isTokenCharacter(s[i]) { i += 1 }
+            while i < s.count, HTTPToken.isTokenScalar(s[i]) { i += 1 }
             return i > start ? String(String.UnicodeScalarView(s[start..<i])) : nil
         }
         func quoted() -> String? {

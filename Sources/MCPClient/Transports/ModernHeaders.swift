@@ -87,7 +87,7 @@ package enum ModernHeaders {
                 guard let name = declared.stringValue, !name.isEmpty else {
                     throw InvalidAnnotation(reason: "x-mcp-header on \(where_) is empty or not a string")
                 }
-                guard name.utf8.allSatisfy(isTokenCharacter) else {
+                guard HTTPToken.isToken(name) else {
                     throw InvalidAnnotation(
                         reason: "x-mcp-header '\(TerminalText.neutralized(name))' on \(where_) is not an HTTP token")
                 }
@@ -109,17 +109,6 @@ package enum ModernHeaders {
             }
         default:
             return
-        }
-    }
-
-    /// RFC 9110 §5.6.2 `tchar`.
-    private static func isTokenCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            true
-        default:
-            "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
     }
 

@@ -8,7 +8,7 @@ package enum HeaderRules {
     /// Why `name` is not a header name (an RFC 9110 token), or nil when it is one.
     package static func nameProblem(_ name: String) -> String? {
         if name.isEmpty { return "is empty" }
-        for scalar in name.unicodeScalars where !isTokenCharacter(scalar) {
+        for scalar in name.unicodeScalars where !HTTPToken.isTokenScalar(scalar) {
             switch scalar {
             case " ", "\t": return "contains a space"
             case ":": return "contains a colon"
@@ -32,13 +32,6 @@ package enum HeaderRules {
         return nil
     }
 
-    private static func isTokenCharacter(_ c: Unicode.Scalar) -> Bool {
-        switch c {
-        case "a"..."z", "A"..."Z", "0"..."9": return true
-        case "!", "#", "$", "%", "&", "'", "*", "+", "-", ".", "^", "_", "`", "|", "~": return true
-        default: return false
-        }
-    }
 }
 
 /// `text` for a message, on one line with control characters escaped (`TerminalText.inline`).
