@@ -14,8 +14,9 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .target(name: "CSpawn"),
 
-        .target(name: "Basics"),
+        .target(name: "Basics", dependencies: ["CSpawn"]),
         .target(name: "YAML", dependencies: ["Basics", "CYAML"]),
         .target(name: "Expressions", dependencies: ["Basics"]),
         .target(name: "WorkflowModel", dependencies: ["Basics", "YAML", "Expressions"]),

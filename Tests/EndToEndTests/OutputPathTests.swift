@@ -72,14 +72,9 @@ struct OutputPathTests {
                 try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/plain"))
                 return folder + "/plain/sub/results.json"
             case .socket:
-                let python = try venvPython()
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: python)
-                process.arguments = [
-                    "-c", "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", folder + "/socket",
-                ]
-                try process.run()
-                process.waitUntilExit()
+                try run(
+                    try venvPython(),
+                    ["-c", "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", folder + "/socket"])
                 return folder + "/socket"
             case .blockDevice:
                 // Loop device numbers (7, 200): made here, never opened.
@@ -116,14 +111,8 @@ struct OutputPathTests {
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSupportError("\(executable) \(arguments) exited with \(process.terminationStatus)")
-        }
+        let status = try runQuickCommand(executable, arguments)
+        guard status == 0 else { throw TestSupportError("\(executable) \(arguments) exited with \(status)") }
     }
 
     /// The file type bits of `path` itself (links not followed), nil when nothing is there.

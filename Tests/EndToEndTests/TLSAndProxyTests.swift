@@ -37,12 +37,7 @@ struct TLSAndProxyTests {
 
     /// Runs a short local command to its end; its exit status.
     static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try runQuickCommand(executable, arguments)
     }
 
     /// Whether the proxy's access log shows `line` within 10 s (it logs a request after answering it).

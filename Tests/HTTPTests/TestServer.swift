@@ -22,10 +22,9 @@ import TestSupport
 ///   `Content-Encoding: squash`, which no one can decode.
 /// - `/redirect`: 302 to `/echo`. `/big?n=N`: N bytes. `/truncated`: promises 100 bytes, sends 10,
 ///   closes. `/informational`: a `100 Continue` then the final 200.
-final class TestServer: @unchecked Sendable {
-    // @unchecked Sendable: `process` is only started in `start()` and terminated in `stop()`,
-    // both of which `withTestServer` calls from one task; `Process` itself is thread-safe for these.
-    private let process: Process
+final class TestServer: Sendable {
+    /// The server's process id (`ChildSpawn`), killed and reaped by `stop()`.
+    private let pid: Int32
     /// The server's stdin: it exits when this closes, so a crashed test leaves no server behind.
     private let input: Pipe
     /// The bound port.
@@ -34,8 +33,8 @@ final class TestServer: @unchecked Sendable {
     /// `http://127.0.0.1:<port>`.
     var base: String { "http://127.0.0.1:\(port)" }
 
-    private init(process: Process, input: Pipe, port: Int) {
-        self.process = process
+    private init(pid: Int32, input: Pipe, port: Int) {
+        self.pid = pid
         self.input = input
         self.port = port
     }
@@ -48,14 +47,15 @@ final class TestServer: @unchecked Sendable {
 
     /// Starts a server and waits (at most 30 s, counted once through TestSupport's start gate) for its `READY` line.
     static func start() async throws -> TestServer {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-u", scriptPath]
         let output = Pipe()
         let input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        process.standardError = FileHandle.standardError
+        let pid = try ChildSpawn.start(
+            executable: "/usr/bin/env", arguments: ["python3", "-u", scriptPath],
+            environment: ProcessInfo.processInfo.environment, directory: nil,
+            standardInput: input.fileHandleForReading.fileDescriptor,
+            standardOutput: output.fileHandleForWriting.fileDescriptor, standardError: 2)
+        try? output.fileHandleForWriting.close()
+        try? input.fileHandleForReading.close()
         let (lines, continuation) = AsyncStream<String>.makeStream()
         let reader = output.fileHandleForReading
         // A plain thread does the blocking reads, so the cooperative pool never blocks.
@@ -72,9 +72,8 @@ final class TestServer: @unchecked Sendable {
             }
             continuation.finish()
         }
-        try process.run()
         thread.start()
-        let server = TestServer(process: process, input: input, port: 0)
+        let server = TestServer(pid: pid, input: input, port: 0)
         do {
             let port = try await withTimeout(.seconds(30)) {
                 for await line in lines where line.hasPrefix("READY ") {
@@ -82,7 +81,7 @@ final class TestServer: @unchecked Sendable {
                 }
                 throw ServerStartError(message: "the test server exited without printing READY")
             }
-            return TestServer(process: process, input: input, port: port)
+            return TestServer(pid: pid, input: input, port: port)
         } catch {
             server.stop()
             throw error
@@ -92,8 +91,8 @@ final class TestServer: @unchecked Sendable {
     /// Stops the server with SIGKILL (it keeps no state) and reaps it.
     func stop() {
         try? input.fileHandleForWriting.close()
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        kill(pid, SIGKILL)
+        _ = ChildSpawn.waitForExit(pid)
     }
 }
 

@@ -44,10 +44,9 @@ package final class ChildProcess: Sendable {
 
     /// Starts `executable` with `arguments`.
     ///
-    /// The child starts with an empty signal mask. `Foundation.Process` on Linux passes on the
-    /// mask of the thread that calls `run()` (swift-corelibs-foundation#4772), and the threads of
-    /// Swift's cooperative pool and of Dispatch block SIGTERM and SIGINT: a child started from a
-    /// test would ignore them. So `run()` is called from a thread of its own that clears its mask.
+    /// The child starts with an empty signal mask and leads a process group of its own
+    /// (`ChildSpawn`: not `Foundation.Process`, which crashes now and then on Linux with Swift
+    /// 6.3.1, and passes on the spawning thread's mask, which blocks SIGTERM and SIGINT).
     ///
     /// - Parameters:
     ///   - environment: the child's whole environment (nothing is inherited beyond it).
@@ -68,33 +67,37 @@ package final class ChildProcess: Sendable {
         self.stderrBytes = stderrBytes
         self.exitStatus = exitStatus
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         let outPipe = Pipe()
         let errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
         let inPipe: Pipe? = stdin == nil && !keepsStdinOpen ? nil : Pipe()
-        process.standardInput = inPipe ?? FileHandle.nullDevice
         stdinWriter = stdin == nil ? inPipe?.fileHandleForWriting : nil
-        process.terminationHandler = { finished in
-            let termination =
-                finished.terminationReason == .uncaughtSignal
-                ? Termination(exitCode: 128 + finished.terminationStatus, signal: finished.terminationStatus)
-                : Termination(exitCode: finished.terminationStatus, signal: nil)
-            exitStatus.update { $0 = termination }
-        }
+        let pid: Int32
         do {
-            try await Self.runWithCleanSignalMask(process)
+            pid = try ChildSpawn.start(
+                executable: executable, arguments: arguments, environment: environment, directory: workingDirectory,
+                standardInput: inPipe?.fileHandleForReading.fileDescriptor,
+                standardOutput: outPipe.fileHandleForWriting.fileDescriptor,
+                standardError: errPipe.fileHandleForWriting.fileDescriptor)
         } catch {
             throw TestSupportError(
                 "could not start \(Self.render(commandLine)): \(error)",
                 hint: "check that '\(executable)' exists and is executable")
         }
-        processIdentifier = process.processIdentifier
+        // The child's ends: only the child may hold them, or its output would never end.
+        try? outPipe.fileHandleForWriting.close()
+        try? errPipe.fileHandleForWriting.close()
+        try? inPipe?.fileHandleForReading.close()
+        processIdentifier = pid
+        let reaper = Thread {
+            let termination: Termination =
+                switch ChildSpawn.waitForExit(pid) {
+                case .exited(let status): Termination(exitCode: status, signal: nil)
+                case .signaled(let signal): Termination(exitCode: 128 + signal, signal: signal)
+                }
+            exitStatus.update { $0 = termination }
+        }
+        reaper.name = "TestSupport wait \(pid)"
+        reaper.start()
 
         Self.drain(outPipe.fileHandleForReading, into: stdoutBytes, name: "stdout")
         Self.drain(errPipe.fileHandleForReading, into: stderrBytes, name: "stderr")
@@ -107,25 +110,6 @@ package final class ChildProcess: Sendable {
                 try? writer.close()
             }
             thread.name = "TestSupport stdin \(processIdentifier)"
-            thread.start()
-        }
-    }
-
-    /// Calls `process.run()` on a new thread whose signal mask is empty, so the child's is too.
-    private static func runWithCleanSignalMask(_ process: Process) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let thread = Thread {
-                var nothing = sigset_t()
-                sigemptyset(&nothing)
-                pthread_sigmask(SIG_SETMASK, &nothing, nil)
-                do {
-                    try process.run()
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-            thread.name = "TestSupport spawner"
             thread.start()
         }
     }
@@ -250,5 +234,26 @@ package final class ChildProcess: Sendable {
                 !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:@,+%".contains($0) }
             return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }.joined(separator: " ")
+    }
+}
+
+/// Runs a short local command to its end, its output going where the test's goes, and returns its
+/// exit status (`128 + signal` when a signal ended it). Blocks the calling thread: for commands
+/// that take moments (`openssl rehash`, `chattr`), never for a server.
+/// - Throws: `TestSupportError` when it cannot be started.
+@discardableResult
+package func runQuickCommand(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    let pid: Int32
+    do {
+        pid = try ChildSpawn.start(
+            executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+            directory: nil, standardInput: nil, standardOutput: 1,
+            standardError: 2)
+    } catch {
+        throw TestSupportError("could not start \(executable): \(error)", hint: "check that it is installed")
+    }
+    switch ChildSpawn.waitForExit(pid) {
+    case .exited(let status): return status
+    case .signaled(let signal): return 128 + signal
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import MCPClient
 
@@ -79,18 +80,17 @@ extension BrowserLauncher {
 
     /// Starts `program arguments…` without waiting for it; false when it could not be started.
     private static func launch(_ program: String, arguments: [String]) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-            return true
-        } catch {
-            return false
-        }
+        let environment = ProcessInfo.processInfo.environment
+        guard
+            let pid = try? ChildSpawn.start(
+                executable: program, arguments: arguments, environment: environment, directory: nil,
+                standardInput: nil, standardOutput: nil, standardError: nil)
+        else { return false }
+        // Reaped on a thread of its own, so that a browser that exits leaves no zombie behind.
+        let reaper = Thread { _ = ChildSpawn.waitForExit(pid) }
+        reaper.name = "mcp-run wait browser"
+        reaper.start()
+        return true
     }
 
     /// An executable path for `name`: itself when it contains a slash, else the first match on `PATH`.

@@ -10,22 +10,6 @@ import Foundation
     import Darwin
 #endif
 
-/// How a child process ended.
-package enum ProcessExit: Sendable, Equatable, CustomStringConvertible {
-    /// It called `exit` with this status.
-    case exited(Int32)
-    /// A signal ended it.
-    case signaled(Int32)
-
-    /// `exited with status 3`, `was killed by signal 9`.
-    package var description: String {
-        switch self {
-        case .exited(let status): return "exited with status \(status)"
-        case .signaled(let signal): return "was killed by signal \(signal)"
-        }
-    }
-}
-
 /// The last lines a child wrote to stderr, kept for error messages.
 ///
 /// Written by the child's stderr thread, read by whoever builds an error; shared through
@@ -189,7 +173,7 @@ enum PipeReader {
 
 /// The process groups of the stdio servers this process started and has not ended yet.
 ///
-/// Each server runs in a process group of its own: `Process` spawns with `POSIX_SPAWN_SETPGROUP`,
+/// Each server runs in a process group of its own: `ChildSpawn` spawns with `POSIX_SPAWN_SETPGROUP`,
 /// so the child's group id is its pid. A terminal's Ctrl-C or hang-up then reaches mcp-run only,
 /// and mcp-run ends each group (staged shutdown), wrapper shells' children included.
 package enum ChildProcessGroups {
@@ -269,29 +253,9 @@ package enum ChildProcessGroups {
 let terminateSignal: Int32 = SIGTERM
 let killSignal: Int32 = SIGKILL
 
-/// Calls `process.run()` on a new thread whose signal mask is empty, so the child's is too
-/// (on Linux a spawned child inherits the spawning thread's mask; swift-corelibs-foundation#4772).
-func runWithCleanSignalMask(_ process: Process) async throws {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        let thread = Thread {
-            var nothing = sigset_t()
-            sigemptyset(&nothing)
-            pthread_sigmask(SIG_SETMASK, &nothing, nil)
-            do {
-                try process.run()
-                continuation.resume()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        thread.name = "mcp-run spawner"
-        thread.start()
-    }
-}
-
 /// The exit of a child, awaitable any number of times by any number of tasks.
 ///
-/// Set from `Process`'s termination handler (a plain thread). Unlike an `AsyncStream`, a waiter
+/// Set by the thread that waits for the child (`ChildSpawn.waitForExit`). Unlike an `AsyncStream`, a waiter
 /// that is cancelled (a `withTimeout` stage running out) leaves the watch usable for the next one.
 final class ExitWatch: Sendable {
     private struct State: Sendable {

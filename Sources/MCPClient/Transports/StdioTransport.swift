@@ -32,7 +32,8 @@ package actor StdioTransport: Transport {
     /// Messages read from the child's stdout, then `.ended` when it exits on its own.
     package nonisolated let incoming: AsyncStream<TransportEvent>
     private let continuation: AsyncStream<TransportEvent>.Continuation
-    private let process: Process
+    /// The child's process id, which is also its process group's.
+    private let pid: Int32
     private let pipes: (stdin: Pipe, stdout: Pipe, stderr: Pipe)
     private let writer: PipeWriter
     private let exitWatch: ExitWatch
@@ -71,52 +72,53 @@ package actor StdioTransport: Transport {
                 code: .unreachable, message: "cannot start '\(command)': \(reason)", hint: hint,
                 context: ErrorContext(server: serverName))
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = childEnvironment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory, isDirectory: true) }
         let pipes = (stdin: Pipe(), stdout: Pipe(), stderr: Pipe())
-        process.standardInput = pipes.stdin
-        process.standardOutput = pipes.stdout
-        process.standardError = pipes.stderr
+        let pid: Int32
+        do {
+            pid = try ChildSpawn.start(
+                executable: executable, arguments: arguments, environment: childEnvironment, directory: directory,
+                standardInput: pipes.stdin.fileHandleForReading.fileDescriptor,
+                standardOutput: pipes.stdout.fileHandleForWriting.fileDescriptor,
+                standardError: pipes.stderr.fileHandleForWriting.fileDescriptor)
+        } catch {
+            for pipe in [pipes.stdin, pipes.stdout, pipes.stderr] {
+                try? pipe.fileHandleForReading.close()
+                try? pipe.fileHandleForWriting.close()
+            }
+            throw ClientError(
+                code: .unreachable,
+                message: "cannot start '\(command)': the system refused to run '\(executable)': \(error.reason)",
+                hint: "check that '\(executable)' is a program this machine can run (a script needs a '#!' line)",
+                context: ErrorContext(server: serverName), underlying: error)
+        }
+        // The child's ends: only the child may hold them, or its stdout would never end.
+        try? pipes.stdin.fileHandleForReading.close()
+        try? pipes.stdout.fileHandleForWriting.close()
+        try? pipes.stderr.fileHandleForWriting.close()
 
         let exitWatch = ExitWatch()
         let exited = OneShotFlag()
         let exitBox = Locked<ProcessExit?>(nil)
-        process.terminationHandler = { process in
-            let exit: ProcessExit =
-                process.terminationReason == .uncaughtSignal
-                ? .signaled(process.terminationStatus) : .exited(process.terminationStatus)
+        let reaper = Thread {
+            let exit = ChildSpawn.waitForExit(pid)
             exitBox.withLock { $0 = exit }
             exited.set()
             exitWatch.record(exit)
         }
-        do {
-            try await runWithCleanSignalMask(process)
-        } catch {
-            // Foundation's own text ("The file doesn't exist", "NSCocoaErrorDomain error 256") says
-            // neither what nor why: name the system's reason instead.
-            let reason =
-                Self.systemReason(of: error).map { "the system refused to run '\(executable)': \($0)" }
-                ?? "the system refused to run '\(executable)'"
-            throw ClientError(
-                code: .unreachable, message: "cannot start '\(command)': \(reason)",
-                hint: "check that '\(executable)' is a program this machine can run (a script needs a '#!' line)",
-                context: ErrorContext(server: serverName), underlying: error)
-        }
-        ChildProcessGroups.register(process.processIdentifier)
+        reaper.name = "mcp-run wait \(serverName)"
+        reaper.start()
+        ChildProcessGroups.register(pid)
         return StdioTransport(
-            process: process, pipes: pipes, exitWatch: exitWatch, exited: exited, exitBox: exitBox,
+            pid: pid, pipes: pipes, exitWatch: exitWatch, exited: exited, exitBox: exitBox,
             serverName: serverName, logger: logger)
     }
 
     private init(
-        process: Process, pipes: (stdin: Pipe, stdout: Pipe, stderr: Pipe), exitWatch: ExitWatch,
+        pid: Int32, pipes: (stdin: Pipe, stdout: Pipe, stderr: Pipe), exitWatch: ExitWatch,
         exited: OneShotFlag, exitBox: Locked<ProcessExit?>, serverName: String, logger: Logger
     ) {
         self.serverName = serverName
-        self.process = process
+        self.pid = pid
         self.pipes = pipes
         self.exitWatch = exitWatch
         let (incoming, continuation) = AsyncStream<TransportEvent>.makeStream()
@@ -146,7 +148,6 @@ package actor StdioTransport: Transport {
         stderrThread.start()
 
         let stdoutHandle = pipes.stdout.fileHandleForReading
-        let pid = process.processIdentifier
         let stdoutThread = Thread {
             let complete = withExtendedLifetime(stdoutHandle) {
                 PipeReader.readLines(fd: stdoutHandle.fileDescriptor, maxLine: Self.maxLineBytes) { bytes in
@@ -204,8 +205,8 @@ package actor StdioTransport: Transport {
         isClosed = true
         closing.set()
         writer.finish()
-        let pid = process.processIdentifier
         let watch = exitWatch
+        let pid = self.pid
         // Unstructured on purpose: it must not inherit the caller's cancellation; awaited below.
         let stages = Task(executorPreference: EventLoop.preferred) {
             if await !Self.waitForExit(watch, .seconds(2)) {
@@ -314,16 +315,6 @@ package actor StdioTransport: Transport {
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { return "is not a folder" }
         guard access(directory, X_OK) == 0 else { return "cannot be entered (\(systemErrorText(errno)))" }
-        return nil
-    }
-
-    /// The system's text for the POSIX error inside a Foundation error, lower-cased at the start.
-    static func systemReason(of error: any Error) -> String? {
-        var current: NSError? = error as NSError
-        while let candidate = current {
-            if candidate.domain == NSPOSIXErrorDomain { return systemErrorText(Int32(candidate.code)) }
-            current = candidate.userInfo[NSUnderlyingErrorKey] as? NSError
-        }
         return nil
     }
 
