@@ -9,8 +9,9 @@ import HTTP
 /// `notifications/cancelled` from a task that is never itself cancelled — and settles the
 /// protocol version: `server/discover` for the modern, stateless protocol (MCP 2026-07-28), or
 /// `initialize` + `notifications/initialized` (MCP 2025-11-25, Lifecycle), as `VersionPolicy`
-/// and the server's answers say. `close()` ends both
-/// tasks and awaits them; the runner's pool calls it on every exit path.
+/// and the server's answers say. A modern session may also own a `subscriptions/listen` stream
+/// and its task (`ServerSession+Subscriptions`). `close()` ends the stream first, then both
+/// tasks, and awaits them; the runner's pool calls it on every exit path.
 ///
 /// Requests run concurrently; each is registered in the table before it is sent, so a fast reply
 /// cannot be lost, and each is bounded by its timeout. A timeout or a cancelled caller sends
