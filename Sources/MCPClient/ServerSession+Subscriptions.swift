@@ -134,9 +134,10 @@ extension ServerSession {
     }
 
     /// After the server said a list changed (on a listen stream, or a legacy session's
-    /// notification): the list cached across runs for it is dropped, so neither this run nor the
-    /// next uses it; the observer, told next, marks the tool list stale.
-    func listChanged(_ method: String) {
+    /// notification), or a stream that may have carried such a change dropped (`heard` false): the
+    /// list cached across runs for it is dropped, so neither this run nor the next uses it; the
+    /// observer, told next, marks the tool list stale.
+    func listChanged(_ method: String, heard: Bool = true) {
         let lists: [String]
         switch method {
         case MCPMethod.toolsListChanged: lists = [MCPMethod.toolsList]
@@ -144,7 +145,7 @@ extension ServerSession {
         case MCPMethod.resourcesListChanged: lists = [MCPMethod.resourcesList, MCPMethod.resourceTemplatesList]
         default: return
         }
-        if method == MCPMethod.toolsListChanged {
+        if heard, method == MCPMethod.toolsListChanged {
             logger.trace("[\(name)] \(method): the tool list is stale; the next call lists the tools again")
         }
         for list in lists where forgetCachedList(list) {
@@ -214,7 +215,7 @@ extension ServerSession {
             )
             for method in [MCPMethod.toolsListChanged, MCPMethod.promptsListChanged, MCPMethod.resourcesListChanged]
             where current.requested.admits(method) {
-                listChanged(method)
+                listChanged(method, heard: false)
                 observer?(.other(method: method, params: [:]))
             }
         }

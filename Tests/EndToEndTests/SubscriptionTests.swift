@@ -185,3 +185,32 @@ extension SubscriptionTests {
         }
     }
 }
+
+extension SubscriptionTests {
+    @Test(
+        "a listen stream that drops is not reopened, and the next call lists the tools again",
+        arguments: [ServerRoute.streamableSSE, .streamableJSON])
+    func dropped(route: ServerRoute) async throws {
+        // `drop_listens` makes the fixture end the stream's response without its answer, as a
+        // proxy cutting a quiet stream does; `pause` lets that land before the next step.
+        let flow = try Self.workflow(
+            """
+              - { id: first, server: fixture, tool: echo, arguments: { text: hi } }
+              - { id: drop, server: fixture, tool: drop_listens }
+              - { id: pause, server: fixture, tool: sleep, arguments: { ms: 500 } }
+              - { id: last, server: fixture, tool: echo, arguments: { text: ho } }
+            """)
+        let log = EventLog(path: try temporaryDirectory("listen-log") + "/events.jsonl")
+        try await withFixture(route, serverArguments: ["--event-log", log.path]) { servers in
+            let run = try await runMCPRun(["run", flow, "-o", "-", "-v"], environment: ["MCP_SERVERS": servers])
+            #expect(run.exitCode == 0, "\(run)")
+            let requests = log.requests
+            #expect(requests.filter { $0 == "subscriptions/listen" }.count == 1, "not reopened: \(requests)")
+            let drop = try #require(requests.firstIndex(of: "tools/call drop_listens"), "\(requests)")
+            #expect(requests[drop...].contains("tools/list"), "listed again after the drop: \(requests)")
+            #expect(run.stderr.contains("subscriptions/listen 2: the stream dropped"), "\(run)")
+            #expect(run.stderr.contains("not reopened"), "\(run)")
+            #expect(!run.stderr.contains("ended (the run is over)"), "\(run)")
+        }
+    }
+}
