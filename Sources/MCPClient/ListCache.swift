@@ -136,6 +136,15 @@ package struct ListCache: Sendable {
         try writeAtomically(entry.serializedBytes(), to: path(for: key), stem: key.fileStem)
     }
 
+    /// Forgets the list cached for `key` (the server said the list changed), so no run uses it;
+    /// returns whether there was one. A file that cannot be removed is left to expire.
+    @discardableResult
+    package func remove(_ key: Key) -> Bool {
+        let path = path(for: key)
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        return (try? FileManager.default.removeItem(atPath: path)) != nil
+    }
+
     /// Writes `bytes` to `target` through a temporary file with mode 0600 and a rename.
     private func writeAtomically(_ bytes: [UInt8], to target: String, stem: String) throws(ListCacheError) {
         do {

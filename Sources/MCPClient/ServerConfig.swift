@@ -38,6 +38,10 @@ package struct ServerConfig: Sendable {
     /// Where lists with caching hints are kept across runs (MCP 2026-07-28, Caching); nil lists
     /// afresh every time (`--no-cache`, the gateway).
     package var listCache: ListCache?
+    /// Whether a modern session keeps a `subscriptions/listen` stream open for the server's list
+    /// changes (MCP 2026-07-28, Subscriptions), when the server advertises `tools.listChanged`:
+    /// the runner asks for it where the workflow sends the server more than one request.
+    package var listensForChanges = false
 
     /// Creates a config.
     package init(

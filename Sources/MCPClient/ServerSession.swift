@@ -9,8 +9,9 @@ import HTTP
 /// `notifications/cancelled` from a task that is never itself cancelled — and settles the
 /// protocol version: `server/discover` for the modern, stateless protocol (MCP 2026-07-28), or
 /// `initialize` + `notifications/initialized` (MCP 2025-11-25, Lifecycle), as `VersionPolicy`
-/// and the server's answers say. `close()` ends both
-/// tasks and awaits them; the runner's pool calls it on every exit path.
+/// and the server's answers say. A modern session may also own a `subscriptions/listen` stream
+/// and its task (`ServerSession+Subscriptions`). `close()` ends the stream first, then both
+/// tasks, and awaits them; the runner's pool calls it on every exit path.
 ///
 /// Requests run concurrently; each is registered in the table before it is sent, so a fast reply
 /// cannot be lost, and each is bounded by its timeout. A timeout or a cancelled caller sends
@@ -44,17 +45,17 @@ package actor ServerSession {
     /// The server's `capabilities`.
     package private(set) var serverCapabilities: JSONValue = [:]
 
-    private let transport: any Transport
+    let transport: any Transport
     let logger: Logger
     let observer: (@Sendable (ServerNotification) -> Void)?
     /// Answers `elicitation/create` from its params; nil declines every request.
     private let elicitation: (@Sendable (JSONValue) -> JSONValue)?
     let requestTimeout: Duration
-    private let outbox: AsyncStream<JSONRPCMessage>.Continuation
+    let outbox: AsyncStream<JSONRPCMessage>.Continuation
     private let outboxStream: AsyncStream<JSONRPCMessage>
     private var nextID = 0
     /// The modern version every request declares in `_meta`; nil in a legacy session.
-    private var modernVersion: String?
+    private(set) var modernVersion: String?
     /// The `x-mcp-header` parameters of each listed tool, for its calls' `Mcp-Param-*` headers.
     private var toolHeaderParameters: [String: [ModernHeaders.Parameter]] = [:]
     /// Where this session's lists are cached across runs, and for whom; nil: never cached.
@@ -62,8 +63,11 @@ package actor ServerSession {
     private var waiting: [RequestID: AsyncThrowingStream<JSONValue, any Error>.Continuation] = [:]
     private var readTask: Task<Void, Never>?
     private var writeTask: Task<Void, Never>?
-    private var ended: ClientError?
-    private var isClosed = false
+    private(set) var ended: ClientError?
+    private(set) var isClosed = false
+    /// The `subscriptions/listen` stream open for the server's list changes, if any
+    /// (`ServerSession+Subscriptions`).
+    var subscription: Subscription?
 
     private init(
         transport: any Transport, name: String, requestTimeout: Duration, logger: Logger,
@@ -97,7 +101,8 @@ package actor ServerSession {
         return try await open(
             transport: transport, name: config.name, requestTimeout: config.requestTimeout, logger: logger,
             observer: observer, elicitation: elicitation, versions: versionPolicy(config),
-            listCache: config.listCache.map { ($0, ListCache.identity(of: config)) })
+            listCache: config.listCache.map { ($0, ListCache.identity(of: config)) },
+            listensForChanges: config.listensForChanges)
     }
 
     /// How a session with `config` picks its version (contract §8): the pinned one; else modern
@@ -124,13 +129,15 @@ package actor ServerSession {
 
     /// Initializes a session over an already started transport (tests use an in-memory one).
     ///
-    /// On failure the transport is closed before the error is thrown.
-    /// - Throws: as `open(_:logger:observer:)`.
+    /// With `listensForChanges`, a modern session whose server advertises `tools.listChanged`
+    /// opens a `subscriptions/listen` stream and waits (briefly) for its acknowledgement before
+    /// returning (`listenForChanges`). On failure the transport is closed before the error is thrown.
+    /// - Throws: as `open(_:logger:observer:)`; never for the listen stream.
     package static func open(
         transport: any Transport, name: String, requestTimeout: Duration = .seconds(60), logger: Logger,
         observer: (@Sendable (ServerNotification) -> Void)? = nil,
         elicitation: (@Sendable (JSONValue) -> JSONValue)? = nil, versions: VersionPolicy = .legacy,
-        listCache: (cache: ListCache, identity: ListCache.Identity)? = nil
+        listCache: (cache: ListCache, identity: ListCache.Identity)? = nil, listensForChanges: Bool = false
     ) async throws(ClientError) -> ServerSession {
         let session = ServerSession(
             transport: transport, name: name, requestTimeout: requestTimeout, logger: logger, observer: observer,
@@ -143,6 +150,7 @@ package actor ServerSession {
             await session.close()
             throw error
         }
+        if listensForChanges { await session.listenForChanges() }
         return session
     }
 
@@ -469,11 +477,17 @@ package actor ServerSession {
     package func close() async {
         guard !isClosed else { return }
         isClosed = true
+        // Before the outbox is finished: over stdio, its notifications/cancelled goes out first.
+        let listening = endSubscription(because: "the run is over")
         failPending(ClientError(code: .closed, message: "the session was closed", context: context(nil)))
         outbox.finish()
         if let writeTask {
             let finished = (try? await withTimeout(.seconds(2)) { await writeTask.value }) != nil
             if !finished { writeTask.cancel() }
+        }
+        if let listening {
+            // Cancelled (HTTP) or answered by `failPending` (stdio): it ends at once; bounded all the same.
+            if (try? await withTimeout(.seconds(2)) { await listening.value }) == nil { listening.cancel() }
         }
         await transport.close()
         readTask?.cancel()
@@ -569,6 +583,19 @@ package actor ServerSession {
         } catch {
             logger.trace("[\(name)] \(method): the list was not cached: \(error.message)")
         }
+    }
+
+    /// Drops the `method` list cached for this session's credential, and the public one (the
+    /// server said the list changed); returns whether there was one.
+    func forgetCachedList(_ method: String) -> Bool {
+        guard let (cache, identity) = listCache, let version = modernVersion else { return false }
+        var removed = false
+        for credential in [identity.credential, "public"].compactMap({ $0 }) {
+            let key = ListCache.Key(
+                server: identity.server, credential: credential, protocolVersion: version, method: method)
+            if cache.remove(key) { removed = true }
+        }
+        return removed
     }
 
     /// The caching hints of a whole listing: the shortest `ttlMs` of its pages, and public only
@@ -813,10 +840,7 @@ package actor ServerSession {
         guard !isClosed else {
             throw ClientError(code: .closed, message: "the session was closed", context: context(method))
         }
-        nextID += 1
-        let id = RequestID.number(nextID)
-        let (reply, slot) = AsyncThrowingStream<JSONValue, any Error>.makeStream()
-        waiting[id] = slot  // registered first: a fast reply cannot be lost
+        let (id, reply) = reserveRequest()
         defer { waiting[id] = nil }
         var sentParams = params
         if let modernVersion {
@@ -865,6 +889,22 @@ package actor ServerSession {
             throw ClientError(
                 code: .closed, message: "'\(method)' failed: \(error)", context: context(method), underlying: error)
         }
+    }
+
+    /// A new request id and the slot its answer (or error) is routed to, registered before the
+    /// request is sent so a fast reply cannot be lost; the caller removes it (`releaseRequest`).
+    func reserveRequest() -> (id: RequestID, reply: AsyncThrowingStream<JSONValue, any Error>) {
+        nextID += 1
+        let id = RequestID.number(nextID)
+        let (reply, slot) = AsyncThrowingStream<JSONValue, any Error>.makeStream()
+        waiting[id] = slot
+        return (id, reply)
+    }
+
+    /// Forgets request `id`'s slot; with `finishing`, its waiter sees the stream end unanswered.
+    func releaseRequest(_ id: RequestID, finishing: Bool = false) {
+        let slot = waiting.removeValue(forKey: id)
+        if finishing { slot?.finish() }
     }
 
     /// Queues `notifications/cancelled` for request `id` on the writer (MCP 2025-11-25,
@@ -944,12 +984,20 @@ package actor ServerSession {
         case .request(let id, let method, let params):
             outbox.yield(answer(to: id, method: method, params: params))
         case .notification(let method, let params):
-            if method == MCPMethod.cancelled {
-                logger.trace(
-                    "[\(name)] the server cancelled request \(MCPWire.cancelledRequestID(params).map { "\($0)" } ?? "?")"
-                )
+            if let subscriptionID = MCPWire.subscriptionID(in: params) {
+                receive(method, params, onSubscription: subscriptionID)
                 return
             }
+            if method == MCPMethod.cancelled {
+                let cancelled = MCPWire.cancelledRequestID(params)
+                if let cancelled, cancelled == subscription?.id {
+                    serverEndedSubscription(cancelled)
+                    return
+                }
+                logger.trace("[\(name)] the server cancelled request \(cancelled.map { "\($0)" } ?? "?")")
+                return
+            }
+            listChanged(method)
             observer?(MCPWire.notification(method: method, params: params))
         }
     }
@@ -980,7 +1028,7 @@ package actor ServerSession {
 
     func context(_ method: String?) -> ErrorContext { ErrorContext(server: name, method: method) }
 
-    private func trace(_ direction: String, _ message: JSONRPCMessage) {
+    func trace(_ direction: String, _ message: JSONRPCMessage) {
         guard logger.isTracing else { return }
         // Masked before the cut, so a secret straddling it is not left half shown.
         let text = logger.masker.mask(message.jsonValue.serialized())

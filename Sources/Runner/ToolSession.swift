@@ -134,13 +134,18 @@ package actor SessionPool {
     /// The tools already looked for by listing again (server and tool name), so a step naming a
     /// tool the server does not have re-lists once per run, not once per step.
     private var relistedFor: Set<[String]> = []
+    /// The servers whose sessions listen for list changes (`subscriptions/listen`, MCP
+    /// 2026-07-28): those the run sends more than one request.
+    private let listening: Set<String>
 
     /// A pool using `opener` to connect; `events` gives each server's (by name) event handlers;
-    /// `listCache` is where lists with caching hints are kept across runs (nil: never).
+    /// `listCache` is where lists with caching hints are kept across runs (nil: never);
+    /// `listening` names the servers whose sessions open a stream for their list changes.
     package init(
-        opener: any SessionOpener, logger: Logger, listCache: ListCache? = nil,
+        opener: any SessionOpener, logger: Logger, listCache: ListCache? = nil, listening: Set<String> = [],
         events: @escaping @Sendable (String) -> SessionEvents = { _ in .none }
     ) {
+        self.listening = listening
         self.listCache = listCache
         self.opener = opener
         self.logger = logger
@@ -178,6 +183,7 @@ package actor SessionPool {
             entries[server.name] = .opening
             var caching = server
             caching.config.listCache = listCache
+            caching.config.listensForChanges = listening.contains(server.name)
             let result: Result<any ToolSession, any Error>
             do {
                 result = .success(
@@ -302,7 +308,8 @@ package actor SessionPool {
         return (try await session(for: server), tools)
     }
 
-    /// `events` for `server`, with `notifications/tools/list_changed` also noted for `tools(for:)`.
+    /// `events` for `server`, with `notifications/tools/list_changed` also noted for `tools(for:)`
+    /// (a legacy session's, or one from a modern session's listen stream).
     private func observingListChanges(_ server: String) -> SessionEvents {
         var observed = events(server)
         let forward = observed.notification

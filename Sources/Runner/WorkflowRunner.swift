@@ -54,6 +54,19 @@ package struct WorkflowRunner: Sendable {
         return Prepared(inputs: inputs, context: context, masker: masker)
     }
 
+    /// The servers this run may send more than one call: named by two steps or more, or by a
+    /// `foreach` step (of those `--only` keeps). Only their sessions listen for list changes
+    /// (`subscriptions/listen`): a server called once gains nothing from hearing that its list
+    /// changed, and the stream would cost a one-call run a connection.
+    package static func serversWithSeveralRequests(_ steps: [Step], only: [String]) -> Set<String> {
+        let kept = Set(only)
+        var calls: [String: Int] = [:]
+        for step in steps where kept.isEmpty || kept.contains(step.id) {
+            calls[step.server, default: 0] += step.foreach == nil ? 1 : 2
+        }
+        return Set(calls.filter { $0.value > 1 }.keys)
+    }
+
     /// The result of `prepare`.
     package struct Prepared: Sendable {
         package var inputs: [String: JSONValue]
@@ -97,7 +110,10 @@ package struct WorkflowRunner: Sendable {
         options.logger.masker = prepared.masker
         let router = NotificationRouter(observer: options.observer)
         let answers = ElicitationAnswers(workflow.elicitation)
-        let pool = SessionPool(opener: opener, logger: options.logger, listCache: options.listCache) { server in
+        let pool = SessionPool(
+            opener: opener, logger: options.logger, listCache: options.listCache,
+            listening: Self.serversWithSeveralRequests(workflow.steps, only: options.only)
+        ) { server in
             SessionEvents(
                 notification: { router.receive($0, from: server) }, elicitation: { answers.answer($0) })
         }

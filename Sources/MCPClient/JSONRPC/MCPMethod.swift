@@ -21,6 +21,15 @@ package enum MCPMethod {
     package static let toolsList = "tools/list"
     /// The server's tool list changed: the client lists again before relying on it.
     package static let toolsListChanged = "notifications/tools/list_changed"
+    /// The server's prompt list changed.
+    package static let promptsListChanged = "notifications/prompts/list_changed"
+    /// The server's resource list changed.
+    package static let resourcesListChanged = "notifications/resources/list_changed"
+    /// Subscriptions: a long-lived stream of the change notifications the client opts in to
+    /// (MCP 2026-07-28, Subscriptions); its response ends the stream.
+    package static let subscriptionsListen = "subscriptions/listen"
+    /// Subscriptions: the server's first message on a listen stream, with the filter it honours.
+    package static let subscriptionsAcknowledged = "notifications/subscriptions/acknowledged"
     /// Tools: invoke one.
     package static let toolsCall = "tools/call"
     /// Resources: read one by URI.
