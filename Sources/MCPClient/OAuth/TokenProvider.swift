@@ -63,8 +63,10 @@ package actor TokenProvider: AuthorizationProvider {
     var current: StoredToken?
     /// The last Bearer challenge from the server (its `scope`, `resource_metadata`).
     private var challenge: AuthChallenge?
-    /// The authorization server, discovered at the first new token and kept for the run.
-    private var discovered: OAuthDiscoveryResult?
+    /// The authorization server, discovered at the first new token (or the first check of which
+    /// server the resource names) and kept for the run, with the challenge's `resource_metadata`
+    /// it was discovered from: a later challenge pointing elsewhere discovers again.
+    private var discovered: (result: OAuthDiscoveryResult, from: String?)?
 
     /// A provider obtaining new tokens with `grant`, talking to a person through `ui`.
     package init(
@@ -157,11 +159,29 @@ package actor TokenProvider: AuthorizationProvider {
                 {
                     return cached
                 }
+                if let cached, let moved = try await movedAuthorizationServer(from: cached, lenient: false) {
+                    try refuseMovedPreRegisteredClient(cached, now: moved)
+                }
                 return try await obtainAndSave(scopes: stepUpScopes)
             }
             if !force, let cached, !Self.needsRenewal(cached), rejected.map({ cached.bearerSecret != $0 }) ?? true {
                 logger.trace("[\(settings.serverName)] oauth: using the token another run obtained")
                 return cached
+            }
+            // The login (tokens, refresh token, registration) belongs to the authorization server
+            // that issued it: when the resource names another now, none of it is used there, and
+            // the refresh token is not used at the old one either (MCP 2026-07-28, Client
+            // Registration, Authorization Server Binding): a new login at the new server.
+            if let cached, let moved = try await movedAuthorizationServer(from: cached, lenient: !force) {
+                try refuseMovedPreRegisteredClient(cached, now: moved)
+                logger.trace(
+                    "[\(settings.serverName)] oauth: the protected-resource metadata names the authorization server '\(moved)', not '\(cached.issuer)' that issued the cached login; logging in at '\(moved)'\(grant.preRegisteredClientID == nil ? " (a client of its own there)" : "")"
+                )
+                if grant.needsPerson, !settings.mayAskPerson {
+                    throw ClientError.loginNeeded(
+                        server: settings.serverName, movedFrom: cached.issuer, to: moved)
+                }
+                return try await obtainAndSave(scopes: nil)
             }
             var refreshRefused = false
             if !force, let cached, let refreshToken = cached.refreshToken, let client = grant.client(for: cached) {
@@ -177,6 +197,49 @@ package actor TokenProvider: AuthorizationProvider {
             }
             return try await obtainAndSave(scopes: nil)
         }
+    }
+
+    /// The issuer of the authorization server the protected resource names now, when it is not
+    /// the one that issued `cached`; nil when it is, or when nothing says (no protected-resource
+    /// metadata: the MCP 2025-03-26 fallback; `oauth.metadataUrl`; a cache entry without an
+    /// issuer). `lenient`: a discovery that fails is traced and taken as "no change" (before a
+    /// refresh, which needs no discovery of its own; a new grant discovers again and reports it).
+    /// - Throws: `ClientError` from discovery unless `lenient`.
+    private func movedAuthorizationServer(
+        from cached: StoredToken, lenient: Bool
+    ) async throws(ClientError)
+        -> String?
+    {
+        guard !cached.issuer.isEmpty else { return nil }
+        let discovery: OAuthDiscoveryResult
+        do {
+            discovery = try await discover()
+        } catch {
+            guard lenient else { throw error }
+            logger.trace(
+                "[\(settings.serverName)] oauth: could not check which authorization server the resource names now (\(error.message)); refreshing at '\(cached.issuer)'"
+            )
+            return nil
+        }
+        guard let listed = discovery.authorizationServers,
+            !listed.contains(where: { OAuthDiscovery.sameURL($0, cached.issuer) })
+        else { return nil }
+        return discovery.metadata.issuer
+    }
+
+    /// Pre-registered credentials belong to the authorization server they were first used with
+    /// (the cached login's issuer): with another one they are an error, not a silent attempt
+    /// (MCP 2026-07-28, Authorization Server Binding: SHOULD surface an error).
+    /// - Throws: `ClientError` `.unauthorized(401)` (exit 3) with the ways out, when `grant` has
+    ///   a pre-registered client.
+    private func refuseMovedPreRegisteredClient(_ cached: StoredToken, now moved: String) throws(ClientError) {
+        guard let clientID = grant.preRegisteredClientID else { return }
+        let name = settings.serverName
+        throw failure(
+            "the protected-resource metadata now names the authorization server '\(moved)', but the pre-registered client '\(clientID)' (`oauth.clientId`) was used with '\(cached.issuer)'; mcp-run does not use a client of one authorization server with another",
+            hint:
+                "set `oauth.clientId` (and `oauth.clientSecret`) to a client registered at '\(moved)', or remove `oauth.clientId` so that mcp-run registers one; if '\(clientID)' is registered at '\(moved)' too, run 'mcp-run auth logout \(name)', then 'mcp-run auth login \(name)'"
+        )
     }
 
     /// A new token from the grant, asking for `requested` scopes when given, else the configured
@@ -196,13 +259,17 @@ package actor TokenProvider: AuthorizationProvider {
         return token
     }
 
-    /// The authorization server, discovered once (from the latest challenge) and then kept.
-    private func discover() async throws -> OAuthDiscoveryResult {
-        if let discovered { return discovered }
+    /// The authorization server, discovered once (from the latest challenge) and then kept; the
+    /// cached login's issuer is preferred when the resource still lists it.
+    private func discover() async throws(ClientError) -> OAuthDiscoveryResult {
+        let pointed = challenge?.parameters["resource_metadata"]
+        if let discovered, discovered.from == pointed || pointed == nil { return discovered.result }
         let found = try await OAuthDiscovery(
             serverURL: settings.serverURL, serverName: settings.serverName, logger: logger, client: client
-        ).discover(challenge: challenge, metadataURL: settings.metadataURL, configuredResource: settings.resource)
-        discovered = found
+        ).discover(
+            challenge: challenge, metadataURL: settings.metadataURL, configuredResource: settings.resource,
+            preferredIssuer: settings.store.read(settings.identity)?.issuer)
+        discovered = (found, pointed)
         return found
     }
 
@@ -292,6 +359,17 @@ extension HTTPHeader {
 }
 
 extension ClientError {
+    /// As `loginNeeded(server:refreshRefused:)`, for a login whose authorization server the
+    /// resource no longer names (MCP 2026-07-28, Authorization Server Binding).
+    static func loginNeeded(server: String, movedFrom issuer: String, to moved: String) -> ClientError {
+        ClientError(
+            code: .unauthorized(401),
+            message:
+                "the server's protected-resource metadata now names the authorization server '\(moved)', not '\(issuer)' that issued the cached login, so a new login there is needed, and this run is non-interactive",
+            hint: "run 'mcp-run auth login \(server)' on a machine with a browser",
+            context: ErrorContext(server: server))
+    }
+
     /// A login a person must do, in a run that may not ask for one (contract §7, Non-interactive):
     /// exit 3 with the `mcp-run auth login SERVER` advice. The renderer names the server from the
     /// context, so the message does not. `refreshRefused`: the cached login's
