@@ -114,6 +114,23 @@ package actor TokenProvider: AuthorizationProvider {
         return renewed.authorizationHeader
     }
 
+    /// Who the cached login is, for the list cache's key (MCP 2026-07-28, Caching: a private
+    /// list belongs to one authorization context). Client credentials: the cache identity (server
+    /// URL, client id, scopes), since the client is the subject, whatever token it holds. A
+    /// person's login: that, the issuer, the client the tokens were issued to and the grant's
+    /// `loginID`, so another login with the same client (another person) never gets this one's
+    /// lists while refreshes keep them; nil when no login is cached (or an older entry has no
+    /// `loginID`): then only public lists are used.
+    ///
+    /// Reads the token cache file (synchronous, no lock: a torn identity is only a cache miss).
+    package nonisolated var listCacheCredential: String? {
+        guard grant.needsPerson else { return settings.identity.key }
+        guard let token = settings.store.read(settings.identity), let loginID = token.loginID else { return nil }
+        let client = grant.client(for: token)?.id ?? token.identity.clientID
+        return [settings.identity.key, "issuer " + token.issuer, "client " + client, "login " + loginID]
+            .joined(separator: "\n")
+    }
+
     // MARK: - auth login, auth revoke
 
     /// Obtains a new grant and caches it (`mcp-run auth login`), whatever the cache holds.
@@ -251,10 +268,11 @@ package actor TokenProvider: AuthorizationProvider {
             requested ?? settings.scopes
             ?? challenge?.parameters["scope"].map { $0.split(separator: " ").map(String.init) }
             ?? discovery.resourceScopes ?? []
-        let token = try await grant.obtain(
+        var token = try await grant.obtain(
             GrantRequest(
                 serverName: settings.serverName, serverURL: settings.serverURL, identity: settings.identity,
                 discovery: discovery, scopes: scopes, http: http, logger: logger, ui: ui, store: settings.store))
+        token.loginID = PKCE.randomToken(bytes: 16)
         try save(token)
         return token
     }
