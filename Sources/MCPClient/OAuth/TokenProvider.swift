@@ -192,7 +192,7 @@ package actor TokenProvider: AuthorizationProvider {
             if let cached, let moved = try await movedAuthorizationServer(from: cached, lenient: !force) {
                 try refuseMovedPreRegisteredClient(cached, now: moved)
                 logger.trace(
-                    "[\(settings.serverName)] oauth: the protected-resource metadata names the authorization server '\(moved)', not '\(cached.issuer)' that issued the cached login; logging in at '\(moved)'\(grant.preRegisteredClientID == nil ? " (a client of its own there)" : "")"
+                    "[\(settings.serverName)] oauth: the protected-resource metadata names the authorization server '\(moved)', not '\(cached.issuer)' that issued the cached login; logging in at '\(moved)', with no client or token of the old one"
                 )
                 if grant.needsPerson, !settings.mayAskPerson {
                     throw ClientError.loginNeeded(
