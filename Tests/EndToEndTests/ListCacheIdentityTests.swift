@@ -45,6 +45,34 @@ struct ListCacheIdentityTests {
         }
     }
 
+    @Test("a login cached by an earlier version (no login name) keeps no private list until its next refresh names it")
+    func unnamedLogin() async throws {
+        try await withServer("oauth.py", arguments: ["--list-ttl-ms", "600000"]) { server in
+            let (home, environment) = try BrowserLoginTests.loginEnvironment(server)
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            try #require(login.exitCode == 0, "\(login)")
+            // The entry as an earlier mcp-run wrote it, and due for refresh.
+            try AuthorizationServerMigrationTests.expireCachedToken(home)
+            let folder = home + "/credentials"
+            let name = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".json") })
+            var entry = try #require(
+                try JSONValue.parse(String(contentsOfFile: folder + "/" + name, encoding: .utf8)).objectValue)
+            #expect(entry.removeValue(forKey: "loginId") != nil, "a new login is named")
+            try JSONValue.object(entry).serialized().write(
+                toFile: folder + "/" + name, atomically: false, encoding: .utf8)
+
+            for _ in 0..<3 {
+                let run = try await runMCPRun(["call", "secured", "whoami"], environment: environment)
+                #expect(run.exitCode == 0, "\(run)")
+            }
+            #expect(try BrowserLoginTests.cache(home)["loginId"]?.stringValue != nil, "the refresh named the login")
+            // The first run (unnamed at its start) kept nothing private; the second listed under
+            // the new name, and the third reused that.
+            #expect(try Self.listings(server).count == 2)
+        }
+    }
+
     @Test("two people's logins with the same pre-registered client never share a list")
     func oauthLoginsOfOneClient() async throws {
         let arguments = ["--list-ttl-ms", "600000", "--client", "web-public::none"]

@@ -119,8 +119,9 @@ package actor TokenProvider: AuthorizationProvider {
     /// URL, client id, scopes), since the client is the subject, whatever token it holds. A
     /// person's login: that, the issuer, the client the tokens were issued to and the grant's
     /// `loginID`, so another login with the same client (another person) never gets this one's
-    /// lists while refreshes keep them; nil when no login is cached (or an older entry has no
-    /// `loginID`): then only public lists are used.
+    /// lists while refreshes keep them; nil when no login is cached (or an entry written before
+    /// logins were named has no `loginID` yet: it gets one at its next refresh): then only public
+    /// lists are used.
     ///
     /// Reads the token cache file (synchronous, no lock: a torn identity is only a cache miss).
     package nonisolated var listCacheCredential: String? {
@@ -202,7 +203,9 @@ package actor TokenProvider: AuthorizationProvider {
             }
             var refreshRefused = false
             if !force, let cached, let refreshToken = cached.refreshToken, let client = grant.client(for: cached) {
-                if let refreshed = try await refresh(cached, refreshToken, as: client) {
+                if var refreshed = try await refresh(cached, refreshToken, as: client) {
+                    // An entry from before logins were named gets its name now (same login, kept from here on).
+                    if refreshed.loginID == nil { refreshed.loginID = PKCE.randomToken(bytes: 16) }
                     try save(refreshed)
                     return refreshed
                 }
