@@ -155,6 +155,7 @@ struct AuthorizationServerMigrationTests {
                     refused.stderr.contains("the pre-registered client 'ci-reporter' (`oauth.clientId`)")
                         && refused.stderr.contains("'\(server.baseURL)/as-b'"), "\(refused)")
                 #expect(refused.stderr.contains("run 'mcp-run auth logout secured'"), "\(refused)")
+                #expect(!refused.stderr.contains("remove `oauth.clientId`"), "client credentials cannot register")
                 #expect(!refused.stderr.contains(secret), "\(refused)")
             }
             #expect(try Self.issuerLog(server).count == usedAtA, "the credentials went nowhere")
@@ -167,6 +168,26 @@ struct AuthorizationServerMigrationTests {
             let moved = Array(try Self.issuerLog(server).dropFirst(usedAtA))
             #expect(moved.map { $0["issuer"]?.stringValue } == ["b"], "\(moved)")
             #expect(try BrowserLoginTests.cache(home)["issuer"]?.stringValue == server.baseURL + "/as-b")
+        }
+    }
+
+    @Test("a browser login's pre-registered client is not used with another issuer either: exit 3, no login started")
+    func preRegisteredBrowserClientRefused() async throws {
+        try await withServer("oauth.py", arguments: ["--second-issuer", "--client", "web-public::none"]) { server in
+            let home = try temporaryDirectory("migration-home")
+            let environment = try BrowserLoginTests.childEnvironment(
+                server, home: home, oauth: ["clientId": "web-public", "tokenEndpointAuthMethod": "none"])
+            let login = try await runMCPRun(["auth", "login", "secured"], environment: environment)
+            try #require(login.exitCode == 0, "\(login)")
+            let loggedAtA = try Self.issuerLog(server).count
+            try await Self.switchTo(server, "list=b")
+            // On a terminal, where a login could start: the client is refused before any.
+            let (status, output) = try await BrowserLoginTests.onTerminal(
+                ["call", "secured", "whoami"], environment: environment)
+            #expect(status == 3, "\(output)")
+            #expect(output.contains("the pre-registered client 'web-public'"), "\(output)")
+            #expect(output.contains("remove `oauth.clientId` so that mcp-run registers one"), "\(output)")
+            #expect(try Self.issuerLog(server).count == loggedAtA, "nothing was sent to either issuer")
         }
     }
 

@@ -255,10 +255,12 @@ package actor TokenProvider: AuthorizationProvider {
     private func refuseMovedPreRegisteredClient(_ cached: StoredToken, now moved: String) throws(ClientError) {
         guard let clientID = grant.preRegisteredClientID else { return }
         let name = settings.serverName
+        // Only a person's login can register a client itself; client credentials need a configured one.
+        let register = grant.needsPerson ? ", or remove `oauth.clientId` so that mcp-run registers one" : ""
         throw failure(
             "the protected-resource metadata now names the authorization server '\(moved)', but the pre-registered client '\(clientID)' (`oauth.clientId`) was used with '\(cached.issuer)'; mcp-run does not use a client of one authorization server with another",
             hint:
-                "set `oauth.clientId` (and `oauth.clientSecret`) to a client registered at '\(moved)', or remove `oauth.clientId` so that mcp-run registers one; if '\(clientID)' is registered at '\(moved)' too, run 'mcp-run auth logout \(name)', then 'mcp-run auth login \(name)'"
+                "set `oauth.clientId` (and `oauth.clientSecret`) to a client registered at '\(moved)'\(register); if '\(clientID)' is registered at '\(moved)' too, run 'mcp-run auth logout \(name)', then 'mcp-run auth login \(name)'"
         )
     }
 
