@@ -72,8 +72,10 @@ package struct ListCache: Sendable {
         package var credential: String?
     }
 
-    /// The identity of `config`: its URL or command line, and a digest of every header value,
-    /// stdio environment value and OAuth identity (server URL, client id, scopes) it sends.
+    /// The identity of `config`: its URL or command line (and folder), and a digest of every
+    /// header value, stdio environment value and OAuth login (`TokenProvider.listCacheCredential`:
+    /// server URL, client, scopes, issuer, and which login) it sends; an OAuth server with no
+    /// cached login has no credential identity (only public lists).
     package static func identity(of config: ServerConfig) -> Identity {
         var credential: [String] = []
         let server: String
@@ -81,7 +83,10 @@ package struct ListCache: Sendable {
         case .http(let url, _):
             server = "url " + url
         case .stdio(let command, let arguments, let environment, let directory):
-            server = (["stdio", command] + arguments + ["cwd", directory ?? ""]).joined(separator: "\u{0}")
+            // Without `cwd` the server runs in this process's folder, where its relative paths
+            // (`python server.py`) may name another server than in another folder.
+            let folder = directory ?? FileManager.default.currentDirectoryPath
+            server = (["stdio", command] + arguments + ["cwd", folder]).joined(separator: "\u{0}")
             for name in environment.keys.sorted() {
                 credential.append("env \(name)=" + (environment[name]?.withRevealedValue { $0 } ?? ""))
             }
@@ -95,10 +100,10 @@ package struct ListCache: Sendable {
             credential.append("header \(header.name.lowercased()): \(value)")
         }
         if let authorization = config.authorization {
-            guard let provider = authorization as? TokenProvider else {
+            guard let provider = authorization as? TokenProvider, let login = provider.listCacheCredential else {
                 return Identity(server: server, credential: nil)
             }
-            credential.append("oauth " + provider.settings.identity.key)
+            credential.append("oauth " + login)
         }
         let digest = hex(PKCE.sha256(Array(credential.joined(separator: "\u{0}").utf8)))
         return Identity(server: server, credential: digest)

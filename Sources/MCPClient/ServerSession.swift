@@ -415,6 +415,16 @@ package actor ServerSession {
         do throws(ClientError) {
             result = try await request(MCPMethod.initialize, params, timeout: nil)
         } catch {
+            if pinned, case .rpc(MCPWire.ModernError.unsupportedProtocolVersion, _, let data) = error.code {
+                // A modern server refusing the pinned handshake: say which versions it speaks.
+                let supported = MCPWire.supportedVersions(inErrorData: data)
+                throw ClientError(
+                    code: .unsupportedVersion(supported.first ?? "none"),
+                    message:
+                        "the server refused the initialize handshake at '\(offered)' (pinned with `protocolVersion`): it supports \(supported.isEmpty ? "other versions" : supported.quotedList)",
+                    hint: "pin a version the server supports, or remove `protocolVersion`",
+                    context: context(MCPMethod.initialize), underlying: error)
+            }
             throw initializeFailure(error)
         }
         guard let initialized = MCPWire.InitializeResult(result) else {

@@ -144,6 +144,34 @@ struct ProtocolEraTests {
         #expect(try legacy.json()["servers"]?["eras"]?["transport"] == "streamable-http", "\(legacy)")
     }
 
+    @Test(
+        "a bare 400 to the probe, then UnsupportedProtocolVersion in a 400 to initialize: probed again, spoken modern",
+        arguments: ["streamable-http", "sse"])
+    func handshakeRefusedAsModernOverHTTP(transport: String) async throws {
+        let (run, seen) = try await Self.run(
+            serverArguments: Self.serverArguments(json: true) + ["--late-modern"], transport: transport)
+        #expect(run.exitCode == 0, "\(run)")
+        let results = try run.json()
+        #expect(results["servers"]?["eras"]?["protocolVersion"] == "2026-07-28", "\(run)")
+        #expect(results["servers"]?["eras"]?["transport"] == "streamable-http", "no legacy fallback: \(run)")
+        #expect(seen.map(\.method).prefix(3) == ["server/discover", "initialize", "server/discover"], "\(seen)")
+        #expect(seen.filter { $0.method == "initialize" }.count == 1, "\(seen)")
+        #expect(run.stderr.contains("refused 'initialize' with error -32022"), "\(run)")
+    }
+
+    @Test("a pinned handshake refused with UnsupportedProtocolVersion in a 400: exit 4 naming both versions")
+    func pinnedHandshakeRefusedAsModern() async throws {
+        let (run, seen) = try await Self.run(
+            serverArguments: Self.serverArguments(json: true) + ["--late-modern"], transport: "sse", pin: "2025-11-25")
+        #expect(run.exitCode == 4, "\(run)")
+        #expect(
+            run.stderr.contains(
+                "refused the initialize handshake at '2025-11-25' (pinned with `protocolVersion`): it supports '2026-07-28'"
+            ), "\(run)")
+        #expect(!run.stderr.contains("legacy HTTP+SSE"), "not taken for a legacy server: \(run)")
+        #expect(seen.isEmpty, "the run never got to call `seen`")
+    }
+
     @Test("a pinned protocolVersion is spoken as pinned", arguments: ["2025-11-25", "2025-06-18", "2026-07-28"])
     func pinnedVersion(version: String) async throws {
         let (run, seen) = try await Self.run(serverArguments: Self.serverArguments(), pin: version)

@@ -53,6 +53,34 @@ struct StreamableHTTPExchangeTests {
     }
 
     @Test(
+        "a 400 answering initialize with one of the modern protocol's errors is initialize's answer (MCP 2026-07-28)",
+        arguments: [(-32022, true), (-32600, false)])
+    func handshakeRefusedInA400(code: Int, isAnswer: Bool) async throws {
+        // What the official SDKs send once they serve 2026-07-28; -32600 is a legacy server's own 400.
+        let body =
+            #"{"jsonrpc":"2.0","id":1,"error":{"code":\#(code),"message":"no handshake","data":{"supported":["2026-07-28"]}}}"#
+        let server = InProcessHTTPServer { _, _ in
+            InProcessHTTPServer.response(400, body, headers: [(MCPHeader.contentType, MCPHeader.json)])
+        }
+        let transport = Self.transport(server)
+        if isAnswer {
+            let answer = try await transport.sendReturningAnswer(Self.initialize)
+            guard case .errorResponse(.number(1), let error)? = answer else {
+                Issue.record("not an error answer: \(String(describing: answer))")
+                return
+            }
+            #expect(error.code == code && error.data?["supported"] == ["2026-07-28"])
+        } else {
+            let error = await #expect(throws: ClientError.self) { try await transport.send(Self.initialize) }
+            #expect(error?.code == .protocolViolation)
+            #expect(error?.httpStatus == 400, "the status a legacy fallback reads")
+            #expect(
+                error?.message.contains("no handshake") == true, "the body still shows: \(String(describing: error))")
+        }
+        await transport.close()
+    }
+
+    @Test(
         "a 404 to a request in a session starts a new session and sends the request once more", .timeLimit(.minutes(1)))
     func renewsExpiredSession() async throws {
         let list = JSONRPCMessage.request(id: .number(2), method: "tools/list", params: nil)

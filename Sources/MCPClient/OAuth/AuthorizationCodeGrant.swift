@@ -47,6 +47,9 @@ package struct AuthorizationCodeGrant: TokenGrant {
         return token.registeredClient ?? clientMetadataURL.map(Self.metadataDocumentClient)
     }
 
+    /// `oauth.clientId`, when configured.
+    package var preRegisteredClientID: String? { client?.id }
+
     /// The public client whose `client_id` is the metadata document's URL: no secret, since a
     /// document cannot hold one (draft-ietf-oauth-client-id-metadata-document).
     static func metadataDocumentClient(_ url: String) -> OAuthClient {

@@ -13,6 +13,9 @@ package struct ClientCredentialsGrant: TokenGrant {
 
     package func client(for token: StoredToken) -> OAuthClient? { client }
 
+    /// Always the configured client: client credentials are pre-registered.
+    package var preRegisteredClientID: String? { client.id }
+
     /// `grant_type=client_credentials` with the scopes and `resource`; a "not now" answer (5xx,
     /// 429, `temporarily_unavailable`) is retried with backoff and `Retry-After`.
     /// - Throws: `ClientError` `.unauthorized(status)` when the token endpoint refuses,

@@ -23,6 +23,9 @@ package struct DeviceCodeGrant: TokenGrant {
     /// The configured client, else the registration cached with `token`.
     package func client(for token: StoredToken) -> OAuthClient? { client ?? token.registeredClient }
 
+    /// `oauth.clientId`, when configured (not a metadata document's URL, which is portable).
+    package var preRegisteredClientID: String? { clientIsMetadataDocument ? nil : client?.id }
+
     /// Whether the authorization server can run this grant: it advertises a device endpoint and,
     /// for a metadata-document client, supports such clients (`oauth.flow: auto` asks).
     func isAvailable(at metadata: AuthorizationServerMetadata) -> Bool {

@@ -26,6 +26,9 @@ package struct DeviceOrBrowserGrant: TokenGrant {
     /// else the registration cached with `token`; the browser's would be the same.
     package func client(for token: StoredToken) -> OAuthClient? { device.client(for: token) }
 
+    /// The device grant's, which the browser grant shares.
+    package var preRegisteredClientID: String? { device.preRegisteredClientID }
+
     package func obtain(_ request: GrantRequest) async throws -> StoredToken {
         if device.isAvailable(at: request.discovery.metadata) { return try await device.obtain(request) }
         // No device endpoint, or a metadata-document client the server cannot resolve: the

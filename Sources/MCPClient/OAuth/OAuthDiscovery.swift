@@ -45,6 +45,10 @@ package struct OAuthDiscoveryResult: Sendable, Equatable {
     package var metadata: AuthorizationServerMetadata
     /// The protected resource's `scopes_supported` (RFC 9728), if it published metadata.
     package var resourceScopes: [String]?
+    /// The protected resource's `authorization_servers` (RFC 9728 §2), in its order; nil when
+    /// no protected-resource metadata named any (the MCP 2025-03-26 fallback, `oauth.metadataUrl`):
+    /// then nothing says which authorization server the resource trusts now.
+    package var authorizationServers: [String]? = nil
 }
 
 /// Authorization discovery for an MCP server (MCP 2025-11-25 and 2025-06-18, Authorization;
@@ -52,7 +56,8 @@ package struct OAuthDiscoveryResult: Sendable, Equatable {
 ///
 /// Order: the challenge's `resource_metadata`, else the path-aware then the root
 /// `/.well-known/oauth-protected-resource`; its `resource` must be the server's URL (or a parent
-/// of it on the same origin); its first `authorization_servers` entry; then that issuer's RFC 8414
+/// of it on the same origin); its first `authorization_servers` entry (or the preferred one, when
+/// the list names it: RFC 9728 §7.6 leaves the choice to the client); then that issuer's RFC 8414
 /// and OpenID metadata, path-aware variants first. Without protected-resource metadata, the
 /// server's origin serves the root metadata (its issuer may be on another origin), else the
 /// origin's `/authorize`, `/token`, `/register`.
@@ -80,10 +85,13 @@ package struct OAuthDiscovery: Sendable {
     ///   - challenge: the 401's Bearer challenge, if one arrived.
     ///   - metadataURL: `oauth.metadataUrl`: fetched directly, skipping discovery.
     ///   - configuredResource: `oauth.resource`, which wins over the metadata's.
+    ///   - preferredIssuer: the issuer of the cached login: used when the protected-resource
+    ///     metadata lists it, so a login stays with the authorization server that issued it while
+    ///     the resource still trusts that server (MCP 2026-07-28, Authorization Server Binding).
     /// - Throws: `ClientError` `.unauthorized(401)` for refused or missing metadata,
     ///   `.unreachable` when a metadata server cannot be reached.
     package func discover(
-        challenge: AuthChallenge?, metadataURL: String?, configuredResource: String?
+        challenge: AuthChallenge?, metadataURL: String?, configuredResource: String?, preferredIssuer: String? = nil
     ) async throws(ClientError) -> OAuthDiscoveryResult {
         let defaultResource = configuredResource ?? Self.withoutFragment(serverURL)
         if let metadataURL {
@@ -136,9 +144,11 @@ package struct OAuthDiscovery: Sendable {
                 "the protected-resource metadata names resource '\(resource)', not this server's '\(serverURL)'",
                 hint: "the metadata belongs to another server; check the server's `url`")
         }
-        guard let issuer = protected["authorization_servers"]?.arrayValue?.first?.stringValue else {
+        let listed = protected["authorization_servers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        guard let first = listed.first else {
             throw failure("the protected-resource metadata lists no authorization_servers")
         }
+        let issuer = preferredIssuer.flatMap { preferred in listed.first { Self.sameURL($0, preferred) } } ?? first
         if let why = policy.refusal(of: issuer) {
             throw failure("refusing the authorization server '\(issuer)': \(why)")
         }
@@ -150,7 +160,8 @@ package struct OAuthDiscovery: Sendable {
         }
         let scopes = protected["scopes_supported"]?.arrayValue?.compactMap(\.stringValue)
         return OAuthDiscoveryResult(
-            resource: configuredResource ?? resource, metadata: metadata, resourceScopes: scopes)
+            resource: configuredResource ?? resource, metadata: metadata, resourceScopes: scopes,
+            authorizationServers: listed)
     }
 
     /// RFC 8414 §3.1 and OpenID Connect Discovery, in MCP 2025-11-25's order.

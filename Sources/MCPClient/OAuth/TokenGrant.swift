@@ -19,6 +19,12 @@ package protocol TokenGrant: Sendable {
     /// skipped, and a revocation asks nothing).
     func client(for token: StoredToken) -> OAuthClient?
 
+    /// The `oauth.clientId` of a pre-registered client; nil for a client registered dynamically
+    /// or identified by its metadata document's URL. Pre-registered credentials belong to one
+    /// authorization server, so a login with them never moves to another (MCP 2026-07-28,
+    /// Client Registration, Authorization Server Binding).
+    var preRegisteredClientID: String? { get }
+
     /// Obtains a new token for `request.scopes`, not yet cached.
     ///
     /// - Throws: `ClientError` `.unauthorized` for refusals, a timeout or a refused endpoint;
@@ -29,6 +35,9 @@ package protocol TokenGrant: Sendable {
 extension TokenGrant {
     /// A minute: no person holds the lock, only another run's token request (or device login).
     package var lockTimeout: Duration { .seconds(60) }
+
+    /// None: a grant that does not say has no pre-registered client.
+    package var preRegisteredClientID: String? { nil }
 }
 
 /// What a grant is given to obtain a token: the server, the discovered authorization server, the

@@ -63,8 +63,10 @@ package actor TokenProvider: AuthorizationProvider {
     var current: StoredToken?
     /// The last Bearer challenge from the server (its `scope`, `resource_metadata`).
     private var challenge: AuthChallenge?
-    /// The authorization server, discovered at the first new token and kept for the run.
-    private var discovered: OAuthDiscoveryResult?
+    /// The authorization server, discovered at the first new token (or the first check of which
+    /// server the resource names) and kept for the run, with the challenge's `resource_metadata`
+    /// it was discovered from: a later challenge pointing elsewhere discovers again.
+    private var discovered: (result: OAuthDiscoveryResult, from: String?)?
 
     /// A provider obtaining new tokens with `grant`, talking to a person through `ui`.
     package init(
@@ -112,6 +114,24 @@ package actor TokenProvider: AuthorizationProvider {
         return renewed.authorizationHeader
     }
 
+    /// Who the cached login is, for the list cache's key (MCP 2026-07-28, Caching: a private
+    /// list belongs to one authorization context). Client credentials: the cache identity (server
+    /// URL, client id, scopes), since the client is the subject, whatever token it holds. A
+    /// person's login: that, the issuer, the client the tokens were issued to and the grant's
+    /// `loginID`, so another login with the same client (another person) never gets this one's
+    /// lists while refreshes keep them; nil when no login is cached (or an entry written before
+    /// logins were named has no `loginID` yet: it gets one at its next refresh): then only public
+    /// lists are used.
+    ///
+    /// Reads the token cache file (synchronous, no lock: a torn identity is only a cache miss).
+    package nonisolated var listCacheCredential: String? {
+        guard grant.needsPerson else { return settings.identity.key }
+        guard let token = settings.store.read(settings.identity), let loginID = token.loginID else { return nil }
+        let client = grant.client(for: token)?.id ?? token.identity.clientID
+        return [settings.identity.key, "issuer " + token.issuer, "client " + client, "login " + loginID]
+            .joined(separator: "\n")
+    }
+
     // MARK: - auth login, auth revoke
 
     /// Obtains a new grant and caches it (`mcp-run auth login`), whatever the cache holds.
@@ -157,15 +177,35 @@ package actor TokenProvider: AuthorizationProvider {
                 {
                     return cached
                 }
+                if let cached, let moved = try await movedAuthorizationServer(from: cached, lenient: false) {
+                    try refuseMovedPreRegisteredClient(cached, now: moved)
+                }
                 return try await obtainAndSave(scopes: stepUpScopes)
             }
             if !force, let cached, !Self.needsRenewal(cached), rejected.map({ cached.bearerSecret != $0 }) ?? true {
                 logger.trace("[\(settings.serverName)] oauth: using the token another run obtained")
                 return cached
             }
+            // The login (tokens, refresh token, registration) belongs to the authorization server
+            // that issued it: when the resource names another now, none of it is used there, and
+            // the refresh token is not used at the old one either (MCP 2026-07-28, Client
+            // Registration, Authorization Server Binding): a new login at the new server.
+            if let cached, let moved = try await movedAuthorizationServer(from: cached, lenient: !force) {
+                try refuseMovedPreRegisteredClient(cached, now: moved)
+                logger.trace(
+                    "[\(settings.serverName)] oauth: the protected-resource metadata names the authorization server '\(moved)', not '\(cached.issuer)' that issued the cached login; logging in at '\(moved)', with no client or token of the old one"
+                )
+                if grant.needsPerson, !settings.mayAskPerson {
+                    throw ClientError.loginNeeded(
+                        server: settings.serverName, movedFrom: cached.issuer, to: moved)
+                }
+                return try await obtainAndSave(scopes: nil)
+            }
             var refreshRefused = false
             if !force, let cached, let refreshToken = cached.refreshToken, let client = grant.client(for: cached) {
-                if let refreshed = try await refresh(cached, refreshToken, as: client) {
+                if var refreshed = try await refresh(cached, refreshToken, as: client) {
+                    // An entry from before logins were named gets its name now (same login, kept from here on).
+                    if refreshed.loginID == nil { refreshed.loginID = PKCE.randomToken(bytes: 16) }
                     try save(refreshed)
                     return refreshed
                 }
@@ -179,6 +219,51 @@ package actor TokenProvider: AuthorizationProvider {
         }
     }
 
+    /// The issuer of the authorization server the protected resource names now, when it is not
+    /// the one that issued `cached`; nil when it is, or when nothing says (no protected-resource
+    /// metadata: the MCP 2025-03-26 fallback; `oauth.metadataUrl`; a cache entry without an
+    /// issuer). `lenient`: a discovery that fails is traced and taken as "no change" (before a
+    /// refresh, which needs no discovery of its own; a new grant discovers again and reports it).
+    /// - Throws: `ClientError` from discovery unless `lenient`.
+    private func movedAuthorizationServer(
+        from cached: StoredToken, lenient: Bool
+    ) async throws(ClientError)
+        -> String?
+    {
+        guard !cached.issuer.isEmpty else { return nil }
+        let discovery: OAuthDiscoveryResult
+        do {
+            discovery = try await discover()
+        } catch {
+            guard lenient else { throw error }
+            logger.trace(
+                "[\(settings.serverName)] oauth: could not check which authorization server the resource names now (\(error.message)); refreshing at '\(cached.issuer)'"
+            )
+            return nil
+        }
+        guard let listed = discovery.authorizationServers,
+            !listed.contains(where: { OAuthDiscovery.sameURL($0, cached.issuer) })
+        else { return nil }
+        return discovery.metadata.issuer
+    }
+
+    /// Pre-registered credentials belong to the authorization server they were first used with
+    /// (the cached login's issuer): with another one they are an error, not a silent attempt
+    /// (MCP 2026-07-28, Authorization Server Binding: SHOULD surface an error).
+    /// - Throws: `ClientError` `.unauthorized(401)` (exit 3) with the ways out, when `grant` has
+    ///   a pre-registered client.
+    private func refuseMovedPreRegisteredClient(_ cached: StoredToken, now moved: String) throws(ClientError) {
+        guard let clientID = grant.preRegisteredClientID else { return }
+        let name = settings.serverName
+        // Only a person's login can register a client itself; client credentials need a configured one.
+        let register = grant.needsPerson ? ", or remove `oauth.clientId` so that mcp-run registers one" : ""
+        throw failure(
+            "the protected-resource metadata now names the authorization server '\(moved)', but the pre-registered client '\(clientID)' (`oauth.clientId`) was used with '\(cached.issuer)'; mcp-run does not use a client of one authorization server with another",
+            hint:
+                "set `oauth.clientId` (and `oauth.clientSecret`) to a client registered at '\(moved)'\(register); if '\(clientID)' is registered at '\(moved)' too, run 'mcp-run auth logout \(name)', then 'mcp-run auth login \(name)'"
+        )
+    }
+
     /// A new token from the grant, asking for `requested` scopes when given, else the configured
     /// ones, the challenge's, or the resource's `scopes_supported` (MCP 2025-11-25, Scope
     /// Selection Strategy); cached before it is returned.
@@ -188,21 +273,26 @@ package actor TokenProvider: AuthorizationProvider {
             requested ?? settings.scopes
             ?? challenge?.parameters["scope"].map { $0.split(separator: " ").map(String.init) }
             ?? discovery.resourceScopes ?? []
-        let token = try await grant.obtain(
+        var token = try await grant.obtain(
             GrantRequest(
                 serverName: settings.serverName, serverURL: settings.serverURL, identity: settings.identity,
                 discovery: discovery, scopes: scopes, http: http, logger: logger, ui: ui, store: settings.store))
+        token.loginID = PKCE.randomToken(bytes: 16)
         try save(token)
         return token
     }
 
-    /// The authorization server, discovered once (from the latest challenge) and then kept.
-    private func discover() async throws -> OAuthDiscoveryResult {
-        if let discovered { return discovered }
+    /// The authorization server, discovered once (from the latest challenge) and then kept; the
+    /// cached login's issuer is preferred when the resource still lists it.
+    private func discover() async throws(ClientError) -> OAuthDiscoveryResult {
+        let pointed = challenge?.parameters["resource_metadata"]
+        if let discovered, discovered.from == pointed || pointed == nil { return discovered.result }
         let found = try await OAuthDiscovery(
             serverURL: settings.serverURL, serverName: settings.serverName, logger: logger, client: client
-        ).discover(challenge: challenge, metadataURL: settings.metadataURL, configuredResource: settings.resource)
-        discovered = found
+        ).discover(
+            challenge: challenge, metadataURL: settings.metadataURL, configuredResource: settings.resource,
+            preferredIssuer: settings.store.read(settings.identity)?.issuer)
+        discovered = (found, pointed)
         return found
     }
 
@@ -292,6 +382,17 @@ extension HTTPHeader {
 }
 
 extension ClientError {
+    /// As `loginNeeded(server:refreshRefused:)`, for a login whose authorization server the
+    /// resource no longer names (MCP 2026-07-28, Authorization Server Binding).
+    static func loginNeeded(server: String, movedFrom issuer: String, to moved: String) -> ClientError {
+        ClientError(
+            code: .unauthorized(401),
+            message:
+                "the server's protected-resource metadata now names the authorization server '\(moved)', not '\(issuer)' that issued the cached login, so a new login there is needed, and this run is non-interactive",
+            hint: "run 'mcp-run auth login \(server)' on a machine with a browser",
+            context: ErrorContext(server: server))
+    }
+
     /// A login a person must do, in a run that may not ask for one (contract §7, Non-interactive):
     /// exit 3 with the `mcp-run auth login SERVER` advice. The renderer names the server from the
     /// context, so the message does not. `refreshRefused`: the cached login's

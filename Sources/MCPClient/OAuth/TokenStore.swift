@@ -90,6 +90,11 @@ package struct StoredToken: Sendable {
     package var registeredClientSecret: Secret?
     /// Its token-endpoint auth method.
     package var registeredAuthMethod: String?
+    /// A random name for the grant these tokens came from (a login, or a client-credentials
+    /// request), kept through refreshes and new for every new grant: two logins with the same
+    /// client (two people, or one person twice) have different ones. Not a secret; it keys the
+    /// list cache (`TokenProvider.listCacheCredential`). Nil in entries written before it existed.
+    package var loginID: String? = nil
 }
 
 /// The token cache: `${MCP_RUN_HOME:-${XDG_CONFIG_HOME:-~/.config}/mcp-run}/credentials/`
@@ -242,6 +247,7 @@ package struct TokenStore: Sendable {
             object["registeredClientSecret"] = .string(secret.withRevealedValue { $0 })
         }
         if let method = token.registeredAuthMethod { object["registeredAuthMethod"] = .string(method) }
+        if let loginID = token.loginID { object["loginId"] = .string(loginID) }
         return JSONValue.object(object).serializedBytes(pretty: true)
     }
 
@@ -262,7 +268,7 @@ package struct TokenStore: Sendable {
             issuer: json["issuer"]?.stringValue ?? "", resource: json["resource"]?.stringValue ?? server,
             registeredClientID: json["registeredClientId"]?.stringValue,
             registeredClientSecret: json["registeredClientSecret"]?.stringValue.map { Secret.credential($0) },
-            registeredAuthMethod: json["registeredAuthMethod"]?.stringValue)
+            registeredAuthMethod: json["registeredAuthMethod"]?.stringValue, loginID: json["loginId"]?.stringValue)
     }
 }
 

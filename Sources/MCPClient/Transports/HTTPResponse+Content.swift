@@ -20,6 +20,12 @@ extension HTTPResponse {
         } catch {
             // Whatever arrived before the failure is enough for a message.
         }
+        return snippet(of: bytes)
+    }
+
+    /// As `snippet()`, for a body already read (`bytes`, of which the first 4 KiB count).
+    func snippet(of bytes: [UInt8]) -> String {
+        let bytes = Array(bytes.prefix(4096))
         if Self.isBinary(Array(bytes.prefix(200))) {
             let described = [MCPHeader.contentType, MCPHeader.contentEncoding].compactMap { name in
                 headers.value(for: name).map { "\(name): \(RetryingExchange.printable($0))" }

@@ -179,10 +179,27 @@ package actor StreamableHTTPTransport: HTTPTransport {
             continuation.yield(.message(answer))
             return nil
         default:
+            var read: String?
+            if Self.mayCarryHandshakeRefusal(response, answering: message) {
+                // A modern server refuses the handshake with its protocol's error in a 4xx
+                // (MCP 2026-07-28, Streamable HTTP; the official SDKs answer UnsupportedProtocolVersion
+                // with HTTP 400): that error is `initialize`'s answer, read as the probe reads its
+                // own, so the session can probe again rather than take the 400 for a legacy server.
+                let bytes = (try? await response.body.collect(limit: 64 << 10)) ?? []
+                if let answer = Self.modernError(in: bytes, answering: message) {
+                    guard handling == .deliver else { return answer }
+                    continuation.yield(.message(answer))
+                    return nil
+                }
+                read = response.snippet(of: bytes)
+            }
             // A 400 renews only when its body says the session is unknown: read its start first.
-            let snippet =
+            if read == nil,
                 SessionRenewal.mayNeedBody(status: response.status, sentSessionID: sentSessionID, mayRenew: mayRenew)
-                ? await response.snippet() : nil
+            {
+                read = await response.snippet()
+            }
+            let snippet = read
             if let expired = SessionRenewal.expiredSession(
                 status: response.status, body: snippet, answering: message, sentSessionID: sentSessionID,
                 mayRenew: mayRenew)
@@ -262,6 +279,25 @@ package actor StreamableHTTPTransport: HTTPTransport {
     private static func isModernRequest(_ message: JSONRPCMessage) -> Bool {
         guard case .request(_, _, let params) = message else { return false }
         return MCPWire.modernProtocolVersion(of: params) != nil
+    }
+
+    /// Whether `response` to `message` may be a modern server's refusal of the handshake: a 4xx
+    /// (not 401 or 403) with a JSON body, answering `initialize`.
+    private static func mayCarryHandshakeRefusal(_ response: HTTPResponse, answering message: JSONRPCMessage) -> Bool {
+        message.method == MCPMethod.initialize && (400..<500).contains(response.status) && response.status != 401
+            && response.status != 403 && response.contentType.hasPrefix(MCPHeader.json)
+    }
+
+    /// The JSON-RPC error in `bytes` answering `message`, when it is one of the modern protocol's
+    /// own errors (UnsupportedProtocolVersion, a header mismatch, a missing capability: MCP
+    /// 2026-07-28), which only a modern server sends; nil for anything else, including a legacy
+    /// server's own 4xx errors, which keep meaning what they meant (a fallback, a renewal).
+    private static func modernError(in bytes: [UInt8], answering message: JSONRPCMessage) -> JSONRPCMessage? {
+        guard let expected = message.id, let decoded = try? JSONRPCMessage.decodeAll(bytes), decoded.count == 1,
+            case .errorResponse(let id, let error) = decoded[0], id == nil || id == expected,
+            MCPWire.ModernError.isModern(error.code)
+        else { return nil }
+        return .errorResponse(id: expected, error: error)
     }
 
     /// The JSON-RPC error a modern server sent with a 4xx to `message`, as the answer to it
