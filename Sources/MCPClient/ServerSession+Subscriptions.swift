@@ -76,7 +76,7 @@ extension ServerSession {
         let transport = self.transport
         // Unstructured: the listen stream's own task, for as long as the stream lives; ended
         // (cancelled over HTTP, answered over stdio) and awaited by close().
-        subscription?.task = Task { [weak self] in
+        subscription?.task = Task(executorPreference: EventLoop.preferred) { [weak self] in
             let outcome: Outcome
             do {
                 // HTTP: returns when the stream ends (answered or dropped); stdio: once written.
