@@ -253,58 +253,6 @@ package enum ChildProcessGroups {
 let terminateSignal: Int32 = SIGTERM
 let killSignal: Int32 = SIGKILL
 
-/// The exit of a child, awaitable any number of times by any number of tasks.
-///
-/// Set by the thread that waits for the child (`ChildSpawn.waitForExit`). Unlike an `AsyncStream`, a waiter
-/// that is cancelled (a `withTimeout` stage running out) leaves the watch usable for the next one.
-final class ExitWatch: Sendable {
-    private struct State: Sendable {
-        var exit: ProcessExit?
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var cancelled: Set<Int> = []
-        var nextID = 0
-    }
-
-    private let state = Locked(State())
-
-    /// How the child ended, once it has.
-    var exit: ProcessExit? { state.value.exit }
-
-    /// Records the exit and wakes every waiter.
-    func record(_ exit: ProcessExit) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.exit = exit
-            let waiters = Array(state.waiters.values)
-            state.waiters.removeAll()
-            return waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Suspends until the child has exited or the task is cancelled.
-    /// - Returns: the exit, or nil when cancelled first.
-    func wait() async -> ProcessExit? {
-        let id = state.withLock { state -> Int in
-            state.nextID += 1
-            return state.nextID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.exit != nil || state.cancelled.contains(id) { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                state.cancelled.insert(id)
-                return state.waiters.removeValue(forKey: id)
-            }
-            waiter?.resume()
-        }
-        state.withLock { _ = $0.cancelled.remove(id) }
-        return exit
-    }
-}
+/// The exit of a child, awaitable any number of times by any number of tasks; set by the thread
+/// that waits for the child (`ChildSpawn.waitForExit`).
+typealias ExitWatch = Latch<ProcessExit>

@@ -97,6 +97,9 @@ package struct ServerEventStream: Sendable {
     let logger: Logger
     let client: any HTTPSending
     let continuation: AsyncStream<TransportEvent>.Continuation
+    /// Set once the first GET was answered (true: the stream is open) or failed (false), so that
+    /// the transport can hold its first request until then (`StreamableHTTPTransport`).
+    var firstAnswer: Latch<Bool>? = nil
     /// The GET to send, with `Last-Event-ID` when given; nil once the transport is closed.
     let makeRequest: @Sendable (_ lastEventID: String?) async throws -> HTTPRequest?
 
@@ -181,12 +184,16 @@ package struct ServerEventStream: Sendable {
             // The headers, at least, must come within the idle limit.
             response = try await withTimeout(configuration.idleLimit) { [client] in try await client.send(request) }
         } catch is TimeoutError {
+            firstAnswer?.set(false)
             return .idle
         } catch is CancellationError {
+            firstAnswer?.set(false)
             return .failed("cancelled")
         } catch {
+            firstAnswer?.set(false)
             return .failed("\(error)")
         }
+        firstAnswer?.set(response.status == 200 && response.isEventStream)
         guard response.status == 200, response.isEventStream else {
             let snippet = await response.snippet()
             if response.status == 405 { return .notOffered }

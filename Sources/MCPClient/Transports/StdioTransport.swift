@@ -103,7 +103,7 @@ package actor StdioTransport: Transport {
             let exit = ChildSpawn.waitForExit(pid)
             exitBox.withLock { $0 = exit }
             exited.set()
-            exitWatch.record(exit)
+            exitWatch.set(exit)
         }
         reaper.name = "mcp-run wait \(serverName)"
         reaper.start()
@@ -223,12 +223,12 @@ package actor StdioTransport: Transport {
     }
 
     /// How the child ended, once it has.
-    package var exitStatus: ProcessExit? { exitWatch.exit }
+    package var exitStatus: ProcessExit? { exitWatch.value }
 
     private static func waitForExit(_ watch: ExitWatch, _ limit: Duration) async -> Bool {
-        if watch.exit != nil { return true }
+        if watch.value != nil { return true }
         _ = try? await withTimeout(limit) { await watch.wait() }
-        return watch.exit != nil
+        return watch.value != nil
     }
 
     // MARK: - Helpers

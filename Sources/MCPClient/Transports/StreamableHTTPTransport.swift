@@ -92,6 +92,26 @@ package actor StreamableHTTPTransport: HTTPTransport {
     private var eventStreamTask: Task<Bool, Never>?
     /// The GET stream's limits (`MCP_RUN_GET_STREAM_IDLE_MS` overrides its idle limit).
     private var eventStreamConfiguration = ServerEventStream.Configuration.fromEnvironment()
+    /// Set when the GET stream's first request was answered; nil once the first request after
+    /// `initialize` has waited for it.
+    private var eventStreamFirstAnswer: Latch<Bool>?
+    /// How long the first request after `initialize` waits for the GET stream's answer.
+    static let eventStreamWait = Duration.seconds(1)
+
+    /// Holds the first request after `initialize` until the GET stream was answered, for at most
+    /// `eventStreamWait`, once per session.
+    ///
+    /// A server may send a request of its own (an elicitation while a tool runs) on the GET
+    /// stream rather than on the call's response, and a server built from the TypeScript SDK
+    /// drops it when no GET stream is open yet (the conformance suite's elicitation scenarios do
+    /// that): the GET must reach the server before the call does. Without this wait it usually
+    /// did, and on a loaded machine it did not.
+    private func awaitEventStreamOnce() async {
+        guard let firstAnswer = eventStreamFirstAnswer else { return }
+        eventStreamFirstAnswer = nil
+        guard firstAnswer.value == nil else { return }
+        _ = try? await withTimeout(Self.eventStreamWait) { await firstAnswer.wait() }
+    }
 
     /// Replaces the GET stream's limits; takes effect when the stream is next opened.
     package func configureEventStream(_ configuration: ServerEventStream.Configuration) {
@@ -100,9 +120,11 @@ package actor StreamableHTTPTransport: HTTPTransport {
 
     private func openEventStream() {
         guard eventStreamTask == nil, !isClosed else { return }
+        let firstAnswer = Latch<Bool>()
+        eventStreamFirstAnswer = firstAnswer
         let stream = ServerEventStream(
             configuration: eventStreamConfiguration, serverName: serverName, logger: logger, client: exchange.client,
-            continuation: continuation
+            continuation: continuation, firstAnswer: firstAnswer
         ) { [weak self] lastEventID in
             guard let self else { return nil }
             return try await self.eventStreamRequest(lastEventID: lastEventID)
@@ -156,6 +178,7 @@ package actor StreamableHTTPTransport: HTTPTransport {
     private nonisolated func send(
         _ message: JSONRPCMessage, mayRenew: Bool, answer handling: AnswerHandling, extraHeaders: [HTTPHeader] = []
     ) async throws -> JSONRPCMessage? {
+        if message.id != nil, !message.isResponse { await awaitEventStreamOnce() }
         var (request, sentSessionID) = try await postRequest(for: message)
         request.headers += extraHeaders
         let label = message.method ?? "a response"
