@@ -21,6 +21,6 @@ package struct SSEError: Error, Sendable, Equatable, CustomStringConvertible {
     package var limit: Int
     /// Creates the error.
     package init(limit: Int) { self.limit = limit }
-    /// `an SSE event exceeded 16777216 bytes`.
+    /// `an SSE event exceeded 67108864 bytes`.
     package var description: String { "an SSE event exceeded \(limit) bytes" }
 }

@@ -24,7 +24,7 @@ package enum SSEMessage: Sendable, Equatable {
             return
         }
         do {
-            self = .messages(try JSONRPCMessage.decodeAll(Array(event.data.utf8)))
+            self = .messages(try JSONRPCMessage.decodeAll(event.data.utf8))
         } catch {
             self = .malformed(reason: error.message, data: SecretMasker().maskedPrefix(event.data, 200))
         }

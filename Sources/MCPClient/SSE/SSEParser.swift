@@ -10,10 +10,15 @@
 /// event at the end of the stream is discarded.
 ///
 /// Memory is bounded by the largest event: a line or event longer than `maxEventBytes` throws.
+/// An event's bytes are held once while it is read (its first data line becomes its data in
+/// place), and buffers larger than 64 KiB are released after the event.
 /// A value type with no shared state; the owner runs it on its own task.
 package struct SSEParser: Sendable {
-    /// The default cap on one event: 16 MiB.
-    package static let defaultMaxEventBytes = 16 << 20
+    /// The default cap on one event: 64 MiB, the cap on a JSON response body and on a stdio
+    /// line, so a result that arrives over one transport arrives over the others.
+    package static let defaultMaxEventBytes = 64 << 20
+    /// Buffers up to this size are kept for the next line or event; larger ones are released.
+    private static let keptCapacity = 64 << 10
 
     /// The cap on one event's size, in bytes.
     package let maxEventBytes: Int
@@ -89,7 +94,7 @@ package struct SSEParser: Sendable {
             line.append(contentsOf: bytes[index..<end])
             try checkSize()
             processLine(into: &events)
-            line.removeAll(keepingCapacity: true)
+            line.removeAll(keepingCapacity: line.capacity <= Self.keptCapacity)
             let next = bytes.index(after: end)
             if bytes[end] == Self.cr {
                 if next == bytes.endIndex {
@@ -114,26 +119,29 @@ package struct SSEParser: Sendable {
             return
         }
         if line[0] == Self.colon { return }
-        let name: ArraySlice<UInt8>
-        var value: ArraySlice<UInt8>
-        if let colon = line.firstIndex(of: Self.colon) {
-            name = line[..<colon]
-            value = line[(colon + 1)...]
-            if value.first == Self.space { value = value.dropFirst() }
-        } else {
-            name = line[...]
-            value = []
-        }
-        switch String(decoding: name, as: UTF8.self) {
+        // Indices, not slices: a slice would share `line`'s storage and force a copy below.
+        let colon = line.firstIndex(of: Self.colon)
+        var valueStart = colon.map { $0 + 1 } ?? line.count
+        if valueStart < line.count, line[valueStart] == Self.space { valueStart += 1 }
+        switch String(decoding: line[..<(colon ?? line.count)], as: UTF8.self) {
         case "event":
-            eventType = Array(value)
+            eventType = Array(line[valueStart...])
         case "data":
-            data.append(contentsOf: value)
+            if data.isEmpty {
+                // An event's first data line (a large message is one line) becomes its data
+                // where it is, shifted in place rather than copied.
+                swap(&data, &line)
+                data.removeSubrange(..<valueStart)
+            } else {
+                data.append(contentsOf: line[valueStart...])
+            }
             data.append(Self.lf)
             hasData = true
         case "id":
+            let value = line[valueStart...]
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
         case "retry":
+            let value = line[valueStart...]
             if !value.isEmpty, value.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
                 reconnectionTime = Int(String(decoding: value, as: UTF8.self))
             }
@@ -144,7 +152,7 @@ package struct SSEParser: Sendable {
 
     private mutating func dispatch(into events: inout [SSEEvent]) {
         defer {
-            data.removeAll(keepingCapacity: true)
+            data.removeAll(keepingCapacity: data.capacity <= Self.keptCapacity)
             hasData = false
             eventType.removeAll()
         }
