@@ -10,8 +10,8 @@
 /// event at the end of the stream is discarded.
 ///
 /// Memory is bounded by the largest event: a line or event longer than `maxEventBytes` throws.
-/// An event's bytes are held once while it is read (its first data line becomes its data in
-/// place), and buffers larger than 64 KiB are released after the event.
+/// An event's bytes are held once while it is read: its first data line becomes its data in
+/// place, and the data becomes the dispatched event's bytes.
 /// A value type with no shared state; the owner runs it on its own task.
 package struct SSEParser: Sendable {
     /// The default cap on one event: 64 MiB, the cap on a JSON response body and on a stdio
@@ -152,13 +152,17 @@ package struct SSEParser: Sendable {
 
     private mutating func dispatch(into events: inout [SSEEvent]) {
         defer {
-            data.removeAll(keepingCapacity: data.capacity <= Self.keptCapacity)
             hasData = false
             eventType.removeAll()
         }
-        guard hasData else { return }
+        guard hasData else {
+            data.removeAll(keepingCapacity: data.capacity <= Self.keptCapacity)
+            return
+        }
         if data.last == Self.lf { data.removeLast() }
         let type = eventType.isEmpty ? "message" : String(decoding: eventType, as: UTF8.self)
-        events.append(SSEEvent(type: type, data: String(decoding: data, as: UTF8.self), id: lastEventID))
+        // The bytes are handed over, not copied; the next event starts a buffer of its own.
+        events.append(SSEEvent(type: type, dataBytes: data, id: lastEventID))
+        data = []
     }
 }
