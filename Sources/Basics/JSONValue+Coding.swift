@@ -144,6 +144,8 @@ extension JSONValue {
             var run = 0
             for index in utf8.indices {
                 let byte = utf8[index]
+                // The common case first, in four comparisons: a byte written as it is.
+                if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte != 0x7F { continue }
                 let escape: [UInt8]
                 switch byte {
                 case UInt8(ascii: "\""): escape = [92, 34]

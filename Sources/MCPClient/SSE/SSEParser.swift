@@ -86,7 +86,7 @@ package struct SSEParser: Sendable {
             if bytes[index] == Self.lf { index = bytes.index(after: index) }
         }
         while index < bytes.endIndex {
-            guard let end = bytes[index...].firstIndex(where: { $0 == Self.cr || $0 == Self.lf }) else {
+            guard let end = Self.lineEnd(in: bytes[index...]) else {
                 line.append(contentsOf: bytes[index...])
                 try checkSize()
                 return
@@ -107,6 +107,17 @@ package struct SSEParser: Sendable {
                 index = next
             }
         }
+    }
+
+    /// The index of the first CR or LF in `bytes`, read in place when they are contiguous (a
+    /// chunk from the network always is), so a long line is scanned at memory speed.
+    private static func lineEnd<C: Collection<UInt8>>(in bytes: C) -> C.Index? {
+        let found = bytes.withContiguousStorageIfAvailable { buffer -> Int? in
+            for offset in buffer.indices where buffer[offset] == cr || buffer[offset] == lf { return offset }
+            return nil
+        }
+        guard let found else { return bytes.firstIndex { $0 == cr || $0 == lf } }
+        return found.map { bytes.index(bytes.startIndex, offsetBy: $0) }
     }
 
     private func checkSize() throws(SSEError) {
