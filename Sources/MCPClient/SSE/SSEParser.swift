@@ -10,8 +10,8 @@
 /// event at the end of the stream is discarded.
 ///
 /// Memory is bounded by the largest event: a line or event longer than `maxEventBytes` throws.
-/// An event's bytes are held once while it is read: its first data line becomes its data in
-/// place, and the data becomes the dispatched event's bytes.
+/// A large event's bytes are held once while it is read: its first data line becomes its data
+/// in place, and the data becomes the dispatched event's bytes.
 /// A value type with no shared state; the owner runs it on its own task.
 package struct SSEParser: Sendable {
     /// The default cap on one event: 64 MiB, the cap on a JSON response body and on a stdio
@@ -138,8 +138,8 @@ package struct SSEParser: Sendable {
         case "event":
             eventType = Array(line[valueStart...])
         case "data":
-            if data.isEmpty {
-                // An event's first data line (a large message is one line) becomes its data
+            if data.isEmpty, line.count - valueStart > Self.keptCapacity {
+                // A large event's first data line (a large message is one line) becomes its data
                 // where it is, shifted in place rather than copied.
                 swap(&data, &line)
                 data.removeSubrange(..<valueStart)
@@ -163,17 +163,15 @@ package struct SSEParser: Sendable {
 
     private mutating func dispatch(into events: inout [SSEEvent]) {
         defer {
+            // A large buffer is handed over with the event (not copied) and dropped here; a
+            // small one is kept for the next event.
+            data.removeAll(keepingCapacity: data.capacity <= Self.keptCapacity)
             hasData = false
             eventType.removeAll()
         }
-        guard hasData else {
-            data.removeAll(keepingCapacity: data.capacity <= Self.keptCapacity)
-            return
-        }
+        guard hasData else { return }
         if data.last == Self.lf { data.removeLast() }
         let type = eventType.isEmpty ? "message" : String(decoding: eventType, as: UTF8.self)
-        // The bytes are handed over, not copied; the next event starts a buffer of its own.
         events.append(SSEEvent(type: type, dataBytes: data, id: lastEventID))
-        data = []
     }
 }
