@@ -10,6 +10,16 @@ same server in the same run:
                         an initialize made beforehand, outside the measurement)
   mcp-run, 1 call       a one-step workflow, run R times (median)
   python SDK, 1 call    python_client.py with N = 1, run R times (median)
+  large result          one `tools/call` of `large` answering --large-mb MB of text (default 50),
+                        over Streamable HTTP with a JSON response (2026-07-28), over Streamable HTTP
+                        with an SSE response (a second server without --json-response, mcp-run
+                        pinned to the 2025-11-25 handshake, on which the SDK answers with an event
+                        stream) and over stdio; mcp-run writes the results document to a file (-o)
+                        and the Python SDK client makes the same call. Max RSS is reported as a
+                        ratio to the result's size. The stdio server is reached through a relay
+                        (`sh -c 'cat > FIFO & cat < FIFO'`) to a server started beforehand: a
+                        process's max RSS from wait4 covers its waited-for children, so a server
+                        that is the client's own child would count its RSS as the client's
 
 Each client is one child process; its CPU (user + sys) and max RSS come from wait4(2), so the
 server's work is not counted. Prints a table and the ratios on stdout; --json FILE also saves them.
@@ -21,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import statistics
 import subprocess
@@ -125,12 +136,12 @@ def failure(name: str, calls: int, command: list[str], sample: Sample, why: str)
 
 
 class Server:
-    """tools.py --transport streamable-http --json-response on 127.0.0.1, port 0."""
+    """tools.py --transport streamable-http [--json-response] on 127.0.0.1, port 0."""
 
-    def __init__(self) -> None:
+    def __init__(self, json_response: bool = True) -> None:
         command = [
-            PYTHON, str(REPO / "fixtures/servers/tools.py"), "--transport", "streamable-http", "--json-response",
-            "--list-ttl-ms", "3600000",
+            PYTHON, str(REPO / "fixtures/servers/tools.py"), "--transport", "streamable-http",
+            *(["--json-response"] if json_response else []), "--list-ttl-ms", "3600000",
         ]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
@@ -357,6 +368,189 @@ def bench_curl(url: str, calls: int, workdir: Path, name: str) -> Measurement:
     return measurement
 
 
+class StdioRelay:
+    """A stdio server (tools.py --transport stdio) started apart from the client, behind two FIFOs.
+
+    `command` is the shell command a client starts as its stdio server: it relays its stdin to the
+    server's and the server's stdout to its own, and holds no data itself. `start()` starts a fresh
+    server for each run (it ends when the client closes its stdin).
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        self.to_server = workdir / "stdio-in.fifo"
+        self.from_server = workdir / "stdio-out.fifo"
+        for fifo in (self.to_server, self.from_server):
+            fifo.unlink(missing_ok=True)
+            os.mkfifo(fifo, 0o600)
+        self.command = (
+            f"exec 3<&0; cat <&3 > {shlex.quote(str(self.to_server))} & exec 3<&-; "
+            f"exec cat < {shlex.quote(str(self.from_server))}"
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.stop()
+        server = shlex.join([PYTHON, str(REPO / "fixtures/servers/tools.py"), "--transport", "stdio"])
+        redirects = f"< {shlex.quote(str(self.to_server))} > {shlex.quote(str(self.from_server))}"
+        self.process = subprocess.Popen(["/bin/sh", "-c", f"exec {server} {redirects}"], stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+@dataclass
+class LargeResult:
+    name: str
+    result_bytes: int
+    wall_seconds: float = 0.0
+    max_rss_kib: int = 0
+    document_bytes: int = 0
+    error: str | None = None
+    refused: bool = False  # the client cannot take such a result at all (not a failure of the run)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def ratio(self) -> float:
+        return self.max_rss_kib * 1024 / self.result_bytes if self.result_bytes else 0.0
+
+
+def large_workflow(server: list[str], kb: int) -> str:
+    lines = ["name: large-result", "servers:", "  bench:", *(f"    {line}" for line in server), "steps:"]
+    lines.append(f"  - {{id: big, server: bench, tool: large, arguments: {{kb: {kb}}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def check_large(path: Path, kb: int) -> str | None:
+    """None when the results document holds the whole text of `large(kb)`."""
+    try:
+        document = json.loads(path.read_text())
+        text = document["steps"][0]["result"]["content"][0]["text"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
+        return f"no readable result in the results document ({error!r})"
+    if document.get("status") != "succeeded" or len(text) != kb * 1024:
+        return f"results: status {document.get('status')!r}, text of {len(text)} bytes, not {kb * 1024}"
+    return None
+
+
+def bench_large_mcp_run(
+    binary: str, name: str, server: list[str], kb: int, workdir: Path, relay: StdioRelay | None = None
+) -> LargeResult:
+    measurement = LargeResult(name=name, result_bytes=kb * 1024)
+    if not os.access(binary, os.X_OK):
+        measurement.error = f"no mcp-run binary at {binary}"
+        return measurement
+    stem = name.split(",")[-1].strip().replace(" ", "-")
+    workflow = workdir / f"large-{stem}.yaml"
+    workflow.write_text(large_workflow(server, kb))
+    output = workdir / f"large-{stem}.json"
+    output.unlink(missing_ok=True)
+    command = [binary, "run", str(workflow), "-o", str(output), "-q"]
+    os.environ["MCP_RUN_HOME"] = str(workdir / "mcp-run-home-large")
+    if relay:
+        relay.start()
+    sample = measure(command)
+    if relay:
+        relay.stop()
+    problem = f"exit {sample.status}" if sample.status != 0 else check_large(output, kb)
+    if problem:
+        measurement.error = failure(name, 1, command, sample, problem).error
+        return measurement
+    measurement.wall_seconds = sample.wall
+    measurement.max_rss_kib = sample.rss_kib
+    measurement.document_bytes = output.stat().st_size
+    output.unlink()
+    return measurement
+
+
+def bench_large_python(name: str, target: str, kb: int, mode: str, relay: StdioRelay | None = None) -> LargeResult:
+    measurement = LargeResult(name=name, result_bytes=kb * 1024)
+    command = [PYTHON, str(REPO / "benchmarks/python_client.py"), target, "1", "--kb", str(kb), "--mode", mode]
+    if relay:
+        command.append("--stdio")
+        relay.start()
+    sample = measure(command)
+    if relay:
+        relay.stop()
+    if sample.status != 0:
+        limit = re.search(rb"exceeded the \d+ byte limit", sample.stderr)
+        if limit:
+            # The SDK's own cap on one SSE event (1 MiB in 2.3.0): reported, not a failure of the run.
+            measurement.error = f"the SDK refuses it: {limit.group().decode()}"
+            measurement.refused = True
+            say(f"{name}: {measurement.error}")
+            return measurement
+        measurement.error = failure(name, 1, command, sample, f"exit {sample.status}").error
+        return measurement
+    measurement.wall_seconds = sample.wall
+    measurement.max_rss_kib = sample.rss_kib
+    return measurement
+
+
+def bench_large(options: argparse.Namespace, parts: set[str], json_url: str, workdir: Path) -> list[LargeResult]:
+    kb = options.large_mb * 1024
+    results: list[LargeResult] = []
+    sse_server = Server(json_response=False)
+    relay = StdioRelay(workdir)
+    try:
+        say(f"large result: {options.large_mb} MB; event-stream server at {sse_server.url}")
+        if "mcp-run" in parts:
+            for transport, block, stdio in [
+                ("JSON", [f"url: {json_url}", "transport: streamable-http"], False),
+                ("SSE", [f"url: {sse_server.url}", "transport: streamable-http", f'protocolVersion: "{LEGACY_PIN}"'],
+                 False),
+                ("stdio", ["transport: stdio", "command: /bin/sh", f"args: [-c, {json.dumps(relay.command)}]"], True),
+            ]:  # fmt: skip
+                say(f"mcp-run: {options.large_mb} MB result over {transport}")
+                results.append(
+                    bench_large_mcp_run(
+                        options.binary, f"mcp-run, {transport}", block, kb, workdir, relay if stdio else None
+                    )
+                )
+        if "python" in parts:
+            for transport, target, mode, stdio in [
+                ("JSON", json_url, "auto", False),
+                ("SSE", sse_server.url, "legacy", False),
+                ("stdio", relay.command, "auto", True),
+            ]:
+                say(f"python SDK: {options.large_mb} MB result over {transport}")
+                results.append(
+                    bench_large_python(f"python SDK, {transport}", target, kb, mode, relay if stdio else None)
+                )
+    finally:
+        relay.stop()
+        sse_server.stop()
+    return results
+
+
+def render_large(results: list[LargeResult], megabytes: int) -> str:
+    lines = [
+        f"Large result: one tools/call answering {megabytes} MB of text ({megabytes * 1024 * 1024} bytes); "
+        "max RSS of the client process (wait4), as a multiple of the result's size.",
+        "",
+    ]
+    header = f"{'client, response':<24} {'wall':>9} {'max RSS':>10} {'RSS / result':>13} {'document':>10}"
+    lines += [header, "-" * len(header)]
+    for r in results:
+        if not r.ok:
+            lines.append(f"{r.name:<24} {'' if r.refused else 'FAILED: '}{r.error}")
+            continue
+        document = f"{r.document_bytes / 1e6:.1f} MB" if r.document_bytes else "-"
+        lines.append(
+            f"{r.name:<24} {r.wall_seconds:>7.2f} s {r.max_rss_kib / 1024:>7.1f} MB {r.ratio:>12.2f}x {document:>10}"
+        )
+    return "\n".join(lines)
+
+
 def render(measurements: list[Measurement]) -> str:
     header = f"{'client':<30} {'calls':>6} {'runs':>4} {'wall':>9} {'calls/s':>9} {'CPU/call':>10} {'CPU total':>10} {'max RSS':>9}"
     lines = [header, "-" * len(header)]
@@ -411,9 +605,14 @@ def main() -> int:
     parser.add_argument("--binary", default=str(REPO / ".build/release/mcp-run"), help="mcp-run to measure")
     parser.add_argument("--only", action="append", choices=["mcp-run", "python", "curl"], help="run only these")
     parser.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
+    parser.add_argument(
+        "--large-mb", type=int, default=50, help="size of the large-result case in MB (default 50; 0 skips it)"
+    )
+    parser.add_argument("--large-only", action="store_true", help="run the large-result case only")
     options = parser.parse_args()
     parts = set(options.only or ["mcp-run", "python", "curl"])
     calls = options.calls
+    large: list[LargeResult] = []
 
     server = Server()
     say(f"server: tools.py --transport streamable-http --json-response at {server.url}")
@@ -421,6 +620,10 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="mcp-run-bench-") as directory:
             workdir = Path(directory)
+            if options.large_mb > 0:
+                large = bench_large(options, parts, server.url, workdir)
+            if options.large_only:
+                parts = set()
             if "curl" in parts:
                 say(f"curl floor: {calls} calls")
                 measurements.append(bench_curl_modern(server.url, calls, workdir, f"curl floor, {calls} calls"))
@@ -463,18 +666,27 @@ def main() -> int:
     finally:
         server.stop()
 
-    print(f"mcp-run benchmark: echo over Streamable HTTP (JSON responses), {calls} sequential calls")
-    print(f"CPU and RSS are the client process's own (wait4); wall and CPU are medians over runs.\n")
-    print(render(measurements))
-    by_name = {m.name: m for m in measurements}
-    print()
-    for line in ratios(by_name, calls):
-        print(line)
+    if measurements:
+        print(f"mcp-run benchmark: echo over Streamable HTTP (JSON responses), {calls} sequential calls")
+        print(f"CPU and RSS are the client process's own (wait4); wall and CPU are medians over runs.\n")
+        print(render(measurements))
+        by_name = {m.name: m for m in measurements}
+        print()
+        for line in ratios(by_name, calls):
+            print(line)
+    if large:
+        print()
+        print(render_large(large, options.large_mb))
     if options.json:
         Path(options.json).write_text(
-            json.dumps([asdict(m) | {"callsPerSecond": m.calls_per_second} for m in measurements], indent=2) + "\n"
+            json.dumps(
+                [asdict(m) | {"callsPerSecond": m.calls_per_second} for m in measurements]
+                + [asdict(r) | {"rssRatio": r.ratio} for r in large],
+                indent=2,
+            )
+            + "\n"
         )
-    return 0 if all(m.ok for m in measurements) else 1
+    return 0 if all(m.ok for m in measurements) and all(r.ok or r.refused for r in large) else 1
 
 
 if __name__ == "__main__":

@@ -41,35 +41,49 @@ extension JSONValue {
     }
 
     /// Parses a complete JSON text (RFC 8259). Nesting deeper than `maximumNesting` levels is refused.
+    ///
+    /// Reads contiguous bytes (an array, a slice of one, a string's UTF-8) where they are, without
+    /// copying them first: a large body is held once, not twice, while it is decoded.
     /// - Throws: `JSONParseError`.
     package static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(bytes))
-        return try parser.parseDocument()
+        if let parsed = bytes.withContiguousStorageIfAvailable(parseBuffer) { return try parsed.get() }
+        return try Array(bytes).withUnsafeBufferPointer(parseBuffer).get()
     }
 
-    /// Parses a complete JSON text from a string.
+    /// Parses a complete JSON text from a string, reading its UTF-8 in place when it is stored
+    /// contiguously (a native string always is).
     /// - Throws: `JSONParseError`.
     package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        try parse(Array(text.utf8))
+        var text = text
+        return try text.withUTF8(parseBuffer).get()
+    }
+
+    private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
+        Result { () throws(JSONParseError) -> JSONValue in
+            var parser = JSONParser(bytes: buffer)
+            return try parser.parseDocument()
+        }
     }
 
     /// The compact JSON text, object keys sorted.
     package func serialized(pretty: Bool = false) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        write(into: &out, pretty: pretty, indent: 0)
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: serializedBytes(pretty: pretty), as: UTF8.self)
     }
 
     /// The compact JSON bytes, object keys sorted.
-    package func serializedBytes(pretty: Bool = false) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        write(into: &out, pretty: pretty, indent: 0)
-        return out
+    ///
+    /// The bytes are counted first and written into an array of exactly that size (plus
+    /// `extraCapacity`, for what the caller appends), so a large value is never copied while
+    /// the array grows.
+    package func serializedBytes(pretty: Bool = false, extraCapacity: Int = 0) -> [UInt8] {
+        var counter = ByteCounter()
+        write(into: &counter, pretty: pretty, indent: 0)
+        var writer = ByteWriter(capacity: counter.count + extraCapacity)
+        write(into: &writer, pretty: pretty, indent: 0)
+        return writer.bytes
     }
 
-    private func write(into out: inout [UInt8], pretty: Bool, indent: Int) {
+    private func write(into out: inout some JSONByteSink, pretty: Bool, indent: Int) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -109,7 +123,7 @@ extension JSONValue {
         }
     }
 
-    private static func newline(_ out: inout [UInt8], _ indent: Int) {
+    private static func newline(_ out: inout some JSONByteSink, _ indent: Int) {
         out.append(UInt8(ascii: "\n"))
         out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
     }
@@ -123,51 +137,65 @@ extension JSONValue {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    private static func writeString(_ s: String, into out: inout [UInt8]) {
-        var s = s
-        s.makeContiguousUTF8()  // a no-op for native strings; bridged ones are copied once
-        let written: Void? = s.utf8.withContiguousStorageIfAvailable { writeEscaped($0, into: &out) }
-        if written == nil { Array(s.utf8).withUnsafeBufferPointer { writeEscaped($0, into: &out) } }
-    }
-
-    /// Writes `bytes` as a JSON string: runs that need no escape are appended whole.
-    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    private static func writeString(_ s: String, into out: inout some JSONByteSink) {
         out.append(UInt8(ascii: "\""))
-        var runStart = 0
-        for index in bytes.indices {
-            let byte = bytes[index]
-            guard byte < 0x20 || byte == 0x7f || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
-                continue
+        var s = s
+        s.withUTF8 { utf8 in
+            // Runs of bytes that need no escape are appended whole.
+            var run = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                // The common case first, in four comparisons: a byte written as it is.
+                if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte != 0x7F { continue }
+                let escape: [UInt8]
+                switch byte {
+                case UInt8(ascii: "\""): escape = [92, 34]
+                case UInt8(ascii: "\\"): escape = [92, 92]
+                case UInt8(ascii: "\n"): escape = [92, UInt8(ascii: "n")]
+                case UInt8(ascii: "\r"): escape = [92, UInt8(ascii: "r")]
+                case UInt8(ascii: "\t"): escape = [92, UInt8(ascii: "t")]
+                case 0..<0x20, 0x7f:
+                    escape = [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xf)]]
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
+                out.append(contentsOf: escape)
+                run = index + 1
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-            runStart = index + 1
-            out.append(92)
-            switch byte {
-            case UInt8(ascii: "\""): out.append(34)
-            case UInt8(ascii: "\\"): out.append(92)
-            case UInt8(ascii: "\n"): out.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "\r"): out.append(UInt8(ascii: "r"))
-            case UInt8(ascii: "\t"): out.append(UInt8(ascii: "t"))
-            default:
-                out.append(UInt8(ascii: "u"))
-                out.append(48)
-                out.append(48)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xf)])
-            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         out.append(UInt8(ascii: "\""))
     }
 }
 
-/// A recursive-descent parser over UTF-8 bytes.
+/// Where `JSONValue.write` puts its bytes: counted first, then written.
+private protocol JSONByteSink {
+    mutating func append(_ byte: UInt8)
+    mutating func append(contentsOf bytes: some Collection<UInt8>)
+}
+
+/// Counts the bytes a value serializes to.
+private struct ByteCounter: JSONByteSink {
+    var count = 0
+    mutating func append(_ byte: UInt8) { count += 1 }
+    mutating func append(contentsOf bytes: some Collection<UInt8>) { count += bytes.count }
+}
+
+/// Collects the bytes a value serializes to.
+private struct ByteWriter: JSONByteSink {
+    var bytes: [UInt8] = []
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    mutating func append(_ byte: UInt8) { bytes.append(byte) }
+    mutating func append(contentsOf bytes: some Collection<UInt8>) { self.bytes.append(contentsOf: bytes) }
+}
+
+/// A recursive-descent parser over UTF-8 bytes, borrowed for the length of one `parse` call.
 private struct JSONParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
@@ -285,7 +313,7 @@ private struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let s = String(decoding: bytes[start..<index], as: UTF8.self)
+                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                 index += 1
                 return s
             }
@@ -293,7 +321,11 @@ private struct JSONParser {
             if byte < 0x20 { throw fail("control character in string") }
             index += 1
         }
-        var out = Array(bytes[start..<index])
+        var out: [UInt8] = []
+        // Room for the whole string as written (its escapes only shrink it), so a long escaped
+        // string is not copied again and again as it grows.
+        out.reserveCapacity(Self.endOfString(in: bytes, from: index) - start)
+        out.append(contentsOf: bytes[start..<index])
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -344,6 +376,20 @@ private struct JSONParser {
         throw fail("unterminated string")
     }
 
+    /// The index of the quote ending the string that continues at `index`, or the end of the
+    /// text when there is none (the parse then fails as before).
+    private static func endOfString(in bytes: UnsafeBufferPointer<UInt8>, from index: Int) -> Int {
+        var index = index
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\\"): index += 2
+            case UInt8(ascii: "\""): return index
+            default: index += 1
+            }
+        }
+        return bytes.count
+    }
+
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw fail("invalid \\u escape") }
         var value: UInt32 = 0
@@ -387,7 +433,7 @@ private struct JSONParser {
             guard index < bytes.count, (48...57).contains(bytes[index]) else { throw fail("invalid number") }
             while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let i = Int(text) { return .integer(i) }
         guard let d = Double(text) else { throw fail("invalid number") }
         // Double("1e999") is infinity, which JSON cannot hold: it would come back out as `null`.

@@ -164,15 +164,33 @@ package struct SecretMasker: Sendable {
     package var isEmpty: Bool { registry.isEmpty }
 
     /// `text` with every secret replaced by `***`.
+    ///
+    /// Text with no secret in it is returned as it is, never copied.
     package func mask(_ text: String) -> String {
         let patterns = registry.patterns
         guard !patterns.isEmpty else { return text }
+        var text = text
+        guard text.withUTF8({ utf8 in patterns.contains { Self.occurs($0, in: utf8) } }) else { return text }
         var bytes = Array(text.utf8)
-        var changed = false
-        for pattern in patterns {
-            if Self.replace(pattern, in: &bytes) { changed = true }
+        for pattern in patterns { Self.replace(pattern, in: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Replaces every secret in `bytes` with `***`, in place; the bytes are copied only where
+    /// a secret is found. The results document is masked this way, as bytes, not as a string.
+    package func mask(_ bytes: inout [UInt8]) {
+        for pattern in registry.patterns { Self.replace(pattern, in: &bytes) }
+    }
+
+    /// Whether `pattern` occurs in `bytes`.
+    private static func occurs(_ pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = pattern.first, bytes.count >= pattern.count else { return false }
+        var index = 0
+        while index <= bytes.count - pattern.count {
+            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return true }
+            index += 1
         }
-        return changed ? String(decoding: bytes, as: UTF8.self) : text
+        return false
     }
 
     /// At most `limit` characters of `text`, secrets masked before the cut, so a cut never leaves
@@ -184,6 +202,7 @@ package struct SecretMasker: Sendable {
     private static let stars = Array("***".utf8)
 
     /// Replaces every occurrence of `pattern` in `bytes`; whether there was one.
+    @discardableResult
     private static func replace(_ pattern: [UInt8], in bytes: inout [UInt8]) -> Bool {
         guard let first = pattern.first, bytes.count >= pattern.count else { return false }
         var out: [UInt8] = []

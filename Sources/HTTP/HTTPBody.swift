@@ -73,10 +73,13 @@ package struct HTTPBody: AsyncSequence, Sendable {
     /// Gathers the whole body, up to `limit` bytes.
     ///
     /// Suspends until the body ends. When it grows past `limit`, the transfer is aborted.
+    /// `expectedCount` (a `Content-Length`) sizes the array up front, capped at `limit`, so a large
+    /// body is not copied again and again as it grows; a wrong one costs nothing but that.
     /// - Throws: `HTTPError` `.bodyTooLarge` past `limit`; the transfer's `HTTPError`; or
     ///   `CancellationError` when the task is cancelled.
-    package func collect(limit: Int) async throws -> [UInt8] {
+    package func collect(limit: Int, expectedCount: Int? = nil) async throws -> [UInt8] {
         var bytes: [UInt8] = []
+        if let expectedCount, expectedCount > 0 { bytes.reserveCapacity(Swift.min(expectedCount, limit)) }
         for try await chunk in self {
             guard chunk.count <= limit - bytes.count else {
                 abort()
@@ -84,7 +87,7 @@ package struct HTTPBody: AsyncSequence, Sendable {
                     code: .bodyTooLarge, message: "the response body is larger than \(limit) bytes",
                     hint: "the server sent more than expected; check the URL")
             }
-            if bytes.isEmpty {
+            if bytes.isEmpty, bytes.capacity < chunk.count {
                 bytes = chunk
             } else {
                 bytes.append(contentsOf: chunk)

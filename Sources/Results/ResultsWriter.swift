@@ -24,12 +24,14 @@ package enum ResultsWriter {
         encode(value, masker: masker, pretty: false)
     }
 
+    /// Serializes straight into one array of the document's exact size (no intermediate string),
+    /// which the last masking pass changes only where it finds a secret: a large document is
+    /// held once here, next to the value it is made from.
     private static func encode(_ value: JSONValue, masker: SecretMasker, pretty: Bool) -> [UInt8] {
-        let masked = value.masked(by: masker)
-        var text = masked.serialized(pretty: pretty)
-        text = masker.mask(text)
-        text.append("\n")
-        return Array(text.utf8)
+        var bytes = value.masked(by: masker).serializedBytes(pretty: pretty, extraCapacity: 1)
+        masker.mask(&bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
     }
 
     /// Encodes the document and writes it to `path` as `ResultsDestination` decides: a regular file

@@ -192,10 +192,17 @@ struct StepExecutor: Sendable {
 
     /// The text content of a result, joined with newlines.
     static func text(of result: JSONValue) -> String {
-        (result["content"]?.arrayValue ?? []).compactMap { item -> String? in
-            guard item["type"]?.stringValue == "text" else { return nil }
-            return item["text"]?.stringValue
-        }.joined(separator: "\n")
+        joinedLines(
+            (result["content"]?.arrayValue ?? []).compactMap { item -> String? in
+                guard item["type"]?.stringValue == "text" else { return nil }
+                return item["text"]?.stringValue
+            })
+    }
+
+    /// `texts` joined with newlines; one text is returned as it is, sharing its storage with the
+    /// result it came from instead of being copied (a large result's text is held once).
+    static func joinedLines(_ texts: [String]) -> String {
+        texts.count == 1 ? texts[0] : texts.joined(separator: "\n")
     }
 
     static func firstLine(_ text: String) -> String {
@@ -218,7 +225,7 @@ struct StepExecutor: Sendable {
         if let result = report.result {
             if case .resource = report.target {
                 let texts = (result["contents"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }
-                value["text"] = .string(texts.joined(separator: "\n"))
+                value["text"] = .string(joinedLines(texts))
             } else {
                 value["text"] = .string(text(of: result))
             }

@@ -52,6 +52,38 @@ struct JSONValueTests {
         #expect(try JSONValue.parse(input) == expected)
     }
 
+    @Test(
+        "parses the same from a string, an array, a slice, a substring's bytes and bytes not stored contiguously",
+        arguments: [#"{"a":"x\"y\\z\u00e9","b":[1,2.5,null]}"#, #""plain""#, "[]"])
+    func parsesFromEveryKindOfBytes(text: String) throws {
+        let expected = try JSONValue.parse(text)
+        let bytes = Array(text.utf8)
+        #expect(try JSONValue.parse(bytes) == expected)
+        #expect(try JSONValue.parse((Array("  ".utf8) + bytes + Array("  ".utf8))[1...]) == expected)
+        #expect(try JSONValue.parse(("[" + text + "]").dropFirst().dropLast().utf8) == expected)
+        #expect(try JSONValue.parse(bytes.lazy.map { $0 }) == expected)
+    }
+
+    @Test("a long string with escapes throughout parses to exactly its text")
+    func longEscapedString() throws {
+        let unit = "ab\"c\\d\n\u{e9}\u{1}"
+        let text = String(repeating: unit, count: 10_000)
+        let parsed = try JSONValue.parse(JSONValue.string(text).serialized())
+        #expect(parsed == .string(text))
+    }
+
+    @Test(
+        "serialized bytes are the serialized text, pretty or compact",
+        arguments: [#"{"b":{"c":[1,"x\ny",{}],"d":[]},"a":"\u0001é"}"#, "[]", #""s""#, "-0.5"])
+    func serializedBytesMatchText(text: String) throws {
+        let value = try JSONValue.parse(text)
+        for pretty in [false, true] {
+            let bytes = value.serializedBytes(pretty: pretty, extraCapacity: 1)
+            #expect(bytes == Array(value.serialized(pretty: pretty).utf8))
+            #expect(try JSONValue.parse(bytes) == value)
+        }
+    }
+
     @Test("refuses nesting deeper than 512 levels")
     func refusesDeepNesting() {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)

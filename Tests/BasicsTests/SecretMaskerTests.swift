@@ -68,6 +68,22 @@ struct SecretMaskerTests {
         #expect(masker("Bearer x").mask("x y, Bearer x") == "x y, ***")
     }
 
+    @Test("masks bytes in place as it masks text, and leaves text without a secret as it is")
+    func masksBytes() {
+        let masker = masker("hunter2-token", "Basic dXNlcjpwYXNz")
+        let texts = [
+            "none here", "Bearer hunter2-token and hunter2-token", #"{"h":"Basic dXNlcjpwYXNz"}"#, "dXNlcjpwYXNz",
+            "", "hu",
+        ]
+        for text in texts {
+            var bytes = Array(text.utf8)
+            masker.mask(&bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == masker.mask(text), "\(text)")
+        }
+        #expect(masker.mask("none here") == "none here")
+        #expect(masker.mask("x hunter2-token y") == "x *** y")
+    }
+
     @Test("sees a secret added through another masker on the same registry")
     func sharedRegistry() {
         let registry = SecretRegistry()

@@ -137,6 +137,25 @@ struct SSEParserTests {
         #expect(throws: SSEError(limit: 64)) { try lineParser.feed(Array(repeating: UInt8(ascii: "x"), count: 65)) }
     }
 
+    @Test("a large event's data arrives whole, also with more data lines after it, and the next events are unaffected")
+    func largeEvent() throws {
+        let big = String(repeating: "0123456789abcdef", count: 20_000)  // 320 KB: past the buffers kept
+        var parser = SSEParser()
+        var events: [SSEEvent] = []
+        let stream = "id: 1\ndata: \(big)\ndata: tail\n\ndata:\(big)\n\nevent: x\ndata: small\n\n"
+        for chunk in Array(stream.utf8).chunks(of: 16_384) { events += try parser.feed(chunk) }
+        #expect(events.count == 3)
+        #expect(events[0] == SSEEvent(data: big + "\ntail", id: "1"))
+        #expect(events[1] == SSEEvent(data: big, id: "1"))
+        #expect(events[2] == SSEEvent(type: "x", data: "small", id: "1"))
+    }
+
+    @Test("the default cap on an event is the cap on a JSON response body and on a stdio line")
+    func defaultCap() {
+        #expect(SSEParser().maxEventBytes == StreamableHTTPTransport.maxJSONBodyBytes)
+        #expect(SSEParser().maxEventBytes == StdioTransport.maxLineBytes)
+    }
+
     @Test("the cap is per event: many small events stay within it")
     func capIsPerEvent() throws {
         var parser = SSEParser(maxEventBytes: 64)
@@ -145,5 +164,12 @@ struct SSEParserTests {
             count += try parser.feed(Array("data: \(String(repeating: "z", count: 40))\n\n".utf8)).count
         }
         #expect(count == 100)
+    }
+}
+
+extension Array {
+    /// The array cut into pieces of `size` elements (the last one shorter).
+    fileprivate func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -25,6 +25,8 @@ package enum MCPHeader {
     package static let retryAfter = "Retry-After"
     /// Standard HTTP (RFC 9110 §8.4): how the body is encoded, named when an error body is binary.
     package static let contentEncoding = "Content-Encoding"
+    /// Standard HTTP (RFC 9110 §8.6): the body's length, which sizes the buffer a JSON body is read into.
+    package static let contentLength = "Content-Length"
     /// Standard HTTP: what we accept.
     package static let accept = "Accept"
     /// Standard HTTP: the body's type.

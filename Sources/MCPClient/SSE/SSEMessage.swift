@@ -19,12 +19,12 @@ package enum SSEMessage: Sendable, Equatable {
 
     /// Decodes `event`.
     package init(_ event: SSEEvent) {
-        guard event.type == "message", !event.data.isEmpty else {
+        guard event.type == "message", !event.dataBytes.isEmpty else {
             self = .none
             return
         }
         do {
-            self = .messages(try JSONRPCMessage.decodeAll(Array(event.data.utf8)))
+            self = .messages(try JSONRPCMessage.decodeAll(event.dataBytes))
         } catch {
             self = .malformed(reason: error.message, data: SecretMasker().maskedPrefix(event.data, 200))
         }

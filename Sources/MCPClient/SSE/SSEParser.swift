@@ -10,10 +10,15 @@
 /// event at the end of the stream is discarded.
 ///
 /// Memory is bounded by the largest event: a line or event longer than `maxEventBytes` throws.
+/// A large event's bytes are held once while it is read: its first data line becomes its data
+/// in place, and the data becomes the dispatched event's bytes.
 /// A value type with no shared state; the owner runs it on its own task.
 package struct SSEParser: Sendable {
-    /// The default cap on one event: 16 MiB.
-    package static let defaultMaxEventBytes = 16 << 20
+    /// The default cap on one event: 64 MiB, the cap on a JSON response body and on a stdio
+    /// line, so a result that arrives over one transport arrives over the others.
+    package static let defaultMaxEventBytes = 64 << 20
+    /// Buffers up to this size are kept for the next line or event; larger ones are released.
+    private static let keptCapacity = 64 << 10
 
     /// The cap on one event's size, in bytes.
     package let maxEventBytes: Int
@@ -81,7 +86,7 @@ package struct SSEParser: Sendable {
             if bytes[index] == Self.lf { index = bytes.index(after: index) }
         }
         while index < bytes.endIndex {
-            guard let end = bytes[index...].firstIndex(where: { $0 == Self.cr || $0 == Self.lf }) else {
+            guard let end = Self.lineEnd(in: bytes[index...]) else {
                 line.append(contentsOf: bytes[index...])
                 try checkSize()
                 return
@@ -89,7 +94,7 @@ package struct SSEParser: Sendable {
             line.append(contentsOf: bytes[index..<end])
             try checkSize()
             processLine(into: &events)
-            line.removeAll(keepingCapacity: true)
+            line.removeAll(keepingCapacity: line.capacity <= Self.keptCapacity)
             let next = bytes.index(after: end)
             if bytes[end] == Self.cr {
                 if next == bytes.endIndex {
@@ -104,6 +109,17 @@ package struct SSEParser: Sendable {
         }
     }
 
+    /// The index of the first CR or LF in `bytes`, read in place when they are contiguous (a
+    /// chunk from the network always is), so a long line is scanned at memory speed.
+    private static func lineEnd<C: Collection<UInt8>>(in bytes: C) -> C.Index? {
+        let found = bytes.withContiguousStorageIfAvailable { buffer -> Int? in
+            for offset in buffer.indices where buffer[offset] == cr || buffer[offset] == lf { return offset }
+            return nil
+        }
+        guard let found else { return bytes.firstIndex { $0 == cr || $0 == lf } }
+        return found.map { bytes.index(bytes.startIndex, offsetBy: $0) }
+    }
+
     private func checkSize() throws(SSEError) {
         if line.count + data.count > maxEventBytes { throw SSEError(limit: maxEventBytes) }
     }
@@ -114,26 +130,29 @@ package struct SSEParser: Sendable {
             return
         }
         if line[0] == Self.colon { return }
-        let name: ArraySlice<UInt8>
-        var value: ArraySlice<UInt8>
-        if let colon = line.firstIndex(of: Self.colon) {
-            name = line[..<colon]
-            value = line[(colon + 1)...]
-            if value.first == Self.space { value = value.dropFirst() }
-        } else {
-            name = line[...]
-            value = []
-        }
-        switch String(decoding: name, as: UTF8.self) {
+        // Indices, not slices: a slice would share `line`'s storage and force a copy below.
+        let colon = line.firstIndex(of: Self.colon)
+        var valueStart = colon.map { $0 + 1 } ?? line.count
+        if valueStart < line.count, line[valueStart] == Self.space { valueStart += 1 }
+        switch String(decoding: line[..<(colon ?? line.count)], as: UTF8.self) {
         case "event":
-            eventType = Array(value)
+            eventType = Array(line[valueStart...])
         case "data":
-            data.append(contentsOf: value)
+            if data.isEmpty, line.count - valueStart > Self.keptCapacity {
+                // A large event's first data line (a large message is one line) becomes its data
+                // where it is, shifted in place rather than copied.
+                swap(&data, &line)
+                data.removeSubrange(..<valueStart)
+            } else {
+                data.append(contentsOf: line[valueStart...])
+            }
             data.append(Self.lf)
             hasData = true
         case "id":
+            let value = line[valueStart...]
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
         case "retry":
+            let value = line[valueStart...]
             if !value.isEmpty, value.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
                 reconnectionTime = Int(String(decoding: value, as: UTF8.self))
             }
@@ -144,13 +163,15 @@ package struct SSEParser: Sendable {
 
     private mutating func dispatch(into events: inout [SSEEvent]) {
         defer {
-            data.removeAll(keepingCapacity: true)
+            // A large buffer is handed over with the event (not copied) and dropped here; a
+            // small one is kept for the next event.
+            data.removeAll(keepingCapacity: data.capacity <= Self.keptCapacity)
             hasData = false
             eventType.removeAll()
         }
         guard hasData else { return }
         if data.last == Self.lf { data.removeLast() }
         let type = eventType.isEmpty ? "message" : String(decoding: eventType, as: UTF8.self)
-        events.append(SSEEvent(type: type, data: String(decoding: data, as: UTF8.self), id: lastEventID))
+        events.append(SSEEvent(type: type, dataBytes: data, id: lastEventID))
     }
 }

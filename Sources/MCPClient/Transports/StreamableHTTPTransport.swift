@@ -494,24 +494,9 @@ package actor StreamableHTTPTransport: HTTPTransport {
                 response.body, until: expected, label: label, deliverAnswer: !consume)
             return consume ? answer : nil
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try await response.body.collect(limit: Self.maxJSONBodyBytes)
-        } catch let error as HTTPError {
-            throw HTTPExchange.clientError(error, server: serverName)
-        }
         var answer: JSONRPCMessage?
         var withheld = false
-        if !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            let messages: [JSONRPCMessage]
-            do {
-                messages = try JSONRPCMessage.decodeAll(bytes)
-            } catch {
-                throw ClientError(
-                    code: .protocolViolation,
-                    message: "the server's HTTP \(response.status) body is not JSON-RPC: \(error.message)",
-                    context: ErrorContext(server: serverName), underlying: error)
-            }
+        if let messages = try await decodedBody(of: response) {
             var delivered = false
             for received in messages {
                 if let expected, received.isResponse, received.id == expected {
@@ -533,6 +518,29 @@ package actor StreamableHTTPTransport: HTTPTransport {
                 context: ErrorContext(server: serverName))
         }
         return withheld ? answer : nil
+    }
+
+    /// The messages of a JSON body, nil when it is empty or only whitespace. The raw bytes are
+    /// gone when this returns, so a large body is not held next to its decoded messages while
+    /// they are delivered.
+    private nonisolated func decodedBody(of response: HTTPResponse) async throws -> [JSONRPCMessage]? {
+        let bytes: [UInt8]
+        do {
+            bytes = try await response.body.collect(
+                limit: Self.maxJSONBodyBytes,
+                expectedCount: response.headers.value(for: MCPHeader.contentLength).flatMap { Int($0) })
+        } catch let error as HTTPError {
+            throw HTTPExchange.clientError(error, server: serverName)
+        }
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
+        do {
+            return try JSONRPCMessage.decodeAll(bytes)
+        } catch {
+            throw ClientError(
+                code: .protocolViolation,
+                message: "the server's HTTP \(response.status) body is not JSON-RPC: \(error.message)",
+                context: ErrorContext(server: serverName), underlying: error)
+        }
     }
 
     /// The body of a 2xx answer to a notification or to our answer to a server request, which the
