@@ -430,16 +430,28 @@ def large_workflow(server: list[str], kb: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+CHECK_LARGE = """
+import json, sys
+path, size = sys.argv[1], int(sys.argv[2])
+try:
+    document = json.loads(open(path).read())
+    text = document["steps"][0]["result"]["content"][0]["text"]
+except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
+    sys.exit(f"no readable result in the results document ({error!r})")
+if document.get("status") != "succeeded" or len(text) != size:
+    sys.exit(f"results: status {document.get('status')!r}, text of {len(text)} bytes, not {size}")
+"""
+
+
 def check_large(path: Path, kb: int) -> str | None:
-    """None when the results document holds the whole text of `large(kb)`."""
-    try:
-        document = json.loads(path.read_text())
-        text = document["steps"][0]["result"]["content"][0]["text"]
-    except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
-        return f"no readable result in the results document ({error!r})"
-    if document.get("status") != "succeeded" or len(text) != kb * 1024:
-        return f"results: status {document.get('status')!r}, text of {len(text)} bytes, not {kb * 1024}"
-    return None
+    """None when the results document holds the whole text of `large(kb)`.
+
+    Read by a Python process of its own: a child's max RSS (wait4) starts from its parent's at
+    fork, so this process must never hold the 50 MB document, or every later measurement would
+    report at least its size.
+    """
+    checked = subprocess.run([PYTHON, "-c", CHECK_LARGE, str(path), str(kb * 1024)], capture_output=True, text=True)
+    return None if checked.returncode == 0 else (checked.stderr.strip() or f"exit {checked.returncode}")
 
 
 def bench_large_mcp_run(
@@ -620,8 +632,8 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="mcp-run-bench-") as directory:
             workdir = Path(directory)
-            if options.large_mb > 0:
-                large = bench_large(options, parts, server.url, workdir)
+            # The large-result case comes last, after everything whose max RSS is also measured.
+            large_parts = set(parts)
             if options.large_only:
                 parts = set()
             if "curl" in parts:
@@ -663,6 +675,8 @@ def main() -> int:
             if "python" in parts:
                 say(f"python SDK: 1 call x {options.repeat}")
                 measurements.append(bench_python(server.url, 1, options.repeat, "python SDK, 1 call"))
+            if options.large_mb > 0:
+                large = bench_large(options, large_parts, server.url, workdir)
     finally:
         server.stop()
 

@@ -70,12 +70,19 @@ extension JSONValue {
         String(decoding: serializedBytes(pretty: pretty), as: UTF8.self)
     }
 
-    /// The compact JSON bytes, object keys sorted.
+    /// The compact JSON bytes, object keys sorted, written in one pass into an array that grows.
+    package func serializedBytes(pretty: Bool = false) -> [UInt8] {
+        var writer = ByteWriter(capacity: 256)
+        write(into: &writer, pretty: pretty, indent: 0)
+        return writer.bytes
+    }
+
+    /// The same bytes as `serializedBytes`, counted first and then written into an array of
+    /// exactly that size (plus `extraCapacity`, for what the caller appends), so that a large
+    /// value (a results document with a 50 MB result) is never copied while the array grows.
     ///
-    /// The bytes are counted first and written into an array of exactly that size (plus
-    /// `extraCapacity`, for what the caller appends), so a large value is never copied while
-    /// the array grows.
-    package func serializedBytes(pretty: Bool = false, extraCapacity: Int = 0) -> [UInt8] {
+    /// It writes the value twice: for a small one (a request) `serializedBytes` costs half.
+    package func serializedBytesExactly(pretty: Bool = false, extraCapacity: Int = 0) -> [UInt8] {
         var counter = ByteCounter()
         write(into: &counter, pretty: pretty, indent: 0)
         var writer = ByteWriter(capacity: counter.count + extraCapacity)

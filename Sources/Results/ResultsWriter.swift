@@ -28,7 +28,7 @@ package enum ResultsWriter {
     /// which the last masking pass changes only where it finds a secret: a large document is
     /// held once here, next to the value it is made from.
     private static func encode(_ value: JSONValue, masker: SecretMasker, pretty: Bool) -> [UInt8] {
-        var bytes = value.masked(by: masker).serializedBytes(pretty: pretty, extraCapacity: 1)
+        var bytes = value.masked(by: masker).serializedBytesExactly(pretty: pretty, extraCapacity: 1)
         masker.mask(&bytes)
         bytes.append(UInt8(ascii: "\n"))
         return bytes

@@ -78,8 +78,11 @@ struct JSONValueTests {
     func serializedBytesMatchText(text: String) throws {
         let value = try JSONValue.parse(text)
         for pretty in [false, true] {
-            let bytes = value.serializedBytes(pretty: pretty, extraCapacity: 1)
+            let bytes = value.serializedBytes(pretty: pretty)
+            let exactly = value.serializedBytesExactly(pretty: pretty, extraCapacity: 1)
             #expect(bytes == Array(value.serialized(pretty: pretty).utf8))
+            #expect(exactly == bytes)
+            #expect(exactly.capacity >= bytes.count + 1)
             #expect(try JSONValue.parse(bytes) == value)
         }
     }
