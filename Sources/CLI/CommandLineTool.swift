@@ -36,9 +36,15 @@ package enum CommandLineTool {
             return ExitCode.succeeded.rawValue
         }
         let context = CommandContext(parsed: parsed, environment: environment, console: console)
-        if parsed.command == .serve { return await execute(parsed, context: context) }
-        // A client command: its tasks run on the curl thread (`HTTPClient.withEventLoop`).
-        return await HTTPClient.shared.withEventLoop { await execute(parsed, context: context) }
+        switch parsed.command {
+        case .run, .tools, .call, .resources, .prompts, .auth:
+            // A client command: its tasks run on the curl thread (`HTTPClient.withEventLoop`).
+            return await HTTPClient.shared.withEventLoop { await execute(parsed, context: context) }
+        case .validate, .schema, .completion, .help, .serve:
+            // No server to talk to (curl's start-up, TLS included, costs about 1 ms), or the
+            // gateway, whose requests spread over every core.
+            return await execute(parsed, context: context)
+        }
     }
 
     /// Runs the parsed command; every error ends here and is reported once.
