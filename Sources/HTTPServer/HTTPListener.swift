@@ -62,13 +62,13 @@ package final class HTTPListener: Sendable {
     private let handler: @Sendable (ParsedRequest) async -> ServerResponse
     private let log: @Sendable (AccessLogEntry) -> Void
     private let state = Locked(SharedState())
+    /// Set once the listener is stopping, its accept thread has ended and no connection is left.
+    private let drained = Latch<Void>()
 
     private struct SharedState {
         var active = 0
         var isStopping = false
         var acceptEnded = false
-        var nextWaiter = 0
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     }
 
     /// Binds `host:port` (an IPv4 address, or `localhost`; port 0: any free port), listens and
@@ -123,8 +123,10 @@ package final class HTTPListener: Sendable {
             var byte: UInt8 = 1
             _ = write(wakeWrite, &byte, 1)
         }
+        setIfDrained()
+        let drained = self.drained
         do {
-            try await withTimeout(grace) { await self.drained() }
+            try await withTimeout(grace) { await drained.wait() }
             return true
         } catch {
             return false
@@ -134,34 +136,9 @@ package final class HTTPListener: Sendable {
     /// The number of connections being served.
     package var activeConnections: Int { state.withLock { $0.active } }
 
-    /// Returns when no connection is left and the accept thread has ended; cancellation ends the wait.
-    private func drained() async {
-        let id = state.withLock { state -> Int in
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let done = state.withLock { state -> Bool in
-                    if (state.active == 0 && state.acceptEnded) || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if done { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
-    }
-
-    /// Resumes the `drained()` waiters when nothing is left.
-    private func resumeIfDrained() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard state.isStopping, state.active == 0, state.acceptEnded else { return [] }
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
+    /// Sets `drained` when the listener is stopping and nothing is left.
+    private func setIfDrained() {
+        if state.withLock({ $0.isStopping && $0.active == 0 && $0.acceptEnded }) { drained.set(()) }
     }
 
     /// The pipe is closed only here: threads hold `self` until they end, so none polls a closed
@@ -211,14 +188,14 @@ package final class HTTPListener: Sendable {
                 serve(client)
                 _ = close(client)
                 state.withLock { $0.active -= 1 }
-                resumeIfDrained()
+                setIfDrained()
             }
             thread.name = "mcp-run serve connection"
             thread.start()
         }
         _ = close(listener)
         state.withLock { $0.acceptEnded = true }
-        resumeIfDrained()
+        setIfDrained()
     }
 
     /// Serves one connection until it closes, breaks the protocol, times out, or the listener stops.
