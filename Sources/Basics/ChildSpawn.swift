@@ -86,19 +86,13 @@ package enum ChildSpawn {
 /// NUL-terminated C strings and the NULL-terminated array of pointers to them that `argv` and
 /// `envp` are, alive for the duration of `withPointers`.
 private struct CStringArray {
-    private let strings: [[CChar]]
+    private let strings: [String]
 
-    init(_ strings: [String]) { self.strings = strings.map { Array($0.utf8CString) } }
+    init(_ strings: [String]) { self.strings = strings }
 
     func withPointers<R>(_ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-        let copies = strings.map { bytes -> UnsafeMutablePointer<CChar> in
-            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
-            copy.initialize(from: bytes, count: bytes.count)
-            return copy
-        }
-        defer { for copy in copies { copy.deallocate() } }
-        var pointers: [UnsafeMutablePointer<CChar>?] = copies.map { $0 }
-        pointers.append(nil)
-        return body(pointers)  // the array passed as a pointer to its first element, for this call
+        let copies = strings.map { strdup($0) }
+        defer { for copy in copies { free(copy) } }
+        return body(copies + [nil])  // the array passed as a pointer to its first element, for this call
     }
 }
