@@ -108,6 +108,9 @@ package struct ServerEventStream: Sendable {
     /// not offer the stream at all (HTTP 405), so a new session need not ask again; true otherwise.
     @discardableResult
     func run() async -> Bool {
+        // However the stream ends, even before its first GET (no request could be made), nobody
+        // waits for its first answer any longer.
+        defer { firstAnswer?.set(false) }
         let state = StreamState()
         var reopening = EventStreamReopening(configuration: configuration)
         while !Task.isCancelled {
